@@ -1,0 +1,163 @@
+"""Wiring: builds the database, the VK adapter, the handlers and the loops, and runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from loguru import logger
+from vkbottle import Bot
+from vkbottle.bot import BotLabeler
+from vkbottle.exception_factory import ErrorHandler
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.context import Services
+from bot.dialogs import Dialogs
+from bot.domain.people import PeopleService
+from bot.handlers import get_labelers
+from bot.middleware import ActorMiddleware
+from bot.runtime import Dispatcher
+from bot.storage import Database
+from bot.vk.api import ResilientAPI
+from bot.vk.gateway import VKGateway
+from bot.vk.intake import Intake
+from bot.vk.sender import OutboxSender
+from scheduler import JobScheduler
+
+SHUTDOWN_GRACE_SECONDS = 10.0
+GROUP_ID_KEY = "vk_group_id"
+
+
+def build_vk_bot(
+    api: ResilientAPI, dialogs: Dialogs, extra_labelers: Sequence[BotLabeler] = ()
+) -> Bot:
+    # Exceptions travel up to the dispatcher, which logs them and apologises to the person.
+    errors = ErrorHandler(raise_exceptions=True)
+    labeler = BotLabeler()
+    *features, fallback = get_labelers()
+    for feature in (*features, *extra_labelers, fallback):
+        # Copied rather than `labeler.load(feature)`: load() rebinds the feature's views to
+        # the combined ones, so a second app in one process would register everything twice.
+        labeler.message_view.handlers.extend(feature.message_view.handlers)
+        for event, handlers in feature.raw_event_view.handlers.items():
+            labeler.raw_event_view.handlers.setdefault(event, []).extend(handlers)
+    labeler.message_view.register_middleware(ActorMiddleware)
+    labeler.raw_event_view.register_middleware(ActorMiddleware)
+    # Dialog state belongs to the sender, also in a group chat.
+    labeler.message_view.state_source_key = "from_id"
+    return Bot(api=api, labeler=labeler, state_dispenser=dialogs, error_handler=errors)
+
+
+async def resolve_group_id(api: ResilientAPI, settings: Settings, db: Database) -> int:
+    if settings.vk_group_id is not None:
+        return settings.vk_group_id
+    response = await api.request("groups.getById", {})
+    groups = response["response"]["groups"]
+    if not groups:
+        raise RuntimeError("VK_TOKEN is not a community token: groups.getById found no community")
+    group_id = int(groups[0]["id"])
+    async with db.transaction() as tx:
+        await tx.kv.set(GROUP_ID_KEY, str(group_id))
+    return group_id
+
+
+@dataclass
+class Application:
+    """Everything that runs, so tests and the CLI can start and stop it the same way."""
+
+    settings: Settings
+    clock: Clock = field(default_factory=Clock)
+    longpoll_wait: int = 25
+    # Tests add handlers of their own (before the fallback) to provoke failures.
+    extra_labelers: Sequence[BotLabeler] = ()
+    db: Database = field(init=False)
+    api: ResilientAPI = field(init=False)
+    services: Services = field(init=False)
+    dispatcher: Dispatcher = field(init=False)
+    sender: OutboxSender = field(init=False)
+    intake: Intake = field(init=False)
+    scheduler: JobScheduler = field(init=False)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+
+    async def start(self) -> None:
+        settings = self.settings
+        self.db = Database(settings.database_path, self.clock)
+        await self.db.open()
+        self.api = ResilientAPI(
+            settings.vk_token.get_secret_value(), settings.vk_api_url, settings.vk_rps
+        )
+        group_id = await resolve_group_id(self.api, settings, self.db)
+        dialogs = Dialogs(self.db)
+        self.services = Services(
+            settings=settings,
+            people=PeopleService(self.db, settings.admin_ids, settings.director_ids),
+            vk=VKGateway(self.api, group_id),
+            dialogs=dialogs,
+        )
+        vk_bot = build_vk_bot(self.api, dialogs, self.extra_labelers)
+        self.sender = OutboxSender(self.db, self.api)
+        self.intake = Intake(self.db, self.api, group_id, wait=self.longpoll_wait)
+        self.dispatcher = Dispatcher(self.db, vk_bot, self.services, self.intake, self.sender)
+        await self.intake.prime()
+        self.scheduler = JobScheduler(self.services, self.clock)
+        self.scheduler.start()
+        self._tasks = [
+            asyncio.create_task(self.sender.run(), name="sender"),
+            asyncio.create_task(self.dispatcher.run(), name="dispatcher"),
+            asyncio.create_task(self.intake.poll_forever(), name="long-poll"),
+        ]
+        for task in self._tasks:
+            task.add_done_callback(_log_crash)
+        logger.info("Bot started for community {}", group_id)
+
+    async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        """Stops taking events, finishes what is in progress, sends what is queued, closes."""
+        send, dispatch, poll = self._tasks
+        poll.cancel()
+        await self.dispatcher.stop(grace=grace)
+        dispatch.cancel()
+        if not await self.sender.drain(grace=grace):
+            logger.warning("Stopping with messages still queued; they go out on the next start")
+        send.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.scheduler.shutdown()
+        await self.api.close()
+        await self.db.close()
+        logger.info("Bot stopped")
+
+    async def crash(self) -> None:
+        """Stops at once, as a killed process would: nothing is finished or drained."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.scheduler.shutdown()
+        await self.api.close()
+        await self.db.close()
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.opt(exception=task.exception()).critical("Task {} died", task.get_name())
+
+
+async def run_until_stopped(settings: Settings) -> None:
+    """The production entry: runs until SIGTERM or Ctrl+C, then stops cleanly."""
+    app = Application(settings)
+    await app.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        logger.info("Stopping: finishing the events in progress")
+        await app.stop()

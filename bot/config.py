@@ -1,0 +1,138 @@
+"""Settings, read from the environment and `.env` (environment wins)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+VK_API_URL_DEFAULT = "https://api.vk.com/method/"
+
+
+def _parse_id_list(value: object) -> object:
+    if isinstance(value, str):
+        parts = [part.strip() for part in value.replace(";", ",").split(",")]
+        if not all(part.isdigit() for part in parts if part):
+            raise ValueError("comma-separated VK user ids (numbers), e.g. 12345,67890")
+        return [int(part) for part in parts if part]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    vk_token: SecretStr = Field(description="Community access token (messages, manage).")
+    vk_group_id: int | None = Field(default=None, gt=0)
+    vk_api_url: str = VK_API_URL_DEFAULT
+    vk_rps: float = Field(default=20.0, gt=0, le=1000)
+    database_path: Path = Path("data/sferum-bot.sqlite3")
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    director_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    school_name: str = Field(default="Школа", min_length=1, max_length=200)
+    timezone: str = "Europe/Moscow"
+    invitation_ttl: timedelta = timedelta(days=14)
+    stale_invitation_after: timedelta = timedelta(days=7)
+    departed_retention: timedelta = timedelta(days=30)
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", "director_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        return _parse_id_list(value)
+
+    @field_validator("admin_ids", "director_ids")
+    @classmethod
+    def _positive_ids(cls, value: list[int]) -> list[int]:
+        if any(item <= 0 for item in value):
+            raise ValueError("VK user ids are positive integers")
+        return value
+
+    @field_validator("vk_api_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @field_validator("invitation_ttl", "stale_invitation_after", "departed_retention")
+    @classmethod
+    def _positive_duration(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive duration (seconds, or ISO 8601 such as P7D)")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def masked(self) -> dict[str, str]:
+        """The effective settings as text, the token masked, for `check-config`."""
+        token = self.vk_token.get_secret_value()
+        shown: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name == "vk_token":
+                text = (token[:4] + "…" + token[-2:]) if len(token) > 8 else "***"
+            elif isinstance(value, list):
+                text = ",".join(str(item) for item in value) or "(none)"
+            elif value is None:
+                text = "(resolved from VK)" if name == "vk_group_id" else "(none)"
+            else:
+                text = str(value)
+            shown[name.upper()] = text
+        return shown
+
+
+class ConfigError(Exception):
+    """Settings are missing or invalid; `lines` holds one readable line per bad field."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
+    try:
+        return Settings(_env_file=env_file, **overrides)
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(error)) from None
+
+
+def describe_validation_error(error: ValidationError) -> list[str]:
+    lines = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "settings"
+        if item["type"] == "missing":
+            message = "is required but not set"
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{field.upper()}: {message}")
+    return lines

@@ -1,0 +1,87 @@
+"""What a handler gets for one event: who acts, the services, and where replies go."""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.domain.roles import Actor
+from bot.vk.outgoing import OutgoingMessage, derived_random_id, split_text
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.dialogs import Dialogs
+    from bot.domain.people import PeopleService
+    from bot.vk.gateway import VKGateway
+
+CHAT_PEER_OFFSET = 2_000_000_000
+
+
+@dataclass
+class Services:
+    """Everything a handler may use, built once in `main()`."""
+
+    settings: Settings
+    people: PeopleService
+    vk: VKGateway
+    dialogs: Dialogs
+
+
+@dataclass
+class EventContext:
+    event_id: str
+    event_type: str
+    person_id: int
+    peer_id: int
+    services: Services
+    actor: Actor | None = None
+    replies: list[OutgoingMessage] = field(default_factory=list)
+    failed: bool = False
+    callback_answered: bool = False
+
+    @property
+    def in_chat(self) -> bool:
+        return self.peer_id > CHAT_PEER_OFFSET
+
+    @property
+    def who(self) -> Actor:
+        if self.actor is None:
+            raise RuntimeError("the actor is loaded by the middleware before any handler runs")
+        return self.actor
+
+    def reply(self, text: str, keyboard: str | None = None, attachment: str | None = None) -> None:
+        """Answers where the event came from (queued; sent once the event is handled)."""
+        self.send(self.peer_id, text, keyboard, attachment)
+
+    def send(
+        self, peer_id: int, text: str, keyboard: str | None = None, attachment: str | None = None
+    ) -> None:
+        parts = split_text(text)
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            self.replies.append(
+                OutgoingMessage(
+                    peer_id=peer_id,
+                    text=part,
+                    keyboard=keyboard if last else None,
+                    attachment=attachment if last else None,
+                )
+            )
+
+    def outgoing_with_ids(self) -> list[tuple[OutgoingMessage, int]]:
+        """Replies with random_ids derived from the event, so a replay is not sent twice."""
+        return [
+            (message, derived_random_id(self.event_id, index, message.peer_id))
+            for index, message in enumerate(self.replies)
+        ]
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.replies) or self.callback_answered
+
+    def extra(self) -> dict[str, Any]:
+        return {"event_id": self.event_id, "type": self.event_type}
+
+
+current_event: contextvars.ContextVar[EventContext] = contextvars.ContextVar("current_event")

@@ -1,0 +1,1 @@
+"""The rules of the regulation: who may do what, and how things change. No VK, no SQL."""

@@ -1,0 +1,23 @@
+"""Who may use what: one rule for every command and button."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.domain.roles import Actor, Role
+
+
+class Refusal(StrEnum):
+    NEEDS_CONSENT = "needs_consent"
+    ROLE = "role"
+
+
+def refusal_for(actor: Actor, roles: frozenset[Role] | None) -> Refusal | None:
+    """None when allowed. `roles` None means anyone; an empty set, anyone who consented."""
+    if roles is None:
+        return None
+    if not actor.has_consented:
+        return Refusal.NEEDS_CONSENT
+    if roles and not actor.has(*roles):
+        return Refusal.ROLE
+    return None

@@ -1,0 +1,100 @@
+"""First contact, consent (152-FZ) and withdrawal of consent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.domain.roles import Actor, Role, RoleGrant
+from bot.storage import Database
+
+REF_CODE_MAX = 64
+
+
+@dataclass(frozen=True)
+class ConsentResult:
+    actor: Actor
+    newly_consented: bool
+    granted: tuple[Role, ...]
+    pending_ref: str | None
+
+
+class PeopleService:
+    def __init__(self, db: Database, admin_ids: Iterable[int], director_ids: Iterable[int]) -> None:
+        self._db = db
+        self._admin_ids = frozenset(admin_ids)
+        self._director_ids = frozenset(director_ids)
+
+    async def load_actor(self, vk_id: int) -> Actor:
+        repos = self._db.reader
+        person = await repos.people.get(vk_id)
+        if person is None:
+            return Actor(vk_id=vk_id)
+        grants = tuple(
+            RoleGrant(
+                role=Role(row.role),
+                class_id=row.class_id,
+                class_name=row.class_name,
+                verified=row.verified_at is not None,
+            )
+            for row in await repos.roles.active_for(vk_id)
+        )
+        return Actor(
+            vk_id=vk_id,
+            full_name=person.full_name,
+            consented_at=person.consent_at,
+            pending_ref=person.pending_ref,
+            grants=grants,
+        )
+
+    async def remember_ref(self, vk_id: int, code: str) -> None:
+        """Before consent only the VK id and the invitation code are kept."""
+        code = code.strip()[:REF_CODE_MAX]
+        if not code:
+            return
+        async with self._db.transaction() as tx:
+            await tx.people.ensure(vk_id)
+            await tx.people.set_pending_ref(vk_id, code)
+
+    async def consent(self, vk_id: int, full_name: str) -> ConsentResult:
+        """Records consent; people named in ADMIN_IDS / DIRECTOR_IDS get their role now."""
+        async with self._db.transaction() as tx:
+            person = await tx.people.ensure(vk_id)
+            newly = person.consent_at is None
+            granted: list[Role] = []
+            if newly:
+                await tx.people.record_consent(vk_id, full_name)
+                await tx.audit.write("consent_given", actor_id=vk_id, subject_id=vk_id)
+            if vk_id in self._director_ids:
+                await tx.roles.grant(vk_id, Role.DIRECTOR.value, verified=True)
+                granted.append(Role.DIRECTOR)
+            if vk_id in self._admin_ids:
+                await tx.roles.grant(vk_id, Role.ADMIN.value, verified=True)
+                granted.append(Role.ADMIN)
+            pending_ref = person.pending_ref
+            if pending_ref is not None:
+                await tx.people.set_pending_ref(vk_id, None)
+        actor = await self.load_actor(vk_id)
+        return ConsentResult(
+            actor=actor,
+            newly_consented=newly,
+            granted=tuple(granted) if newly else (),
+            pending_ref=pending_ref,
+        )
+
+    async def forget(self, vk_id: int) -> None:
+        """Withdrawal of consent: the person's data goes; audit rows stay, holding no name."""
+        async with self._db.transaction() as tx:
+            await tx.audit.write("consent_withdrawn", actor_id=vk_id, subject_id=vk_id)
+            await tx.states.delete(vk_id)
+            await tx.outbox.forget_peer(vk_id)
+            await tx.roles.end_all(vk_id)
+            await tx.people.delete(vk_id)
+
+    async def admin_names(self) -> list[tuple[int, str]]:
+        """The school's admins as (vk_id, name), for the support page."""
+        repos = self._db.reader
+        holders = await repos.roles.holders(Role.ADMIN.value)
+        ids = sorted({row.person_id for row in holders})
+        names = await repos.people.names(ids)
+        return [(vk_id, names.get(vk_id, "")) for vk_id in ids]

@@ -1,0 +1,18 @@
+"""Handler modules, one per role or feature, composed in an explicit order."""
+
+from __future__ import annotations
+
+from vkbottle.bot import BotLabeler
+
+from bot.handlers import chats, fallback, general, privacy, start
+
+
+def get_labelers() -> list[BotLabeler]:
+    """In order of precedence; the fallback, which answers anything, comes last."""
+    return [
+        start.labeler,
+        general.labeler,
+        privacy.labeler,
+        chats.labeler,
+        fallback.labeler,
+    ]

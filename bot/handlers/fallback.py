@@ -1,0 +1,78 @@
+"""Last in line: whatever no handler took gets an answer, never silence in private."""
+
+from __future__ import annotations
+
+from vkbottle.bot import BotLabeler, Message, MessageEvent
+from vkbottle_types.events import GroupEventType
+
+from bot.commands import known_commands, parse_command, payload_command, spec
+from bot.context import EventContext
+from bot.domain.access import Refusal, refusal_for
+from bot.handlers.start import offer_consent
+from bot.keyboards import start_keyboard
+from bot.texts import role_name, t
+
+labeler = BotLabeler()
+
+# Longer than VK lets a person type in one message: answered without reading it.
+MAX_TEXT = 4096
+
+
+def refusal_text(event_ctx: EventContext, name: str) -> str:
+    command = spec(name)
+    if command.where == "private" and event_ctx.in_chat:
+        return t("private_only")
+    if command.where == "chat" and not event_ctx.in_chat:
+        return t("chat_only")
+    refusal = refusal_for(event_ctx.who, command.roles)
+    if refusal is Refusal.NEEDS_CONSENT:
+        return t("consent_needed_in_chat") if event_ctx.in_chat else t("consent_needed")
+    if refusal is Refusal.ROLE and command.roles:
+        roles = ", ".join(role_name(role) for role in sorted(command.roles))
+        return t("role_refused", command=name, roles=roles)
+    return t("unknown_command", command="/" + name)
+
+
+@labeler.message()
+async def anything_else(message: Message, event_ctx: EventContext) -> None:
+    text = message.text or ""
+    parsed = parse_command(text, message.payload)
+    addressed = parsed is not None or "[club" in text
+    if event_ctx.in_chat and not addressed:
+        return
+    if parsed is not None and parsed.known:
+        keyboard = None
+        if (
+            not event_ctx.in_chat
+            and refusal_for(event_ctx.who, spec(parsed.name).roles) is Refusal.NEEDS_CONSENT
+        ):
+            keyboard = start_keyboard()
+        event_ctx.reply(refusal_text(event_ctx, parsed.name), keyboard=keyboard)
+        return
+    if not event_ctx.in_chat and not event_ctx.who.has_consented:
+        await offer_consent(event_ctx, message.ref)
+        return
+    if parsed is not None:
+        event_ctx.reply(t("unknown_command", command="/" + parsed.name[:40]))
+    elif len(text) > MAX_TEXT:
+        event_ctx.reply(t("too_long"))
+    elif not text.strip():
+        event_ctx.reply(t("no_text"))
+    else:
+        event_ctx.reply(t("unknown_text"))
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent)
+async def stale_or_refused_button(event: MessageEvent, event_ctx: EventContext) -> None:
+    parsed = payload_command(event.object.payload)
+    text = t("stale_button")
+    if (
+        parsed is not None
+        and parsed[0] in known_commands()
+        and refusal_for(event_ctx.who, spec(parsed[0]).roles) is not None
+    ):
+        text = refusal_text(event_ctx, parsed[0])
+    await event_ctx.services.vk.answer_callback(
+        event.object.event_id, event_ctx.person_id, event_ctx.peer_id, text
+    )
+    event_ctx.callback_answered = True

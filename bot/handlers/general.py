@@ -1,0 +1,81 @@
+"""Help, menu, support and leaving a dialog: for everyone."""
+
+from __future__ import annotations
+
+from vkbottle.bot import BotLabeler, Message
+
+from bot.commands import CommandSpec, all_specs
+from bot.context import EventContext
+from bot.domain.access import refusal_for
+from bot.domain.roles import Actor, Role
+from bot.handlers.rules import Command
+from bot.keyboards import main_menu, start_keyboard
+from bot.texts import SUPPORT_EMAIL, SUPPORT_SITE, role_name, t
+
+labeler = BotLabeler()
+
+
+def help_text(actor: Actor) -> str:
+    """The commands the person may use, grouped: everyone's first, then each role's."""
+    usable = [spec for spec in all_specs() if refusal_for(actor, spec.roles) is None]
+    usable = [spec for spec in usable if not spec.hidden and spec.name not in {"start", "agree"}]
+    general = [spec for spec in usable if not spec.roles]
+    lines = [t("help_header"), t("help_section", title=t("help_general_title"))]
+    lines += [_line(spec) for spec in general]
+    for role in actor.ordered_roles():
+        own = [spec for spec in usable if spec.roles and role in spec.roles]
+        if own:
+            lines.append(t("help_section", title=role_name(role).capitalize()))
+            lines += [_line(spec) for spec in own]
+    lines.append(t("help_footer"))
+    return "\n".join(lines)
+
+
+def _line(spec: CommandSpec) -> str:
+    return t("help_line", usage=spec.usage, summary=spec.summary)
+
+
+@labeler.message(Command("help"))
+async def show_help(message: Message, event_ctx: EventContext) -> None:
+    if not event_ctx.who.has_consented:
+        event_ctx.reply(
+            t("help_before_consent"), keyboard=None if event_ctx.in_chat else start_keyboard()
+        )
+        return
+    event_ctx.reply(
+        help_text(event_ctx.who), keyboard=None if event_ctx.in_chat else main_menu(event_ctx.who)
+    )
+
+
+@labeler.message(Command("menu"))
+async def show_menu(message: Message, event_ctx: EventContext) -> None:
+    event_ctx.reply(t("menu"), keyboard=main_menu(event_ctx.who))
+
+
+@labeler.message(Command("support"))
+async def show_support(message: Message, event_ctx: EventContext) -> None:
+    admins = await event_ctx.services.people.admin_names()
+    if admins:
+        lines = "\n".join(
+            t("support_admin_line", vk_id=vk_id, name=name or f"id{vk_id}")
+            for vk_id, name in admins
+        )
+        admin_text = t("support_admins", lines=lines)
+    else:
+        admin_text = t("support_no_admins")
+    event_ctx.reply(t("support", email=SUPPORT_EMAIL, site=SUPPORT_SITE, admins=admin_text))
+
+
+@labeler.message(Command("cancel"))
+async def cancel(message: Message, event_ctx: EventContext) -> None:
+    if message.state_peer is None:
+        event_ctx.reply(t("cancel_nothing"))
+        return
+    await event_ctx.services.dialogs.delete(event_ctx.person_id)
+    keyboard = (
+        main_menu(event_ctx.who) if event_ctx.who.has_consented and not event_ctx.in_chat else None
+    )
+    event_ctx.reply(t("cancel_done"), keyboard=keyboard)
+
+
+__all__ = ["Role", "help_text", "labeler"]

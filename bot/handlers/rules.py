@@ -1,0 +1,90 @@
+"""Rules that decide which handler takes an event. Access comes from the command catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vkbottle import ABCRule, BaseStateGroup
+from vkbottle.bot import Message, MessageEvent
+from vkbottle.dispatch.dispenser.base import get_state_repr
+
+from bot.commands import parse_command, payload_command, spec
+from bot.context import CHAT_PEER_OFFSET, current_event
+from bot.domain.access import refusal_for
+
+
+def _where_ok(where: str, peer_id: int) -> bool:
+    in_chat = peer_id > CHAT_PEER_OFFSET
+    return where == "any" or (where == "chat") == in_chat
+
+
+class Command(ABCRule[Message]):
+    """The message is command `name` (typed, a button label or a button payload) and the
+    sender may use it here. Refusals are explained by the fallback, from the same catalogue."""
+
+    def __init__(self, name: str) -> None:
+        self.spec = spec(name)
+
+    async def check(self, message: Message) -> dict[str, Any] | bool:
+        parsed = parse_command(message.text, message.payload)
+        if parsed is None or parsed.name != self.spec.name:
+            return False
+        if not _where_ok(self.spec.where, message.peer_id):
+            return False
+        if refusal_for(current_event.get().who, self.spec.roles) is not None:
+            return False
+        return {"args": parsed.args}
+
+
+class Callback(ABCRule[MessageEvent]):
+    """A callback button whose payload names command `name`, pressed by someone allowed."""
+
+    def __init__(self, name: str) -> None:
+        self.spec = spec(name)
+
+    async def check(self, event: MessageEvent) -> dict[str, Any] | bool:
+        parsed = payload_command(event.object.payload)
+        if parsed is None or parsed[0] != self.spec.name:
+            return False
+        if refusal_for(current_event.get().who, self.spec.roles) is not None:
+            return False
+        return {"data": parsed[1]}
+
+
+class InDialog(ABCRule[Message]):
+    """The sender is in this dialog step, and writes where the dialog started."""
+
+    def __init__(self, *states: BaseStateGroup) -> None:
+        self.states = {get_state_repr(state) for state in states}
+
+    async def check(self, message: Message) -> dict[str, Any] | bool:
+        peer = message.state_peer
+        if peer is None or str(peer.state) not in self.states:
+            return False
+        if peer.payload.get("origin_peer", message.peer_id) != message.peer_id:
+            return False
+        return {"dialog": dict(peer.payload)}
+
+
+class Private(ABCRule[Message]):
+    async def check(self, message: Message) -> bool:
+        return message.peer_id < CHAT_PEER_OFFSET
+
+
+class Consented(ABCRule[Message]):
+    async def check(self, message: Message) -> bool:
+        return current_event.get().who.has_consented
+
+
+class Choice(ABCRule[Message]):
+    """A dialog button: its payload names `cmd`, or the person typed its label."""
+
+    def __init__(self, cmd: str, label: str) -> None:
+        self.cmd = cmd
+        self.label = label.casefold()
+
+    async def check(self, message: Message) -> bool:
+        parsed = payload_command(message.payload)
+        if parsed is not None:
+            return parsed[0] == self.cmd
+        return (message.text or "").strip().casefold() == self.label

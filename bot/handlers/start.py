@@ -1,0 +1,105 @@
+"""First contact: greeting, consent to personal data processing (152-FZ), invitation codes."""
+
+from __future__ import annotations
+
+from vkbottle.bot import BotLabeler, Message, MessageEvent
+from vkbottle_types.events import GroupEventType
+
+from bot.context import EventContext
+from bot.handlers.rules import Callback, Command
+from bot.keyboards import consent_keyboard, main_menu
+from bot.texts import role_name, t
+
+labeler = BotLabeler()
+
+FALLBACK_NAME = "друг"
+
+
+async def first_name(event_ctx: EventContext) -> str:
+    names = await event_ctx.services.vk.user_names([event_ctx.person_id])
+    first, _ = names.get(event_ctx.person_id, ("", ""))
+    return first or FALLBACK_NAME
+
+
+async def offer_consent(event_ctx: EventContext, ref: str | None) -> None:
+    """Greets a person who has not consented yet and asks for consent; keeps only the code."""
+    text = t(
+        "greeting_new",
+        name=await first_name(event_ctx),
+        school=event_ctx.services.settings.school_name,
+    )
+    if ref:
+        await event_ctx.services.people.remember_ref(event_ctx.person_id, ref)
+        text += "\n\n" + t("ref_kept")
+    event_ctx.reply(text)
+    event_ctx.reply(t("consent_request"), keyboard=consent_keyboard())
+
+
+async def act_on_ref(event_ctx: EventContext, code: str) -> None:
+    """An invitation code arrived from a person who has consented."""
+    event_ctx.reply(t("ref_received") + "\n" + t("guest_next_steps"))
+
+
+async def give_consent(event_ctx: EventContext) -> None:
+    names = await event_ctx.services.vk.user_names([event_ctx.person_id])
+    first, last = names.get(event_ctx.person_id, ("", ""))
+    full_name = " ".join(part for part in (last, first) if part) or f"id{event_ctx.person_id}"
+    result = await event_ctx.services.people.consent(event_ctx.person_id, full_name)
+    event_ctx.actor = result.actor
+    if not result.newly_consented:
+        event_ctx.reply(t("consent_already"), keyboard=main_menu(result.actor))
+        return
+    text = t("consent_given")
+    if result.granted:
+        text += " " + t(
+            "consent_roles_granted", roles=", ".join(role_name(r) for r in result.granted)
+        )
+    event_ctx.reply(text, keyboard=main_menu(result.actor))
+    if result.pending_ref:
+        await act_on_ref(event_ctx, result.pending_ref)
+    elif not result.actor.grants:
+        event_ctx.reply(t("guest_next_steps"))
+
+
+@labeler.message(Command("start"))
+async def start(message: Message, event_ctx: EventContext) -> None:
+    if event_ctx.in_chat:
+        event_ctx.reply(
+            t("consent_needed_in_chat") if not event_ctx.who.has_consented else t("help_footer")
+        )
+        return
+    if not event_ctx.who.has_consented:
+        await offer_consent(event_ctx, message.ref)
+        return
+    if message.ref:
+        await act_on_ref(event_ctx, message.ref)
+        return
+    event_ctx.reply(
+        t("greeting_known", name=await first_name(event_ctx)), keyboard=main_menu(event_ctx.who)
+    )
+
+
+@labeler.message(Command("agree"))
+async def agree(message: Message, event_ctx: EventContext) -> None:
+    if event_ctx.in_chat:
+        event_ctx.reply(t("consent_needed_in_chat"))
+        return
+    await give_consent(event_ctx)
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("agree"))
+async def agree_button(event: MessageEvent, event_ctx: EventContext) -> None:
+    await event_ctx.services.vk.answer_callback(
+        event.object.event_id, event_ctx.person_id, event_ctx.peer_id, t("consent_given")
+    )
+    event_ctx.callback_answered = True
+    await give_consent(event_ctx)
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("decline"))
+async def decline_button(event: MessageEvent, event_ctx: EventContext) -> None:
+    await event_ctx.services.vk.answer_callback(
+        event.object.event_id, event_ctx.person_id, event_ctx.peer_id, None
+    )
+    event_ctx.callback_answered = True
+    event_ctx.reply(t("consent_declined"))

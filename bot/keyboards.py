@@ -1,0 +1,63 @@
+"""Keyboard builders. Every button carries a payload `{"cmd": ...}` the rules understand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vkbottle import Callback, Keyboard, KeyboardButtonColor, Text
+
+from bot.commands import CommandSpec, all_specs
+from bot.domain.access import refusal_for
+from bot.domain.roles import Actor
+from bot.texts import BUTTONS
+
+MENU_ROW_WIDTH = 2
+
+
+def _payload(cmd: str, **extra: Any) -> dict[str, Any]:
+    return {"cmd": cmd, **extra}
+
+
+def menu_specs(actor: Actor) -> list[CommandSpec]:
+    return [
+        spec
+        for spec in all_specs()
+        if spec.in_menu and spec.button and refusal_for(actor, spec.roles) is None
+    ]
+
+
+def main_menu(actor: Actor) -> str:
+    keyboard = Keyboard(one_time=False, inline=False)
+    specs = menu_specs(actor)
+    for index, spec in enumerate(specs):
+        if index and index % MENU_ROW_WIDTH == 0:
+            keyboard.row()
+        assert spec.button is not None
+        keyboard.add(Text(spec.button, payload=_payload(spec.name)))
+    return keyboard.get_json()
+
+
+def consent_keyboard() -> str:
+    keyboard = Keyboard(inline=True)
+    keyboard.add(
+        Callback(BUTTONS["agree"], payload=_payload("agree")), KeyboardButtonColor.POSITIVE
+    )
+    keyboard.add(Callback(BUTTONS["decline"], payload=_payload("decline")))
+    return keyboard.get_json()
+
+
+def start_keyboard() -> str:
+    keyboard = Keyboard(one_time=True)
+    keyboard.add(Text(BUTTONS["start"], payload=_payload("start")), KeyboardButtonColor.PRIMARY)
+    return keyboard.get_json()
+
+
+def confirm_keyboard(confirm_label: str, confirm_cmd: str) -> str:
+    keyboard = Keyboard(one_time=True)
+    keyboard.add(Text(confirm_label, payload=_payload(confirm_cmd)), KeyboardButtonColor.NEGATIVE)
+    keyboard.add(Text(BUTTONS["cancel"], payload=_payload("cancel")))
+    return keyboard.get_json()
+
+
+def empty_keyboard() -> str:
+    return Keyboard().get_json()

@@ -1,0 +1,145 @@
+"""Inbox → handlers → outbox. One person's events in order, different people in parallel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from typing import Any
+
+from loguru import logger
+from vkbottle import Bot
+
+from bot.context import EventContext, Services, current_event
+from bot.storage import Database
+from bot.storage.repositories import InboxRow
+from bot.texts import t
+from bot.vk.intake import Intake
+from bot.vk.sender import OutboxSender
+
+MAX_PARALLEL_EVENTS = 64
+FETCH_BATCH = 500
+
+
+def _peer_of(body: dict[str, Any], person: int) -> int:
+    obj = body.get("object") or {}
+    message = obj.get("message") if isinstance(obj, dict) else None
+    source = message if isinstance(message, dict) else obj
+    peer = source.get("peer_id") if isinstance(source, dict) else None
+    return int(peer) if peer else person
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        services: Services,
+        intake: Intake,
+        sender: OutboxSender,
+        max_parallel: int = MAX_PARALLEL_EVENTS,
+    ) -> None:
+        self._db = db
+        self._bot = bot
+        self._services = services
+        self._intake = intake
+        self._sender = sender
+        self._slots = asyncio.Semaphore(max_parallel)
+        self._lanes: dict[int, deque[InboxRow]] = {}
+        self._workers: set[asyncio.Task[None]] = set()
+        self._accepting = True
+        self.handled = 0
+
+    async def run(self) -> None:
+        last_seq = 0
+        while self._accepting:
+            self._intake.arrived.clear()
+            rows = await self._db.reader.inbox.pending(after_seq=last_seq, limit=FETCH_BATCH)
+            if not rows:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._intake.arrived.wait(), timeout=1.0)
+                continue
+            for row in rows:
+                last_seq = row.seq
+                self._submit(row)
+
+    async def stop(self, grace: float) -> None:
+        """Takes no new events and lets the ones in progress finish."""
+        self._accepting = False
+        for lane in self._lanes.values():
+            # Queued but not started: left pending in the inbox for the next start.
+            while len(lane) > 1:
+                lane.pop()
+        if self._workers:
+            await asyncio.wait(self._workers, timeout=grace)
+
+    def _submit(self, row: InboxRow) -> None:
+        lane = self._lanes.get(row.person_key)
+        if lane is not None:
+            lane.append(row)
+            return
+        lane = self._lanes[row.person_key] = deque([row])
+        worker = asyncio.create_task(self._drain_lane(row.person_key, lane))
+        self._workers.add(worker)
+        worker.add_done_callback(self._workers.discard)
+
+    async def _drain_lane(self, key: int, lane: deque[InboxRow]) -> None:
+        try:
+            while lane:
+                async with self._slots:
+                    await self.handle(lane[0])
+                lane.popleft()
+        finally:
+            self._lanes.pop(key, None)
+
+    async def handle(self, row: InboxRow) -> None:
+        body = row.body
+        event_type = str(body.get("type", ""))
+        ctx = EventContext(
+            event_id=row.event_id,
+            event_type=event_type,
+            person_id=row.person_key,
+            peer_id=_peer_of(body, row.person_key),
+            services=self._services,
+        )
+        logger.debug("Handling {} event {}", event_type, row.event_id)
+        token = current_event.set(ctx)
+        try:
+            await self._bot.process_event(body, self._bot.api)
+        except Exception:
+            ctx.failed = True
+            logger.exception("Handling {} event {} failed", event_type, row.event_id)
+        finally:
+            current_event.reset(token)
+        await self._answer_if_silent(ctx, body)
+        try:
+            async with self._db.transaction() as tx:
+                for message, random_id in ctx.outgoing_with_ids():
+                    await tx.outbox.add(message.peer_id, random_id, message.body())
+                await tx.inbox.mark_done(row.event_id)
+        except Exception:
+            # Left pending in the inbox: it is handled again on the next start.
+            logger.exception("Recording the outcome of event {} failed", row.event_id)
+            return
+        self.handled += 1
+        self._sender.wake()
+
+    async def _answer_if_silent(self, ctx: EventContext, body: dict[str, Any]) -> None:
+        """A person never meets a traceback or silence: an apology when a handler failed."""
+        if ctx.event_type == "message_event":
+            if not ctx.callback_answered:
+                event_id = str((body.get("object") or {}).get("event_id", ""))
+                snackbar = t("error_apology") if ctx.failed else None
+                await self._services.vk.answer_callback(
+                    event_id, ctx.person_id, ctx.peer_id, snackbar
+                )
+            if ctx.failed:
+                ctx.reply(t("error_apology"))
+            return
+        if ctx.event_type != "message_new":
+            return
+        if ctx.failed and (not ctx.in_chat or ctx.replies):
+            ctx.reply(t("error_apology"))
+        elif not ctx.in_chat and not ctx.replies:
+            logger.error("No handler answered private event {}", ctx.event_id)
+            ctx.reply(t("error_apology"))

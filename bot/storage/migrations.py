@@ -1,0 +1,157 @@
+"""Numbered schema migrations, applied on start in order; PRAGMA user_version holds the last one.
+
+A migration is appended, never edited once released: a database in the field may already have it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "people, roles, classes, audit, conversation state, inbox, outbox",
+        """
+        CREATE TABLE people (
+            vk_id        INTEGER PRIMARY KEY,
+            full_name    TEXT,
+            consent_at   TEXT,
+            pending_ref  TEXT,
+            created_at   TEXT NOT NULL,
+            left_at      TEXT
+        );
+
+        CREATE TABLE classes (
+            id            INTEGER PRIMARY KEY,
+            name          TEXT NOT NULL UNIQUE,
+            grade         INTEGER,
+            letter        TEXT,
+            is_staff_room INTEGER NOT NULL DEFAULT 0,
+            created_at    TEXT NOT NULL
+        );
+
+        CREATE TABLE roles (
+            id          INTEGER PRIMARY KEY,
+            person_id   INTEGER NOT NULL REFERENCES people(vk_id) ON DELETE CASCADE,
+            role        TEXT NOT NULL CHECK (role IN
+                            ('admin', 'director', 'class_teacher', 'teacher', 'student', 'parent')),
+            class_id    INTEGER REFERENCES classes(id),
+            granted_at  TEXT NOT NULL,
+            granted_by  INTEGER,
+            verified_at TEXT,
+            ended_at    TEXT
+        );
+        CREATE UNIQUE INDEX roles_one_active
+            ON roles(person_id, role, IFNULL(class_id, 0)) WHERE ended_at IS NULL;
+        CREATE INDEX roles_by_class ON roles(class_id, role) WHERE ended_at IS NULL;
+        CREATE INDEX roles_by_role ON roles(role) WHERE ended_at IS NULL;
+
+        CREATE TABLE audit_log (
+            id         INTEGER PRIMARY KEY,
+            at         TEXT NOT NULL,
+            actor_id   INTEGER,
+            action     TEXT NOT NULL,
+            subject_id INTEGER,
+            details    TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX audit_by_time ON audit_log(at);
+
+        CREATE TABLE conversation_state (
+            person_id  INTEGER PRIMARY KEY,
+            state      TEXT NOT NULL,
+            payload    TEXT NOT NULL DEFAULT '{}',
+            updated_at TEXT NOT NULL
+        );
+
+        -- Every long-poll update lands here first (deduplicated by VK's event_id) and is
+        -- marked done in the same transaction that queues its replies.
+        CREATE TABLE inbox (
+            event_id    TEXT PRIMARY KEY,
+            seq         INTEGER NOT NULL,
+            person_key  INTEGER NOT NULL,
+            received_at TEXT NOT NULL,
+            body        TEXT,
+            done_at     TEXT
+        );
+        CREATE INDEX inbox_pending ON inbox(seq) WHERE done_at IS NULL;
+        CREATE INDEX inbox_done ON inbox(done_at) WHERE done_at IS NOT NULL;
+
+        -- One row per message and recipient; random_id is fixed when the row is written so
+        -- that a retry is deduplicated by VK instead of doubled.
+        CREATE TABLE outbox (
+            id            INTEGER PRIMARY KEY,
+            peer_id       INTEGER NOT NULL,
+            random_id     INTEGER NOT NULL,
+            body          TEXT,
+            state         TEXT NOT NULL DEFAULT 'pending'
+                              CHECK (state IN ('pending', 'sent', 'undeliverable', 'failed')),
+            attempts      INTEGER NOT NULL DEFAULT 0,
+            created_at    TEXT NOT NULL,
+            sent_at       TEXT,
+            vk_message_id INTEGER,
+            error_code    INTEGER
+        );
+        CREATE INDEX outbox_pending ON outbox(id) WHERE state = 'pending';
+        CREATE INDEX outbox_by_peer ON outbox(peer_id);
+
+        CREATE TABLE settings_kv (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+
+        INSERT INTO classes (name, grade, letter, is_staff_room, created_at)
+            VALUES ('Учительская', NULL, NULL, 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+        """,
+    ),
+)
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    """Apply every migration newer than the database; returns the resulting version."""
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    current = int(row[0]) if row else 0
+    for migration in MIGRATIONS:
+        if migration.number <= current:
+            continue
+        # executescript would COMMIT on its own; running statements one by one keeps each
+        # migration inside one explicit transaction together with its version bump.
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_statements(migration.sql):
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {int(migration.number)}")
+        except BaseException:
+            await conn.rollback()
+            raise
+        await conn.commit()
+        current = migration.number
+    return current
+
+
+def _split_statements(script: str) -> list[str]:
+    statements: list[str] = []
+    buffer: list[str] = []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("--") or not stripped:
+            continue
+        buffer.append(line)
+        candidate = "\n".join(buffer)
+        if stripped.endswith(";") and sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            buffer = []
+    if buffer:
+        statements.append("\n".join(buffer))
+    return statements

@@ -1,0 +1,1 @@
+"""The one VK adapter: API calls with a rate limiter and retries, long poll, sending."""

@@ -1,0 +1,47 @@
+"""VK calls the handlers need besides sending messages."""
+
+from __future__ import annotations
+
+import json
+
+from loguru import logger
+from vkbottle import VKAPIError
+
+from bot.vk.api import ResilientAPI, TransientAPIError
+
+
+class VKGateway:
+    def __init__(self, api: ResilientAPI, group_id: int) -> None:
+        self.api = api
+        self.group_id = group_id
+
+    async def user_names(self, vk_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """(first name, last name) by VK id; people VK does not know are left out."""
+        if not vk_ids:
+            return {}
+        try:
+            response = await self.api.request(
+                "users.get", {"user_ids": ",".join(str(vk_id) for vk_id in vk_ids)}
+            )
+        except (VKAPIError, TransientAPIError) as error:
+            logger.warning("users.get failed: {}", type(error).__name__)
+            return {}
+        return {
+            int(item["id"]): (str(item.get("first_name", "")), str(item.get("last_name", "")))
+            for item in response.get("response", [])
+        }
+
+    async def answer_callback(
+        self, event_id: str, user_id: int, peer_id: int, snackbar: str | None
+    ) -> None:
+        """Stops the button's spinner; VK shows the snackbar text when one is given."""
+        params: dict[str, object] = {"event_id": event_id, "user_id": user_id, "peer_id": peer_id}
+        if snackbar:
+            params["event_data"] = json.dumps(
+                {"type": "show_snackbar", "text": snackbar[:90]}, ensure_ascii=False
+            )
+        try:
+            await self.api.request("messages.sendMessageEventAnswer", params)
+        except (VKAPIError, TransientAPIError) as error:
+            # The answer only stops a spinner; the reply itself goes through the outbox.
+            logger.warning("sendMessageEventAnswer failed: {}", type(error).__name__)

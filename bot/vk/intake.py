@@ -1,0 +1,92 @@
+"""Long poll → inbox: every update is stored (deduplicated by event_id) before it is handled."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from typing import Any
+
+from loguru import logger
+from vkbottle.exception_factory import ErrorHandler
+
+from bot.storage import Database
+from bot.vk.api import ResilientAPI
+from bot.vk.polling import StoredTsPolling
+
+TS_KEY = "longpoll_ts"
+RESTART_PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+def person_key(update: dict[str, Any]) -> int:
+    """Whose event this is: one person's events are handled in order."""
+    obj = update.get("object") or {}
+    message = obj.get("message") if isinstance(obj, dict) else None
+    if isinstance(message, dict):
+        return int(message.get("from_id") or message.get("peer_id") or 0)
+    if isinstance(obj, dict):
+        return int(obj.get("user_id") or obj.get("from_id") or 0)
+    return 0
+
+
+def event_id_of(update: dict[str, Any]) -> str:
+    event_id = update.get("event_id")
+    if isinstance(event_id, str) and event_id:
+        return event_id
+    # VK always sends one; should it not, the content identifies the event.
+    return "sha:" + hashlib.sha256(json.dumps(update, sort_keys=True).encode()).hexdigest()
+
+
+class LoggingErrorHandler(ErrorHandler):
+    async def handle(self, error: Exception, *args: Any, **kwargs: Any) -> None:
+        logger.warning("Long poll error: {}: {}", type(error).__name__, error)
+
+
+class Intake:
+    def __init__(self, db: Database, api: ResilientAPI, group_id: int, wait: int = 25) -> None:
+        self._db = db
+        self._api = api
+        self._group_id = group_id
+        self._wait = wait
+        self.arrived = asyncio.Event()
+
+    async def prime(self) -> None:
+        """On the very first start, takes VK's current position, so that every event after
+        start-up is fetched even if it arrives before the polling loop gets going."""
+        if await self._db.reader.kv.get(TS_KEY) is not None:
+            return
+        response = await self._api.request("groups.getLongPollServer", {"group_id": self._group_id})
+        async with self._db.transaction() as tx:
+            await tx.kv.set(TS_KEY, str(response["response"]["ts"]))
+
+    async def poll_forever(self) -> None:
+        failures = 0
+        while True:
+            stored_ts = await self._db.reader.kv.get(TS_KEY)
+            polling = StoredTsPolling(
+                group_id=self._group_id, stored_ts=stored_ts, wait=self._wait
+            ).construct(self._api, LoggingErrorHandler())
+            try:
+                async for batch in polling.listen():
+                    await self.store(batch.get("updates", []), str(batch["ts"]))
+                    failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                pause = RESTART_PAUSES[min(failures, len(RESTART_PAUSES) - 1)]
+                failures += 1
+                logger.warning(
+                    "Long poll stopped ({}); starting again in {} s", type(error).__name__, pause
+                )
+                await asyncio.sleep(pause)
+
+    async def store(self, updates: list[dict[str, Any]], ts: str) -> None:
+        rows = [(event_id_of(update), person_key(update), update) for update in updates]
+        async with self._db.transaction() as tx:
+            added = await tx.inbox.add_many(rows)
+            await tx.kv.set(TS_KEY, ts)
+        logger.debug("Stored {} new event(s) up to ts {}", added, ts)
+        if added < len(rows):
+            logger.info("Skipped {} already received event(s)", len(rows) - added)
+        if added:
+            self.arrived.set()

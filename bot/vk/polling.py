@@ -1,0 +1,57 @@
+"""Bots Long Poll whose position (ts) lives in the database with the events it covers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+from vkbottle.polling import BotPolling
+
+REQUEST_TIMEOUT_EXTRA = 10
+
+
+class StoredTsPolling(BotPolling):
+    """Resumes from the ts stored with the last batch, so what arrived while the bot
+    was down is fetched on start; vkbottle's own file-based ts is not used."""
+
+    def __init__(self, *, group_id: int | None, stored_ts: str | None, wait: int = 25) -> None:
+        super().__init__(group_id=group_id, wait=wait, skip_old_events=stored_ts is None)
+        self._stored_ts = stored_ts
+
+    def restore_server_ts(self, server: dict[str, Any]) -> dict[str, Any]:
+        if self._stored_ts is not None:
+            server["ts"] = self._stored_ts
+            # Only the first server takes the stored ts; later ones come with VK's rules.
+            self._stored_ts = None
+        return server
+
+    def save_server_ts(self, server: dict[str, Any]) -> None:
+        """The ts is saved by the intake together with the events of its batch."""
+
+    async def get_event(self, server: dict[str, Any]) -> dict[str, Any]:
+        async with self.api.http_client.request(  # type: ignore[attr-defined]
+            server["server"],
+            method="POST",
+            params={
+                "act": "a_check",
+                "key": server["key"],
+                "ts": server["ts"],
+                "wait": self.wait,
+                "rps_delay": self.rps_delay,
+            },
+            timeout=aiohttp.ClientTimeout(total=self.wait + REQUEST_TIMEOUT_EXTRA),
+        ) as response:
+            text = await response.text(encoding="utf-8")
+            status = response.status
+        # The base loop retries connection errors with a growing pause and keeps the
+        # current server and ts; a 5xx or a broken body is the same kind of failure.
+        if status >= 500:
+            raise aiohttp.ClientConnectionError(f"long poll answered HTTP {status}")
+        try:
+            event: dict[str, Any] = json.loads(text)
+        except ValueError as error:
+            raise aiohttp.ClientConnectionError(
+                "long poll answered a body that is not JSON"
+            ) from error
+        return event

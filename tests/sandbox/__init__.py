@@ -1,0 +1,1 @@
+"""Tests of the VK API sandbox (vk_sandbox)."""

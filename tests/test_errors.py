@@ -1,0 +1,52 @@
+"""A failing handler costs the person an apology, never a traceback or silence."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from loguru import logger
+from vkbottle.bot import BotLabeler, Message
+
+from bot.handlers.rules import Private
+from bot.texts import t
+from tests.conftest import BotRunner
+from tests.helpers import consented_user, drain
+from vk_sandbox import VKSandbox
+
+broken = BotLabeler()
+
+
+@broken.message(Private(), text="сломайся")
+async def always_fails(message: Message) -> None:
+    raise RuntimeError("a bug in a handler")
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    sink = io.StringIO()
+    handler_id = logger.add(sink, level="INFO")
+    yield sink
+    logger.remove(handler_id)
+
+
+async def test_a_failing_handler_apologises_and_the_bot_carries_on(
+    sandbox: VKSandbox, settings_for: object, log_lines: io.StringIO
+) -> None:
+    runner = BotRunner(settings_for(), extra={"extra_labelers": [broken]})  # type: ignore[operator]
+    await runner.start()
+    try:
+        anna = await consented_user(sandbox, "Анна", "Кузнецова")
+        await drain(anna)
+        await anna.send("сломайся")
+        assert (await anna.wait_reply()).text == t("error_apology")
+        await anna.send("/cancel")
+        assert (await anna.wait_reply()).text == t("cancel_nothing")
+    finally:
+        await runner.stop()
+    logged = log_lines.getvalue()
+    assert "RuntimeError" in logged
+    # Personal data stays out of logs above debug: no names, no message texts.
+    assert "Кузнецова" not in logged and "Анна" not in logged
+    assert "сломайся" not in logged

@@ -1,0 +1,152 @@
+"""A person opens the bot for the first time, agrees, and finds their way around."""
+
+from __future__ import annotations
+
+from bot.texts import BUTTONS, t
+from tests.conftest import ADMIN_ID, DIRECTOR_ID, BotRunner
+from tests.helpers import consented_user, drain
+from vk_sandbox import VKSandbox
+
+
+async def test_newcomer_is_greeted_by_name_and_asked_for_consent(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    anna = sandbox.add_user(first_name="Анна", last_name="Кузнецова")
+    await anna.send("Начать")
+
+    greeting, consent = await anna.wait_replies(2)
+    assert "Здравствуйте, Анна!" in greeting.text
+    assert "152-ФЗ" in consent.text
+    assert [b.label for b in consent.buttons] == [BUTTONS["agree"], BUTTONS["decline"]]
+    assert all(b.type == "callback" for b in consent.buttons)
+
+    # Before consent only the VK id may be kept.
+    person = await bot.db.reader.people.get(anna.user_id)
+    assert person is None or (person.full_name is None and person.consent_at is None)
+
+
+async def test_consent_button_records_consent_and_opens_the_menu(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    anna = sandbox.add_user(first_name="Анна", last_name="Кузнецова")
+    await anna.send("/start")
+    _, consent = await anna.wait_replies(2)
+
+    await anna.press(consent.button(BUTTONS["agree"]))
+
+    answer = await anna.wait_event_answer()
+    assert answer["type"] == "show_snackbar"
+    thanks = await anna.wait_reply()
+    assert thanks.text.startswith(t("consent_given"))
+    assert BUTTONS["help"] in [b.label for b in thanks.buttons]
+    person = await bot.db.reader.people.get(anna.user_id)
+    assert person is not None and person.full_name == "Кузнецова Анна"
+    assert person.consent_at is not None
+
+
+async def test_agree_command_works_like_the_button(sandbox: VKSandbox, bot: BotRunner) -> None:
+    petr = sandbox.add_user(first_name="Пётр", last_name="Иванов")
+    await petr.send("/agree")
+    reply = await petr.wait_reply()
+    assert reply.text.startswith(t("consent_given"))
+    await drain(petr)
+    await petr.send("/agree")
+    assert (await petr.wait_reply()).text == t("consent_already")
+
+
+async def test_declining_stores_nothing(sandbox: VKSandbox, bot: BotRunner) -> None:
+    oleg = sandbox.add_user(first_name="Олег", last_name="Соколов")
+    await oleg.send("Привет")
+    _, consent = await oleg.wait_replies(2)
+    await oleg.press(consent.button(BUTTONS["decline"]))
+    assert (await oleg.wait_reply()).text == t("consent_declined")
+    person = await bot.db.reader.people.get(oleg.user_id)
+    assert person is None or person.full_name is None
+
+
+async def test_admin_and_director_from_settings_get_their_roles_on_consent(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = sandbox.add_user(first_name="Ирина", last_name="Петрова", user_id=ADMIN_ID)
+    await admin.send("/agree")
+    reply = await admin.wait_reply()
+    assert "администратор" in reply.text
+    director = sandbox.add_user(first_name="Людмила", last_name="Дровосекова", user_id=DIRECTOR_ID)
+    await director.send("/agree")
+    assert "администрация школы" in (await director.wait_reply()).text
+
+    roles = {r.role for r in await bot.db.reader.roles.active_for(ADMIN_ID)}
+    assert roles == {"admin"}
+
+
+async def test_invitation_ref_is_kept_before_consent_and_acted_on_after(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    maria = sandbox.add_user(first_name="Мария", last_name="Орлова")
+    await maria.send("Начать", ref="INVITECODE123", ref_source="vk.me")
+    greeting, consent = await maria.wait_replies(2)
+    assert t("ref_kept") in greeting.text
+    person = await bot.db.reader.people.get(maria.user_id)
+    assert person is not None
+    assert person.pending_ref == "INVITECODE123" and person.full_name is None
+
+    await maria.press(consent.button(BUTTONS["agree"]))
+    replies = await maria.wait_replies(2)
+    assert any(t("ref_received") in reply.text for reply in replies)
+    person = await bot.db.reader.people.get(maria.user_id)
+    assert person is not None and person.pending_ref is None
+
+
+async def test_help_lists_commands_and_before_consent_explains_how_to_start(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    stranger = sandbox.add_user(first_name="Гость", last_name="Гостев")
+    await stranger.send("/help")
+    assert (await stranger.wait_reply()).text == t("help_before_consent")
+
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    await anna.send("Помощь")
+    help_text = (await anna.wait_reply()).text
+    assert help_text.startswith(t("help_header"))
+    for command in ("/help", "/menu", "/support", "/cancel", "/forget_me"):
+        assert command in help_text
+
+
+async def test_support_names_the_platform_support_and_the_school_admins(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = sandbox.add_user(first_name="Ирина", last_name="Петрова", user_id=ADMIN_ID)
+    await admin.send("/agree")
+    await drain(admin)
+    parent = sandbox.add_user(first_name="Ольга", last_name="Белова")
+    await parent.send("Поддержка")
+    text = (await parent.wait_reply()).text
+    assert "info@sferum.ru" in text and "prof-sferum.ru" in text
+    assert "Петрова Ирина" in text
+
+
+async def test_unrecognised_input_gets_a_hint_never_silence(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    cases = {
+        "как дела?": t("unknown_text"),
+        "/frobnicate": t("unknown_command", command="/frobnicate"),
+        "Ёлка 🎄 and latin mix ٩(◕‿◕)۶": t("unknown_text"),
+        "я" * 10_000: t("too_long"),
+        "   ": t("no_text"),
+    }
+    for text, expected in cases.items():
+        await anna.send(text)
+        assert (await anna.wait_reply()).text == expected
+
+
+async def test_cancel_outside_a_dialog_says_there_is_nothing_to_cancel(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    await anna.send("/cancel")
+    assert (await anna.wait_reply()).text == t("cancel_nothing")

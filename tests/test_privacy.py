@@ -1,0 +1,68 @@
+"""Withdrawing consent deletes the person's data; the audit keeps no name."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.texts import BUTTONS, t
+from tests.conftest import BotRunner
+from tests.helpers import consented_user, drain
+from vk_sandbox import VKSandbox
+
+
+def _rows_mentioning(database: str, needle: str) -> list[tuple[str, str]]:
+    found = []
+    with sqlite3.connect(database) as conn:
+        tables = [
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        for table in tables:
+            for row in conn.execute(f"SELECT * FROM {table}"):
+                if any(isinstance(value, str) and needle in value for value in row):
+                    found.append((table, repr(row)))
+    return found
+
+
+async def test_forget_me_deletes_personal_data_after_confirmation(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+
+    await anna.send("/forget_me")
+    confirm = await anna.wait_reply()
+    assert BUTTONS["forget_confirm"] in [b.label for b in confirm.buttons]
+    await anna.press(confirm.button(BUTTONS["forget_confirm"]))
+    assert (await anna.wait_reply()).text == t("forget_done")
+
+    assert await bot.db.reader.people.get(anna.user_id) is None
+    actions = [row.action for row in await bot.db.reader.audit.latest(10)]
+    assert "consent_withdrawn" in actions
+    assert _rows_mentioning(str(bot.settings.database_path), "Кузнецова") == []
+
+
+async def test_forget_me_can_be_cancelled(sandbox: VKSandbox, bot: BotRunner) -> None:
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    await anna.send("/forget_me")
+    await anna.wait_reply()
+    await anna.send("что-то непонятное")
+    assert (await anna.wait_reply()).text == t("dialog_expects_button")
+    await anna.send("/cancel")
+    assert (await anna.wait_reply()).text == t("cancel_done")
+    assert await bot.db.reader.people.get(anna.user_id) is not None
+
+
+async def test_a_dialog_half_way_through_survives_a_restart(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    await anna.send("/forget_me")
+    confirm = await anna.wait_reply()
+
+    await bot.restart()
+
+    await anna.press(confirm.button(BUTTONS["forget_confirm"]))
+    assert (await anna.wait_reply()).text == t("forget_done")
+    assert await bot.db.reader.people.get(anna.user_id) is None

@@ -1,0 +1,116 @@
+"""VK's failure modes and restarts: no event lost, none handled twice, no reply doubled."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import pytest
+
+from bot.texts import t
+from tests.conftest import BotRunner
+from tests.helpers import consented_user, drain
+from vk_sandbox import VKSandbox
+
+
+async def _ask_help_and_count(sandbox: VKSandbox, user_name: str) -> None:
+    user = await consented_user(sandbox, user_name, "Тестова")
+    await drain(user)
+    await user.send("/cancel")
+    assert (await user.wait_reply(timeout=15)).text == t("cancel_nothing")
+    await user.expect_silence(within=0.5)
+
+
+@pytest.mark.parametrize("code", [1, 2, 3])
+async def test_long_poll_failures_are_survived(
+    sandbox: VKSandbox, bot: BotRunner, code: int
+) -> None:
+    sandbox.faults.longpoll_failed(code, times=2)
+    await _ask_help_and_count(sandbox, "Анна")
+
+
+@pytest.mark.parametrize(
+    "inject",
+    [
+        pytest.param(lambda s: s.faults.http_500(times=3), id="http-500"),
+        pytest.param(lambda s: s.faults.drop_connection(times=3), id="dropped-connection"),
+        pytest.param(lambda s: s.faults.slow(1.5, times=2), id="slow-answer"),
+        pytest.param(lambda s: s.faults.api_error(6, times=3), id="error-6"),
+        pytest.param(lambda s: s.faults.api_error(10, times=3), id="error-10"),
+    ],
+)
+async def test_api_faults_are_retried_without_doubling_a_reply(
+    sandbox: VKSandbox, bot: BotRunner, inject: object
+) -> None:
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    inject(sandbox)  # type: ignore[operator]
+    await anna.send("/cancel")
+    assert (await anna.wait_reply(timeout=20)).text == t("cancel_nothing")
+    await anna.expect_silence(within=1.0)
+    texts = Counter(m.text for m in anna.messages)
+    assert texts[t("cancel_nothing")] == 1
+
+
+async def test_a_redelivered_event_is_handled_once(sandbox: VKSandbox, bot: BotRunner) -> None:
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    await anna.send("/cancel")
+    await anna.wait_reply()
+    sandbox.faults.redeliver_last(times=2)
+    await anna.send("/support")
+    await anna.wait_reply()
+    await anna.expect_silence(within=1.0)
+    assert [m.text for m in anna.messages].count(t("cancel_nothing")) == 1
+
+
+async def test_messages_written_while_the_bot_was_down_are_answered(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    await bot.stop()
+
+    await anna.send("/cancel")
+    newcomer = sandbox.add_user(first_name="Борис", last_name="Новиков")
+    await newcomer.send("Начать")
+
+    await bot.start()
+    assert (await anna.wait_reply(timeout=10)).text == t("cancel_nothing")
+    greeting, _ = await newcomer.wait_replies(2, timeout=10)
+    assert "Борис" in greeting.text
+
+
+async def test_a_crash_between_events_loses_nothing_and_doubles_nothing(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    await bot.crash()
+    await anna.send("/cancel")
+    await bot.start()
+    assert (await anna.wait_reply(timeout=10)).text == t("cancel_nothing")
+    await bot.crash()
+    await bot.start()
+    await anna.expect_silence(within=1.5)
+
+
+async def test_a_burst_of_200_people_gets_200_answers_within_the_rate_limit(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    people = [sandbox.add_user(first_name=f"Ученик{n}", last_name="Тестов") for n in range(200)]
+    await asyncio.gather(*(person.send("/help") for person in people))
+    replies = await asyncio.gather(*(person.wait_reply(timeout=30) for person in people))
+    assert all(reply.text == t("help_before_consent") for reply in replies)
+    # Every call the bot made respected VK's limit, or was retried after error 6.
+    assert len(sandbox.sent) == 200
+
+
+async def test_every_reply_carries_a_random_id_for_vk_deduplication(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    anna = sandbox.add_user(first_name="Анна", last_name="Кузнецова")
+    await anna.send("Начать")
+    replies = await anna.wait_replies(2)
+    assert all(reply.random_id != 0 for reply in replies)
+    assert len({reply.random_id for reply in replies}) == 2

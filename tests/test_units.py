@@ -1,0 +1,84 @@
+"""Pure functions: plural forms, command parsing, text splitting."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.commands import parse_command
+from bot.texts import count_of, plural
+from bot.vk.outgoing import derived_random_id, split_text
+
+REQUEST = ("заявка", "заявки", "заявок")
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (1, "заявка"),
+        (2, "заявки"),
+        (4, "заявки"),
+        (5, "заявок"),
+        (11, "заявок"),
+        (12, "заявок"),
+        (14, "заявок"),
+        (21, "заявка"),
+        (22, "заявки"),
+        (25, "заявок"),
+        (101, "заявка"),
+        (111, "заявок"),
+        (0, "заявок"),
+    ],
+)
+def test_russian_plural_agreement(count: int, expected: str) -> None:
+    assert plural(count, REQUEST) == expected
+
+
+def test_count_of_joins_number_and_form() -> None:
+    assert count_of(3, REQUEST) == "3 заявки"
+
+
+@pytest.mark.parametrize(
+    ("text", "payload", "name", "args"),
+    [
+        ("/help", None, "help", ""),
+        ("/HELP", None, "help", ""),
+        ("Помощь", None, "help", ""),
+        ("помощь", None, "help", ""),
+        ("[club229000044|@gym44] /support", None, "support", ""),
+        ("anything", '{"cmd": "menu"}', "menu", ""),
+        ("/invite parent 5А 30", None, "invite", "parent 5А 30"),
+    ],
+)
+def test_commands_are_recognised_however_they_arrive(
+    text: str, payload: str | None, name: str, args: str
+) -> None:
+    parsed = parse_command(text, payload)
+    assert parsed is not None
+    assert (parsed.name, parsed.args) == (name, args)
+
+
+def test_plain_text_is_not_a_command() -> None:
+    assert parse_command("Добрый день", None) is None
+
+
+def test_long_texts_split_at_paragraphs_then_sentences() -> None:
+    paragraph = "Предложение номер один. " * 100
+    text = "\n\n".join([paragraph.strip()] * 5)
+    parts = split_text(text, limit=4096)
+    assert all(len(part) <= 4096 for part in parts)
+    assert "".join(parts).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(
+        " ", ""
+    )
+    assert all(part.endswith(".") for part in parts)
+
+
+def test_a_word_longer_than_the_limit_is_cut() -> None:
+    parts = split_text("я" * 10_000, limit=4096)
+    assert [len(p) for p in parts] == [4096, 4096, 1808]
+
+
+def test_derived_random_ids_are_stable_positive_int32() -> None:
+    first = derived_random_id("event", 0, 5)
+    assert first == derived_random_id("event", 0, 5)
+    assert first != derived_random_id("event", 1, 5)
+    assert 0 < first < 2**31

@@ -1,0 +1,211 @@
+"""Public data classes (BotMessage, Button, CallRecord) and the sandbox's internal records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+CHAT_PEER_BASE = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class Button:
+    """One keyboard button of a message the bot sent.
+
+    ``message_peer_id``, ``message_id`` and ``conversation_message_id`` tell which message the
+    button belongs to (used by ``UserDriver.press``); they take no part in equality.
+    """
+
+    label: str
+    type: str
+    payload: dict[str, Any] | None = field(default=None, hash=False)
+    color: str | None = None
+    link: str | None = None
+    raw_payload: str | None = field(default=None, compare=False, repr=False)
+    message_peer_id: int = field(default=0, compare=False, repr=False)
+    message_id: int = field(default=0, compare=False, repr=False)
+    conversation_message_id: int = field(default=0, compare=False, repr=False)
+
+
+@dataclass
+class BotMessage:
+    """A message the bot (community) sent through messages.send (edits applied in place)."""
+
+    id: int
+    peer_id: int
+    text: str
+    keyboard: dict[str, Any] | None
+    buttons: list[Button]
+    inline: bool
+    one_time: bool
+    attachments: list[str]
+    random_id: int
+    conversation_message_id: int
+    date: int
+    edited: bool = False
+    payload: str | None = None
+
+    def button(self, label: str) -> Button:
+        """The button with exactly this label; raises ``LookupError`` listing the labels."""
+        for button in self.buttons:
+            if button.label == label:
+                return button
+        labels = [b.label for b in self.buttons]
+        raise LookupError(f"no button {label!r} in message {self.id}; available: {labels!r}")
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.label for b in self.buttons]
+
+    @property
+    def has_photo(self) -> bool:
+        return any(a.startswith("photo") for a in self.attachments)
+
+    @property
+    def has_doc(self) -> bool:
+        return any(a.startswith("doc") for a in self.attachments)
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One API method call as the sandbox saw it (``execute`` sub-calls included)."""
+
+    method: str
+    params: dict[str, str]
+    time: float
+    ok: bool
+    error_code: int | None = None
+    via_execute: bool = False
+
+
+@dataclass
+class UserState:
+    user_id: int
+    first_name: str
+    last_name: str
+    screen_name: str | None
+    can_write: bool = False  # may the community write to this user (901 otherwise)
+    is_closed: bool = False
+
+
+@dataclass
+class ChatMemberState:
+    member_id: int
+    invited_by: int
+    join_date: int
+
+
+@dataclass
+class ChatState:
+    chat_id: int
+    title: str
+    owner_id: int
+    members: dict[int, ChatMemberState]
+    bot_member: bool = False
+    bot_admin: bool = False
+    bot_full_access: bool = True
+    invite_link: str | None = None
+
+    @property
+    def peer_id(self) -> int:
+        return CHAT_PEER_BASE + self.chat_id
+
+
+@dataclass
+class PhotoState:
+    id: int
+    owner_id: int
+    album_id: int
+    access_key: str
+    data: bytes
+    width: int
+    height: int
+    date: int
+
+    @property
+    def attachment(self) -> str:
+        return f"photo{self.owner_id}_{self.id}"
+
+    def to_api(self, base_url: str) -> dict[str, Any]:
+        url = f"{base_url}/files/photo{self.owner_id}_{self.id}"
+        sizes = [
+            {"type": t, "width": w, "height": h, "url": url}
+            for t, w, h in (
+                ("s", min(self.width, 75), min(self.height, 75)),
+                ("m", min(self.width, 130), min(self.height, 130)),
+                ("x", min(self.width, 604), min(self.height, 604)),
+                ("base", self.width, self.height),
+            )
+        ]
+        return {
+            "album_id": self.album_id,
+            "date": self.date,
+            "id": self.id,
+            "owner_id": self.owner_id,
+            "access_key": self.access_key,
+            "sizes": sizes,
+            "text": "",
+            "has_tags": False,
+        }
+
+
+@dataclass
+class DocState:
+    id: int
+    owner_id: int
+    title: str
+    ext: str
+    data: bytes
+    date: int
+    type: int
+    access_key: str
+
+    @property
+    def attachment(self) -> str:
+        return f"doc{self.owner_id}_{self.id}"
+
+    def url(self, base_url: str) -> str:
+        return f"{base_url}/files/doc{self.owner_id}_{self.id}?key={self.access_key}"
+
+    def to_api(self, base_url: str) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "owner_id": self.owner_id,
+            "title": self.title,
+            "size": len(self.data),
+            "ext": self.ext,
+            "url": self.url(base_url),
+            "date": self.date,
+            "type": self.type,
+            "access_key": self.access_key,
+        }
+
+
+@dataclass
+class DedupRecord:
+    message_id: int
+    conversation_message_id: int
+    time: float
+
+
+@dataclass
+class PendingEvent:
+    user_id: int
+    peer_id: int
+    created: float
+    answered: bool = False
+
+
+__all__ = [
+    "CHAT_PEER_BASE",
+    "BotMessage",
+    "Button",
+    "CallRecord",
+    "ChatMemberState",
+    "ChatState",
+    "DedupRecord",
+    "DocState",
+    "PendingEvent",
+    "PhotoState",
+    "UserState",
+]
