@@ -109,6 +109,7 @@ class Application:
             asyncio.create_task(self.sender.run(), name="sender"),
             asyncio.create_task(self.dispatcher.run(), name="dispatcher"),
             asyncio.create_task(self.intake.poll_forever(), name="long-poll"),
+            asyncio.create_task(self.intake.recover_forever(), name="recovery"),
         ]
         for task in self._tasks:
             task.add_done_callback(_log_crash)
@@ -116,8 +117,9 @@ class Application:
 
     async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         """Stops taking events, finishes what is in progress, sends what is queued, closes."""
-        send, dispatch, poll = self._tasks
+        send, dispatch, poll, recovery = self._tasks
         poll.cancel()
+        recovery.cancel()
         await self.dispatcher.stop(grace=grace)
         dispatch.cancel()
         if not await self.sender.drain(grace=grace):

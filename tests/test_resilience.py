@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from bot.texts import t
-from tests.conftest import BotRunner
+from tests.conftest import GROUP_ID, BotRunner, make_settings
 from tests.helpers import consented_user, drain
 from vk_sandbox import VKSandbox
 
@@ -114,3 +115,30 @@ async def test_every_reply_carries_a_random_id_for_vk_deduplication(
     replies = await anna.wait_replies(2)
     assert all(reply.random_id != 0 for reply in replies)
     assert len({reply.random_id for reply in replies}) == 2
+
+
+async def test_messages_older_than_vk_keeps_events_are_found_in_the_conversations(
+    tmp_path: Path,
+) -> None:
+    async with VKSandbox(group_id=GROUP_ID, history=5) as small_history:
+        runner = BotRunner(make_settings(small_history, tmp_path / "bot.sqlite3"))
+        await runner.start()
+        try:
+            anna = await consented_user(small_history, "Анна", "Кузнецова")
+            await drain(anna)
+            await runner.stop()
+            await anna.send("/cancel")
+            others = [
+                small_history.add_user(first_name="Гость", last_name=f"Номер{n}") for n in range(8)
+            ]
+            for other in others:
+                await other.send("Здравствуйте")
+            await runner.start()
+
+            assert (await anna.wait_reply(timeout=10)).text == t("cancel_nothing")
+            for other in others:
+                greeting, _ = await other.wait_replies(2, timeout=10)
+                assert "Здравствуйте, Гость!" in greeting.text
+            await anna.expect_silence(within=1.0)
+        finally:
+            await runner.stop()

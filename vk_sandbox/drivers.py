@@ -187,6 +187,8 @@ class UserDriver:
         return message
 
     def _deliver_new(self, message: dict[str, Any]) -> None:
+        """The community receives ``message``: a message_new event and its history."""
+        self.sandbox.conversation(int(message["peer_id"])).add_incoming(message)
         self.sandbox.log.append("message_new", {"message": message, "client_info": client_info()})
 
     async def send(
@@ -374,6 +376,7 @@ class ChatDriver:
         bot_id = -sb.group_id
         self.state.members[bot_id] = ChatMemberState(bot_id, by.user_id, int(sb.clock()))
         self.state.bot_member = True
+        self.state.bot_left = False
         self._post(by, "", [], None, {"type": "chat_invite_user", "member_id": bot_id})
         await asyncio.sleep(0)
 
@@ -399,6 +402,7 @@ class ChatDriver:
         self.state.members.pop(-self.sandbox.group_id, None)
         self.state.bot_member = False
         self.state.bot_admin = False
+        self.state.bot_left = False
         await asyncio.sleep(0)
 
     @property

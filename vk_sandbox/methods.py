@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import vkscript
 from .errors import VKError, param_error
 from .files import image_size
+from .history import Conversation, HistoryItem, cmid_of, id_of
 from .keyboard import buttons_of, validate_keyboard
 from .models import CHAT_PEER_BASE, BotMessage, ChatState, DedupRecord, UserState
 from .params import Params
@@ -28,6 +29,10 @@ MESSAGE_EVENT_TTL = 60.0  # how long a callback press can be answered
 ATTACHMENT_RE = re.compile(r"^(photo|doc)(-?\d+)_(\d+)(?:_([A-Za-z0-9]+))?$")
 DEFAULT_PHOTO = "https://vk.com/images/camera_{size}.png"
 USER_FIELDS = ("screen_name", "domain", "sex", "photo_50", "photo_100", "photo_200", "online")
+# What getConversations / getHistory with extended=1 tell of users when no fields are asked.
+EXTENDED_USER_FIELDS = ["sex", "screen_name", "photo_50", "photo_100", "online"]
+MAX_HISTORY_COUNT = 200
+CONVERSATION_FILTERS = ("all", "unread", "important", "unanswered")
 
 
 @dataclass
@@ -50,6 +55,8 @@ class Methods:
             "messages.edit": self.messages_edit,
             "messages.sendMessageEventAnswer": self.messages_send_message_event_answer,
             "messages.getConversationMembers": self.messages_get_conversation_members,
+            "messages.getConversations": self.messages_get_conversations,
+            "messages.getHistory": self.messages_get_history,
             "messages.getInviteLink": self.messages_get_invite_link,
             "messages.removeChatUser": self.messages_remove_chat_user,
             "users.get": self.users_get,
@@ -266,10 +273,12 @@ class Methods:
             conversation_message_id=cmid,
             date=int(now),
             payload=payload,
+            version=sb.next_version(),
         )
         if random_id != 0:
             sb.dedup[(peer_id, random_id)] = DedupRecord(message_id, cmid, now)
         sb.bot_messages[message_id] = message
+        sb.conversation(peer_id).add_outgoing(message)
         sb.sent.append(message)
         sb.inbox(peer_id).push(message)
         return message_id, cmid
@@ -322,6 +331,8 @@ class Methods:
         message.inline = bool(keyboard and keyboard["inline"])
         message.one_time = bool(keyboard and keyboard["one_time"])
         message.edited = True
+        message.version = self.sb.next_version()
+        message.update_time = int(self.sb.clock())
         return 1
 
     async def messages_send_message_event_answer(self, p: Params) -> int:
@@ -418,6 +429,7 @@ class Methods:
             chat.members.pop(member_id, None)
             chat.bot_member = False
             chat.bot_admin = False
+            chat.bot_left = True
             return 1
         if not chat.bot_admin:
             raise VKError(925)
@@ -427,6 +439,228 @@ class Methods:
             raise VKError(15, "can't kick the chat owner")
         del chat.members[member_id]
         return 1
+
+    # ------------------------------------------------------------------ history
+
+    def bot_message_object(self, message: BotMessage) -> dict[str, Any]:
+        """A message the community sent, as VK returns it (current text after edits)."""
+        obj: dict[str, Any] = {
+            "date": message.date,
+            "from_id": -self.sb.group_id,
+            "id": message.id,
+            "out": 1,
+            "version": message.version,
+            "attachments": [self.attachment_object(a) for a in message.attachments],
+            "conversation_message_id": message.conversation_message_id,
+            "fwd_messages": [],
+            "important": False,
+            "is_hidden": False,
+            "peer_id": message.peer_id,
+            "random_id": message.random_id,
+            "text": message.text,
+        }
+        if message.keyboard is not None:
+            obj["keyboard"] = {**message.keyboard, "author_id": -self.sb.group_id}
+        if message.payload is not None:
+            obj["payload"] = message.payload
+        if message.update_time is not None:
+            obj["update_time"] = message.update_time
+        return obj
+
+    def attachment_object(self, attachment: str) -> dict[str, Any]:
+        match = ATTACHMENT_RE.match(attachment)
+        assert match is not None, attachment
+        key = (int(match.group(2)), int(match.group(3)))
+        if match.group(1) == "photo":
+            return {"type": "photo", "photo": self.sb.photos[key].to_api(self.sb.base_url)}
+        return {"type": "doc", "doc": self.sb.docs[key].to_api(self.sb.base_url)}
+
+    def message_object(self, item: HistoryItem) -> dict[str, Any]:
+        if isinstance(item, BotMessage):
+            return self.bot_message_object(item)
+        return dict(item)
+
+    def chat_settings(self, chat: ChatState) -> dict[str, Any]:
+        """chat_settings of a conversation, as the community sees the chat."""
+        state = "in" if chat.bot_member else ("left" if chat.bot_left else "kicked")
+        admin = chat.bot_member and chat.bot_admin
+        acl = {
+            "can_change_info": admin,
+            "can_change_invite_link": admin,
+            "can_change_pin": admin,
+            "can_invite": False,
+            "can_promote_users": False,
+            "can_see_invite_link": admin,
+            "can_moderate": admin,
+            "can_copy_chat": False,
+            "can_call": False,
+            "can_use_mass_mentions": admin,
+            "can_change_service_type": False,
+        }
+        return {
+            "owner_id": chat.owner_id,
+            "title": chat.title,
+            "state": state,
+            "acl": acl,
+            "members_count": len(chat.members),
+            "admin_ids": [-self.sb.group_id] if admin else [],
+            "active_ids": [],
+            "is_group_channel": False,
+            "is_disappearing": False,
+            "is_service": False,
+        }
+
+    def conversation_object(self, conversation: Conversation) -> dict[str, Any]:
+        peer_id = conversation.peer_id
+        last = conversation.last
+        chat = self.sb.chats.get(peer_id - CHAT_PEER_BASE) if peer_id > CHAT_PEER_BASE else None
+        peer: dict[str, Any] = {"id": peer_id, "type": "user", "local_id": peer_id}
+        can_write: dict[str, Any]
+        if chat is not None:
+            peer = {"id": peer_id, "type": "chat", "local_id": chat.chat_id}
+            can_write = {"allowed": True} if chat.bot_member else {"allowed": False, "reason": 917}
+        else:
+            user = self.sb.users.get(peer_id)
+            allowed = user is not None and user.can_write
+            can_write = {"allowed": True} if allowed else {"allowed": False, "reason": 901}
+        obj: dict[str, Any] = {
+            "peer": peer,
+            "last_message_id": id_of(last),
+            "in_read": conversation.id_at(conversation.in_read_cmid),
+            "out_read": conversation.id_at(conversation.out_read_cmid),
+            "in_read_cmid": conversation.in_read_cmid,
+            "out_read_cmid": conversation.out_read_cmid,
+            "version": conversation.sort_key,
+            "last_conversation_message_id": cmid_of(last),
+        }
+        unread = conversation.unread_count
+        if unread:
+            obj["unread_count"] = unread
+        obj.update(
+            {
+                "is_marked_unread": False,
+                "important": False,
+                "unanswered": conversation.unanswered,
+                "can_write": can_write,
+            }
+        )
+        if chat is not None:
+            obj["chat_settings"] = self.chat_settings(chat)
+        return obj
+
+    def owners(self, ids: list[int], fields: list[str] | None) -> dict[str, Any]:
+        """``profiles`` and ``groups`` for the owners in ``ids`` (extended answers)."""
+        profiles: list[dict[str, Any]] = []
+        groups: list[dict[str, Any]] = []
+        seen: set[int] = set()
+        for owner_id in ids:
+            if owner_id in seen:
+                continue
+            seen.add(owner_id)
+            if owner_id == -self.sb.group_id:
+                groups.append(self.group_object())
+            elif 0 < owner_id < CHAT_PEER_BASE and owner_id in self.sb.users:
+                user = self.sb.users[owner_id]
+                profiles.append(self.user_object(user, fields or EXTENDED_USER_FIELDS))
+        return {"profiles": profiles, "groups": groups}
+
+    @staticmethod
+    def _page(p: Params, allow_negative_offset: bool = False) -> tuple[int, int]:
+        offset = p.opt_int("offset") or 0
+        if offset < 0 and not allow_negative_offset:
+            raise param_error("offset should be positive")
+        count = p.opt_int("count")
+        if count is None:
+            count = 20
+        if count < 0:
+            raise param_error("count should be positive")
+        if count > MAX_HISTORY_COUNT:
+            raise param_error(f"count should be less or equal to {MAX_HISTORY_COUNT}")
+        return offset, count
+
+    async def messages_get_conversations(self, p: Params) -> dict[str, Any]:
+        offset, count = self._page(p)
+        kind = p.opt_str("filter") or "all"
+        if kind not in CONVERSATION_FILTERS:
+            raise param_error(f"filter should be one of: {', '.join(CONVERSATION_FILTERS)}")
+        conversations = sorted(
+            (c for c in self.sb.conversations.values() if c.items),
+            key=lambda c: c.sort_key,
+            reverse=True,
+        )
+        unread_total = sum(1 for c in conversations if c.unread_count)
+        if kind == "unread":
+            conversations = [c for c in conversations if c.unread_count]
+        elif kind == "unanswered":
+            conversations = [c for c in conversations if c.unanswered]
+        elif kind == "important":
+            conversations = []  # nothing can be marked important in the sandbox
+        page = conversations[offset : offset + count]
+        result: dict[str, Any] = {
+            "count": len(conversations),
+            "items": [
+                {
+                    "conversation": self.conversation_object(c),
+                    "last_message": self.message_object(c.last),
+                }
+                for c in page
+            ],
+        }
+        if unread_total:
+            result["unread_count"] = unread_total
+        if p.flag("extended"):
+            ids: list[int] = []
+            for c in page:
+                ids.append(c.peer_id)
+                last = self.message_object(c.last)
+                ids.append(int(last["from_id"]))
+            result.update(self.owners(ids, p.str_list("fields")))
+        return result
+
+    async def messages_get_history(self, p: Params) -> dict[str, Any]:
+        peer_id = p.opt_int("peer_id") or p.opt_int("user_id")
+        if peer_id is None:
+            raise param_error("peer_id is undefined")
+        offset, count = self._page(p, allow_negative_offset=True)
+        rev = p.flag("rev")
+        start = p.opt_int("start_message_id")
+        if start is not None and start < 0:
+            raise param_error("start_message_id should be positive")
+        if offset < 0 and not start:
+            raise param_error("offset should be positive")
+        if peer_id > CHAT_PEER_BASE:
+            self.chat_of_peer(peer_id)
+        elif peer_id < 0:
+            raise VKError(932)
+        conversation = self.sb.conversations.get(peer_id)
+        items = list(conversation.items) if conversation is not None else []
+        ordered = items if rev else items[::-1]
+        anchor = 0
+        if start:
+            # The first message at/older than start (rev=0) or at/newer (rev=1). In chats
+            # users' messages have id 0 for the community: only its own ids can anchor.
+            anchor = len(ordered)
+            for index, item in enumerate(ordered):
+                item_id = id_of(item)
+                if item_id and (item_id >= start if rev else item_id <= start):
+                    anchor = index
+                    break
+        begin = anchor + offset
+        end = begin + count
+        page = ordered[max(begin, 0) : max(end, 0)]
+        result: dict[str, Any] = {
+            "count": len(items),
+            "items": [self.message_object(item) for item in page],
+        }
+        if p.flag("extended"):
+            ids = [peer_id] + [int(m["from_id"]) for m in result["items"]]
+            result.update(self.owners(ids, p.str_list("fields")))
+            result["conversations"] = (
+                [self.conversation_object(conversation)]
+                if conversation is not None and conversation.items
+                else []
+            )
+        return result
 
     # ------------------------------------------------------------------ users, utils
 

@@ -44,6 +44,8 @@ class BotMessage:
     date: int
     edited: bool = False
     payload: str | None = None
+    version: int = 0  # bumped by every edit, like VK's message version
+    update_time: int | None = None  # set by the last edit
 
     def button(self, label: str) -> Button:
         """The button with exactly this label; raises ``LookupError`` listing the labels."""
@@ -105,6 +107,7 @@ class ChatState:
     bot_admin: bool = False
     bot_full_access: bool = True
     invite_link: str | None = None
+    bot_left: bool = False  # not a member because it left by itself (else it was kicked)
 
     @property
     def peer_id(self) -> int:

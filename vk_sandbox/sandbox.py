@@ -18,6 +18,7 @@ from .drivers import ChatDriver, UserDriver
 from .errors import VKError
 from .faults import LONGPOLL, Faults
 from .files import doc_type, image_size, split_name
+from .history import Conversation
 from .inbox import Inbox
 from .longpoll import EventLog
 from .methods import ExecuteResult, Methods
@@ -80,6 +81,7 @@ class VKSandbox:
         self.event_answers: dict[int, Inbox[dict[str, Any]]] = {}
         self.bot_messages: dict[int, BotMessage] = {}
         self.user_messages: dict[int, dict[str, Any]] = {}
+        self.conversations: dict[int, Conversation] = {}
         self.dedup: dict[tuple[int, int], DedupRecord] = {}
         self.pending_events: dict[str, PendingEvent] = {}
         self.photos: dict[tuple[int, int], PhotoState] = {}
@@ -249,6 +251,12 @@ class VKSandbox:
         if peer_id not in self.inboxes:
             self.inboxes[peer_id] = Inbox()
         return self.inboxes[peer_id]
+
+    def conversation(self, peer_id: int) -> Conversation:
+        """The community's history with ``peer_id`` (created empty on first use)."""
+        if peer_id not in self.conversations:
+            self.conversations[peer_id] = Conversation(peer_id)
+        return self.conversations[peer_id]
 
     def answers_inbox(self, user_id: int) -> Inbox[dict[str, Any]]:
         if user_id not in self.event_answers:

@@ -16,6 +16,18 @@ from bot.vk.polling import StoredTsPolling
 
 TS_KEY = "longpoll_ts"
 RESTART_PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0)
+VK_API_VERSION = "5.199"
+RECOVERY_PAGE = 200
+RECOVERY_MAX_CONVERSATIONS = 2000
+RECOVERY_HISTORY = 50
+# What a current VK client supports; a recovered message has lost the real one.
+RECOVERED_CLIENT_INFO = {
+    "button_actions": ["text", "vkpay", "open_app", "location", "open_link", "callback"],
+    "keyboard": True,
+    "inline_keyboard": True,
+    "carousel": True,
+    "lang_id": 0,
+}
 
 
 def person_key(update: dict[str, Any]) -> int:
@@ -29,7 +41,15 @@ def person_key(update: dict[str, Any]) -> int:
     return 0
 
 
-def event_id_of(update: dict[str, Any]) -> str:
+def dedup_key(update: dict[str, Any]) -> str:
+    """What makes two deliveries the same event. A message is known by its place in its
+    conversation, so one delivered by long poll and found again in the history is one."""
+    obj = update.get("object") or {}
+    message = obj.get("message") if isinstance(obj, dict) else None
+    if update.get("type") == "message_new" and isinstance(message, dict):
+        cmid = message.get("conversation_message_id")
+        if cmid:
+            return f"msg:{message.get('peer_id')}:{cmid}"
     event_id = update.get("event_id")
     if isinstance(event_id, str) and event_id:
         return event_id
@@ -49,6 +69,66 @@ class Intake:
         self._group_id = group_id
         self._wait = wait
         self.arrived = asyncio.Event()
+        self._gap = asyncio.Event()
+        self.recovered = 0
+
+    def gap_detected(self, code: int) -> None:
+        logger.warning("Long poll lost events (failed {}); recovering from conversations", code)
+        self._gap.set()
+
+    async def recover_forever(self) -> None:
+        """After each gap, finds the messages people wrote meanwhile in their conversations."""
+        while True:
+            await self._gap.wait()
+            self._gap.clear()
+            try:
+                await self.recover()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                logger.warning("Recovery failed ({}); trying again", type(error).__name__)
+                await asyncio.sleep(RESTART_PAUSES[-1])
+                self._gap.set()
+
+    async def recover(self) -> None:
+        found: list[dict[str, Any]] = []
+        for offset in range(0, RECOVERY_MAX_CONVERSATIONS, RECOVERY_PAGE):
+            page = await self._api.request(
+                "messages.getConversations",
+                {"filter": "unanswered", "count": RECOVERY_PAGE, "offset": offset},
+            )
+            items = page["response"].get("items", [])
+            for item in items:
+                peer_id = int(item["conversation"]["peer"]["id"])
+                found += await self._unanswered_messages(peer_id)
+            if len(items) < RECOVERY_PAGE:
+                break
+        updates = [self._as_update(message) for message in found]
+        if updates:
+            await self.store(updates, ts=None)
+        self.recovered += len(updates)
+
+    async def _unanswered_messages(self, peer_id: int) -> list[dict[str, Any]]:
+        """The incoming messages after the community's last reply, oldest first."""
+        history = await self._api.request(
+            "messages.getHistory", {"peer_id": peer_id, "count": RECOVERY_HISTORY}
+        )
+        unanswered: list[dict[str, Any]] = []
+        for message in history["response"].get("items", []):
+            if message.get("out"):
+                break
+            unanswered.append(message)
+        return list(reversed(unanswered))
+
+    def _as_update(self, message: dict[str, Any]) -> dict[str, Any]:
+        place = f"{message.get('peer_id')}:{message.get('conversation_message_id')}"
+        return {
+            "group_id": self._group_id,
+            "type": "message_new",
+            "event_id": f"recovered:{place}",
+            "v": VK_API_VERSION,
+            "object": {"message": message, "client_info": RECOVERED_CLIENT_INFO},
+        }
 
     async def prime(self) -> None:
         """On the very first start, takes VK's current position, so that every event after
@@ -64,7 +144,10 @@ class Intake:
         while True:
             stored_ts = await self._db.reader.kv.get(TS_KEY)
             polling = StoredTsPolling(
-                group_id=self._group_id, stored_ts=stored_ts, wait=self._wait
+                group_id=self._group_id,
+                stored_ts=stored_ts,
+                on_gap=self.gap_detected,
+                wait=self._wait,
             ).construct(self._api, LoggingErrorHandler())
             try:
                 async for batch in polling.listen():
@@ -80,11 +163,12 @@ class Intake:
                 )
                 await asyncio.sleep(pause)
 
-    async def store(self, updates: list[dict[str, Any]], ts: str) -> None:
-        rows = [(event_id_of(update), person_key(update), update) for update in updates]
+    async def store(self, updates: list[dict[str, Any]], ts: str | None) -> None:
+        rows = [(dedup_key(update), person_key(update), update) for update in updates]
         async with self._db.transaction() as tx:
             added = await tx.inbox.add_many(rows)
-            await tx.kv.set(TS_KEY, ts)
+            if ts is not None:
+                await tx.kv.set(TS_KEY, ts)
         logger.debug("Stored {} new event(s) up to ts {}", added, ts)
         if added < len(rows):
             logger.info("Skipped {} already received event(s)", len(rows) - added)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -15,9 +16,26 @@ class StoredTsPolling(BotPolling):
     """Resumes from the ts stored with the last batch, so what arrived while the bot
     was down is fetched on start; vkbottle's own file-based ts is not used."""
 
-    def __init__(self, *, group_id: int | None, stored_ts: str | None, wait: int = 25) -> None:
+    def __init__(
+        self,
+        *,
+        group_id: int | None,
+        stored_ts: str | None,
+        on_gap: Callable[[int], None],
+        wait: int = 25,
+    ) -> None:
         super().__init__(group_id=group_id, wait=wait, skip_old_events=stored_ts is None)
         self._stored_ts = stored_ts
+        self._on_gap = on_gap
+
+    async def handle_failed_event(
+        self, server: dict[str, Any], event: dict[str, Any]
+    ) -> dict[str, Any]:
+        # failed 1 (history outdated) and 3 (information lost) skip events for good:
+        # what people wrote meanwhile has to be found in their conversations instead.
+        if event.get("failed") in (1, 3):
+            self._on_gap(int(event["failed"]))
+        return await super().handle_failed_event(server, event)
 
     def restore_server_ts(self, server: dict[str, Any]) -> dict[str, Any]:
         if self._stored_ts is not None:

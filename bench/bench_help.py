@@ -1,0 +1,161 @@
+"""`/help` end to end through the local VK sandbox: our bot beside a bare vkbottle echo bot.
+
+Each simulated person sends a message, waits for the answer, and sends the next one. Prints
+replies per second, latency percentiles and lost replies for both bots, and their ratio.
+
+    python bench/bench_help.py                 # rate limit off: the CPU cost of our layers
+    python bench/bench_help.py --rate-limit 20 # VK's 20 calls a second
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from loguru import logger
+from vkbottle import API, Bot
+from vkbottle.bot import Message
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.app import Application  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from vk_sandbox import UserDriver, VKSandbox  # noqa: E402
+
+GROUP_ID = 229000044
+
+
+@dataclass
+class Result:
+    name: str
+    sent: int
+    answered: int
+    seconds: float
+    latencies: list[float]
+
+    def row(self) -> str:
+        lat = sorted(self.latencies) or [float("nan")]
+        p50 = statistics.median(lat)
+        p95 = lat[min(len(lat) - 1, int(len(lat) * 0.95))]
+        rate = self.answered / self.seconds if self.seconds else 0.0
+        lost = self.sent - self.answered
+        return (
+            f"{self.name:<12} {self.sent:>6} {self.answered:>8} {lost:>5} "
+            f"{rate:>10.1f} {p50 * 1000:>9.1f} {p95 * 1000:>9.1f}"
+        )
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.seconds if self.seconds else 0.0
+
+
+async def drive(users: list[UserDriver], text: str, rounds: int, timeout: float) -> Result:
+    latencies: list[float] = []
+    answered = 0
+
+    async def person(user: UserDriver) -> None:
+        nonlocal answered
+        for _ in range(rounds):
+            started = time.perf_counter()
+            await user.send(text)
+            try:
+                await user.wait_reply(timeout=timeout)
+            except AssertionError:
+                continue
+            latencies.append(time.perf_counter() - started)
+            answered += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(person(user) for user in users))
+    return Result("", len(users) * rounds, answered, time.perf_counter() - started, latencies)
+
+
+async def run_echo(
+    sandbox: VKSandbox, users: list[UserDriver], rounds: int, timeout: float
+) -> Result:
+    api = API(sandbox.token)
+    api.API_URL = sandbox.api_url
+    echo = Bot(api=api)
+
+    @echo.on.message()
+    async def answer(message: Message) -> None:
+        await message.answer(message.text)
+
+    task = asyncio.create_task(echo.run_polling())
+    await asyncio.sleep(0.3)
+    try:
+        result = await drive(users, "/help", rounds, timeout)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await api.http_client.close()
+    result.name = "echo bot"
+    return result
+
+
+async def run_ours(
+    sandbox: VKSandbox, users: list[UserDriver], rounds: int, timeout: float, db: Path
+) -> Result:
+    # With the sandbox's limit off, our own limiter is lifted too: this run measures the
+    # cost of our layers, not VK's limit.
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        vk_token=sandbox.token,
+        vk_api_url=sandbox.api_url,
+        database_path=db,
+        vk_rps=sandbox.rate_limit or 1000,
+    )
+    app = Application(settings)
+    await app.start()
+    try:
+        result = await drive(users, "/help", rounds, timeout)
+    finally:
+        await app.stop()
+    result.name = "sferum-bot"
+    return result
+
+
+async def main(args: argparse.Namespace) -> None:
+    logger.remove()
+    logger.add(sys.stderr, level="CRITICAL")
+    print(f"people={args.people} rounds={args.rounds} rate_limit={args.rate_limit or 'off'}")
+    print(
+        f"{'bot':<12} {'sent':>6} {'answered':>8} {'lost':>5} {'replies/s':>10} {'p50 ms':>9} {'p95 ms':>9}"
+    )
+    async with VKSandbox(group_id=GROUP_ID, rate_limit=args.rate_limit) as sandbox:
+        run: Callable[[list[UserDriver]], Awaitable[Result]]
+        echo_users = [
+            sandbox.add_user(first_name="Эхо", last_name=f"Тестов{i}") for i in range(args.people)
+        ]
+        echo = await run_echo(sandbox, echo_users, args.rounds, args.timeout)
+        print(echo.row())
+        our_users = [
+            sandbox.add_user(first_name="Анна", last_name=f"Тестова{i}") for i in range(args.people)
+        ]
+        with tempfile.TemporaryDirectory() as folder:
+            ours = await run_ours(
+                sandbox, our_users, args.rounds, args.timeout, Path(folder) / "b.sqlite3"
+            )
+        print(ours.row())
+    print(f"ratio (ours / echo, replies per second): {ours.rate / echo.rate:.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--people", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--rate-limit", type=int, default=None)
+    parser.add_argument("--timeout", type=float, default=15.0)
+    asyncio.run(main(parser.parse_args()))
