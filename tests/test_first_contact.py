@@ -150,3 +150,18 @@ async def test_cancel_outside_a_dialog_says_there_is_nothing_to_cancel(
     await drain(anna)
     await anna.send("/cancel")
     assert (await anna.wait_reply()).text == t("cancel_nothing")
+
+
+async def test_a_sticker_or_a_file_without_text_gets_a_hint(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    sticker = {
+        "type": "sticker",
+        "sticker": {"inner_type": "base_sticker_new", "product_id": 1, "sticker_id": 9},
+    }
+    await anna.send("", attachments=[sticker])
+    assert (await anna.wait_reply()).text == t("no_text")
+    await anna.send("", document=("заявление.pdf", b"%PDF-1.4 test"))
+    assert (await anna.wait_reply()).text == t("no_text")
