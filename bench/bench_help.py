@@ -16,7 +16,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +57,7 @@ class Result:
         return self.answered / self.seconds if self.seconds else 0.0
 
 
-async def drive(users: list[UserDriver], text: str, rounds: int, timeout: float) -> Result:
+async def drive(users: list[UserDriver], text: str, rounds: int, wait: float) -> Result:
     latencies: list[float] = []
     answered = 0
 
@@ -68,7 +67,7 @@ async def drive(users: list[UserDriver], text: str, rounds: int, timeout: float)
             started = time.perf_counter()
             await user.send(text)
             try:
-                await user.wait_reply(timeout=timeout)
+                await user.wait_reply(timeout=wait)
             except AssertionError:
                 continue
             latencies.append(time.perf_counter() - started)
@@ -79,9 +78,7 @@ async def drive(users: list[UserDriver], text: str, rounds: int, timeout: float)
     return Result("", len(users) * rounds, answered, time.perf_counter() - started, latencies)
 
 
-async def run_echo(
-    sandbox: VKSandbox, users: list[UserDriver], rounds: int, timeout: float
-) -> Result:
+async def run_echo(sandbox: VKSandbox, users: list[UserDriver], rounds: int, wait: float) -> Result:
     api = API(sandbox.token)
     api.API_URL = sandbox.api_url
     echo = Bot(api=api)
@@ -93,7 +90,7 @@ async def run_echo(
     task = asyncio.create_task(echo.run_polling())
     await asyncio.sleep(0.3)
     try:
-        result = await drive(users, "/help", rounds, timeout)
+        result = await drive(users, "/help", rounds, wait)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -104,7 +101,7 @@ async def run_echo(
 
 
 async def run_ours(
-    sandbox: VKSandbox, users: list[UserDriver], rounds: int, timeout: float, db: Path
+    sandbox: VKSandbox, users: list[UserDriver], rounds: int, wait: float, db: Path
 ) -> Result:
     # With the sandbox's limit off, our own limiter is lifted too: this run measures the
     # cost of our layers, not VK's limit.
@@ -118,7 +115,7 @@ async def run_ours(
     app = Application(settings)
     await app.start()
     try:
-        result = await drive(users, "/help", rounds, timeout)
+        result = await drive(users, "/help", rounds, wait)
     finally:
         await app.stop()
     result.name = "sferum-bot"
@@ -129,22 +126,20 @@ async def main(args: argparse.Namespace) -> None:
     logger.remove()
     logger.add(sys.stderr, level="CRITICAL")
     print(f"people={args.people} rounds={args.rounds} rate_limit={args.rate_limit or 'off'}")
-    print(
-        f"{'bot':<12} {'sent':>6} {'answered':>8} {'lost':>5} {'replies/s':>10} {'p50 ms':>9} {'p95 ms':>9}"
-    )
+    header = ("bot", "sent", "answered", "lost", "replies/s", "p50 ms", "p95 ms")
+    print("{:<12} {:>6} {:>8} {:>5} {:>10} {:>9} {:>9}".format(*header))
     async with VKSandbox(group_id=GROUP_ID, rate_limit=args.rate_limit) as sandbox:
-        run: Callable[[list[UserDriver]], Awaitable[Result]]
         echo_users = [
             sandbox.add_user(first_name="Эхо", last_name=f"Тестов{i}") for i in range(args.people)
         ]
-        echo = await run_echo(sandbox, echo_users, args.rounds, args.timeout)
+        echo = await run_echo(sandbox, echo_users, args.rounds, args.wait)
         print(echo.row())
         our_users = [
             sandbox.add_user(first_name="Анна", last_name=f"Тестова{i}") for i in range(args.people)
         ]
         with tempfile.TemporaryDirectory() as folder:
             ours = await run_ours(
-                sandbox, our_users, args.rounds, args.timeout, Path(folder) / "b.sqlite3"
+                sandbox, our_users, args.rounds, args.wait, Path(folder) / "b.sqlite3"
             )
         print(ours.row())
     print(f"ratio (ours / echo, replies per second): {ours.rate / echo.rate:.2f}")
@@ -157,5 +152,5 @@ if __name__ == "__main__":
     parser.add_argument("--people", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--rate-limit", type=int, default=None)
-    parser.add_argument("--timeout", type=float, default=15.0)
+    parser.add_argument("--wait", type=float, default=15.0, help="seconds to wait for a reply")
     asyncio.run(main(parser.parse_args()))

@@ -15,10 +15,15 @@ from vkbottle.exception_factory import ErrorHandler
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.context import Services
+from bot.context import Services, current_event
 from bot.dialogs import Dialogs
+from bot.domain.invitations import InvitationService
+from bot.domain.movement import MovementService
 from bot.domain.people import PeopleService
+from bot.domain.requests import RequestService
+from bot.domain.school import SchoolService
 from bot.handlers import get_labelers
+from bot.handlers.args import ArgumentError
 from bot.middleware import ActorMiddleware
 from bot.runtime import Dispatcher
 from bot.storage import Database
@@ -37,6 +42,7 @@ def build_vk_bot(
 ) -> Bot:
     # Exceptions travel up to the dispatcher, which logs them and apologises to the person.
     errors = ErrorHandler(raise_exceptions=True)
+    errors.register_error_handler(ArgumentError)(explain_argument_error)
     labeler = BotLabeler()
     *features, fallback = get_labelers()
     for feature in (*features, *extra_labelers, fallback):
@@ -50,6 +56,11 @@ def build_vk_bot(
     # Dialog state belongs to the sender, also in a group chat.
     labeler.message_view.state_source_key = "from_id"
     return Bot(api=api, labeler=labeler, state_dispenser=dialogs, error_handler=errors)
+
+
+async def explain_argument_error(error: ArgumentError) -> None:
+    """A bad argument is the person's slip, not a failure: they are told what to type."""
+    current_event.get().reply(error.text)
 
 
 async def resolve_group_id(api: ResilientAPI, settings: Settings, db: Database) -> int:
@@ -94,7 +105,14 @@ class Application:
         dialogs = Dialogs(self.db)
         self.services = Services(
             settings=settings,
+            clock=self.clock,
             people=PeopleService(self.db, settings.admin_ids, settings.director_ids),
+            school=SchoolService(self.db),
+            invitations=InvitationService(
+                self.db, self.clock, settings.invitation_ttl, settings.stale_invitation_after
+            ),
+            requests=RequestService(self.db),
+            movement=MovementService(self.db),
             vk=VKGateway(self.api, group_id),
             dialogs=dialogs,
         )

@@ -35,30 +35,64 @@ class CommandSpec:
 ANYONE = None
 CONSENTED: frozenset[Role] = frozenset()
 
+ADMIN = frozenset({Role.ADMIN})
+ADMIN_OR_DIRECTOR = frozenset({Role.ADMIN, Role.DIRECTOR})
+ADMIN_OR_CLASS_TEACHER = frozenset({Role.ADMIN, Role.CLASS_TEACHER})
+
+# fmt: off
 COMMANDS: tuple[CommandSpec, ...] = (
+    # First contact and general (clause 3)
     CommandSpec("start", "начать работу с ботом", "/start", ANYONE, BUTTONS["start"], "any"),
     CommandSpec("agree", "дать согласие на обработку данных", "/agree", ANYONE),
     CommandSpec("decline", "отказаться от обработки данных", "/decline", ANYONE, hidden=True),
     CommandSpec("help", "список команд", "/help", ANYONE, BUTTONS["help"], "any", in_menu=True),
     CommandSpec("menu", "показать кнопки меню", "/menu", CONSENTED, BUTTONS["menu"]),
-    CommandSpec(
-        "support",
-        "поддержка платформы и администраторы школы",
-        "/support",
-        ANYONE,
-        BUTTONS["support"],
-        "any",
-        in_menu=True,
-    ),
+    CommandSpec("support", "поддержка платформы и администраторы школы", "/support", ANYONE,
+                BUTTONS["support"], "any", in_menu=True),
     CommandSpec("cancel", "прервать текущий диалог", "/cancel", ANYONE, BUTTONS["cancel"], "any"),
-    CommandSpec(
-        "forget_me",
-        "удалить мои персональные данные",
-        "/forget_me",
-        CONSENTED,
-        BUTTONS["forget_me"],
-    ),
+    CommandSpec("forget_me", "удалить мои персональные данные", "/forget_me", CONSENTED,
+                BUTTONS["forget_me"]),
+    # Joining the school's space (clauses 2.1, 2.5, 2.7)
+    CommandSpec("join", "войти по коду приглашения", "/join <код>", CONSENTED),
+    CommandSpec("request", "попросить принять вас в класс, если нет приглашения", "/request",
+                CONSENTED, BUTTONS["request"], in_menu=True),
+    # Structure (clause 2.1)
+    CommandSpec("classes", "классы, классные руководители и численность", "/classes",
+                ADMIN_OR_DIRECTOR, BUTTONS["classes"], in_menu=True),
+    CommandSpec("class_add", "добавить классы", "/class_add 5А 5Б 10В", ADMIN),
+    CommandSpec("class_remove", "удалить пустой класс", "/class_remove 5Б", ADMIN),
+    CommandSpec("class_teacher", "назначить классного руководителя",
+                "/class_teacher 5А <человек>", ADMIN),
+    CommandSpec("class_teacher_confirm", "заменить классного руководителя",
+                "/class_teacher_confirm", ADMIN, hidden=True),
+    CommandSpec("admin_add", "назначить дополнительного администратора", "/admin_add <человек>",
+                ADMIN_OR_DIRECTOR),
+    CommandSpec("admin_remove", "снять администратора", "/admin_remove <человек>",
+                ADMIN_OR_DIRECTOR),
+    # Invitations (clauses 2.1, 2.3)
+    CommandSpec("invite", "создать ссылку-приглашение",
+                "/invite teacher | student 5А | parent 5А [число использований]",
+                ADMIN_OR_CLASS_TEACHER),
+    CommandSpec("invites", "приглашения: действующие, использованные, просроченные", "/invites",
+                ADMIN_OR_CLASS_TEACHER, BUTTONS["invites"], in_menu=True),
+    CommandSpec("annul", "аннулировать приглашение или все невостребованные",
+                "/annul <номер или код> | /annul stale", ADMIN_OR_CLASS_TEACHER),
+    # Join requests and teacher verification (clause 2.1)
+    CommandSpec("requests", "заявки на вступление, ждущие решения", "/requests",
+                ADMIN_OR_CLASS_TEACHER, BUTTONS["requests"], in_menu=True),
+    CommandSpec("approve", "принять заявку", "/approve <номер>", ADMIN_OR_CLASS_TEACHER),
+    CommandSpec("reject", "отклонить заявку", "/reject <номер> [причина]",
+                ADMIN_OR_CLASS_TEACHER),
+    CommandSpec("verify", "подтвердить статус «учитель»", "/verify [человек]",
+                ADMIN_OR_DIRECTOR, BUTTONS["verify"], in_menu=True),
+    # Movement (clause 2.1)
+    CommandSpec("move", "перевести ученика в другой класс", "/move <человек> <класс>", ADMIN),
+    CommandSpec("leave", "отметить выбытие человека", "/leave <человек>", ADMIN),
+    CommandSpec("leave_decide", "решить, выбывают ли родители", "/leave_decide", ADMIN,
+                hidden=True),
+    CommandSpec("audit", "журнал действий", "/audit [N]", ADMIN_OR_DIRECTOR),
 )
+# fmt: on
 
 _BY_NAME: dict[str, CommandSpec] = {spec.name: spec for spec in COMMANDS}
 _BY_BUTTON: dict[str, CommandSpec] = {

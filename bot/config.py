@@ -121,7 +121,7 @@ class ConfigError(Exception):
 
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
     try:
-        return Settings(_env_file=env_file, **overrides)
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
     except ValidationError as error:
         raise ConfigError(describe_validation_error(error)) from None
 

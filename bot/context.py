@@ -10,9 +10,14 @@ from bot.domain.roles import Actor
 from bot.vk.outgoing import OutgoingMessage, derived_random_id, split_text
 
 if TYPE_CHECKING:
+    from bot.clock import Clock
     from bot.config import Settings
     from bot.dialogs import Dialogs
+    from bot.domain.invitations import InvitationService
+    from bot.domain.movement import MovementService
     from bot.domain.people import PeopleService
+    from bot.domain.requests import RequestService
+    from bot.domain.school import SchoolService
     from bot.vk.gateway import VKGateway
 
 CHAT_PEER_OFFSET = 2_000_000_000
@@ -23,7 +28,12 @@ class Services:
     """Everything a handler may use, built once in `main()`."""
 
     settings: Settings
+    clock: Clock
     people: PeopleService
+    school: SchoolService
+    invitations: InvitationService
+    requests: RequestService
+    movement: MovementService
     vk: VKGateway
     dialogs: Dialogs
 
@@ -39,6 +49,7 @@ class EventContext:
     replies: list[OutgoingMessage] = field(default_factory=list)
     failed: bool = False
     callback_answered: bool = False
+    callback_event_id: str = ""
 
     @property
     def in_chat(self) -> bool:
@@ -75,6 +86,13 @@ class EventContext:
             (message, derived_random_id(self.event_id, index, message.peer_id))
             for index, message in enumerate(self.replies)
         ]
+
+    async def answer_callback(self, snackbar: str | None) -> None:
+        """Stops a pressed callback button's spinner, with an optional snackbar."""
+        self.callback_answered = True
+        await self.services.vk.answer_callback(
+            self.callback_event_id, self.person_id, self.peer_id, snackbar
+        )
 
     @property
     def answered(self) -> bool:

@@ -61,3 +61,25 @@ def confirm_keyboard(confirm_label: str, confirm_cmd: str) -> str:
 
 def empty_keyboard() -> str:
     return Keyboard().get_json()
+
+
+def choice_keyboard(choices: list[tuple[str, str, dict[str, Any]]], per_row: int = 2) -> str:
+    """Inline callback buttons under a message: (label, command, payload extras)."""
+    keyboard = Keyboard(inline=True)
+    for index, (label, cmd, extra) in enumerate(choices):
+        if index and index % per_row == 0:
+            keyboard.row()
+        keyboard.add(Callback(label, payload=_payload(cmd, **extra)))
+    return keyboard.get_json()
+
+
+def text_choices(labels: list[tuple[str, str, dict[str, Any]]], per_row: int = 3) -> str:
+    """One-time reply buttons for a dialog step: (label, command, payload extras)."""
+    keyboard = Keyboard(one_time=True)
+    for index, (label, cmd, extra) in enumerate(labels):
+        if index and index % per_row == 0:
+            keyboard.row()
+        keyboard.add(Text(label, payload=_payload(cmd, **extra)))
+    keyboard.row()
+    keyboard.add(Text(BUTTONS["cancel"], payload=_payload("cancel")))
+    return keyboard.get_json()

@@ -101,6 +101,7 @@ class Dispatcher:
             person_id=row.person_key,
             peer_id=_peer_of(body, row.person_key),
             services=self._services,
+            callback_event_id=str((body.get("object") or {}).get("event_id", "")),
         )
         logger.debug("Handling {} event {}", event_type, row.event_id)
         token = current_event.set(ctx)

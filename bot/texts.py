@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 
@@ -26,6 +27,7 @@ def count_of(count: int, forms: tuple[str, str, str]) -> str:
 SUPPORT_EMAIL = "info@sferum.ru"
 SUPPORT_SITE = "prof-sferum.ru"
 
+# Roles in the genitive-free form used in lists: «роль: ученик».
 ROLE_NAMES: dict[str, str] = {
     "admin": "администратор",
     "director": "администрация школы",
@@ -46,6 +48,22 @@ BUTTONS: dict[str, str] = {
     "decline": "Не согласен(на)",
     "forget_confirm": "Да, удалить мои данные",
     "forget_me": "Удалить мои данные",
+    "request": "Запросить ссылку",
+    "classes": "Классы",
+    "invites": "Приглашения",
+    "requests": "Заявки",
+    "verify": "Подтвердить учителей",
+    "approve": "Принять",
+    "reject": "Отклонить",
+    "confirm_verify": "Подтвердить",
+    "i_am_parent": "Я родитель",
+    "i_am_student": "Я ученик",
+    "send_request": "Отправить заявку",
+    "replace": "Заменить",
+    "keep": "Оставить как есть",
+    "with_parents": "Выбывают и родители",
+    "without_parents": "Только ученик",
+    "annul_stale": "Аннулировать невостребованные",
 }
 
 TEXTS: dict[str, str] = {
@@ -79,7 +97,6 @@ TEXTS: dict[str, str] = {
         "согласие на обработку персональных данных."
     ),
     "ref_kept": "Код приглашения сохранён: я применю его сразу после вашего согласия.",
-    "ref_received": "Получен код приглашения. Проверяю его…",
     "guest_next_steps": (
         "Вы пока не состоите ни в одном классе. Чтобы присоединиться, откройте ссылку-приглашение "
         "от классного руководителя или администратора либо отправьте код командой /join <код>."
@@ -115,12 +132,207 @@ TEXTS: dict[str, str] = {
     ),
     "forget_cancelled": "Удаление отменено, ваши данные на месте.",
     "dialog_expects_button": "Пожалуйста, выберите вариант кнопкой или отправьте /cancel.",
+    # Arguments
+    "class_name_invalid": (
+        "«{text}» — не название класса. Класс — это номер от 1 до 11 и одна русская заглавная "
+        "буква, например 5А, 10Б."
+    ),
+    "class_unknown": "Класса {name} нет. Список классов — /classes.",
+    "person_missing": "Укажите человека: ссылку на страницу, @id123 или упоминание.",
+    "person_invalid": (
+        "«{text}» — не похоже на человека ВКонтакте. Подойдёт ссылка https://vk.com/id123, "
+        "@id123, упоминание или короткое имя страницы."
+    ),
+    "person_unknown": (
+        "Этот человек ещё не писал боту или не дал согласие на обработку данных. Попросите его "
+        "написать боту «Начать»."
+    ),
+    "number_invalid": "«{text}» — не номер. Пример: {usage}",
+    "usage": "Как пользоваться: {usage}",
+    # Structure
+    "classes_added": "Добавлены классы: {names}.",
+    "classes_existing": "Уже были: {names}.",
+    "classes_none_given": "Укажите классы через пробел, например: /class_add 5А 5Б 10В",
+    "classes_header": "Классы школы ({count}):",
+    "classes_line": "• {name}: кл. рук. {teacher}; учеников {students}, родителей {parents}",
+    "classes_staff_line": "• {name}: учителей {teachers}",
+    "classes_no_teacher": "не назначен",
+    "classes_empty": "Классов пока нет. Добавьте их: /class_add 5А 5Б",
+    "class_removed": "Класс {name} удалён.",
+    "class_not_empty": (
+        "Класс {name} нельзя удалить: в нём {members}. Сначала переведите или отметьте выбытие."
+    ),
+    "class_staff_room": "«Учительская» нужна всегда, её удалить нельзя.",
+    "class_teacher_set": "{name} — классный руководитель {class_name}.",
+    "class_teacher_already": "{name} уже классный руководитель {class_name}.",
+    "class_teacher_replace": (
+        "У {class_name} уже есть классный руководитель: {current}. Заменить на {name}?"
+    ),
+    "class_teacher_kept": "Хорошо, классный руководитель {class_name} остаётся прежним.",
+    "class_teacher_you": "Вы назначены классным руководителем {class_name}. Команды — /help.",
+    "class_teacher_removed_you": "Вы больше не классный руководитель {class_name}.",
+    "not_verified_teacher": (
+        "{name} — не подтверждённый учитель. Классным руководителем или администратором может "
+        "стать только учитель, вошедший в «Учительскую» и прошедший подтверждение (/verify)."
+    ),
+    "admin_added": "{name} теперь администратор «Сферума» в школе.",
+    "admin_already": "{name} уже администратор.",
+    "admin_you": "Вам назначена роль администратора «Сферума» в школе. Команды — /help.",
+    "admin_removed": "{name} больше не администратор.",
+    "admin_not_admin": "{name} не администратор.",
+    "admin_last": "Нельзя снять последнего администратора: сначала назначьте другого (/admin_add).",
+    # Invitations
+    "invite_usage": (
+        "Укажите роль: /invite teacher — учитель (в «Учительскую»), /invite student 5А — ученик, "
+        "/invite parent 5А — родитель. В конце можно указать число использований: "
+        "/invite parent 5А 30."
+    ),
+    "invite_role_unknown": "Роль «{text}» не знаю. Подходят: teacher, student, parent.",
+    "invite_needs_class": "Для роли «{role}» укажите класс, например: /invite {role_code} 5А",
+    "invite_uses_invalid": "Число использований — целое от 1 до 1000, например 30.",
+    "invite_not_allowed": (
+        "Вы можете приглашать только учеников и родителей своих классов ({classes}). Учителей "
+        "приглашает администратор."
+    ),
+    "invite_created": (
+        "Приглашение №{id} создано.\n"
+        "Роль: {role}. Класс: {class_name}.\n"
+        "Использований: {uses}. Действует до {expires}.\n\n"
+        "Ссылка: {link}\n"
+        "Или код для команды /join: {code}\n\n"
+        "Отправьте ссылку только тем, для кого она предназначена."
+    ),
+    "uses_unlimited": "без ограничения",
+    "invites_header": (
+        "Приглашения: действующих {active}, использованных {used}, просроченных {expired}, "
+        "аннулированных {annulled}. Невостребованных (не использованы дольше {stale_after}): "
+        "{stale}."
+    ),
+    "invites_line": "№{id} {role}, {class_name} — {state}; {uses}; выдал {issuer}, {age} назад",
+    "invites_stale_mark": " ⚠ невостребовано",
+    "invites_empty": "Приглашений пока нет. Создать: /invite",
+    "invite_state_active": "действует",
+    "invite_state_used": "использовано",
+    "invite_state_expired": "просрочено",
+    "invite_state_annulled": "аннулировано",
+    "invites_uses": "использовано {uses} из {max}",
+    "invites_uses_open": "использовано {uses}",
+    "annul_usage": "Укажите номер или код приглашения (/annul 12) или /annul stale.",
+    "annul_not_found": "Приглашение «{text}» не найдено среди тех, что вам доступны.",
+    "annul_done": "Приглашение №{id} аннулировано.",
+    "annul_already": "Приглашение №{id} уже не действует ({state}).",
+    "annul_stale_done": "Аннулировано невостребованных приглашений: {count}.",
+    "annul_stale_none": "Невостребованных приглашений нет.",
+    # Joining by code
+    "join_usage": "Отправьте код приглашения: /join <код>. Код есть в ссылке после «ref=».",
+    "join_wrong": "Такого кода приглашения нет. Проверьте, что код скопирован целиком.",
+    "join_locked": (
+        "Слишком много неверных кодов. Попробуйте снова после {until} или попросите новую "
+        "ссылку у классного руководителя."
+    ),
+    "join_expired": "Срок действия этого приглашения истёк. Попросите новое у того, кто его выдал.",
+    "join_annulled": "Это приглашение аннулировано. Попросите новое у того, кто его выдал.",
+    "join_used_up": "Это приглашение уже использовано. Попросите новое у того, кто его выдал.",
+    "join_already": "Вы уже состоите в этой роли: {role}, {class_name}.",
+    "join_ask_own_name": "Приглашение в {class_name} как ученик. Напишите свои фамилию и имя.",
+    "join_ask_child_name": (
+        "Приглашение в {class_name} как родитель. Напишите фамилию и имя вашего ребёнка."
+    ),
+    "name_invalid": (
+        "Напишите фамилию и имя русскими буквами, 2–4 слова, например: Иванова Мария."
+    ),
+    "join_teacher_done": (
+        "Вы присоединились к «Учительской» как учитель. Администратор подтвердит ваш статус "
+        "«учитель»; до этого команды учителя недоступны. Я сообщу, когда статус подтвердят."
+    ),
+    "join_student_done": "Готово: вы ученик {class_name}.",
+    "join_parent_done": "Готово: вы родитель ученика {class_name} ({child}).",
+    "join_teacher_waiting_admin": (
+        "Новый учитель ждёт подтверждения статуса: {name}. Подтвердить: /verify {vk_id}"
+    ),
+    "chat_link_later": "Классный руководитель добавит вас в чат класса.",
+    # Join requests
+    "request_ask_role": "Кем вы приходитесь школе? Выберите кнопкой.",
+    "request_ask_grade": "В каком классе учится ребёнок (или вы)? Выберите параллель.",
+    "request_ask_class": "Выберите класс.",
+    "request_no_classes": "В школе пока не созданы классы. Попробуйте позже или напишите /support.",
+    "request_ask_child_name": "Напишите фамилию и имя ребёнка.",
+    "request_ask_own_name": "Напишите свои фамилию и имя.",
+    "request_confirm": (
+        "Проверьте заявку:\nРоль: {role}\nКласс: {class_name}\nФИО: {name}\n\nОтправить?"
+    ),
+    "request_sent": ("Заявка №{id} отправлена. Её рассмотрит {decider}. Я сообщу о решении."),
+    "request_decider_class_teacher": "классный руководитель",
+    "request_decider_admin": "администратор",
+    "request_duplicate": (
+        "У вас уже есть заявка в {class_name} (№{id}), она ждёт решения. Я сообщу, когда её "
+        "рассмотрят."
+    ),
+    "request_new": (
+        "Новая заявка №{id}: {role} в {class_name}, ФИО: {name} ([id{person_id}|профиль])."
+    ),
+    "requests_header": "Заявки, ждущие решения ({count}), сначала старые:",
+    "requests_line": "№{id} {role}, {class_name}: {name} — ждёт {age}",
+    "requests_empty": "Заявок, ждущих решения, нет.",
+    "requests_more": "…и ещё {count}.",
+    "decision_not_found": "Заявки №{id} нет.",
+    "decision_not_allowed": (
+        "Заявку №{id} решает классный руководитель {class_name} или администратор."
+    ),
+    "decision_already": "Заявку №{id} уже {status}: {who}, {when}.",
+    "decision_approved_status": "приняли",
+    "decision_rejected_status": "отклонили",
+    "decision_withdrawn_status": "отозвали",
+    "decision_done_approved": "Заявка №{id} принята: {name}, {role} в {class_name}.",
+    "decision_done_rejected": "Заявка №{id} отклонена.",
+    "decision_you_approved": "Ваша заявка №{id} принята: вы {role} в {class_name}.",
+    "decision_you_rejected": "Ваша заявка №{id} отклонена.{reason}",
+    "decision_reason": " Причина: {reason}",
+    "decision_usage": "Укажите номер заявки, например: /approve 12 или /reject 12 причина.",
+    # Verification
+    "verify_header": "Ждут подтверждения статуса «учитель» ({count}):",
+    "verify_line": "• {name} ([id{vk_id}|профиль]) — с {since}. /verify {vk_id}",
+    "verify_empty": "Никто не ждёт подтверждения.",
+    "verify_done": "Статус «учитель» подтверждён: {name}.",
+    "verify_already": "{name} уже подтверждён.",
+    "verify_not_teacher": "{name} не входил в «Учительскую» по приглашению учителя.",
+    "verify_you": (
+        "Ваш статус «учитель» подтверждён. Теперь вам доступны команды учителя — /help."
+    ),
+    "unverified_refused": (
+        "Ваш статус «учитель» ещё не подтверждён администратором, поэтому команда /{command} "
+        "пока недоступна. Я сообщу, когда статус подтвердят."
+    ),
+    # Movement
+    "move_usage": "Как перевести: /move <человек> <класс>, например /move @id123 6Б.",
+    "move_not_student": "{name} не числится учеником ни в одном классе.",
+    "move_same_class": "{name} уже в {class_name}.",
+    "move_done": (
+        "{name} переведён(а) из {old} в {new}. Вместе с ним: {parents}. Аннулировано "
+        "приглашений: {annulled}."
+    ),
+    "move_you": "Вы переведены из {old} в {new}.",
+    "move_parent_you": "Ваш ребёнок переведён из {old} в {new}.",
+    "leave_usage": "Как отметить выбытие: /leave <человек>.",
+    "leave_not_member": "{name} не состоит ни в одном классе и не имеет ролей.",
+    "leave_ask_parents": ("У ученика {name} есть родители в боте: {parents}. Они тоже выбывают?"),
+    "leave_done": (
+        "Выбытие отмечено: {names}. Их персональные данные будут удалены через {retention}."
+    ),
+    "leave_you": (
+        "Администратор отметил ваше выбытие из школы. Ваши данные будут удалены через {retention}."
+    ),
+    # Audit
+    "audit_header": "Последние действия ({count}):",
+    "audit_line": "{when} — {action}{actor}{subject}{details}",
+    "audit_empty": "Журнал пуст.",
     # Group chats
     "chat_greeting": (
         "Здравствуйте! Я помощник {school}. Чтобы давать ссылки-приглашения в эту беседу и "
         "удалять из неё выбывших, мне нужны права администратора беседы."
     ),
     # Refusals and fallbacks
+    "nobody": "никто",
     "unknown_command": "Не знаю команды «{command}». Список команд — /help.",
     "unknown_text": "Я не понял сообщение. Список команд — /help.",
     "no_text": "Я понимаю только текстовые команды и кнопки. Список команд — /help.",
@@ -144,6 +356,7 @@ FORMS: dict[str, tuple[str, str, str]] = {
     "use": ("использование", "использования", "использований"),
     "message": ("сообщение", "сообщения", "сообщений"),
     "member": ("участник", "участника", "участников"),
+    "member_gen": ("человек", "человека", "человек"),
 }
 
 
@@ -154,3 +367,22 @@ def t(key: str, **values: Any) -> str:
 
 def role_name(role: str) -> str:
     return ROLE_NAMES.get(role, role)
+
+
+def format_moment(moment: datetime, zone: tzinfo) -> str:
+    """A moment in the school's time zone, as Russian schools write it: 28.11.2026 15:30."""
+    return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+
+
+def format_date(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%d.%m.%Y")
+
+
+def format_age(delta: timedelta) -> str:
+    """How long something has waited, in the largest whole unit: «3 дня», «5 часов»."""
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds >= 86_400:
+        return count_of(seconds // 86_400, FORMS["day"])
+    if seconds >= 3_600:
+        return count_of(seconds // 3_600, FORMS["hour"])
+    return count_of(max(1, seconds // 60), FORMS["minute"])

@@ -5,6 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import parse_command
+from bot.parsing import (
+    ClassNameError,
+    PersonRef,
+    parse_class_name,
+    parse_full_name,
+    parse_person_ref,
+    split_person_and_rest,
+)
 from bot.texts import count_of, plural
 from bot.vk.outgoing import derived_random_id, split_text
 
@@ -82,3 +90,63 @@ def test_derived_random_ids_are_stable_positive_int32() -> None:
     assert first == derived_random_id("event", 0, 5)
     assert first != derived_random_id("event", 1, 5)
     assert 0 < first < 2**31
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("5А", "5А"),
+        ("5а", "5А"),
+        ("5 А", "5А"),
+        ("5-А", "5А"),
+        ("11б", "11Б"),
+        ("1Я", "1Я"),
+        ("10 в", "10В"),
+        ("7A", "7А"),
+    ],
+)
+def test_class_names_follow_the_nomenclature(typed: str, name: str) -> None:
+    assert parse_class_name(typed).name == name
+
+
+@pytest.mark.parametrize("typed", ["12А", "0А", "5Z", "А5", "5АБ", "", "пятый"])
+def test_impossible_class_names_are_refused(typed: str) -> None:
+    with pytest.raises(ClassNameError):
+        parse_class_name(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("иванов иван", "Иванов Иван"),
+        ("Римский-Корсаков Николай Андреевич", "Римский-Корсаков Николай Андреевич"),
+        ("  петрова   анна  ", "Петрова Анна"),
+    ],
+)
+def test_full_names_are_normalised(typed: str, name: str) -> None:
+    assert parse_full_name(typed) == name
+
+
+@pytest.mark.parametrize("typed", ["Иван", "Ivanov Ivan", "Иванов 1", "а б в г д", "Иванов -Иван"])
+def test_what_is_not_a_name_is_refused(typed: str) -> None:
+    assert parse_full_name(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "ref"),
+    [
+        ("[id123|Иван]", PersonRef(vk_id=123)),
+        ("@id123", PersonRef(vk_id=123)),
+        ("id123", PersonRef(vk_id=123)),
+        ("123", PersonRef(vk_id=123)),
+        ("https://vk.com/id123", PersonRef(vk_id=123)),
+        ("vk.com/ivan.petrov", PersonRef(screen_name="ivan.petrov")),
+        ("@ivanpetrov", PersonRef(screen_name="ivanpetrov")),
+    ],
+)
+def test_person_references_in_every_form(typed: str, ref: PersonRef) -> None:
+    assert parse_person_ref(typed) == ref
+
+
+def test_a_mention_with_spaces_is_one_argument() -> None:
+    assert split_person_and_rest("[id5|Иван Петров] 6Б") == ("[id5|Иван Петров]", "6Б")

@@ -10,6 +10,7 @@ from bot.domain.roles import Actor, Role
 class Refusal(StrEnum):
     NEEDS_CONSENT = "needs_consent"
     ROLE = "role"
+    UNVERIFIED = "unverified"
 
 
 def refusal_for(actor: Actor, roles: frozenset[Role] | None) -> Refusal | None:
@@ -19,5 +20,5 @@ def refusal_for(actor: Actor, roles: frozenset[Role] | None) -> Refusal | None:
     if not actor.has_consented:
         return Refusal.NEEDS_CONSENT
     if roles and not actor.has(*roles):
-        return Refusal.ROLE
+        return Refusal.UNVERIFIED if actor.holds(*roles) else Refusal.ROLE
     return None

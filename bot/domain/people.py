@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.domain.movement import forget_person
 from bot.domain.roles import Actor, Role, RoleGrant
 from bot.storage import Database
 
@@ -86,10 +87,7 @@ class PeopleService:
         """Withdrawal of consent: the person's data goes; audit rows stay, holding no name."""
         async with self._db.transaction() as tx:
             await tx.audit.write("consent_withdrawn", actor_id=vk_id, subject_id=vk_id)
-            await tx.states.delete(vk_id)
-            await tx.outbox.forget_peer(vk_id)
-            await tx.roles.end_all(vk_id)
-            await tx.people.delete(vk_id)
+            await forget_person(tx, vk_id)
 
     async def admin_names(self) -> list[tuple[int, str]]:
         """The school's admins as (vk_id, name), for the support page."""

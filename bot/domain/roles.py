@@ -27,12 +27,20 @@ ROLE_ORDER: tuple[Role, ...] = (
 )
 
 
+# Roles that act only after an admin has confirmed the teacher status (clause 2.1).
+NEEDS_VERIFICATION = frozenset({Role.TEACHER, Role.CLASS_TEACHER})
+
+
 @dataclass(frozen=True)
 class RoleGrant:
     role: Role
     class_id: int | None
     class_name: str | None
     verified: bool
+
+    @property
+    def active(self) -> bool:
+        return self.verified or self.role not in NEEDS_VERIFICATION
 
 
 @dataclass(frozen=True)
@@ -54,8 +62,24 @@ class Actor:
         return frozenset(grant.role for grant in self.grants)
 
     def has(self, *roles: Role) -> bool:
+        """Holds one of `roles` and may act in it: a teacher only once verified."""
+        return any(grant.role in roles and grant.active for grant in self.grants)
+
+    def holds(self, *roles: Role) -> bool:
+        """Holds one of `roles`, verified or not."""
         return any(grant.role in roles for grant in self.grants)
 
+    def classes_as(self, role: Role) -> list[int]:
+        return [
+            grant.class_id
+            for grant in self.grants
+            if grant.role is role and grant.active and grant.class_id is not None
+        ]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has(Role.ADMIN)
+
     def ordered_roles(self) -> list[Role]:
-        held = self.roles
+        held = {grant.role for grant in self.grants if grant.active}
         return [role for role in ROLE_ORDER if role in held]

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from vkbottle.bot import BotLabeler
 
-from bot.handlers import chats, fallback, general, privacy, start
+from bot.handlers import (
+    chats,
+    fallback,
+    general,
+    invitations,
+    movement,
+    privacy,
+    requests,
+    start,
+    structure,
+    verification,
+)
 
 
 def get_labelers() -> list[BotLabeler]:
@@ -13,6 +24,11 @@ def get_labelers() -> list[BotLabeler]:
         start.labeler,
         general.labeler,
         privacy.labeler,
+        invitations.labeler,
+        requests.labeler,
+        structure.labeler,
+        verification.labeler,
+        movement.labeler,
         chats.labeler,
         fallback.labeler,
     ]

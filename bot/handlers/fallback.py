@@ -27,6 +27,8 @@ def refusal_text(event_ctx: EventContext, name: str) -> str:
     refusal = refusal_for(event_ctx.who, command.roles)
     if refusal is Refusal.NEEDS_CONSENT:
         return t("consent_needed_in_chat") if event_ctx.in_chat else t("consent_needed")
+    if refusal is Refusal.UNVERIFIED:
+        return t("unverified_refused", command=name)
     if refusal is Refusal.ROLE and command.roles:
         roles = ", ".join(role_name(role) for role in sorted(command.roles))
         return t("role_refused", command=name, roles=roles)
@@ -35,6 +37,9 @@ def refusal_text(event_ctx: EventContext, name: str) -> str:
 
 @labeler.message()
 async def anything_else(message: Message, event_ctx: EventContext) -> None:
+    if event_ctx.replies:
+        # A handler before this one answered already (e.g. explained a bad argument).
+        return
     text = message.text or ""
     parsed = parse_command(text, message.payload)
     addressed = parsed is not None or "[club" in text

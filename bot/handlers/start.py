@@ -6,6 +6,7 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
+from bot.handlers.invitations import begin_redemption
 from bot.handlers.rules import Callback, Command
 from bot.keyboards import consent_keyboard, main_menu
 from bot.texts import role_name, t
@@ -37,7 +38,7 @@ async def offer_consent(event_ctx: EventContext, ref: str | None) -> None:
 
 async def act_on_ref(event_ctx: EventContext, code: str) -> None:
     """An invitation code arrived from a person who has consented."""
-    event_ctx.reply(t("ref_received") + "\n" + t("guest_next_steps"))
+    await begin_redemption(event_ctx, code)
 
 
 async def give_consent(event_ctx: EventContext) -> None:

@@ -114,6 +114,71 @@ MIGRATIONS: tuple[Migration, ...] = (
             VALUES ('Учительская', NULL, NULL, 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
         """,
     ),
+    Migration(
+        2,
+        "invitations, join requests, failed code attempts, names on class roles, departures",
+        """
+        -- A student's name as they gave it; a parent's child, by name (young children are
+        -- often not in VK at all).
+        ALTER TABLE roles ADD COLUMN stated_name TEXT;
+        ALTER TABLE roles ADD COLUMN child_name TEXT;
+        CREATE INDEX roles_child ON roles(class_id, child_name) WHERE ended_at IS NULL
+            AND child_name IS NOT NULL;
+        CREATE INDEX roles_unverified ON roles(role) WHERE ended_at IS NULL
+            AND verified_at IS NULL;
+
+        CREATE TABLE invitations (
+            id           INTEGER PRIMARY KEY,
+            code_hash    TEXT NOT NULL UNIQUE,
+            role         TEXT NOT NULL CHECK (role IN ('teacher', 'student', 'parent')),
+            class_id     INTEGER NOT NULL REFERENCES classes(id),
+            max_uses     INTEGER,
+            uses         INTEGER NOT NULL DEFAULT 0,
+            created_by   INTEGER NOT NULL,
+            created_at   TEXT NOT NULL,
+            expires_at   TEXT NOT NULL,
+            first_used_at TEXT,
+            annulled_at  TEXT,
+            annulled_by  INTEGER
+        );
+        CREATE INDEX invitations_by_time ON invitations(created_at);
+        CREATE INDEX invitations_by_class ON invitations(class_id, created_at);
+        CREATE INDEX invitations_open ON invitations(expires_at) WHERE annulled_at IS NULL;
+
+        CREATE TABLE redemptions (
+            invitation_id INTEGER NOT NULL REFERENCES invitations(id),
+            person_id     INTEGER NOT NULL,
+            at            TEXT NOT NULL,
+            PRIMARY KEY (invitation_id, person_id)
+        );
+
+        CREATE TABLE code_failures (
+            person_id INTEGER NOT NULL,
+            at        TEXT NOT NULL
+        );
+        CREATE INDEX code_failures_by_person ON code_failures(person_id, at);
+
+        CREATE TABLE join_requests (
+            id          INTEGER PRIMARY KEY,
+            person_id   INTEGER NOT NULL,
+            role        TEXT NOT NULL CHECK (role IN ('student', 'parent')),
+            class_id    INTEGER NOT NULL REFERENCES classes(id),
+            full_name   TEXT,
+            status      TEXT NOT NULL DEFAULT 'pending'
+                            CHECK (status IN ('pending', 'approved', 'rejected', 'withdrawn')),
+            created_at  TEXT NOT NULL,
+            decided_by  INTEGER,
+            decided_at  TEXT,
+            reason      TEXT
+        );
+        CREATE UNIQUE INDEX join_requests_one_open
+            ON join_requests(person_id, class_id) WHERE status = 'pending';
+        CREATE INDEX join_requests_pending ON join_requests(class_id, created_at)
+            WHERE status = 'pending';
+        CREATE INDEX join_requests_by_time ON join_requests(created_at);
+        CREATE INDEX people_departed ON people(left_at) WHERE left_at IS NOT NULL;
+        """,
+    ),
 )
 
 

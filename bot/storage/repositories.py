@@ -33,6 +33,50 @@ class RoleRow:
     class_name: str | None
     granted_at: datetime
     verified_at: datetime | None
+    stated_name: str | None = None
+    child_name: str | None = None
+
+
+@dataclass(frozen=True)
+class ClassSummaryRow:
+    id: int
+    name: str
+    is_staff_room: bool
+    class_teacher_id: int | None
+    class_teacher_name: str | None
+    students: int
+    parents: int
+    teachers: int
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    id: int
+    role: str
+    class_id: int
+    class_name: str
+    max_uses: int | None
+    uses: int
+    created_by: int
+    created_at: datetime
+    expires_at: datetime
+    first_used_at: datetime | None
+    annulled_at: datetime | None
+
+
+@dataclass(frozen=True)
+class JoinRequestRow:
+    id: int
+    person_id: int
+    role: str
+    class_id: int
+    class_name: str
+    full_name: str | None
+    status: str
+    created_at: datetime
+    decided_by: int | None
+    decided_at: datetime | None
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -77,6 +121,10 @@ class OutboxRow:
     random_id: int
     body: dict[str, Any]
     attempts: int
+
+
+# Rows per statement where a list of ids goes into one IN (...).
+SQL_BATCH = 500
 
 
 class _Repo:
@@ -135,6 +183,18 @@ class PeopleRepo(_Repo):
     async def delete(self, vk_id: int) -> None:
         await self._conn.execute("DELETE FROM people WHERE vk_id = ?", (vk_id,))
 
+    async def mark_left(self, vk_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE people SET left_at = ? WHERE vk_id = ?", (self._now(), vk_id)
+        )
+
+    async def departed_before(self, moment: datetime) -> list[int]:
+        rows = await self._all(
+            "SELECT vk_id FROM people WHERE left_at IS NOT NULL AND left_at < ?",
+            (to_db(moment),),
+        )
+        return [int(row[0]) for row in rows]
+
     async def names(self, vk_ids: Sequence[int]) -> dict[int, str]:
         if not vk_ids:
             return {}
@@ -150,7 +210,8 @@ class PeopleRepo(_Repo):
 class RolesRepo(_Repo):
     _SELECT = (
         "SELECT r.id, r.person_id, r.role, r.class_id, c.name AS class_name,"
-        " r.granted_at, r.verified_at FROM roles r LEFT JOIN classes c ON c.id = r.class_id"
+        " r.granted_at, r.verified_at, r.stated_name, r.child_name"
+        " FROM roles r LEFT JOIN classes c ON c.id = r.class_id"
     )
 
     @staticmethod
@@ -163,6 +224,8 @@ class RolesRepo(_Repo):
             class_name=row["class_name"],
             granted_at=from_db(row["granted_at"]),
             verified_at=from_db_optional(row["verified_at"]),
+            stated_name=row["stated_name"],
+            child_name=row["child_name"],
         )
 
     async def active_for(self, person_id: int) -> list[RoleRow]:
@@ -185,15 +248,92 @@ class RolesRepo(_Repo):
         class_id: int | None = None,
         granted_by: int | None = None,
         verified: bool = False,
-    ) -> None:
+        stated_name: str | None = None,
+        child_name: str | None = None,
+    ) -> bool:
+        """Grants a role; False when the person holds it already."""
         now = self._now()
-        await self._conn.execute(
-            "INSERT INTO roles (person_id, role, class_id, granted_at, granted_by, verified_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
+        cursor = await self._conn.execute(
+            "INSERT INTO roles (person_id, role, class_id, granted_at, granted_by, verified_at,"
+            " stated_name, child_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (person_id, role, IFNULL(class_id, 0)) WHERE ended_at IS NULL"
             " DO NOTHING",
-            (person_id, role, class_id, now, granted_by, now if verified else None),
+            (
+                person_id,
+                role,
+                class_id,
+                now,
+                granted_by,
+                now if verified else None,
+                stated_name,
+                child_name,
+            ),
         )
+        return cursor.rowcount == 1
+
+    async def end(self, role_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE roles SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
+            (self._now(), role_id),
+        )
+
+    async def end_role(self, person_id: int, role: str, class_id: int | None = None) -> int:
+        cursor = await self._conn.execute(
+            "UPDATE roles SET ended_at = ? WHERE person_id = ? AND role = ?"
+            " AND IFNULL(class_id, 0) = IFNULL(?, 0) AND ended_at IS NULL",
+            (self._now(), person_id, role, class_id),
+        )
+        return cursor.rowcount
+
+    async def in_class(self, class_id: int, role: str) -> list[RoleRow]:
+        rows = await self._all(
+            f"{self._SELECT} WHERE r.class_id = ? AND r.role = ? AND r.ended_at IS NULL"
+            " ORDER BY r.id",
+            (class_id, role),
+        )
+        return [self._row(row) for row in rows]
+
+    async def class_teacher_of(self, class_id: int) -> int | None:
+        row = await self._one(
+            "SELECT person_id FROM roles WHERE class_id = ? AND role = 'class_teacher'"
+            " AND ended_at IS NULL",
+            (class_id,),
+        )
+        return None if row is None else int(row[0])
+
+    async def parents_of_child(self, class_id: int, child_name: str) -> list[RoleRow]:
+        rows = await self._all(
+            f"{self._SELECT} WHERE r.class_id = ? AND r.role = 'parent'"
+            " AND r.child_name = ? COLLATE NOCASE AND r.ended_at IS NULL ORDER BY r.id",
+            (class_id, child_name),
+        )
+        return [self._row(row) for row in rows]
+
+    async def unverified_teachers(self) -> list[RoleRow]:
+        rows = await self._all(
+            f"{self._SELECT} WHERE r.role = 'teacher' AND r.verified_at IS NULL"
+            " AND r.ended_at IS NULL ORDER BY r.granted_at",
+        )
+        return [self._row(row) for row in rows]
+
+    async def verify_teacher(self, person_id: int) -> bool:
+        cursor = await self._conn.execute(
+            "UPDATE roles SET verified_at = ? WHERE person_id = ? AND role = 'teacher'"
+            " AND verified_at IS NULL AND ended_at IS NULL",
+            (self._now(), person_id),
+        )
+        return cursor.rowcount > 0
+
+    async def count_holders(self, role: str) -> int:
+        row = await self._one(
+            "SELECT COUNT(DISTINCT person_id) FROM roles WHERE role = ? AND ended_at IS NULL",
+            (role,),
+        )
+        return int(row[0]) if row else 0
+
+    async def forget_person(self, person_id: int) -> None:
+        # Other people's parent roles name this child: the name goes, the role stays.
+        await self._conn.execute("DELETE FROM roles WHERE person_id = ?", (person_id,))
 
     async def end_all(self, person_id: int) -> None:
         await self._conn.execute(
@@ -225,6 +365,73 @@ class ClassesRepo(_Repo):
             f"SELECT {self._COLUMNS} FROM classes ORDER BY is_staff_room DESC, grade, letter"
         )
         return [self._row(row) for row in rows]
+
+    async def by_name(self, name: str) -> ClassRow | None:
+        row = await self._one(f"SELECT {self._COLUMNS} FROM classes WHERE name = ?", (name,))
+        return None if row is None else self._row(row)
+
+    async def by_id(self, class_id: int) -> ClassRow | None:
+        row = await self._one(f"SELECT {self._COLUMNS} FROM classes WHERE id = ?", (class_id,))
+        return None if row is None else self._row(row)
+
+    async def add(self, name: str, grade: int, letter: str) -> bool:
+        cursor = await self._conn.execute(
+            "INSERT INTO classes (name, grade, letter, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(name) DO NOTHING",
+            (name, grade, letter, self._now()),
+        )
+        return cursor.rowcount == 1
+
+    async def purge_history(self, class_id: int) -> None:
+        await self._conn.execute(
+            "DELETE FROM redemptions WHERE invitation_id IN"
+            " (SELECT id FROM invitations WHERE class_id = ?)",
+            (class_id,),
+        )
+        await self._conn.execute("DELETE FROM invitations WHERE class_id = ?", (class_id,))
+        await self._conn.execute("DELETE FROM join_requests WHERE class_id = ?", (class_id,))
+        await self._conn.execute("DELETE FROM roles WHERE class_id = ?", (class_id,))
+
+    async def remove(self, class_id: int) -> None:
+        await self._conn.execute(
+            "DELETE FROM classes WHERE id = ? AND is_staff_room = 0", (class_id,)
+        )
+
+    async def members(self, class_id: int) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) FROM roles WHERE class_id = ? AND ended_at IS NULL"
+            " AND role != 'class_teacher'",
+            (class_id,),
+        )
+        return int(row[0]) if row else 0
+
+    async def summaries(self) -> list[ClassSummaryRow]:
+        """Every class with its class teacher and member counts, in one query."""
+        rows = await self._all(
+            "SELECT c.id, c.name, c.is_staff_room,"
+            " ct.person_id AS teacher_id, p.full_name AS teacher_name,"
+            " SUM(r.role = 'student') AS students, SUM(r.role = 'parent') AS parents,"
+            " SUM(r.role = 'teacher') AS teachers"
+            " FROM classes c"
+            " LEFT JOIN roles ct ON ct.class_id = c.id AND ct.role = 'class_teacher'"
+            "   AND ct.ended_at IS NULL"
+            " LEFT JOIN people p ON p.vk_id = ct.person_id"
+            " LEFT JOIN roles r ON r.class_id = c.id AND r.ended_at IS NULL"
+            " GROUP BY c.id ORDER BY c.is_staff_room DESC, c.grade, c.letter"
+        )
+        return [
+            ClassSummaryRow(
+                id=row["id"],
+                name=row["name"],
+                is_staff_room=bool(row["is_staff_room"]),
+                class_teacher_id=row["teacher_id"],
+                class_teacher_name=row["teacher_name"],
+                students=int(row["students"] or 0),
+                parents=int(row["parents"] or 0),
+                teachers=int(row["teachers"] or 0),
+            )
+            for row in rows
+        ]
 
 
 class AuditRepo(_Repo):
@@ -391,6 +598,260 @@ class OutboxRepo(_Repo):
         )
 
 
+class InvitationsRepo(_Repo):
+    _SELECT = (
+        "SELECT i.id, i.role, i.class_id, c.name AS class_name, i.max_uses, i.uses,"
+        " i.created_by, i.created_at, i.expires_at, i.first_used_at, i.annulled_at"
+        " FROM invitations i JOIN classes c ON c.id = i.class_id"
+    )
+
+    @staticmethod
+    def _row(row: aiosqlite.Row) -> InvitationRow:
+        return InvitationRow(
+            id=row["id"],
+            role=row["role"],
+            class_id=row["class_id"],
+            class_name=row["class_name"],
+            max_uses=row["max_uses"],
+            uses=row["uses"],
+            created_by=row["created_by"],
+            created_at=from_db(row["created_at"]),
+            expires_at=from_db(row["expires_at"]),
+            first_used_at=from_db_optional(row["first_used_at"]),
+            annulled_at=from_db_optional(row["annulled_at"]),
+        )
+
+    async def create(
+        self,
+        code_hash: str,
+        role: str,
+        class_id: int,
+        max_uses: int | None,
+        created_by: int,
+        expires_at: datetime,
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO invitations (code_hash, role, class_id, max_uses, created_by,"
+            " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (code_hash, role, class_id, max_uses, created_by, self._now(), to_db(expires_at)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def by_hash(self, code_hash: str) -> InvitationRow | None:
+        row = await self._one(f"{self._SELECT} WHERE i.code_hash = ?", (code_hash,))
+        return None if row is None else self._row(row)
+
+    async def by_id(self, invitation_id: int) -> InvitationRow | None:
+        row = await self._one(f"{self._SELECT} WHERE i.id = ?", (invitation_id,))
+        return None if row is None else self._row(row)
+
+    async def claim(self, invitation_id: int, person_id: int) -> bool:
+        """Takes one use, only if the invitation is still open: the check and the use are
+        one statement, so two people cannot both take the last use."""
+        now = self._now()
+        cursor = await self._conn.execute(
+            "UPDATE invitations SET uses = uses + 1, first_used_at = IFNULL(first_used_at, ?)"
+            " WHERE id = ? AND annulled_at IS NULL AND expires_at > ?"
+            " AND (max_uses IS NULL OR uses < max_uses)",
+            (now, invitation_id, now),
+        )
+        if cursor.rowcount != 1:
+            return False
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO redemptions (invitation_id, person_id, at) VALUES (?, ?, ?)",
+            (invitation_id, person_id, now),
+        )
+        return True
+
+    async def latest(
+        self, limit: int, class_ids: Sequence[int] | None = None
+    ) -> list[InvitationRow]:
+        if class_ids is None:
+            rows = await self._all(f"{self._SELECT} ORDER BY i.id DESC LIMIT ?", (limit,))
+        else:
+            marks = ",".join("?" * len(class_ids)) or "NULL"
+            rows = await self._all(
+                f"{self._SELECT} WHERE i.class_id IN ({marks}) ORDER BY i.id DESC LIMIT ?",
+                (*class_ids, limit),
+            )
+        return [self._row(row) for row in rows]
+
+    async def status_counts(
+        self, now: datetime, stale_before: datetime, class_ids: Sequence[int] | None = None
+    ) -> dict[str, int]:
+        where = ""
+        params: list[Any] = [to_db(now), to_db(now), to_db(now), to_db(stale_before)]
+        if class_ids is not None:
+            where = f" WHERE class_id IN ({','.join('?' * len(class_ids)) or 'NULL'})"
+            params += list(class_ids)
+        row = await self._one(
+            "SELECT"
+            " SUM(annulled_at IS NOT NULL) AS annulled,"
+            " SUM(annulled_at IS NULL AND max_uses IS NOT NULL AND uses >= max_uses) AS used,"
+            " SUM(annulled_at IS NULL AND (max_uses IS NULL OR uses < max_uses)"
+            "     AND expires_at <= ?) AS expired,"
+            " SUM(annulled_at IS NULL AND (max_uses IS NULL OR uses < max_uses)"
+            "     AND expires_at > ?) AS active,"
+            " SUM(annulled_at IS NULL AND uses = 0 AND expires_at > ? AND created_at < ?)"
+            "     AS stale"
+            f" FROM invitations{where}",
+            params,
+        )
+        keys = ("annulled", "used", "expired", "active", "stale")
+        return {key: int(row[key] or 0) if row else 0 for key in keys}
+
+    async def stale(
+        self, now: datetime, stale_before: datetime, class_ids: Sequence[int] | None = None
+    ) -> list[InvitationRow]:
+        """Open invitations that nobody has used since they were made, long ago."""
+        where = ""
+        params: list[Any] = [to_db(now), to_db(stale_before)]
+        if class_ids is not None:
+            where = f" AND i.class_id IN ({','.join('?' * len(class_ids)) or 'NULL'})"
+            params += list(class_ids)
+        rows = await self._all(
+            f"{self._SELECT} WHERE i.annulled_at IS NULL AND i.uses = 0 AND i.expires_at > ?"
+            f" AND i.created_at < ?{where} ORDER BY i.id",
+            params,
+        )
+        return [self._row(row) for row in rows]
+
+    async def annul(self, invitation_ids: Sequence[int], by: int) -> int:
+        annulled = 0
+        now = self._now()
+        for start in range(0, len(invitation_ids), SQL_BATCH):
+            chunk = invitation_ids[start : start + SQL_BATCH]
+            marks = ",".join("?" * len(chunk))
+            cursor = await self._conn.execute(
+                f"UPDATE invitations SET annulled_at = ?, annulled_by = ?"
+                f" WHERE id IN ({marks}) AND annulled_at IS NULL",
+                (now, by, *chunk),
+            )
+            annulled += cursor.rowcount
+        return annulled
+
+    async def open_issued_by(self, person_id: int, class_id: int) -> list[int]:
+        rows = await self._all(
+            "SELECT id FROM invitations WHERE created_by = ? AND class_id = ?"
+            " AND annulled_at IS NULL AND (max_uses IS NULL OR uses < max_uses)",
+            (person_id, class_id),
+        )
+        return [int(row[0]) for row in rows]
+
+    async def record_failure(self, person_id: int) -> None:
+        await self._conn.execute(
+            "INSERT INTO code_failures (person_id, at) VALUES (?, ?)", (person_id, self._now())
+        )
+
+    async def failures_since(self, person_id: int, since: datetime) -> list[datetime]:
+        rows = await self._all(
+            "SELECT at FROM code_failures WHERE person_id = ? AND at > ? ORDER BY at",
+            (person_id, to_db(since)),
+        )
+        return [from_db(row[0]) for row in rows]
+
+    async def forget_person(self, person_id: int) -> None:
+        await self._conn.execute("DELETE FROM code_failures WHERE person_id = ?", (person_id,))
+        await self._conn.execute("DELETE FROM redemptions WHERE person_id = ?", (person_id,))
+
+
+class RequestsRepo(_Repo):
+    _SELECT = (
+        "SELECT j.id, j.person_id, j.role, j.class_id, c.name AS class_name, j.full_name,"
+        " j.status, j.created_at, j.decided_by, j.decided_at, j.reason"
+        " FROM join_requests j JOIN classes c ON c.id = j.class_id"
+    )
+
+    @staticmethod
+    def _row(row: aiosqlite.Row) -> JoinRequestRow:
+        return JoinRequestRow(
+            id=row["id"],
+            person_id=row["person_id"],
+            role=row["role"],
+            class_id=row["class_id"],
+            class_name=row["class_name"],
+            full_name=row["full_name"],
+            status=row["status"],
+            created_at=from_db(row["created_at"]),
+            decided_by=row["decided_by"],
+            decided_at=from_db_optional(row["decided_at"]),
+            reason=row["reason"],
+        )
+
+    async def open_for(self, person_id: int, class_id: int) -> JoinRequestRow | None:
+        row = await self._one(
+            f"{self._SELECT} WHERE j.person_id = ? AND j.class_id = ? AND j.status = 'pending'",
+            (person_id, class_id),
+        )
+        return None if row is None else self._row(row)
+
+    async def create(self, person_id: int, role: str, class_id: int, full_name: str) -> int | None:
+        """A new pending request; None if this person has one open for the class already."""
+        cursor = await self._conn.execute(
+            "INSERT INTO join_requests (person_id, role, class_id, full_name, created_at)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (person_id, class_id) WHERE status = 'pending' DO NOTHING",
+            (person_id, role, class_id, full_name, self._now()),
+        )
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    async def get(self, request_id: int) -> JoinRequestRow | None:
+        row = await self._one(f"{self._SELECT} WHERE j.id = ?", (request_id,))
+        return None if row is None else self._row(row)
+
+    async def pending(self, class_ids: Sequence[int] | None, limit: int) -> list[JoinRequestRow]:
+        if class_ids is None:
+            rows = await self._all(
+                f"{self._SELECT} WHERE j.status = 'pending' ORDER BY j.created_at, j.id LIMIT ?",
+                (limit,),
+            )
+        else:
+            marks = ",".join("?" * len(class_ids)) or "NULL"
+            rows = await self._all(
+                f"{self._SELECT} WHERE j.status = 'pending' AND j.class_id IN ({marks})"
+                " ORDER BY j.created_at, j.id LIMIT ?",
+                (*class_ids, limit),
+            )
+        return [self._row(row) for row in rows]
+
+    async def count_pending(self, class_ids: Sequence[int] | None) -> int:
+        if class_ids is None:
+            row = await self._one("SELECT COUNT(*) FROM join_requests WHERE status = 'pending'")
+        else:
+            marks = ",".join("?" * len(class_ids)) or "NULL"
+            row = await self._one(
+                "SELECT COUNT(*) FROM join_requests WHERE status = 'pending'"
+                f" AND class_id IN ({marks})",
+                tuple(class_ids),
+            )
+        return int(row[0]) if row else 0
+
+    async def decide(self, request_id: int, status: str, by: int, reason: str | None) -> bool:
+        """Records a decision only if none was made yet: the first decision wins."""
+        cursor = await self._conn.execute(
+            "UPDATE join_requests SET status = ?, decided_by = ?, decided_at = ?, reason = ?"
+            " WHERE id = ? AND status = 'pending'",
+            (status, by, self._now(), reason, request_id),
+        )
+        return cursor.rowcount == 1
+
+    async def withdraw_all(self, person_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE join_requests SET status = 'withdrawn', full_name = NULL, reason = NULL"
+            " WHERE person_id = ? AND status = 'pending'",
+            (person_id,),
+        )
+
+    async def forget_person(self, person_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE join_requests SET full_name = NULL, reason = NULL,"
+            " status = CASE status WHEN 'pending' THEN 'withdrawn' ELSE status END"
+            " WHERE person_id = ?",
+            (person_id,),
+        )
+
+
 class KeyValueRepo(_Repo):
     async def get(self, key: str) -> str | None:
         row = await self._one("SELECT value FROM settings_kv WHERE key = ?", (key,))
@@ -416,3 +877,5 @@ class Repositories:
         self.inbox = InboxRepo(conn, clock)
         self.outbox = OutboxRepo(conn, clock)
         self.kv = KeyValueRepo(conn, clock)
+        self.invitations = InvitationsRepo(conn, clock)
+        self.requests = RequestsRepo(conn, clock)

@@ -31,6 +31,24 @@ class VKGateway:
             for item in response.get("response", [])
         }
 
+    async def resolve_screen_name(self, screen_name: str) -> int | None:
+        """The VK id of a user's short page name, or None if it names no user."""
+        try:
+            response = await self.api.request(
+                "utils.resolveScreenName", {"screen_name": screen_name}
+            )
+        except (VKAPIError, TransientAPIError) as error:
+            logger.warning("utils.resolveScreenName failed: {}", type(error).__name__)
+            return None
+        found = response.get("response")
+        if isinstance(found, dict) and found.get("type") == "user":
+            return int(found["object_id"])
+        return None
+
+    def invitation_link(self, code: str) -> str:
+        """Opening it starts a dialog with the community; the first message carries `ref`."""
+        return f"https://vk.me/club{self.group_id}?ref={code}"
+
     async def answer_callback(
         self, event_id: str, user_id: int, peer_id: int, snackbar: str | None
     ) -> None:

@@ -1,0 +1,153 @@
+"""Movement of students and staff (clause 2.1): transfers between classes and departures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from bot.domain.roles import Role
+from bot.storage import Database, Repositories
+from bot.storage.repositories import ClassRow, RoleRow
+
+
+class MoveOutcome(StrEnum):
+    DONE = "done"
+    NOT_STUDENT = "not_student"
+    SAME_CLASS = "same_class"
+    NEEDS_PARENT_DECISION = "needs_parent_decision"
+    NOT_MEMBER = "not_member"
+
+
+@dataclass(frozen=True)
+class Moved:
+    outcome: MoveOutcome
+    old_class: str | None = None
+    old_class_id: int | None = None
+    parents: list[int] = field(default_factory=list)
+    annulled: int = 0
+
+
+@dataclass(frozen=True)
+class Departed:
+    outcome: MoveOutcome
+    left: list[int] = field(default_factory=list)
+    parents: list[int] = field(default_factory=list)
+    classes: list[int] = field(default_factory=list)
+
+
+async def _child_parents(
+    tx: Repositories, student: RoleRow, full_name: str | None
+) -> list[RoleRow]:
+    name = student.stated_name or full_name
+    if student.class_id is None or not name:
+        return []
+    return await tx.roles.parents_of_child(student.class_id, name)
+
+
+class MovementService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def move(self, actor_id: int, person_id: int, new_class: ClassRow) -> Moved:
+        async with self._db.transaction() as tx:
+            roles = await tx.roles.active_for(person_id)
+            students = [r for r in roles if r.role == Role.STUDENT.value]
+            if not students:
+                return Moved(MoveOutcome.NOT_STUDENT)
+            student = students[0]
+            if student.class_id == new_class.id:
+                return Moved(MoveOutcome.SAME_CLASS, student.class_name)
+            person = await tx.people.get(person_id)
+            parents = await _child_parents(tx, student, person.full_name if person else None)
+            await tx.roles.end(student.id)
+            await tx.roles.grant(
+                person_id,
+                Role.STUDENT.value,
+                new_class.id,
+                granted_by=actor_id,
+                stated_name=student.stated_name,
+            )
+            for parent in parents:
+                await tx.roles.end(parent.id)
+                await tx.roles.grant(
+                    parent.person_id,
+                    Role.PARENT.value,
+                    new_class.id,
+                    granted_by=actor_id,
+                    child_name=parent.child_name,
+                )
+            assert student.class_id is not None
+            stale_links = await tx.invitations.open_issued_by(person_id, student.class_id)
+            annulled = await tx.invitations.annul(stale_links, actor_id)
+            await tx.audit.write(
+                "student_moved",
+                actor_id,
+                person_id,
+                {"from": student.class_name, "to": new_class.name, "parents": len(parents)},
+            )
+        return Moved(
+            MoveOutcome.DONE,
+            student.class_name,
+            student.class_id,
+            [p.person_id for p in parents],
+            annulled,
+        )
+
+    async def leave(self, actor_id: int, person_id: int, with_parents: bool | None) -> Departed:
+        async with self._db.transaction() as tx:
+            roles = await tx.roles.active_for(person_id)
+            if not roles:
+                return Departed(MoveOutcome.NOT_MEMBER)
+            person = await tx.people.get(person_id)
+            parents: list[RoleRow] = []
+            for role in roles:
+                if role.role == Role.STUDENT.value:
+                    parents += await _child_parents(tx, role, person.full_name if person else None)
+            if parents and with_parents is None:
+                return Departed(
+                    MoveOutcome.NEEDS_PARENT_DECISION, parents=[p.person_id for p in parents]
+                )
+            classes = sorted({r.class_id for r in roles if r.class_id is not None})
+            await self._depart(tx, actor_id, person_id, classes)
+            left = [person_id]
+            for parent in parents if with_parents else []:
+                await tx.roles.end(parent.id)
+                if not await tx.roles.active_for(parent.person_id):
+                    await self._depart(tx, actor_id, parent.person_id, [])
+                    left.append(parent.person_id)
+            await tx.audit.write(
+                "person_left", actor_id, person_id, {"with_parents": bool(with_parents)}
+            )
+        return Departed(
+            MoveOutcome.DONE, left, [p.person_id for p in parents] if with_parents else [], classes
+        )
+
+    @staticmethod
+    async def _depart(tx: Repositories, actor_id: int, person_id: int, classes: list[int]) -> None:
+        await tx.roles.end_all(person_id)
+        await tx.people.mark_left(person_id)
+        await tx.requests.withdraw_all(person_id)
+        for class_id in classes:
+            await tx.invitations.annul(
+                await tx.invitations.open_issued_by(person_id, class_id), actor_id
+            )
+
+    async def purge_departed(self, before: datetime) -> int:
+        """Deletes the personal data of people who left before `before` (DEPARTED_RETENTION)."""
+        ids = await self._db.reader.people.departed_before(before)
+        async with self._db.transaction() as tx:
+            for person_id in ids:
+                await tx.audit.write("departed_data_deleted", None, person_id)
+                await forget_person(tx, person_id)
+        return len(ids)
+
+
+async def forget_person(tx: Repositories, person_id: int) -> None:
+    """Everything personal about one person goes; audit rows stay, holding no name."""
+    await tx.states.delete(person_id)
+    await tx.outbox.forget_peer(person_id)
+    await tx.requests.forget_person(person_id)
+    await tx.invitations.forget_person(person_id)
+    await tx.roles.forget_person(person_id)
+    await tx.people.delete(person_id)

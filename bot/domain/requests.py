@@ -1,0 +1,103 @@
+"""Join requests from people without an invitation (clause 2.1): the first decision wins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.roles import Actor, Role
+from bot.storage import Database
+from bot.storage.repositories import JoinRequestRow
+
+LIST_LIMIT = 30
+
+
+class DecisionOutcome(StrEnum):
+    DONE = "done"
+    NOT_FOUND = "not_found"
+    NOT_ALLOWED = "not_allowed"
+    ALREADY = "already"
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    request: JoinRequestRow
+    created: bool
+    deciders: list[int]
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: DecisionOutcome
+    request: JoinRequestRow | None = None
+
+
+def may_decide(actor: Actor, request: JoinRequestRow) -> bool:
+    """The class teacher of the request's class, or an admin."""
+    return actor.is_admin or request.class_id in actor.classes_as(Role.CLASS_TEACHER)
+
+
+class RequestService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def deciders_for(self, class_id: int) -> list[int]:
+        """Whose desk a request lands on: the class teacher, or the admins where there is none."""
+        repos = self._db.reader
+        teacher = await repos.roles.class_teacher_of(class_id)
+        if teacher is not None:
+            return [teacher]
+        return sorted({row.person_id for row in await repos.roles.holders(Role.ADMIN.value)})
+
+    async def submit(self, person_id: int, role: Role, class_id: int, full_name: str) -> NewRequest:
+        async with self._db.transaction() as tx:
+            request_id = await tx.requests.create(person_id, role.value, class_id, full_name)
+            if request_id is None:
+                existing = await tx.requests.open_for(person_id, class_id)
+                assert existing is not None
+                return NewRequest(existing, False, [])
+            await tx.audit.write(
+                "request_submitted",
+                person_id,
+                person_id,
+                {"request": request_id, "role": role.value},
+            )
+            request = await tx.requests.get(request_id)
+        assert request is not None
+        return NewRequest(request, True, await self.deciders_for(class_id))
+
+    async def pending_for(self, actor: Actor) -> list[JoinRequestRow]:
+        classes = None if actor.is_admin else actor.classes_as(Role.CLASS_TEACHER)
+        return await self._db.reader.requests.pending(classes, LIST_LIMIT)
+
+    async def count_pending_for(self, actor: Actor) -> int:
+        classes = None if actor.is_admin else actor.classes_as(Role.CLASS_TEACHER)
+        return await self._db.reader.requests.count_pending(classes)
+
+    async def decide(
+        self, actor: Actor, request_id: int, approve: bool, reason: str | None = None
+    ) -> Decision:
+        async with self._db.transaction() as tx:
+            request = await tx.requests.get(request_id)
+            if request is None:
+                return Decision(DecisionOutcome.NOT_FOUND)
+            if not may_decide(actor, request):
+                return Decision(DecisionOutcome.NOT_ALLOWED, request)
+            status = "approved" if approve else "rejected"
+            if not await tx.requests.decide(request_id, status, actor.vk_id, reason):
+                return Decision(DecisionOutcome.ALREADY, await tx.requests.get(request_id))
+            if approve:
+                is_student = request.role == Role.STUDENT.value
+                await tx.roles.grant(
+                    request.person_id,
+                    request.role,
+                    request.class_id,
+                    granted_by=actor.vk_id,
+                    stated_name=request.full_name if is_student else None,
+                    child_name=None if is_student else request.full_name,
+                )
+            await tx.audit.write(
+                f"request_{status}", actor.vk_id, request.person_id, {"request": request_id}
+            )
+            decided = await tx.requests.get(request_id)
+        return Decision(DecisionOutcome.DONE, decided)

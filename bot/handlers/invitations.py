@@ -1,0 +1,239 @@
+"""Invitation links (clause 2.1): issuing, listing, annulling, and joining by a code."""
+
+from __future__ import annotations
+
+from vkbottle import BaseStateGroup
+from vkbottle.bot import BotLabeler, Message, MessageEvent
+from vkbottle_types.events import GroupEventType
+
+from bot.context import EventContext
+from bot.domain.invitations import CodeStatus, InvitationState, may_invite
+from bot.domain.roles import Role
+from bot.handlers.args import class_from
+from bot.handlers.rules import Callback, Command, InDialog
+from bot.keyboards import choice_keyboard, main_menu
+from bot.parsing import parse_full_name
+from bot.texts import BUTTONS, format_age, format_date, format_moment, role_name, t
+
+labeler = BotLabeler()
+
+ROLE_CODES = {
+    "teacher": Role.TEACHER,
+    "student": Role.STUDENT,
+    "parent": Role.PARENT,
+    "учитель": Role.TEACHER,
+    "ученик": Role.STUDENT,
+    "родитель": Role.PARENT,
+}
+MAX_USES = 1000
+
+
+class JoinDialog(BaseStateGroup):
+    NAME = "name"
+
+
+@labeler.message(Command("invite"))
+async def invite(message: Message, event_ctx: EventContext, args: str) -> None:
+    words = args.split()
+    if not words:
+        event_ctx.reply(t("invite_usage"))
+        return
+    role = ROLE_CODES.get(words[0].lower())
+    if role is None:
+        event_ctx.reply(t("invite_role_unknown", text=words[0][:20]))
+        return
+    rest = words[1:]
+    if role is Role.TEACHER:
+        school_class = await event_ctx.services.school.staff_room()
+    else:
+        if not rest or (rest[0].isdigit() and len(rest) == 1):
+            event_ctx.reply(t("invite_needs_class", role=role_name(role), role_code=words[0]))
+            return
+        class_text = rest.pop(0)
+        if class_text.isdigit() and rest and not rest[0].isdigit():
+            class_text += rest.pop(0)
+        school_class = await class_from(event_ctx, class_text)
+    max_uses: int | None = 1 if role is Role.TEACHER else None
+    if rest:
+        if len(rest) > 1 or not rest[0].isdigit() or not 1 <= int(rest[0]) <= MAX_USES:
+            event_ctx.reply(t("invite_uses_invalid"))
+            return
+        max_uses = int(rest[0])
+    if not may_invite(event_ctx.who, role, school_class):
+        own = ", ".join(
+            g.class_name or "" for g in event_ctx.who.grants if g.role is Role.CLASS_TEACHER
+        )
+        event_ctx.reply(t("invite_not_allowed", classes=own or t("nobody")))
+        return
+    issued = await event_ctx.services.invitations.issue(event_ctx.who, role, school_class, max_uses)
+    event_ctx.reply(
+        t(
+            "invite_created",
+            id=issued.id,
+            role=role_name(role),
+            class_name=school_class.name,
+            uses=max_uses if max_uses is not None else t("uses_unlimited"),
+            expires=format_moment(issued.expires_at, event_ctx.services.settings.zone),
+            link=event_ctx.services.vk.invitation_link(issued.code),
+            code=issued.code,
+        )
+    )
+
+
+STATE_TEXT = {
+    InvitationState.ACTIVE: "invite_state_active",
+    InvitationState.USED: "invite_state_used",
+    InvitationState.EXPIRED: "invite_state_expired",
+    InvitationState.ANNULLED: "invite_state_annulled",
+}
+
+
+@labeler.message(Command("invites"))
+async def invites(message: Message, event_ctx: EventContext) -> None:
+    services = event_ctx.services
+    overview = await services.invitations.overview(event_ctx.who)
+    lines = [
+        t(
+            "invites_header",
+            stale_after=format_age(services.settings.stale_invitation_after),
+            **overview.counts,
+        )
+    ]
+    if not overview.latest:
+        lines.append(t("invites_empty"))
+    issuers = await services.school.names([view.row.created_by for view in overview.latest])
+    now = services.clock.now()
+    for view in overview.latest:
+        row = view.row
+        uses = (
+            t("invites_uses", uses=row.uses, max=row.max_uses)
+            if row.max_uses is not None
+            else t("invites_uses_open", uses=row.uses)
+        )
+        line = t(
+            "invites_line",
+            id=row.id,
+            role=role_name(row.role),
+            class_name=row.class_name,
+            state=t(STATE_TEXT[view.state]),
+            uses=uses,
+            issuer=issuers.get(row.created_by, f"id{row.created_by}"),
+            age=format_age(now - row.created_at),
+        )
+        lines.append(line + (t("invites_stale_mark") if view.stale else ""))
+    keyboard = None
+    if overview.counts["stale"]:
+        keyboard = choice_keyboard([(BUTTONS["annul_stale"], "annul", {"stale": 1})])
+    event_ctx.reply("\n".join(lines), keyboard=keyboard)
+
+
+@labeler.message(Command("annul"))
+async def annul(message: Message, event_ctx: EventContext, args: str) -> None:
+    reference = args.strip()
+    if not reference:
+        event_ctx.reply(t("annul_usage"))
+        return
+    if reference.lower() in {"stale", "невостребованные"}:
+        await _annul_stale(event_ctx)
+        return
+    service = event_ctx.services.invitations
+    row = await service.find(event_ctx.who, reference)
+    if row is None:
+        event_ctx.reply(t("annul_not_found", text=reference[:40]))
+        return
+    from bot.domain.invitations import state_of
+
+    state = state_of(row, event_ctx.services.clock.now())
+    if state is not InvitationState.ACTIVE:
+        event_ctx.reply(t("annul_already", id=row.id, state=t(STATE_TEXT[state])))
+        return
+    await service.annul(event_ctx.who, [row.id], "by hand")
+    event_ctx.reply(t("annul_done", id=row.id))
+
+
+async def _annul_stale(event_ctx: EventContext) -> None:
+    count = await event_ctx.services.invitations.annul_stale(event_ctx.who)
+    event_ctx.reply(t("annul_stale_done", count=count) if count else t("annul_stale_none"))
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("annul"))
+async def annul_stale_button(event: MessageEvent, event_ctx: EventContext) -> None:
+    await event_ctx.answer_callback(None)
+    await _annul_stale(event_ctx)
+
+
+@labeler.message(Command("join"))
+async def join(message: Message, event_ctx: EventContext, args: str) -> None:
+    code = args.strip()
+    if not code:
+        event_ctx.reply(t("join_usage"))
+        return
+    await begin_redemption(event_ctx, code)
+
+
+async def begin_redemption(event_ctx: EventContext, code: str) -> None:
+    """A code arrived (typed, or in the link's `ref`): check it, then join or ask a name."""
+    services = event_ctx.services
+    check = await services.invitations.check(event_ctx.person_id, code[:64])
+    row = check.invitation
+    if check.status is CodeStatus.LOCKED:
+        assert check.locked_until is not None
+        until = format_moment(check.locked_until, services.settings.zone)
+        event_ctx.reply(t("join_locked", until=until))
+        return
+    if check.status is not CodeStatus.OK or row is None:
+        if check.status is CodeStatus.ALREADY_MEMBER and row is not None:
+            event_ctx.reply(t("join_already", role=role_name(row.role), class_name=row.class_name))
+        else:
+            event_ctx.reply(t(f"join_{check.status.value}"))
+        return
+    if row.role == Role.TEACHER.value:
+        await finish_redemption(event_ctx, row.id, None)
+        return
+    key = "join_ask_own_name" if row.role == Role.STUDENT.value else "join_ask_child_name"
+    await services.dialogs.set(
+        event_ctx.person_id, JoinDialog.NAME, origin_peer=event_ctx.peer_id, invitation=row.id
+    )
+    event_ctx.reply(t(key, class_name=row.class_name))
+
+
+@labeler.message(InDialog(JoinDialog.NAME))
+async def join_name(message: Message, event_ctx: EventContext, dialog: dict[str, object]) -> None:
+    name = parse_full_name(message.text or "")
+    if name is None:
+        event_ctx.reply(t("name_invalid"))
+        return
+    await event_ctx.services.dialogs.delete(event_ctx.person_id)
+    await finish_redemption(event_ctx, int(str(dialog["invitation"])), name)
+
+
+async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: str | None) -> None:
+    services = event_ctx.services
+    result = await services.invitations.redeem(event_ctx.person_id, invitation_id, name)
+    row = result.invitation
+    if result.status is not CodeStatus.OK or row is None:
+        event_ctx.reply(t(f"join_{result.status.value}"))
+        return
+    event_ctx.actor = await services.people.load_actor(event_ctx.person_id)
+    if row.role == Role.TEACHER.value:
+        event_ctx.reply(t("join_teacher_done"), keyboard=main_menu(event_ctx.who))
+        teacher_name = (await services.school.names([event_ctx.person_id])).get(
+            event_ctx.person_id, ""
+        )
+        for admin_id in await services.school.admin_ids():
+            event_ctx.send(
+                admin_id,
+                t("join_teacher_waiting_admin", name=teacher_name, vk_id=event_ctx.person_id),
+                keyboard=choice_keyboard(
+                    [(BUTTONS["confirm_verify"], "verify", {"person": event_ctx.person_id})]
+                ),
+            )
+        return
+    if row.role == Role.STUDENT.value:
+        text = t("join_student_done", class_name=row.class_name)
+    else:
+        text = t("join_parent_done", class_name=row.class_name, child=name)
+    event_ctx.reply(text + "\n" + t("chat_link_later"), keyboard=main_menu(event_ctx.who))
+
+
+__all__ = ["begin_redemption", "format_date", "labeler"]

@@ -1,0 +1,99 @@
+"""Movement of students and staff (clause 2.1): transfers and departures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vkbottle.bot import BotLabeler, Message, MessageEvent
+from vkbottle_types.events import GroupEventType
+
+from bot.context import EventContext
+from bot.domain.movement import MoveOutcome
+from bot.handlers.args import class_from, known_person_from
+from bot.handlers.rules import Callback, Command
+from bot.keyboards import choice_keyboard
+from bot.parsing import split_person_and_rest
+from bot.texts import BUTTONS, format_age, t
+
+labeler = BotLabeler()
+
+
+@labeler.message(Command("move"))
+async def move(message: Message, event_ctx: EventContext, args: str) -> None:
+    person_text, class_text = split_person_and_rest(args)
+    if not person_text or not class_text:
+        event_ctx.reply(t("move_usage"))
+        return
+    person_id, name = await known_person_from(event_ctx, person_text)
+    new_class = await class_from(event_ctx, class_text)
+    services = event_ctx.services
+    moved = await services.movement.move(event_ctx.person_id, person_id, new_class)
+    if moved.outcome is MoveOutcome.NOT_STUDENT:
+        event_ctx.reply(t("move_not_student", name=name))
+        return
+    if moved.outcome is MoveOutcome.SAME_CLASS:
+        event_ctx.reply(t("move_same_class", name=name, class_name=new_class.name))
+        return
+    parent_names = await services.school.names(moved.parents)
+    event_ctx.reply(
+        t(
+            "move_done",
+            name=name,
+            old=moved.old_class,
+            new=new_class.name,
+            parents=", ".join(parent_names.values()) or t("nobody"),
+            annulled=moved.annulled,
+        )
+    )
+    event_ctx.send(person_id, t("move_you", old=moved.old_class, new=new_class.name))
+    for parent_id in moved.parents:
+        event_ctx.send(parent_id, t("move_parent_you", old=moved.old_class, new=new_class.name))
+
+
+@labeler.message(Command("leave"))
+async def leave(message: Message, event_ctx: EventContext, args: str) -> None:
+    person_text, _ = split_person_and_rest(args)
+    if not person_text:
+        event_ctx.reply(t("leave_usage"))
+        return
+    person_id, name = await known_person_from(event_ctx, person_text)
+    await _leave(event_ctx, person_id, name, with_parents=None)
+
+
+async def _leave(
+    event_ctx: EventContext, person_id: int, name: str, with_parents: bool | None
+) -> None:
+    services = event_ctx.services
+    departed = await services.movement.leave(event_ctx.person_id, person_id, with_parents)
+    if departed.outcome is MoveOutcome.NOT_MEMBER:
+        event_ctx.reply(t("leave_not_member", name=name))
+        return
+    if departed.outcome is MoveOutcome.NEEDS_PARENT_DECISION:
+        parents = await services.school.names(departed.parents)
+        event_ctx.reply(
+            t("leave_ask_parents", name=name, parents=", ".join(parents.values())),
+            keyboard=choice_keyboard(
+                [
+                    (BUTTONS["with_parents"], "leave_decide", {"person": person_id, "with": 1}),
+                    (BUTTONS["without_parents"], "leave_decide", {"person": person_id, "with": 0}),
+                ],
+                per_row=1,
+            ),
+        )
+        return
+    retention = format_age(services.settings.departed_retention)
+    names = await services.school.names(departed.left)
+    event_ctx.reply(t("leave_done", names=", ".join(names.values()), retention=retention))
+    for left_id in departed.left:
+        event_ctx.send(left_id, t("leave_you", retention=retention))
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("leave_decide"))
+async def leave_decide(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
+    await event_ctx.answer_callback(None)
+    person_id = data.get("person")
+    if not isinstance(person_id, int):
+        event_ctx.reply(t("stale_button"))
+        return
+    name = (await event_ctx.services.school.names([person_id])).get(person_id, f"id{person_id}")
+    await _leave(event_ctx, person_id, name, with_parents=bool(data.get("with")))

@@ -1,0 +1,324 @@
+"""Join requests from people without an invitation, and their decision (clause 2.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vkbottle import BaseStateGroup
+from vkbottle.bot import BotLabeler, Message, MessageEvent
+from vkbottle_types.events import GroupEventType
+
+from bot.commands import payload_command
+from bot.context import EventContext
+from bot.domain.requests import DecisionOutcome
+from bot.domain.roles import Role
+from bot.handlers.rules import Callback, Command, InDialog
+from bot.keyboards import choice_keyboard, main_menu, text_choices
+from bot.parsing import parse_full_name, parse_number
+from bot.storage.repositories import ClassRow, JoinRequestRow
+from bot.texts import BUTTONS, format_age, format_moment, role_name, t
+
+labeler = BotLabeler()
+
+# Up to this many classes are offered at once; a larger school picks the grade first.
+CLASSES_AT_ONCE = 24
+BUTTONS_WITH_DECISIONS = 5
+
+
+class RequestDialog(BaseStateGroup):
+    ROLE = "role"
+    GRADE = "grade"
+    CLASS = "class"
+    NAME = "name"
+    CONFIRM = "confirm"
+
+
+def _choice(message: Message, cmd: str, options: dict[str, Any]) -> Any | None:
+    """The option a dialog button (or its typed label) picked, from `options` by label."""
+    parsed = payload_command(message.payload)
+    if parsed is not None and parsed[0] == cmd:
+        return parsed[1].get("value")
+    return options.get((message.text or "").strip().casefold())
+
+
+async def _set(event_ctx: EventContext, state: RequestDialog, **data: Any) -> None:
+    await event_ctx.services.dialogs.set(
+        event_ctx.person_id, state, origin_peer=event_ctx.peer_id, **data
+    )
+
+
+@labeler.message(Command("request"))
+async def request_start(message: Message, event_ctx: EventContext) -> None:
+    if not await event_ctx.services.school.pupil_classes():
+        event_ctx.reply(t("request_no_classes"))
+        return
+    await _set(event_ctx, RequestDialog.ROLE)
+    event_ctx.reply(t("request_ask_role"), keyboard=_role_keyboard())
+
+
+def _role_keyboard() -> str:
+    return text_choices(
+        [
+            (BUTTONS["i_am_parent"], "req_role", {"value": "parent"}),
+            (BUTTONS["i_am_student"], "req_role", {"value": "student"}),
+        ]
+    )
+
+
+@labeler.message(InDialog(RequestDialog.ROLE))
+async def request_role(message: Message, event_ctx: EventContext) -> None:
+    role = _choice(
+        message,
+        "req_role",
+        {
+            BUTTONS["i_am_parent"].casefold(): "parent",
+            BUTTONS["i_am_student"].casefold(): "student",
+        },
+    )
+    if role not in ("parent", "student"):
+        event_ctx.reply(t("dialog_expects_button"), keyboard=_role_keyboard())
+        return
+    classes = await event_ctx.services.school.pupil_classes()
+    if len(classes) <= CLASSES_AT_ONCE:
+        await _set(event_ctx, RequestDialog.CLASS, role=role)
+        event_ctx.reply(t("request_ask_class"), keyboard=_class_keyboard(classes))
+        return
+    await _set(event_ctx, RequestDialog.GRADE, role=role)
+    event_ctx.reply(t("request_ask_grade"), keyboard=_grade_keyboard(classes))
+
+
+def _grade_keyboard(classes: list[ClassRow]) -> str:
+    grades = sorted({row.grade for row in classes if row.grade is not None})
+    return text_choices([(str(grade), "req_grade", {"value": grade}) for grade in grades], 4)
+
+
+def _class_keyboard(classes: list[ClassRow]) -> str:
+    return text_choices([(row.name, "req_class", {"value": row.id}) for row in classes], 4)
+
+
+@labeler.message(InDialog(RequestDialog.GRADE))
+async def request_grade(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+    classes = await event_ctx.services.school.pupil_classes()
+    grades = {str(row.grade): row.grade for row in classes if row.grade is not None}
+    grade = _choice(message, "req_grade", grades)
+    of_grade = [row for row in classes if row.grade == grade]
+    if not of_grade:
+        event_ctx.reply(t("dialog_expects_button"), keyboard=_grade_keyboard(classes))
+        return
+    await _set(event_ctx, RequestDialog.CLASS, role=dialog["role"])
+    event_ctx.reply(t("request_ask_class"), keyboard=_class_keyboard(of_grade))
+
+
+@labeler.message(InDialog(RequestDialog.CLASS))
+async def request_class(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+    classes = await event_ctx.services.school.pupil_classes()
+    by_label = {row.name.casefold(): row.id for row in classes}
+    class_id = _choice(message, "req_class", by_label)
+    chosen = next((row for row in classes if row.id == class_id), None)
+    if chosen is None:
+        event_ctx.reply(t("dialog_expects_button"), keyboard=_class_keyboard(classes))
+        return
+    await _set(
+        event_ctx,
+        RequestDialog.NAME,
+        role=dialog["role"],
+        class_id=chosen.id,
+        class_name=chosen.name,
+    )
+    key = "request_ask_child_name" if dialog["role"] == "parent" else "request_ask_own_name"
+    event_ctx.reply(t(key), keyboard=text_choices([]))
+
+
+@labeler.message(InDialog(RequestDialog.NAME))
+async def request_name(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+    name = parse_full_name(message.text or "")
+    if name is None:
+        event_ctx.reply(t("name_invalid"))
+        return
+    await _set(event_ctx, RequestDialog.CONFIRM, **{**_without_origin(dialog), "name": name})
+    event_ctx.reply(
+        t(
+            "request_confirm",
+            role=role_name(str(dialog["role"])),
+            class_name=dialog["class_name"],
+            name=name,
+        ),
+        keyboard=text_choices([(BUTTONS["send_request"], "req_send", {"value": 1})]),
+    )
+
+
+def _without_origin(dialog: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in dialog.items() if key != "origin_peer"}
+
+
+@labeler.message(InDialog(RequestDialog.CONFIRM))
+async def request_confirm(
+    message: Message, event_ctx: EventContext, dialog: dict[str, Any]
+) -> None:
+    if _choice(message, "req_send", {BUTTONS["send_request"].casefold(): 1}) != 1:
+        event_ctx.reply(
+            t("dialog_expects_button"),
+            keyboard=text_choices([(BUTTONS["send_request"], "req_send", {"value": 1})]),
+        )
+        return
+    services = event_ctx.services
+    await services.dialogs.delete(event_ctx.person_id)
+    new = await services.requests.submit(
+        event_ctx.person_id, Role(str(dialog["role"])), int(dialog["class_id"]), str(dialog["name"])
+    )
+    request = new.request
+    if not new.created:
+        event_ctx.reply(
+            t("request_duplicate", class_name=request.class_name, id=request.id),
+            keyboard=main_menu(event_ctx.who),
+        )
+        return
+    class_teacher = await _has_class_teacher(event_ctx, request.class_id)
+    decider = t("request_decider_class_teacher" if class_teacher else "request_decider_admin")
+    event_ctx.reply(
+        t("request_sent", id=request.id, decider=decider), keyboard=main_menu(event_ctx.who)
+    )
+    for decider_id in new.deciders:
+        event_ctx.send(decider_id, _request_text(request), keyboard=_decision_keyboard([request]))
+
+
+async def _has_class_teacher(event_ctx: EventContext, class_id: int) -> bool:
+    deciders = await event_ctx.services.requests.deciders_for(class_id)
+    admins = await event_ctx.services.school.admin_ids()
+    return bool(deciders) and deciders != admins
+
+
+def _request_text(request: JoinRequestRow) -> str:
+    return t(
+        "request_new",
+        id=request.id,
+        role=role_name(request.role),
+        class_name=request.class_name,
+        name=request.full_name or "",
+        person_id=request.person_id,
+    )
+
+
+def _decision_keyboard(requests: list[JoinRequestRow]) -> str:
+    choices: list[tuple[str, str, dict[str, Any]]] = []
+    for request in requests[:BUTTONS_WITH_DECISIONS]:
+        suffix = f" №{request.id}" if len(requests) > 1 else ""
+        choices.append((BUTTONS["approve"] + suffix, "approve", {"id": request.id}))
+        choices.append((BUTTONS["reject"] + suffix, "reject", {"id": request.id}))
+    return choice_keyboard(choices)
+
+
+@labeler.message(Command("requests"))
+async def requests_list(message: Message, event_ctx: EventContext) -> None:
+    services = event_ctx.services
+    pending = await services.requests.pending_for(event_ctx.who)
+    if not pending:
+        event_ctx.reply(t("requests_empty"))
+        return
+    total = await services.requests.count_pending_for(event_ctx.who)
+    now = services.clock.now()
+    lines = [t("requests_header", count=total)]
+    lines += [
+        t(
+            "requests_line",
+            id=request.id,
+            role=role_name(request.role),
+            class_name=request.class_name,
+            name=request.full_name or "",
+            age=format_age(now - request.created_at),
+        )
+        for request in pending
+    ]
+    if total > len(pending):
+        lines.append(t("requests_more", count=total - len(pending)))
+    event_ctx.reply("\n".join(lines), keyboard=_decision_keyboard(pending))
+
+
+async def decide(
+    event_ctx: EventContext, request_id: int, approve: bool, reason: str | None
+) -> str:
+    """Records a decision and tells everyone concerned; returns a short result line."""
+    services = event_ctx.services
+    decision = await services.requests.decide(event_ctx.who, request_id, approve, reason)
+    request = decision.request
+    if decision.outcome is DecisionOutcome.NOT_FOUND or request is None:
+        return t("decision_not_found", id=request_id)
+    if decision.outcome is DecisionOutcome.NOT_ALLOWED:
+        return t("decision_not_allowed", id=request_id, class_name=request.class_name)
+    if decision.outcome is DecisionOutcome.ALREADY:
+        who = (await services.school.names([request.decided_by or 0])).get(
+            request.decided_by or 0, f"id{request.decided_by}"
+        )
+        when = (
+            format_moment(request.decided_at, services.settings.zone) if request.decided_at else ""
+        )
+        return t(
+            "decision_already",
+            id=request_id,
+            status=t(f"decision_{request.status}_status"),
+            who=who,
+            when=when,
+        )
+    if approve:
+        event_ctx.send(
+            request.person_id,
+            t(
+                "decision_you_approved",
+                id=request.id,
+                role=role_name(request.role),
+                class_name=request.class_name,
+            )
+            + "\n"
+            + t("chat_link_later"),
+        )
+        return t(
+            "decision_done_approved",
+            id=request.id,
+            name=request.full_name or "",
+            role=role_name(request.role),
+            class_name=request.class_name,
+        )
+    why = t("decision_reason", reason=reason) if reason else ""
+    event_ctx.send(request.person_id, t("decision_you_rejected", id=request.id, reason=why))
+    return t("decision_done_rejected", id=request.id)
+
+
+@labeler.message(Command("approve"))
+async def approve(message: Message, event_ctx: EventContext, args: str) -> None:
+    number = parse_number(args.split()[0]) if args.split() else None
+    if number is None:
+        event_ctx.reply(t("decision_usage"))
+        return
+    event_ctx.reply(await decide(event_ctx, number, True, None))
+
+
+@labeler.message(Command("reject"))
+async def reject(message: Message, event_ctx: EventContext, args: str) -> None:
+    head, _, reason = args.strip().partition(" ")
+    number = parse_number(head) if head else None
+    if number is None:
+        event_ctx.reply(t("decision_usage"))
+        return
+    event_ctx.reply(await decide(event_ctx, number, False, reason.strip()[:500] or None))
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("approve"))
+async def approve_button(
+    event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]
+) -> None:
+    await _decide_by_button(event_ctx, data, approve=True)
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("reject"))
+async def reject_button(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
+    await _decide_by_button(event_ctx, data, approve=False)
+
+
+async def _decide_by_button(event_ctx: EventContext, data: dict[str, Any], approve: bool) -> None:
+    raw = data.get("id")
+    if not isinstance(raw, int):
+        await event_ctx.answer_callback(t("stale_button"))
+        return
+    result = await decide(event_ctx, raw, approve, None)
+    await event_ctx.answer_callback(result)
+    event_ctx.reply(result)

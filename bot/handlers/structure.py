@@ -1,0 +1,207 @@
+"""The school's structure (admin, clause 2.1): classes, class teachers, admins, the audit log."""
+
+from __future__ import annotations
+
+from vkbottle.bot import BotLabeler, Message, MessageEvent
+from vkbottle_types.events import GroupEventType
+
+from bot.context import EventContext
+from bot.domain.school import Outcome
+from bot.handlers.args import ArgumentError, class_from, known_person_from
+from bot.handlers.rules import Callback, Command
+from bot.keyboards import choice_keyboard
+from bot.parsing import ClassNameError, parse_class_name, split_person_and_rest
+from bot.texts import BUTTONS, FORMS, count_of, format_moment, t
+
+labeler = BotLabeler()
+
+AUDIT_DEFAULT = 20
+AUDIT_MAX = 100
+
+
+@labeler.message(Command("class_add"))
+async def class_add(message: Message, event_ctx: EventContext, args: str) -> None:
+    words = args.replace(",", " ").split()
+    if not words:
+        event_ctx.reply(t("classes_none_given"))
+        return
+    parsed = []
+    for word in _join_split_names(words):
+        try:
+            parsed.append(parse_class_name(word))
+        except ClassNameError:
+            event_ctx.reply(t("class_name_invalid", text=word[:20]))
+            return
+    result = await event_ctx.services.school.add_classes(event_ctx.person_id, parsed)
+    lines = []
+    if result.added:
+        lines.append(t("classes_added", names=", ".join(result.added)))
+    if result.existing:
+        lines.append(t("classes_existing", names=", ".join(result.existing)))
+    event_ctx.reply("\n".join(lines))
+
+
+def _join_split_names(words: list[str]) -> list[str]:
+    """«5 А 6 Б» typed with spaces: a lone number joins the letter after it."""
+    joined: list[str] = []
+    for word in words:
+        if joined and joined[-1].isdigit() and not word[0].isdigit():
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined
+
+
+@labeler.message(Command("classes"))
+async def classes(message: Message, event_ctx: EventContext) -> None:
+    rows = await event_ctx.services.school.summaries()
+    pupils = [row for row in rows if not row.is_staff_room]
+    lines = [t("classes_header", count=len(pupils))]
+    for row in rows:
+        if row.is_staff_room:
+            lines.append(t("classes_staff_line", name=row.name, teachers=row.teachers))
+            continue
+        teacher = row.class_teacher_name or t("classes_no_teacher")
+        lines.append(
+            t(
+                "classes_line",
+                name=row.name,
+                teacher=teacher,
+                students=row.students,
+                parents=row.parents,
+            )
+        )
+    if not pupils:
+        lines.append(t("classes_empty"))
+    event_ctx.reply("\n".join(lines))
+
+
+@labeler.message(Command("class_remove"))
+async def class_remove(message: Message, event_ctx: EventContext, args: str) -> None:
+    try:
+        name = parse_class_name(args).name
+    except ClassNameError:
+        event_ctx.reply(t("class_name_invalid", text=args[:20]))
+        return
+    outcome, members = await event_ctx.services.school.remove_class(event_ctx.person_id, name)
+    if outcome is Outcome.NOT_FOUND:
+        event_ctx.reply(t("class_unknown", name=name))
+    elif outcome is Outcome.STAFF_ROOM:
+        event_ctx.reply(t("class_staff_room"))
+    elif outcome is Outcome.HAS_MEMBERS:
+        event_ctx.reply(
+            t("class_not_empty", name=name, members=count_of(members, FORMS["member_gen"]))
+        )
+    else:
+        event_ctx.reply(t("class_removed", name=name))
+
+
+@labeler.message(Command("class_teacher"))
+async def class_teacher(message: Message, event_ctx: EventContext, args: str) -> None:
+    class_text, person_text = _split_class_first(args)
+    school_class = await class_from(event_ctx, class_text)
+    person_id, name = await known_person_from(event_ctx, person_text)
+    await _set_class_teacher(event_ctx, school_class.name, person_id, name, replace=False)
+
+
+def _split_class_first(args: str) -> tuple[str, str]:
+    """`5А <person>`, or `5 А <person>`."""
+    words = args.split(maxsplit=2)
+    if len(words) >= 2 and words[0].isdigit() and len(words[1]) == 1:
+        return words[0] + words[1], words[2] if len(words) > 2 else ""
+    return (words[0] if words else ""), args[len(words[0]) :].strip() if words else ""
+
+
+async def _set_class_teacher(
+    event_ctx: EventContext, class_name: str, person_id: int, name: str, replace: bool
+) -> None:
+    school = event_ctx.services.school
+    school_class = await class_from(event_ctx, class_name)
+    change = await school.set_class_teacher(event_ctx.person_id, school_class, person_id, replace)
+    if change.outcome is Outcome.UNKNOWN_PERSON:
+        raise ArgumentError(t("person_unknown"))
+    if change.outcome is Outcome.NOT_VERIFIED_TEACHER:
+        event_ctx.reply(t("not_verified_teacher", name=name))
+    elif change.outcome is Outcome.ALREADY:
+        event_ctx.reply(t("class_teacher_already", name=name, class_name=class_name))
+    elif change.outcome is Outcome.NEEDS_CONFIRMATION:
+        assert change.previous is not None
+        current = (await school.names([change.previous])).get(change.previous, "")
+        payload = {"class": class_name, "person": person_id}
+        event_ctx.reply(
+            t("class_teacher_replace", class_name=class_name, current=current, name=name),
+            keyboard=choice_keyboard(
+                [
+                    (BUTTONS["replace"], "class_teacher_confirm", {**payload, "yes": 1}),
+                    (BUTTONS["keep"], "class_teacher_confirm", {**payload, "yes": 0}),
+                ]
+            ),
+        )
+    else:
+        event_ctx.reply(t("class_teacher_set", name=name, class_name=class_name))
+        event_ctx.send(person_id, t("class_teacher_you", class_name=class_name))
+        if change.previous is not None:
+            event_ctx.send(change.previous, t("class_teacher_removed_you", class_name=class_name))
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("class_teacher_confirm"))
+async def class_teacher_confirm(
+    event: MessageEvent, event_ctx: EventContext, data: dict[str, object]
+) -> None:
+    await event_ctx.answer_callback(None)
+    class_name = str(data.get("class", ""))
+    if not data.get("yes"):
+        event_ctx.reply(t("class_teacher_kept", class_name=class_name))
+        return
+    person_id = int(str(data.get("person", 0)))
+    name = (await event_ctx.services.school.names([person_id])).get(person_id, "")
+    await _set_class_teacher(event_ctx, class_name, person_id, name, replace=True)
+
+
+@labeler.message(Command("admin_add"))
+async def admin_add(message: Message, event_ctx: EventContext, args: str) -> None:
+    person_id, name = await known_person_from(event_ctx, split_person_and_rest(args)[0])
+    outcome = await event_ctx.services.school.add_admin(event_ctx.person_id, person_id)
+    if outcome is Outcome.NOT_VERIFIED_TEACHER:
+        event_ctx.reply(t("not_verified_teacher", name=name))
+    elif outcome is Outcome.ALREADY:
+        event_ctx.reply(t("admin_already", name=name))
+    else:
+        event_ctx.reply(t("admin_added", name=name))
+        event_ctx.send(person_id, t("admin_you"))
+
+
+@labeler.message(Command("admin_remove"))
+async def admin_remove(message: Message, event_ctx: EventContext, args: str) -> None:
+    person_id, name = await known_person_from(event_ctx, split_person_and_rest(args)[0])
+    outcome = await event_ctx.services.school.remove_admin(event_ctx.person_id, person_id)
+    if outcome is Outcome.NOT_ADMIN:
+        event_ctx.reply(t("admin_not_admin", name=name))
+    elif outcome is Outcome.LAST_ADMIN:
+        event_ctx.reply(t("admin_last"))
+    else:
+        event_ctx.reply(t("admin_removed", name=name))
+
+
+@labeler.message(Command("audit"))
+async def audit(message: Message, event_ctx: EventContext, args: str) -> None:
+    limit = int(args) if args.strip().isdigit() else AUDIT_DEFAULT
+    rows = await event_ctx.services.school.audit(max(1, min(limit, AUDIT_MAX)))
+    if not rows:
+        event_ctx.reply(t("audit_empty"))
+        return
+    zone = event_ctx.services.settings.zone
+    lines = [t("audit_header", count=len(rows))]
+    for row in rows:
+        details = ", ".join(f"{key}: {value}" for key, value in row.details.items() if value)
+        lines.append(
+            t(
+                "audit_line",
+                when=format_moment(row.at, zone),
+                action=row.action,
+                actor=f", кто: id{row.actor_id}" if row.actor_id else "",
+                subject=f", кого: id{row.subject_id}" if row.subject_id else "",
+                details=f" ({details})" if details else "",
+            )
+        )
+    event_ctx.reply("\n".join(lines))

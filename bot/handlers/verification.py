@@ -1,0 +1,68 @@
+"""Teacher verification (clause 2.1): the admin confirms the status «учитель»."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vkbottle.bot import BotLabeler, Message, MessageEvent
+from vkbottle_types.events import GroupEventType
+
+from bot.context import EventContext
+from bot.domain.school import Outcome
+from bot.handlers.args import known_person_from
+from bot.handlers.rules import Callback, Command
+from bot.keyboards import choice_keyboard
+from bot.parsing import split_person_and_rest
+from bot.texts import BUTTONS, format_date, t
+
+labeler = BotLabeler()
+
+BUTTONS_AT_ONCE = 5
+
+
+@labeler.message(Command("verify"))
+async def verify(message: Message, event_ctx: EventContext, args: str) -> None:
+    if args.strip():
+        person_id, name = await known_person_from(event_ctx, split_person_and_rest(args)[0])
+        event_ctx.reply(await confirm_teacher(event_ctx, person_id, name))
+        return
+    waiting = await event_ctx.services.school.waiting_teachers()
+    if not waiting:
+        event_ctx.reply(t("verify_empty"))
+        return
+    zone = event_ctx.services.settings.zone
+    lines = [t("verify_header", count=len(waiting))]
+    lines += [
+        t("verify_line", name=item.name, vk_id=item.person_id, since=format_date(item.since, zone))
+        for item in waiting
+    ]
+    keyboard = choice_keyboard(
+        [
+            (f"{BUTTONS['confirm_verify']}: {item.name}"[:40], "verify", {"person": item.person_id})
+            for item in waiting[:BUTTONS_AT_ONCE]
+        ],
+        per_row=1,
+    )
+    event_ctx.reply("\n".join(lines), keyboard=keyboard)
+
+
+async def confirm_teacher(event_ctx: EventContext, person_id: int, name: str) -> str:
+    outcome = await event_ctx.services.school.verify_teacher(event_ctx.person_id, person_id)
+    if outcome is Outcome.ALREADY:
+        return t("verify_already", name=name)
+    if outcome is Outcome.NOT_FOUND:
+        return t("verify_not_teacher", name=name)
+    event_ctx.send(person_id, t("verify_you"))
+    return t("verify_done", name=name)
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("verify"))
+async def verify_button(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
+    person_id = data.get("person")
+    if not isinstance(person_id, int):
+        await event_ctx.answer_callback(t("stale_button"))
+        return
+    name = (await event_ctx.services.school.names([person_id])).get(person_id, f"id{person_id}")
+    result = await confirm_teacher(event_ctx, person_id, name)
+    await event_ctx.answer_callback(result)
+    event_ctx.reply(result)

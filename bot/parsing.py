@@ -1,0 +1,101 @@
+"""Parsing of what people type, shared by every handler: classes, names, person references."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CYRILLIC_CAPITALS = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+# Latin letters that look Cyrillic are accepted as the Cyrillic letter they resemble.
+_LOOKALIKES = str.maketrans("ABEKMHOPCTXY", "АВЕКМНОРСТХУ")
+_CLASS = re.compile(r"^\s*(\d{1,2})\s*[-‐–—]?\s*(\S)\s*$")
+MIN_GRADE, MAX_GRADE = 1, 11
+
+
+@dataclass(frozen=True)
+class ClassName:
+    grade: int
+    letter: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.grade}{self.letter}"
+
+
+class ClassNameError(ValueError):
+    pass
+
+
+def parse_class_name(text: str) -> ClassName:
+    """«5а», «5 А», «5-А» → 5А. Grade 1–11 and one Cyrillic capital letter."""
+    match = _CLASS.match(text)
+    if match is None:
+        raise ClassNameError(text)
+    grade = int(match.group(1))
+    letter = match.group(2).upper()
+    if letter.translate(_LOOKALIKES) in CYRILLIC_CAPITALS and letter not in CYRILLIC_CAPITALS:
+        # "5A" typed on a Latin layout: only letters that look the same are forgiven.
+        letter = letter.translate(_LOOKALIKES)
+    if not MIN_GRADE <= grade <= MAX_GRADE or letter not in CYRILLIC_CAPITALS:
+        raise ClassNameError(text)
+    return ClassName(grade, letter)
+
+
+_NAME_WORD = re.compile(r"^[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*$")
+
+
+def parse_full_name(text: str) -> str | None:
+    """2–4 words of Cyrillic letters and hyphens, each capitalised; None if it is not a name."""
+    words = text.split()
+    if not 2 <= len(words) <= 4 or not all(_NAME_WORD.match(word) for word in words):
+        return None
+    return " ".join("-".join(part.capitalize() for part in word.split("-")) for word in words)
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """Someone named in a command: a VK id, or a screen name still to be resolved."""
+
+    vk_id: int | None = None
+    screen_name: str | None = None
+
+
+_MENTION = re.compile(r"^\[id(\d+)\|[^\]]*\]$")
+_ID = re.compile(r"^@?id(\d+)$", re.IGNORECASE)
+_URL = re.compile(r"^(?:https?://)?(?:m\.)?vk\.(?:com|ru)/([A-Za-z0-9_.]+)/?$", re.IGNORECASE)
+_SCREEN_NAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_.]{2,31})$")
+
+
+def parse_person_ref(text: str) -> PersonRef | None:
+    """`[id123|Имя]`, `@id123`, `id123`, `123`, `https://vk.com/id123`, a screen name."""
+    text = text.strip()
+    for pattern in (_MENTION, _ID):
+        match = pattern.match(text)
+        if match:
+            return PersonRef(vk_id=int(match.group(1)))
+    if text.isdigit() and int(text) > 0:
+        return PersonRef(vk_id=int(text))
+    url = _URL.match(text)
+    if url:
+        return parse_person_ref(url.group(1))
+    screen = _SCREEN_NAME.match(text)
+    if screen:
+        return PersonRef(screen_name=screen.group(1).lower())
+    return None
+
+
+def split_person_and_rest(args: str) -> tuple[str, str]:
+    """The first argument (a person reference, which may be a mention with spaces) and the rest."""
+    args = args.strip()
+    if args.startswith("["):
+        end = args.find("]")
+        if end != -1:
+            return args[: end + 1], args[end + 1 :].strip()
+    head, _, rest = args.partition(" ")
+    return head, rest.strip()
+
+
+def parse_number(text: str) -> int | None:
+    """«12», «№12», «#12» → 12."""
+    cleaned = text.strip().lstrip("№#").strip()
+    return int(cleaned) if cleaned.isdigit() and int(cleaned) > 0 else None
