@@ -129,11 +129,7 @@ class Dispatcher:
         """A person never meets a traceback or silence: an apology when a handler failed."""
         if ctx.event_type == "message_event":
             if not ctx.callback_answered:
-                event_id = str((body.get("object") or {}).get("event_id", ""))
-                snackbar = t("error_apology") if ctx.failed else None
-                await self._services.vk.answer_callback(
-                    event_id, ctx.person_id, ctx.peer_id, snackbar
-                )
+                await ctx.answer_callback(t("error_apology") if ctx.failed else None)
             if ctx.failed:
                 ctx.reply(t("error_apology"))
             return

@@ -1,4 +1,4 @@
-"""The job registry. Jobs are plain async functions of the services; none yet."""
+"""The job registry: which job runs when."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
+from scheduler import jobs
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,9 @@ class JobSpec:
     run: Callable[[Any], Awaitable[None]]
 
 
-JOBS: tuple[JobSpec, ...] = ()
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("purge_departed", IntervalTrigger(hours=1), jobs.purge_departed),
+)
 
 
 class JobScheduler:

@@ -140,9 +140,7 @@ async def test_a_teacher_joins_by_link_waits_for_verification_and_is_confirmed(
 
     # Before verification the teacher cannot act as one.
     refused = await ask(teacher, "/invites")
-    assert refused.text == t(
-        "role_refused", command="invites", roles="администратор, классный руководитель"
-    )
+    assert refused.text == t("unverified_refused", command="invites")
     listing = await ask(admin, "/verify")
     assert "Смирнова Елена" in listing.text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.domain.roles import Actor, Role
+from bot.domain.roles import NEEDS_VERIFICATION, Actor, Role
 
 
 class Refusal(StrEnum):
@@ -20,5 +20,10 @@ def refusal_for(actor: Actor, roles: frozenset[Role] | None) -> Refusal | None:
     if not actor.has_consented:
         return Refusal.NEEDS_CONSENT
     if roles and not actor.has(*roles):
-        return Refusal.UNVERIFIED if actor.holds(*roles) else Refusal.ROLE
+        # A teacher waiting for verification is told so for every teacher's command,
+        # class teachers' included: they become one only once verified.
+        waiting = any(not grant.active for grant in actor.grants)
+        if waiting and roles & NEEDS_VERIFICATION:
+            return Refusal.UNVERIFIED
+        return Refusal.ROLE
     return None

@@ -77,7 +77,4 @@ async def stale_or_refused_button(event: MessageEvent, event_ctx: EventContext) 
         and refusal_for(event_ctx.who, spec(parsed[0]).roles) is not None
     ):
         text = refusal_text(event_ctx, parsed[0])
-    await event_ctx.services.vk.answer_callback(
-        event.object.event_id, event_ctx.person_id, event_ctx.peer_id, text
-    )
-    event_ctx.callback_answered = True
+    await event_ctx.answer_callback(text)

@@ -90,17 +90,11 @@ async def agree(message: Message, event_ctx: EventContext) -> None:
 
 @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("agree"))
 async def agree_button(event: MessageEvent, event_ctx: EventContext) -> None:
-    await event_ctx.services.vk.answer_callback(
-        event.object.event_id, event_ctx.person_id, event_ctx.peer_id, t("consent_given")
-    )
-    event_ctx.callback_answered = True
+    await event_ctx.answer_callback(t("consent_given"))
     await give_consent(event_ctx)
 
 
 @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("decline"))
 async def decline_button(event: MessageEvent, event_ctx: EventContext) -> None:
-    await event_ctx.services.vk.answer_callback(
-        event.object.event_id, event_ctx.person_id, event_ctx.peer_id, None
-    )
-    event_ctx.callback_answered = True
+    await event_ctx.answer_callback(None)
     event_ctx.reply(t("consent_declined"))

@@ -1,0 +1,142 @@
+"""Onboarding queries on a large school: 2,000 people, 80 classes, 10,000 invitations.
+
+Prints the median and 95th percentile of `/requests` and `/invites` (the services behind them)
+for an admin and a class teacher, and of redeeming an invitation (check + atomic claim).
+
+    python bench/bench_onboarding.py [--people 2000] [--invitations 10000] [--requests 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.clock import Clock  # noqa: E402
+from bot.domain.invitations import InvitationService, hash_code, new_code  # noqa: E402
+from bot.domain.people import PeopleService  # noqa: E402
+from bot.domain.requests import RequestService  # noqa: E402
+from bot.domain.roles import Role  # noqa: E402
+from bot.storage import Database  # noqa: E402
+
+LETTERS = "АБВГДЕЖИ"
+ADMIN = 1
+REDEEMERS = 1000
+
+
+async def populate(db: Database, people: int, invitations: int, requests: int) -> list[str]:
+    """Fills the school; returns the codes of some open invitations for redemption."""
+    now = datetime.now(UTC)
+    rng = random.Random(44)
+    codes: list[str] = []
+    async with db.transaction() as tx:
+        class_ids = []
+        for grade in range(1, 11):
+            for letter in LETTERS:
+                await tx.classes.add(f"{grade}{letter}", grade, letter)
+                row = await tx.classes.by_name(f"{grade}{letter}")
+                assert row is not None
+                class_ids.append(row.id)
+        await tx.people.ensure(ADMIN)
+        await tx.people.record_consent(ADMIN, "Петрова Ирина")
+        await tx.roles.grant(ADMIN, Role.ADMIN.value, verified=True)
+        for person in range(2, people + 2):
+            await tx.people.ensure(person)
+            await tx.people.record_consent(person, f"Иванов{person} Иван")
+            role = Role.STUDENT.value if person % 2 else Role.PARENT.value
+            await tx.roles.grant(person, role, rng.choice(class_ids), child_name="Иванов Иван")
+        for index, class_id in enumerate(class_ids):
+            teacher = 100_000 + index
+            await tx.people.ensure(teacher)
+            await tx.people.record_consent(teacher, f"Учитель{index} Пётр")
+            await tx.roles.grant(teacher, Role.TEACHER.value, verified=True)
+            await tx.roles.grant(teacher, Role.CLASS_TEACHER.value, class_id, verified=True)
+        for index in range(invitations):
+            code = new_code()
+            await tx.invitations.create(
+                hash_code(code),
+                Role.PARENT.value,
+                rng.choice(class_ids),
+                None,
+                ADMIN,
+                now + timedelta(days=rng.randint(-10, 14)),
+            )
+            if index % 10 == 0:
+                codes.append(code)
+        for redeemer in range(300_000, 300_000 + REDEEMERS):
+            await tx.people.ensure(redeemer)
+            await tx.people.record_consent(redeemer, "Петрова Ольга")
+        for index in range(requests):
+            await tx.requests.create(
+                200_000 + index, "parent", rng.choice(class_ids), "Петров Пётр"
+            )
+    return codes
+
+
+async def timed(repeat: int, action: Callable[[], Awaitable[object]]) -> tuple[float, float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await action()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+async def main(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        async with Database(Path(folder) / "bench.sqlite3") as db:
+            started = time.perf_counter()
+            codes = await populate(db, args.people, args.invitations, args.requests)
+            print(
+                f"school: {args.people} people, 80 classes, {args.invitations} invitations, "
+                f"{args.requests} pending requests (built in {time.perf_counter() - started:.1f} s)"
+            )
+            people = PeopleService(db, [], [])
+            requests = RequestService(db)
+            invitations = InvitationService(db, Clock(), timedelta(days=14), timedelta(days=7))
+            admin = await people.load_actor(ADMIN)
+            teacher = await people.load_actor(100_000)
+            rows = [
+                ("/requests (admin)", lambda: requests.pending_for(admin)),
+                ("/requests (class teacher)", lambda: requests.pending_for(teacher)),
+                ("/invites (admin)", lambda: invitations.overview(admin)),
+                ("/invites (class teacher)", lambda: invitations.overview(teacher)),
+                ("load sender + roles", lambda: people.load_actor(ADMIN)),
+            ]
+            print(f"{'operation':<28} {'p50 ms':>8} {'p95 ms':>8}")
+            for name, action in rows:
+                p50, p95 = await timed(args.repeat, action)
+                print(f"{name:<28} {p50:>8.2f} {p95:>8.2f}")
+            redeemer = iter(range(300_000, 400_000))
+
+            async def redeem() -> None:
+                person = next(redeemer)
+                code = codes[person % len(codes)]
+                check = await invitations.check(person, code)
+                if check.invitation is not None:
+                    await invitations.redeem(person, check.invitation.id, "Петров Пётр")
+
+            p50, p95 = await timed(args.repeat, redeem)
+            print(f"{'redeem (check + claim)':<28} {p50:>8.2f} {p95:>8.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--people", type=int, default=2000)
+    parser.add_argument("--invitations", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=200, help=f"at most {REDEEMERS}")
+    asyncio.run(main(parser.parse_args()))
