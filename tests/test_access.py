@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from vk_sandbox import UserDriver, VKSandbox
 
 from bot.commands import all_specs
 from bot.domain.roles import Role
 from bot.texts import role_name, t
 from tests.conftest import BotRunner
 from tests.helpers import admin_user, ask, consented_user, drain, verified_teacher
+from vk_sandbox import UserDriver, VKSandbox
 
 RESTRICTED = [spec for spec in all_specs() if spec.roles]
 NEEDS_CONSENT = [spec for spec in all_specs() if spec.roles is not None]
