@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Services, current_event
 from bot.dialogs import Dialogs
+from bot.domain.chats import ChatService
 from bot.domain.invitations import InvitationService
 from bot.domain.movement import MovementService
 from bot.domain.people import PeopleService
@@ -28,6 +29,7 @@ from bot.middleware import ActorMiddleware
 from bot.runtime import Dispatcher
 from bot.storage import Database
 from bot.vk.api import ResilientAPI
+from bot.vk.chat_platform import VKChatPlatform
 from bot.vk.gateway import VKGateway
 from bot.vk.intake import Intake
 from bot.vk.sender import OutboxSender
@@ -113,6 +115,7 @@ class Application:
             ),
             requests=RequestService(self.db),
             movement=MovementService(self.db),
+            chats=ChatService(self.db, VKChatPlatform(self.api)),
             vk=VKGateway(self.api, group_id),
             dialogs=dialogs,
         )

@@ -38,6 +38,8 @@ CONSENTED: frozenset[Role] = frozenset()
 ADMIN = frozenset({Role.ADMIN})
 ADMIN_OR_DIRECTOR = frozenset({Role.ADMIN, Role.DIRECTOR})
 ADMIN_OR_CLASS_TEACHER = frozenset({Role.ADMIN, Role.CLASS_TEACHER})
+STAFF = frozenset({Role.ADMIN, Role.DIRECTOR, Role.CLASS_TEACHER, Role.TEACHER})
+TEACHING = STAFF
 
 # fmt: off
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -91,6 +93,23 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("leave_decide", "решить, выбывают ли родители", "/leave_decide", ADMIN,
                 hidden=True),
     CommandSpec("audit", "журнал действий", "/audit [N]", ADMIN_OR_DIRECTOR),
+    # Chats (clauses 2.2–2.5)
+    CommandSpec("chats", "мои чаты: какие нужны, какие есть, ссылки", "/chats [класс]", CONSENTED,
+                BUTTONS["chats"], in_menu=True),
+    CommandSpec("bind", "привязать эту беседу к классу или назначению", "/bind <вид> [класс]",
+                STAFF, where="chat"),
+    CommandSpec("unbind", "отвязать эту беседу", "/unbind", STAFF, where="chat"),
+    CommandSpec("relink", "отозвать ссылку-приглашение беседы и выпустить новую", "/relink",
+                STAFF, where="chat"),
+    # Duties and guidance (clauses 2.1–2.7, 3)
+    CommandSpec("duties", "мои обязанности по Положению и следующий шаг", "/duties", CONSENTED,
+                BUTTONS["duties"], in_menu=True),
+    CommandSpec("done", "отметить пункт выполненным", "/done <номер>", CONSENTED),
+    CommandSpec("undone", "снять отметку с пункта", "/undone <номер>", CONSENTED),
+    CommandSpec("registration", "заявка на регистрацию школы в «Сферуме»", "/registration",
+                ADMIN),
+    CommandSpec("security", "как защитить учебный профиль", "/security", CONSENTED),
+    CommandSpec("webinars", "семинары и вебинары для педагогов", "/webinars", TEACHING),
 )
 # fmt: on
 

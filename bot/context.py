@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.config import Settings
     from bot.dialogs import Dialogs
+    from bot.domain.chats import ChatService
     from bot.domain.invitations import InvitationService
     from bot.domain.movement import MovementService
     from bot.domain.people import PeopleService
@@ -34,6 +35,7 @@ class Services:
     invitations: InvitationService
     requests: RequestService
     movement: MovementService
+    chats: ChatService
     vk: VKGateway
     dialogs: Dialogs
 

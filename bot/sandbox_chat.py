@@ -99,10 +99,6 @@ class DemoPerson:
     last_name: str
     note: str  # who they are in the demo school, shown by :users
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
 
 DEMO_SCHOOL: tuple[DemoPerson, ...] = (
     DemoPerson(ADMIN_ID, "Ирина", "Петрова", "администратор «Сферума» в школе (ADMIN_IDS)"),
@@ -119,7 +115,7 @@ HELP = """\
   :as <id или имя>    писать от имени другого пользователя
   :new Имя Фамилия    добавить пользователя и писать от его имени
   :press <N>          нажать кнопку N последнего сообщения бота с кнопками
-                      (можно и надпись кнопки: :press Помощь)
+                      (или по надписи: :press <надпись кнопки>)
   :ref <код>          открыть ссылку-приглашение: «Начать» с кодом ref
   :quit               выход (а также Ctrl+D или Ctrl+C)
 Любая другая строка уходит боту как сообщение; текст, начинающийся с двоеточия,
@@ -248,20 +244,32 @@ class Console:
         self.stream = stream
         self.prompt = prompt
         self.prompt_visible = False
+        self.closed = False
 
     def line(self, text: str = "") -> None:
         if self.prompt_visible:
-            self.stream.write("\n")
+            self._write("\n")
             self.prompt_visible = False
-        self.stream.write(text + "\n")
-        self.stream.flush()
+        self._write(text + "\n")
 
     def show_prompt(self) -> None:
         if self.prompt is None or self.prompt_visible:
             return
-        self.stream.write(self.prompt())
-        self.stream.flush()
+        self._write(self.prompt())
         self.prompt_visible = True
+
+    def _write(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except BrokenPipeError:
+            # The reader went away (`... | head`): the chat goes on, unseen, until its end.
+            self.closed = True
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.stream.fileno())
 
     def input_received(self) -> None:
         # The person pressed Enter: the cursor is on a fresh line.

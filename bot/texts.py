@@ -64,6 +64,8 @@ BUTTONS: dict[str, str] = {
     "with_parents": "Выбывают и родители",
     "without_parents": "Только ученик",
     "annul_stale": "Аннулировать невостребованные",
+    "chats": "Чаты",
+    "duties": "Мои обязанности",
 }
 
 TEXTS: dict[str, str] = {
@@ -326,10 +328,86 @@ TEXTS: dict[str, str] = {
     "audit_header": "Последние действия ({count}):",
     "audit_line": "{when} — {action}{actor}{subject}{details}",
     "audit_empty": "Журнал пуст.",
-    # Group chats
+    # Group chats and the chat register
     "chat_greeting": (
         "Здравствуйте! Я помощник {school}. Чтобы давать ссылки-приглашения в эту беседу и "
-        "удалять из неё выбывших, мне нужны права администратора беседы."
+        "удалять из неё выбывших, мне нужны права администратора беседы: откройте настройки "
+        "беседы → «Участники» → бот → «Назначить администратором».\n\n"
+        "Затем создатель беседы указывает, для чего она, например: /bind parents 5А "
+        "(родители 5А), /bind students 5А (ученики), /bind teachers 5А (учителя класса). "
+        "Отправьте /bind без слов — я предложу варианты кнопками."
+    ),
+    "bind_choose": "Для чего эта беседа? Выберите кнопкой.",
+    "bind_nothing_to_offer": (
+        "Вам пока нечего привязывать кнопками. Привязать предметный чат: /bind subject "
+        "<предмет> <класс>; иной чат: /bind other <название>."
+    ),
+    "bind_usage": (
+        "Как привязать: /bind students 5А, /bind parents 5А, /bind teachers 5А, "
+        "/bind subject Математика 5А, /bind management deputies|teachers|parents_council|"
+        "students_council, /bind channel school|staff, /bind other <название>."
+    ),
+    "bind_done": "Беседа привязана: {what}.",
+    "bind_admin_ok": "Я администратор беседы: ссылка-приглашение — {link}",
+    "bind_admin_missing": (
+        "Я не администратор этой беседы, поэтому не могу выдавать ссылку и удалять выбывших. "
+        "Назначьте меня администратором и отправьте /relink."
+    ),
+    "bind_not_allowed": "Привязать беседу как «{what}» вы не можете: {why}",
+    "bind_why_class": "это делает классный руководитель этого класса.",
+    "bind_why_management": "управленческие чаты привязывает руководитель школы.",
+    "bind_why_channel": "системные каналы ведёт администратор.",
+    "bind_why_teacher": "предметные и иные чаты привязывают учителя.",
+    "bind_not_creator": "Привязать беседу может только её создатель или тот, кто добавил бота.",
+    "bind_taken": "Для «{what}» уже привязана другая беседа. Сначала отвяжите её (/unbind там).",
+    "unbind_done": "Беседа отвязана: {what}.",
+    "unbind_nothing": "Эта беседа ни к чему не привязана.",
+    "unbind_not_allowed": "Отвязать беседу может тот, кто её привязал, или администратор.",
+    "relink_done": "Старая ссылка отозвана. Новая ссылка-приглашение: {link}",
+    "relink_failed": (
+        "Не получилось выпустить новую ссылку: я не администратор беседы. Назначьте меня "
+        "администратором и повторите /relink."
+    ),
+    "chat_what_students": "ученики {class_name}",
+    "chat_what_parents": "родители {class_name}",
+    "chat_what_teachers": "учителя {class_name}",
+    "chat_what_subject": "предмет «{sub}» в {class_name}",
+    "chat_what_subject_noclass": "предмет «{sub}»",
+    "chat_what_management_deputies": "руководитель и заместители",
+    "chat_what_management_teachers": "руководитель и педагоги",
+    "chat_what_management_parents_council": "руководитель и родительский актив",
+    "chat_what_management_students_council": "руководитель и ученический актив",
+    "chat_what_channel_school": "общешкольный канал",
+    "chat_what_channel_staff": "канал «Сотрудники»",
+    "chat_what_other": "«{sub}»",
+    "chats_class_header": "{class_name}:",
+    "chats_line_ok": "✅ {what}: {link}",
+    "chats_line_no_admin": "⚠ {what}: привязан, но я не администратор — ссылки нет",
+    "chats_line_missing": "❌ {what}: не создан или не привязан",
+    "chats_subject_header": "Ваши предметные чаты:",
+    "chats_subject_none": (
+        "Предметных чатов пока нет. Создайте чат и отправьте в нём /bind subject <предмет> <класс>."
+    ),
+    "chats_management_header": "Управленческие чаты (п. 2.2):",
+    "chats_admin_header": "Обязательные чаты классов (ученики / родители / учителя):",
+    "chats_admin_line": "{class_name}: {students} / {parents} / {teachers}",
+    "chats_channels_header": "Системные каналы:",
+    "chats_yours_header": "Чаты, в которых вам нужно быть:",
+    "chats_yours_none": "Для вас пока нет ссылок на чаты: классный руководитель добавит вас.",
+    "chats_nothing": "Чатов, которые касаются вас, пока нет.",
+    "chats_mismatch_header": "Сверка участников «{what}»:",
+    "chats_mismatch_missing": "Нет в чате, хотя должны быть: {names}",
+    "chats_mismatch_extra": "В чате, но не из класса: {names}",
+    "chats_mismatch_ok": "Состав совпадает с реестром.",
+    "chats_mismatch_unchecked": "Сверить нельзя: я не администратор этой беседы.",
+    "chat_link_student": "Чат класса: {link}",
+    "chat_link_parent": "Чат родителей класса: {link}",
+    "decision_not_allowed_class": (
+        "Состав чатов {class_name} видят классный руководитель и администратор."
+    ),
+    "chats_removed": "Удалён(а) из бесед: {titles}.",
+    "chats_not_removed": (
+        "Не смог удалить из бесед (нет прав администратора): {titles} — удалите вручную."
     ),
     # Refusals and fallbacks
     "nobody": "никто",

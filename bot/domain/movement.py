@@ -150,4 +150,5 @@ async def forget_person(tx: Repositories, person_id: int) -> None:
     await tx.requests.forget_person(person_id)
     await tx.invitations.forget_person(person_id)
     await tx.roles.forget_person(person_id)
+    await tx.duty_marks.forget_person(person_id)
     await tx.people.delete(person_id)

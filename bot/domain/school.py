@@ -67,6 +67,9 @@ class SchoolService:
     async def find_class(self, name: str) -> ClassRow | None:
         return await self._db.reader.classes.by_name(name)
 
+    async def class_by_id(self, class_id: int) -> ClassRow | None:
+        return await self._db.reader.classes.by_id(class_id)
+
     async def pupil_classes(self) -> list[ClassRow]:
         return [row for row in await self._db.reader.classes.all() if not row.is_staff_room]
 

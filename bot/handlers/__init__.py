@@ -5,6 +5,7 @@ from __future__ import annotations
 from vkbottle.bot import BotLabeler
 
 from bot.handlers import (
+    chat_list,
     chats,
     fallback,
     general,
@@ -29,6 +30,7 @@ def get_labelers() -> list[BotLabeler]:
         structure.labeler,
         verification.labeler,
         movement.labeler,
+        chat_list.labeler,
         chats.labeler,
         fallback.labeler,
     ]

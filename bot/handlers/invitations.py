@@ -10,6 +10,7 @@ from bot.context import EventContext
 from bot.domain.invitations import CodeStatus, InvitationState, may_invite
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
+from bot.handlers.chat_list import class_chat_text
 from bot.handlers.rules import Callback, Command, InDialog
 from bot.keyboards import choice_keyboard, main_menu
 from bot.parsing import parse_full_name
@@ -233,7 +234,8 @@ async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: s
         text = t("join_student_done", class_name=row.class_name)
     else:
         text = t("join_parent_done", class_name=row.class_name, child=name)
-    event_ctx.reply(text + "\n" + t("chat_link_later"), keyboard=main_menu(event_ctx.who))
+    chat_text = await class_chat_text(event_ctx, row.role, row.class_id)
+    event_ctx.reply(text + "\n" + chat_text, keyboard=main_menu(event_ctx.who))
 
 
 __all__ = ["begin_redemption", "format_date", "labeler"]

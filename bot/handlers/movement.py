@@ -9,7 +9,9 @@ from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
 from bot.domain.movement import MoveOutcome
+from bot.domain.roles import Role
 from bot.handlers.args import class_from, known_person_from
+from bot.handlers.chat_list import class_chat_text, removal_report
 from bot.handlers.rules import Callback, Command
 from bot.keyboards import choice_keyboard
 from bot.parsing import split_person_and_rest
@@ -35,19 +37,27 @@ async def move(message: Message, event_ctx: EventContext, args: str) -> None:
         event_ctx.reply(t("move_same_class", name=name, class_name=new_class.name))
         return
     parent_names = await services.school.names(moved.parents)
-    event_ctx.reply(
-        t(
-            "move_done",
-            name=name,
-            old=moved.old_class,
-            new=new_class.name,
-            parents=", ".join(parent_names.values()) or t("nobody"),
-            annulled=moved.annulled,
-        )
+    assert moved.old_class_id is not None
+    report = await removal_report(event_ctx, [person_id, *moved.parents], [moved.old_class_id])
+    done = t(
+        "move_done",
+        name=name,
+        old=moved.old_class,
+        new=new_class.name,
+        parents=", ".join(parent_names.values()) or t("nobody"),
+        annulled=moved.annulled,
     )
-    event_ctx.send(person_id, t("move_you", old=moved.old_class, new=new_class.name))
+    event_ctx.reply("\n".join(line for line in (done, report) if line))
+    student_chat = await class_chat_text(event_ctx, Role.STUDENT.value, new_class.id)
+    event_ctx.send(
+        person_id, t("move_you", old=moved.old_class, new=new_class.name) + "\n" + student_chat
+    )
+    parent_chat = await class_chat_text(event_ctx, Role.PARENT.value, new_class.id)
     for parent_id in moved.parents:
-        event_ctx.send(parent_id, t("move_parent_you", old=moved.old_class, new=new_class.name))
+        event_ctx.send(
+            parent_id,
+            t("move_parent_you", old=moved.old_class, new=new_class.name) + "\n" + parent_chat,
+        )
 
 
 @labeler.message(Command("leave"))
@@ -83,7 +93,9 @@ async def _leave(
         return
     retention = format_age(services.settings.departed_retention)
     names = await services.school.names(departed.left)
-    event_ctx.reply(t("leave_done", names=", ".join(names.values()), retention=retention))
+    report = await removal_report(event_ctx, departed.left, departed.classes)
+    done = t("leave_done", names=", ".join(names.values()), retention=retention)
+    event_ctx.reply("\n".join(line for line in (done, report) if line))
     for left_id in departed.left:
         event_ctx.send(left_id, t("leave_you", retention=retention))
 

@@ -12,6 +12,7 @@ from bot.commands import payload_command
 from bot.context import EventContext
 from bot.domain.requests import DecisionOutcome
 from bot.domain.roles import Role
+from bot.handlers.chat_list import class_chat_text
 from bot.handlers.rules import Callback, Command, InDialog
 from bot.keyboards import choice_keyboard, main_menu, text_choices
 from bot.parsing import parse_full_name, parse_number
@@ -269,7 +270,7 @@ async def decide(
                 class_name=request.class_name,
             )
             + "\n"
-            + t("chat_link_later"),
+            + await class_chat_text(event_ctx, request.role, request.class_id),
         )
         return t(
             "decision_done_approved",

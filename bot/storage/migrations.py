@@ -179,6 +179,51 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX people_departed ON people(left_at) WHERE left_at IS NOT NULL;
         """,
     ),
+    Migration(
+        3,
+        "the chat register, chat member snapshots, duties marked by hand",
+        """
+        CREATE TABLE chats (
+            peer_id     INTEGER PRIMARY KEY,
+            title       TEXT,
+            added_by    INTEGER,
+            added_at    TEXT NOT NULL,
+            kind        TEXT CHECK (kind IN
+                            ('students', 'parents', 'teachers', 'subject', 'management',
+                             'channel', 'other')),
+            sub_kind    TEXT,
+            class_id    INTEGER REFERENCES classes(id),
+            bound_by    INTEGER,
+            bound_at    TEXT,
+            bot_admin   INTEGER NOT NULL DEFAULT 0,
+            invite_link TEXT,
+            checked_at  TEXT,
+            left_at     TEXT
+        );
+        CREATE UNIQUE INDEX chats_one_per_class
+            ON chats(kind, class_id) WHERE kind IN ('students', 'parents', 'teachers');
+        CREATE UNIQUE INDEX chats_one_per_purpose
+            ON chats(kind, sub_kind) WHERE kind IN ('management', 'channel');
+        CREATE INDEX chats_by_class ON chats(class_id) WHERE kind IS NOT NULL;
+        CREATE INDEX chats_by_binder ON chats(bound_by) WHERE kind IS NOT NULL;
+
+        CREATE TABLE chat_members (
+            peer_id   INTEGER NOT NULL REFERENCES chats(peer_id) ON DELETE CASCADE,
+            member_id INTEGER NOT NULL,
+            PRIMARY KEY (peer_id, member_id)
+        );
+        CREATE INDEX chat_members_by_member ON chat_members(member_id);
+
+        CREATE TABLE duty_marks (
+            person_id INTEGER NOT NULL,
+            duty_key  TEXT NOT NULL,
+            class_id  INTEGER NOT NULL DEFAULT 0,
+            period    TEXT NOT NULL DEFAULT '',
+            marked_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, duty_key, class_id, period)
+        );
+        """,
+    ),
 )
 
 

@@ -1,0 +1,232 @@
+"""The chat register (clauses 2.2–2.4): which VK chat serves which class and purpose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from bot.domain.roles import Actor, Role
+from bot.storage import Database
+from bot.storage.repositories import ChatRow, ClassRow
+
+CLASS_KINDS = ("students", "parents", "teachers")
+MANAGEMENT_KINDS = ("deputies", "teachers", "parents_council", "students_council")
+CHANNEL_KINDS = ("school", "staff")
+
+
+@dataclass(frozen=True)
+class ChatMember:
+    member_id: int
+    is_owner: bool
+
+
+class ChatPlatform(Protocol):
+    """What the messenger lets the bot do in a chat; None/False where it lacks admin rights."""
+
+    async def invite_link(self, peer_id: int, reset: bool) -> str | None: ...
+
+    async def members(self, peer_id: int) -> list[ChatMember] | None: ...
+
+    async def remove(self, peer_id: int, user_id: int) -> bool: ...
+
+
+class BindOutcome(StrEnum):
+    BOUND = "bound"
+    NOT_ALLOWED = "not_allowed"
+    NOT_CREATOR = "not_creator"
+    TAKEN = "taken"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: str
+    sub_kind: str | None = None
+    school_class: ClassRow | None = None
+
+    @property
+    def class_id(self) -> int | None:
+        return None if self.school_class is None else self.school_class.id
+
+
+@dataclass(frozen=True)
+class BindResult:
+    outcome: BindOutcome
+    chat: ChatRow | None = None
+    other: ChatRow | None = None
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Who of the class should be in a chat and is not, and who is there and is not of it."""
+
+    chat: ChatRow
+    checked: bool
+    missing: list[int] = field(default_factory=list)
+    extra: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Removal:
+    removed: list[ChatRow] = field(default_factory=list)
+    failed: list[ChatRow] = field(default_factory=list)
+
+
+def may_bind(actor: Actor, binding: Binding) -> bool:
+    if actor.is_admin:
+        return True
+    if binding.kind in CLASS_KINDS:
+        return binding.class_id in actor.classes_as(Role.CLASS_TEACHER)
+    if binding.kind == "subject":
+        return actor.has(Role.TEACHER, Role.CLASS_TEACHER)
+    if binding.kind == "management":
+        return actor.has(Role.DIRECTOR)
+    if binding.kind == "other":
+        return actor.has(Role.TEACHER, Role.CLASS_TEACHER, Role.DIRECTOR)
+    return False
+
+
+def bindable_kinds(actor: Actor) -> list[Binding]:
+    """The bindings a person may offer by buttons, for the classes they lead."""
+    options: list[Binding] = []
+    for grant in actor.grants:
+        if grant.role is Role.CLASS_TEACHER and grant.active and grant.class_id is not None:
+            school_class = ClassRow(grant.class_id, grant.class_name or "", None, None, False)
+            options += [Binding(kind, None, school_class) for kind in CLASS_KINDS]
+    if actor.has(Role.DIRECTOR) or actor.is_admin:
+        options += [Binding("management", sub) for sub in MANAGEMENT_KINDS]
+    if actor.is_admin:
+        options += [Binding("channel", sub) for sub in CHANNEL_KINDS]
+    return options
+
+
+class ChatService:
+    def __init__(self, db: Database, platform: ChatPlatform) -> None:
+        self._db = db
+        self._platform = platform
+
+    async def bot_added(self, peer_id: int, added_by: int | None) -> None:
+        async with self._db.transaction() as tx:
+            await tx.chats.added(peer_id, added_by)
+
+    async def bot_removed(self, peer_id: int) -> None:
+        async with self._db.transaction() as tx:
+            await tx.chats.bot_left(peer_id)
+
+    async def get(self, peer_id: int) -> ChatRow | None:
+        return await self._db.reader.chats.get(peer_id)
+
+    async def bind(self, actor: Actor, peer_id: int, binding: Binding, title: str) -> BindResult:
+        if not may_bind(actor, binding):
+            return BindResult(BindOutcome.NOT_ALLOWED)
+        chat = await self._db.reader.chats.get(peer_id)
+        if chat is None:
+            async with self._db.transaction() as tx:
+                await tx.chats.added(peer_id, None)
+            chat = await self._db.reader.chats.get(peer_id)
+            assert chat is not None
+        members = await self._platform.members(peer_id)
+        owners = {m.member_id for m in members or [] if m.is_owner}
+        if not actor.is_admin and actor.vk_id not in owners | {chat.added_by}:
+            return BindResult(BindOutcome.NOT_CREATOR, chat)
+        unique = binding.kind in CLASS_KINDS or binding.kind in ("management", "channel")
+        async with self._db.transaction() as tx:
+            if unique:
+                other = await tx.chats.holder_of(binding.kind, binding.class_id, binding.sub_kind)
+                if other is not None and other.peer_id != peer_id:
+                    return BindResult(BindOutcome.TAKEN, chat, other)
+            await tx.chats.bind(
+                peer_id, binding.kind, binding.class_id, binding.sub_kind, title, actor.vk_id
+            )
+            await tx.audit.write(
+                "chat_bound",
+                actor.vk_id,
+                details={"peer": peer_id, "kind": binding.kind, "sub": binding.sub_kind},
+            )
+        await self.refresh(peer_id, members)
+        bound = await self._db.reader.chats.get(peer_id)
+        return BindResult(BindOutcome.BOUND, bound)
+
+    async def unbind(self, actor: Actor, peer_id: int) -> BindResult:
+        chat = await self._db.reader.chats.get(peer_id)
+        if chat is None or chat.kind is None:
+            return BindResult(BindOutcome.NOT_FOUND, chat)
+        binding = Binding(chat.kind, chat.sub_kind, _class_of(chat))
+        if not may_bind(actor, binding) and chat.bound_by != actor.vk_id:
+            return BindResult(BindOutcome.NOT_ALLOWED, chat)
+        async with self._db.transaction() as tx:
+            await tx.chats.unbind(peer_id)
+            await tx.audit.write("chat_unbound", actor.vk_id, details={"peer": peer_id})
+        return BindResult(BindOutcome.BOUND, chat)
+
+    async def refresh(
+        self, peer_id: int, members: list[ChatMember] | None = None, reset_link: bool = False
+    ) -> ChatRow | None:
+        """Asks the messenger for the chat's link and members: both need admin rights."""
+        if members is None:
+            members = await self._platform.members(peer_id)
+        link = await self._platform.invite_link(peer_id, reset=reset_link)
+        admin = members is not None and link is not None
+        async with self._db.transaction() as tx:
+            await tx.chats.set_access(peer_id, admin, link)
+            if members is not None:
+                await tx.chats.set_members(peer_id, [m.member_id for m in members])
+        return await self._db.reader.chats.get(peer_id)
+
+    async def class_chats(self, class_ids: list[int]) -> list[ChatRow]:
+        return await self._db.reader.chats.of_classes(class_ids)
+
+    async def all_bound(self) -> list[ChatRow]:
+        return await self._db.reader.chats.bound()
+
+    async def subject_chats(self, person_id: int) -> list[ChatRow]:
+        return await self._db.reader.chats.bound_by(person_id, "subject")
+
+    async def mismatch(self, chat: ChatRow) -> Mismatch:
+        """Compares a class chat's members with the register."""
+        refreshed = await self.refresh(chat.peer_id)
+        if refreshed is None or not refreshed.bot_admin or chat.class_id is None:
+            return Mismatch(chat, checked=False)
+        repos = self._db.reader
+        present = set(await repos.chats.members(chat.peer_id))
+        teacher = await repos.roles.class_teacher_of(chat.class_id)
+        expected: set[int] = set()
+        if chat.kind == "students":
+            expected = {r.person_id for r in await repos.roles.in_class(chat.class_id, "student")}
+        elif chat.kind == "parents":
+            expected = {r.person_id for r in await repos.roles.in_class(chat.class_id, "parent")}
+        elif chat.kind == "teachers":
+            subject = await repos.chats.of_classes([chat.class_id])
+            expected = {c.bound_by for c in subject if c.kind == "subject" and c.bound_by}
+        staff = {teacher} if teacher else set()
+        admins = {r.person_id for r in await repos.roles.holders(Role.ADMIN.value)}
+        allowed = expected | staff | admins
+        missing = sorted(expected - present)
+        extra = sorted(member for member in present - allowed if member > 0)
+        return Mismatch(refreshed, True, missing, extra)
+
+    async def link_for(self, class_id: int, kind: str) -> str | None:
+        chat = await self._db.reader.chats.holder_of(kind, class_id, None)
+        return None if chat is None else chat.invite_link
+
+    async def remove_from_class(self, person_id: int, class_id: int) -> Removal:
+        """Takes a person out of a class's chats where the bot is an admin."""
+        removed: list[ChatRow] = []
+        failed: list[ChatRow] = []
+        for chat in await self._db.reader.chats.of_classes([class_id]):
+            if not await self._db.reader.chats.is_member(chat.peer_id, person_id):
+                continue
+            if chat.bot_admin and await self._platform.remove(chat.peer_id, person_id):
+                removed.append(chat)
+                async with self._db.transaction() as tx:
+                    await tx.chats.remove_member(chat.peer_id, person_id)
+            else:
+                failed.append(chat)
+        return Removal(removed, failed)
+
+
+def _class_of(chat: ChatRow) -> ClassRow | None:
+    if chat.class_id is None:
+        return None
+    return ClassRow(chat.class_id, chat.class_name or "", None, None, False)

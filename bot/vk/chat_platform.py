@@ -1,0 +1,55 @@
+"""The chat operations VK allows a community bot, where it is the chat's admin."""
+
+from __future__ import annotations
+
+from loguru import logger
+from vkbottle import VKAPIError
+
+from bot.domain.chats import ChatMember
+from bot.vk.api import ResilientAPI, TransientAPIError
+
+CHAT_PEER_OFFSET = 2_000_000_000
+
+
+class VKChatPlatform:
+    def __init__(self, api: ResilientAPI) -> None:
+        self._api = api
+
+    async def invite_link(self, peer_id: int, reset: bool) -> str | None:
+        try:
+            response = await self._api.request(
+                "messages.getInviteLink", {"peer_id": peer_id, "reset": int(reset)}
+            )
+        except (VKAPIError, TransientAPIError) as error:
+            logger.info("No invite link for chat {}: {}", peer_id, _code(error))
+            return None
+        link = response.get("response", {}).get("link")
+        return str(link) if link else None
+
+    async def members(self, peer_id: int) -> list[ChatMember] | None:
+        try:
+            response = await self._api.request(
+                "messages.getConversationMembers", {"peer_id": peer_id}
+            )
+        except (VKAPIError, TransientAPIError) as error:
+            logger.info("No member list for chat {}: {}", peer_id, _code(error))
+            return None
+        return [
+            ChatMember(int(item["member_id"]), bool(item.get("is_owner")))
+            for item in response.get("response", {}).get("items", [])
+        ]
+
+    async def remove(self, peer_id: int, user_id: int) -> bool:
+        try:
+            await self._api.request(
+                "messages.removeChatUser",
+                {"chat_id": peer_id - CHAT_PEER_OFFSET, "member_id": user_id},
+            )
+        except (VKAPIError, TransientAPIError) as error:
+            logger.info("Could not remove a member from chat {}: {}", peer_id, _code(error))
+            return False
+        return True
+
+
+def _code(error: Exception) -> object:
+    return getattr(error, "code", None) or getattr(error, "error_code", type(error).__name__)
