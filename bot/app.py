@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.context import Services, current_event
 from bot.dialogs import Dialogs
 from bot.domain.chats import ChatService
+from bot.domain.duties import DutyService
 from bot.domain.invitations import InvitationService
 from bot.domain.movement import MovementService
 from bot.domain.people import PeopleService
@@ -116,6 +117,7 @@ class Application:
             requests=RequestService(self.db),
             movement=MovementService(self.db),
             chats=ChatService(self.db, VKChatPlatform(self.api)),
+            duties=DutyService(self.db, self.clock, settings.zone, settings.stale_invitation_after),
             vk=VKGateway(self.api, group_id),
             dialogs=dialogs,
         )

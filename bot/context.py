@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.dialogs import Dialogs
     from bot.domain.chats import ChatService
+    from bot.domain.duties import DutyService
     from bot.domain.invitations import InvitationService
     from bot.domain.movement import MovementService
     from bot.domain.people import PeopleService
@@ -36,6 +37,7 @@ class Services:
     requests: RequestService
     movement: MovementService
     chats: ChatService
+    duties: DutyService
     vk: VKGateway
     dialogs: Dialogs
 

@@ -83,3 +83,15 @@ def text_choices(labels: list[tuple[str, str, dict[str, Any]]], per_row: int = 3
     keyboard.row()
     keyboard.add(Text(BUTTONS["cancel"], payload=_payload("cancel")))
     return keyboard.get_json()
+
+
+def action_keyboard(buttons: list[tuple[str, str, dict[str, Any]]]) -> str:
+    """Inline buttons under a message that run commands: text buttons for commands, so the
+    press reads like typing the command; `done` marks are callbacks."""
+    keyboard = Keyboard(inline=True)
+    for index, (label, cmd, extra) in enumerate(buttons):
+        if index:
+            keyboard.row()
+        action = Callback if extra else Text
+        keyboard.add(action(label, payload=_payload(cmd, **extra)))
+    return keyboard.get_json()

@@ -7,8 +7,10 @@ from vkbottle.bot import BotLabeler
 from bot.handlers import (
     chat_list,
     chats,
+    duties,
     fallback,
     general,
+    guidance,
     invitations,
     movement,
     privacy,
@@ -31,6 +33,8 @@ def get_labelers() -> list[BotLabeler]:
         verification.labeler,
         movement.labeler,
         chat_list.labeler,
+        duties.labeler,
+        guidance.labeler,
         chats.labeler,
         fallback.labeler,
     ]

@@ -214,6 +214,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         CREATE INDEX chat_members_by_member ON chat_members(member_id);
 
+        CREATE INDEX invitations_by_role ON invitations(role);
+
         CREATE TABLE duty_marks (
             person_id INTEGER NOT NULL,
             duty_key  TEXT NOT NULL,

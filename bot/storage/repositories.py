@@ -654,6 +654,10 @@ class InvitationsRepo(_Repo):
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    async def count_for_role(self, role: str) -> int:
+        row = await self._one("SELECT COUNT(*) FROM invitations WHERE role = ?", (role,))
+        return int(row[0]) if row else 0
+
     async def by_hash(self, code_hash: str) -> InvitationRow | None:
         row = await self._one(f"{self._SELECT} WHERE i.code_hash = ?", (code_hash,))
         return None if row is None else self._row(row)
