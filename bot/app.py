@@ -19,9 +19,11 @@ from bot.context import Services, current_event
 from bot.dialogs import Dialogs
 from bot.domain.chats import ChatService
 from bot.domain.duties import DutyService
+from bot.domain.events import EventService
 from bot.domain.invitations import InvitationService
 from bot.domain.movement import MovementService
 from bot.domain.people import PeopleService
+from bot.domain.reports import ReportService
 from bot.domain.requests import RequestService
 from bot.domain.school import SchoolService
 from bot.handlers import get_labelers
@@ -33,6 +35,7 @@ from bot.vk.api import ResilientAPI
 from bot.vk.chat_platform import VKChatPlatform
 from bot.vk.gateway import VKGateway
 from bot.vk.intake import Intake
+from bot.vk.notifier import Notifier
 from bot.vk.sender import OutboxSender
 from scheduler import JobScheduler
 
@@ -88,6 +91,8 @@ class Application:
     longpoll_wait: int = 25
     # Tests add handlers of their own (before the fallback) to provoke failures.
     extra_labelers: Sequence[BotLabeler] = ()
+    # Tests drive the scheduler's ticks themselves, with a clock they control.
+    run_scheduler: bool = True
     db: Database = field(init=False)
     api: ResilientAPI = field(init=False)
     services: Services = field(init=False)
@@ -106,9 +111,12 @@ class Application:
         )
         group_id = await resolve_group_id(self.api, settings, self.db)
         dialogs = Dialogs(self.db)
+        self.sender = OutboxSender(self.db, self.api)
         self.services = Services(
             settings=settings,
             clock=self.clock,
+            db=self.db,
+            notifier=Notifier(self.db, self.sender),
             people=PeopleService(self.db, settings.admin_ids, settings.director_ids),
             school=SchoolService(self.db),
             invitations=InvitationService(
@@ -118,16 +126,18 @@ class Application:
             movement=MovementService(self.db),
             chats=ChatService(self.db, VKChatPlatform(self.api)),
             duties=DutyService(self.db, self.clock, settings.zone, settings.stale_invitation_after),
+            reports=ReportService(self.db, self.clock, settings.stale_invitation_after),
+            events=EventService(self.db, self.clock),
             vk=VKGateway(self.api, group_id),
             dialogs=dialogs,
         )
         vk_bot = build_vk_bot(self.api, dialogs, self.extra_labelers)
-        self.sender = OutboxSender(self.db, self.api)
         self.intake = Intake(self.db, self.api, group_id, wait=self.longpoll_wait)
         self.dispatcher = Dispatcher(self.db, vk_bot, self.services, self.intake, self.sender)
         await self.intake.prime()
         self.scheduler = JobScheduler(self.services, self.clock)
-        self.scheduler.start()
+        if self.run_scheduler:
+            self.scheduler.start()
         self._tasks = [
             asyncio.create_task(self.sender.run(), name="sender"),
             asyncio.create_task(self.dispatcher.run(), name="dispatcher"),

@@ -40,6 +40,7 @@ ADMIN_OR_DIRECTOR = frozenset({Role.ADMIN, Role.DIRECTOR})
 ADMIN_OR_CLASS_TEACHER = frozenset({Role.ADMIN, Role.CLASS_TEACHER})
 STAFF = frozenset({Role.ADMIN, Role.DIRECTOR, Role.CLASS_TEACHER, Role.TEACHER})
 TEACHING = STAFF
+PLANNERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.CLASS_TEACHER})
 
 # fmt: off
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -110,6 +111,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 ADMIN),
     CommandSpec("security", "как защитить учебный профиль", "/security", CONSENTED),
     CommandSpec("webinars", "семинары и вебинары для педагогов", "/webinars", TEACHING),
+    # The scheduler's reports, now (clause 2.1)
+    CommandSpec("digest", "сводка того, что ждёт решения, сейчас", "/digest", ADMIN),
+    CommandSpec("stats", "статистика использования платформы", "/stats", ADMIN_OR_DIRECTOR,
+                BUTTONS["stats"], in_menu=True),
+    # Broadcasts and meetings (clauses 2.1–2.4)
+    CommandSpec("event", "запланировать трансляцию или встречу", "/event", PLANNERS),
+    CommandSpec("events", "предстоящие трансляции и встречи", "/events", STAFF),
+    CommandSpec("event_cancel", "отменить событие", "/event_cancel <номер>", PLANNERS),
 )
 # fmt: on
 

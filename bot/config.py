@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     invitation_ttl: timedelta = timedelta(days=14)
     stale_invitation_after: timedelta = timedelta(days=7)
     departed_retention: timedelta = timedelta(days=30)
+    digest_cron: str = "0 8 * * mon-fri"
+    digest_when_empty: bool = True
+    request_reminder_after: timedelta = timedelta(hours=24)
+    event_reminder_before: timedelta = timedelta(minutes=15)
+    report_cron: str = "0 9 * * mon"
     log_level: str = "INFO"
 
     @field_validator("admin_ids", "director_ids", mode="before")
@@ -74,6 +79,17 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
 
+    @field_validator("digest_cron", "report_cron")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as error:
+            raise ValueError(f"not a crontab expression ({error}); e.g. 0 8 * * mon-fri") from None
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -82,7 +98,13 @@ class Settings(BaseSettings):
             raise ValueError("one of DEBUG, INFO, WARNING, ERROR")
         return level
 
-    @field_validator("invitation_ttl", "stale_invitation_after", "departed_retention")
+    @field_validator(
+        "invitation_ttl",
+        "stale_invitation_after",
+        "departed_retention",
+        "request_reminder_after",
+        "event_reminder_before",
+    )
     @classmethod
     def _positive_duration(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):

@@ -15,12 +15,16 @@ if TYPE_CHECKING:
     from bot.dialogs import Dialogs
     from bot.domain.chats import ChatService
     from bot.domain.duties import DutyService
+    from bot.domain.events import EventService
     from bot.domain.invitations import InvitationService
     from bot.domain.movement import MovementService
     from bot.domain.people import PeopleService
+    from bot.domain.reports import ReportService
     from bot.domain.requests import RequestService
     from bot.domain.school import SchoolService
+    from bot.storage import Database
     from bot.vk.gateway import VKGateway
+    from bot.vk.notifier import Notifier
 
 CHAT_PEER_OFFSET = 2_000_000_000
 
@@ -31,6 +35,8 @@ class Services:
 
     settings: Settings
     clock: Clock
+    db: Database
+    notifier: Notifier
     people: PeopleService
     school: SchoolService
     invitations: InvitationService
@@ -38,6 +44,8 @@ class Services:
     movement: MovementService
     chats: ChatService
     duties: DutyService
+    reports: ReportService
+    events: EventService
     vk: VKGateway
     dialogs: Dialogs
 

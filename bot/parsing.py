@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 
 CYRILLIC_CAPITALS = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
 # Latin letters that look Cyrillic are accepted as the Cyrillic letter they resemble.
@@ -99,3 +100,51 @@ def parse_number(text: str) -> int | None:
     """«12», «№12», «#12» → 12."""
     cleaned = text.strip().lstrip("№#").strip()
     return int(cleaned) if cleaned.isdigit() and int(cleaned) > 0 else None
+
+
+_TIME = r"(\d{1,2})[:.](\d{2})"
+_DATE_TIME = re.compile(rf"^\s*(\d{{1,2}})\.(\d{{1,2}})(?:\.(\d{{2,4}}))?\s+{_TIME}\s*$")
+_RELATIVE = re.compile(rf"^\s*(сегодня|завтра|послезавтра)\s+(?:в\s+)?{_TIME}\s*$", re.IGNORECASE)
+_WEEKDAY = re.compile(rf"^\s*([а-яё]+)\s+(?:в\s+)?{_TIME}\s*$", re.IGNORECASE)
+_WEEKDAYS = {
+    "пн": 0, "понедельник": 0, "вт": 1, "вторник": 1, "ср": 2, "среда": 2, "среду": 2,
+    "чт": 3, "четверг": 3, "пт": 4, "пятница": 4, "пятницу": 4, "сб": 5, "суббота": 5,
+    "субботу": 5, "вс": 6, "воскресенье": 6,
+}  # fmt: skip
+_DAYS_AHEAD = {"сегодня": 0, "завтра": 1, "послезавтра": 2}
+
+
+def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime | None:
+    """«28.11 15:30», «28.11.2026 15:30», «завтра 9:00», «пн 10:00» in the school's zone.
+
+    A date without a year that has already passed this year means next year; a weekday means
+    its next occurrence. Returns an aware moment, or None if the text is not a moment."""
+    local_now = now.astimezone(zone)
+    try:
+        match = _DATE_TIME.match(text)
+        if match:
+            day, month, year, hour, minute = match.groups()
+            full_year = (
+                local_now.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
+            )
+            moment = datetime(full_year, int(month), int(day), int(hour), int(minute), tzinfo=zone)
+            if year is None and moment < local_now:
+                moment = moment.replace(year=full_year + 1)
+            return moment
+        match = _RELATIVE.match(text)
+        if match:
+            word, hour, minute = match.groups()
+            day_start = local_now + timedelta(days=_DAYS_AHEAD[word.lower()])
+            return day_start.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
+        match = _WEEKDAY.match(text)
+        if match and match.group(1).lower() in _WEEKDAYS:
+            weekday = _WEEKDAYS[match.group(1).lower()]
+            hour, minute = int(match.group(2)), int(match.group(3))
+            ahead = (weekday - local_now.weekday()) % 7
+            moment = (local_now + timedelta(days=ahead)).replace(
+                hour=hour, minute=minute, second=0, microsecond=0
+            )
+            return moment if moment > local_now else moment + timedelta(days=7)
+    except ValueError:
+        return None
+    return None

@@ -67,6 +67,14 @@ BUTTONS: dict[str, str] = {
     "chats": "Чаты",
     "duties": "Мои обязанности",
     "mark_done": "Отметить выполненным",
+    "audience_school": "Вся школа",
+    "audience_staff": "Сотрудники",
+    "audience_students": "Ученики класса",
+    "audience_parents": "Родители класса",
+    "audience_chat": "Беседа",
+    "no_link": "Без ссылки",
+    "stats": "Статистика",
+    "plan": "Запланировать",
 }
 
 TEXTS: dict[str, str] = {
@@ -484,6 +492,77 @@ TEXTS: dict[str, str] = {
         "• Анонсы публикует администратор школы в канале «Сотрудники».\n"
         "• Вопросы по функциям платформы — в поддержку: {email}."
     ),
+    # The digest
+    "digest_header": "Сводка на {date}:",
+    "digest_empty": "Сводка на {date}: ничего не ждёт вашего решения.",
+    "digest_requests": "• {requests} ждут решения, самая старая — {age}. По классам: {by_class}.",
+    "digest_request_line": "   №{id} {role}, {class_name}: {name} — {age}",
+    "digest_waiting_teachers": "• Ждут подтверждения статуса «учитель»: {names}. /verify",
+    "digest_stale": "• Невостребованные приглашения: {count}.",
+    "digest_expired": "• Истекли со времени прошлой сводки: {count}.",
+    "digest_no_class_teacher": "• Без классного руководителя: {classes}.",
+    "digest_missing_chats": "• Нет обязательных чатов: {items}.",
+    "digest_missing_item": "{class_name} ({kinds})",
+    "digest_no_admin": "• Я потерял права администратора в беседах: {chats}.",
+    "digest_newcomers": "• Новых участников со времени прошлой сводки: {count}.",
+    "kind_students": "ученики",
+    "kind_parents": "родители",
+    "kind_teachers": "учителя",
+    # Reminders
+    "reminder_request": "Напоминание: заявка №{id} ({role}, {class_name}: {name}) ждёт решения {age}.",
+    "escalation_request": (
+        "Заявка №{id} ({role}, {class_name}: {name}) ждёт решения уже {age}. Она у {desk}; "
+        "решите её сами или напомните."
+    ),
+    "escalation_desk_admins": "администраторов",
+    "escalation_desk_teacher": "классного руководителя {name}",
+    # Events
+    "event_ask_title": "Как называется трансляция или встреча? Например: Родительское собрание 5А.",
+    "event_title_invalid": "Название — от 3 до 120 символов.",
+    "event_ask_when": "Когда? Например: 28.11 15:30, завтра 9:00 или пн 10:00 (время школы).",
+    "event_when_invalid": "Не понял время. Примеры: 28.11 15:30, завтра 9:00, пн 10:00.",
+    "event_when_past": "Это время уже прошло. Укажите будущее.",
+    "event_ask_audience": "Кому сообщить?",
+    "event_ask_class": "Какой класс?",
+    "event_ask_chat": "В какую беседу?",
+    "event_no_chats": "Привязанных бесед нет. Выберите другую аудиторию.",
+    "event_ask_link": "Ссылка на трансляцию или встречу (или нажмите «Без ссылки»):",
+    "event_link_invalid": "Ссылка должна начинаться с https://",
+    "event_not_allowed": "Вы можете сообщать о событиях только ученикам и родителям своих классов.",
+    "event_created": "Событие №{id} запланировано на {when}. Сообщено: {count}. Напомню за {before}.",
+    "event_announce": "📅 {title}\nКогда: {when}{link}",
+    "event_link_line": "\nСсылка: {link}",
+    "event_reminder": "⏰ Через {before} начнётся: {title}{link}",
+    "event_cancelled": "❌ Отменено: {title} ({when}).",
+    "events_header": "Предстоящие события:",
+    "events_line": "№{id} {when} — {title} ({audience})",
+    "events_empty": "Предстоящих событий нет. Запланировать: /event",
+    "event_cancel_done": "Событие №{id} отменено, участники предупреждены.",
+    "event_cancel_not_found": "Событие №{id} не найдено или уже отменено (или его планировали не вы).",
+    "event_cancel_usage": "Укажите номер события: /event_cancel 3. Список — /events.",
+    "audience_school": "вся школа",
+    "audience_staff": "сотрудники",
+    "audience_students": "ученики {class_name}",
+    "audience_parents": "родители {class_name}",
+    "audience_chat": "беседа",
+    # Statistics
+    "stats_header": "Статистика использования «Сферума» на {date}:",
+    "stats_people": "Участники: {roles}.",
+    "stats_role_item": "{role} — {count}",
+    "stats_classes_header": "Присоединились / ожидается по классам:",
+    "stats_class_line": "{name}: {joined} из {expected}",
+    "stats_chats": "Обязательные чаты классов: привязано {bound} из {required}.",
+    "stats_requests": "Заявок рассмотрено за неделю: {count}; медианное время решения — {median}.",
+    "stats_no_median": "нет данных",
+    "stats_invitations": (
+        "Приглашения за неделю: выдано {w_issued}, использовано {w_used}, аннулировано "
+        "{w_annulled}; всего: {issued} / {used} / {annulled}."
+    ),
+    "stats_admin_duties": "Обязанности администратора: выполнено {done} из {total}.",
+    "report_header": "Еженедельный отчёт для администрации (п. 2.1).",
+    "chart_title": "Присоединились и ожидаются по классам",
+    "chart_joined": "Присоединились",
+    "chart_expected": "Ожидается",
     # Refusals and fallbacks
     "nobody": "никто",
     "unknown_command": "Не знаю команды «{command}». Список команд — /help.",

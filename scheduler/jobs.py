@@ -1,4 +1,4 @@
-"""The jobs themselves: plain async functions of the services."""
+"""The jobs themselves: plain async functions of the services and the run."""
 
 from __future__ import annotations
 
@@ -6,13 +6,111 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from bot.charts import joined_vs_expected
+from bot.domain.roles import Role
+from bot.handlers.events import event_text
+from bot.handlers.reports import build_stats_text, render_digest
+from bot.handlers.requests import decision_keyboard
+from bot.texts import format_age, role_name, t
+from bot.vk.outgoing import OutgoingMessage
+
 if TYPE_CHECKING:
     from bot.context import Services
+    from scheduler.registry import JobRun
+
+REMINDERS_PER_RUN = 200
 
 
-async def purge_departed(services: Services) -> None:
+async def daily_digest(services: Services, run: JobRun) -> None:
+    """Every admin learns what waits for them (DIGEST_CRON)."""
+    digest = await services.reports.digest(run.last_run)
+    if digest.empty and not services.settings.digest_when_empty:
+        return
+    messages = render_digest(digest, services.settings.zone)
+    outgoing = [
+        OutgoingMessage(admin, text, keyboard)
+        for admin in await services.school.admin_ids()
+        for text, keyboard in messages
+    ]
+    await services.notifier.send(outgoing, run.key)
+
+
+async def weekly_report(services: Services, run: JobRun) -> None:
+    """The director and the admins get the figures and a chart (REPORT_CRON, clause 2.1)."""
+    stats = await services.reports.stats()
+    text = t("report_header") + "\n\n" + await build_stats_text(services, stats)
+    directors = {
+        row.person_id for row in await services.db.reader.roles.holders(Role.DIRECTOR.value)
+    }
+    recipients = sorted(directors | set(await services.school.admin_ids()))
+    if not recipients:
+        return
+    chart = joined_vs_expected(stats.classes)
+    photo = await services.vk.upload_photo(recipients[0], chart)
+    await services.notifier.send(
+        [OutgoingMessage(peer, text, attachment=photo) for peer in recipients], run.key
+    )
+
+
+async def request_reminders(services: Services, run: JobRun) -> None:
+    """A request waiting longer than REQUEST_REMINDER_AFTER reminds its decider once a period;
+    past twice that it goes to the admins, saying whose desk it sat on."""
+    period = services.settings.request_reminder_after
+    now = run.now
+    repos = services.db.reader
+    admins = await services.school.admin_ids()
+    outgoing: list[OutgoingMessage] = []
+    for request in await repos.requests.needing_escalation(now - 2 * period, REMINDERS_PER_RUN):
+        teacher = await repos.roles.class_teacher_of(request.class_id)
+        if teacher is not None:
+            name = (await services.school.names([teacher])).get(teacher, f"id{teacher}")
+            desk = t("escalation_desk_teacher", name=name)
+        else:
+            desk = t("escalation_desk_admins")
+        text = t(
+            "escalation_request",
+            id=request.id,
+            role=role_name(request.role),
+            class_name=request.class_name,
+            name=request.full_name or "",
+            age=format_age(now - request.created_at),
+            desk=desk,
+        )
+        outgoing += [OutgoingMessage(a, text, decision_keyboard([request])) for a in admins]
+        async with services.db.transaction() as tx:
+            await tx.requests.mark_escalated(request.id)
+            await tx.requests.mark_reminded(request.id)
+    for request in await repos.requests.needing_reminder(now - period, REMINDERS_PER_RUN):
+        text = t(
+            "reminder_request",
+            id=request.id,
+            role=role_name(request.role),
+            class_name=request.class_name,
+            name=request.full_name or "",
+            age=format_age(now - request.created_at),
+        )
+        for decider in await services.requests.deciders_for(request.class_id):
+            outgoing.append(OutgoingMessage(decider, text, decision_keyboard([request])))
+        async with services.db.transaction() as tx:
+            await tx.requests.mark_reminded(request.id)
+    if outgoing:
+        await services.notifier.send(outgoing, run.key)
+
+
+async def event_reminders(services: Services, run: JobRun) -> None:
+    """EVENT_REMINDER_BEFORE the start, the audience is reminded, once."""
+    for event in await services.events.due_reminders(services.settings.event_reminder_before):
+        text = event_text("event_reminder", event, services)
+        recipients = await services.events.recipients(event)
+        await services.notifier.send(
+            [OutgoingMessage(peer, text) for peer in recipients], f"event:{event.id}:reminder"
+        )
+        await services.events.mark_reminded(event.id)
+
+
+async def purge_departed(services: Services, run: JobRun) -> None:
     """Personal data of people who left is deleted after DEPARTED_RETENTION (152-FZ)."""
-    before = services.clock.now() - services.settings.departed_retention
+    before = run.now - services.settings.departed_retention
     purged = await services.movement.purge_departed(before)
     if purged:
         logger.info("Deleted the data of {} departed people", purged)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from bot.commands import parse_command
@@ -11,6 +14,7 @@ from bot.parsing import (
     parse_class_name,
     parse_full_name,
     parse_person_ref,
+    parse_when,
     split_person_and_rest,
 )
 from bot.texts import count_of, plural
@@ -150,3 +154,28 @@ def test_person_references_in_every_form(typed: str, ref: PersonRef) -> None:
 
 def test_a_mention_with_spaces_is_one_argument() -> None:
     assert split_person_and_rest("[id5|Иван Петров] 6Б") == ("[id5|Иван Петров]", "6Б")
+
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+# Saturday 28 November 2026, 12:00 in Moscow.
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("28.11 15:30", datetime(2026, 11, 28, 15, 30, tzinfo=MOSCOW)),
+        ("1.12 9:05", datetime(2026, 12, 1, 9, 5, tzinfo=MOSCOW)),
+        ("27.11 10:00", datetime(2027, 11, 27, 10, 0, tzinfo=MOSCOW)),
+        ("05.01.2027 08:00", datetime(2027, 1, 5, 8, 0, tzinfo=MOSCOW)),
+        ("завтра 9:00", datetime(2026, 11, 29, 9, 0, tzinfo=MOSCOW)),
+        ("сегодня в 18.00", datetime(2026, 11, 28, 18, 0, tzinfo=MOSCOW)),
+        ("пн 10:00", datetime(2026, 11, 30, 10, 0, tzinfo=MOSCOW)),
+        ("сб 11:00", datetime(2026, 12, 5, 11, 0, tzinfo=MOSCOW)),
+        ("в пятницу 10:00", None),
+        ("31.02 10:00", None),
+        ("когда-нибудь", None),
+    ],
+)
+def test_event_times_in_the_schools_zone(typed: str, expected: datetime | None) -> None:
+    assert parse_when(typed, NOW, MOSCOW) == expected

@@ -180,7 +180,7 @@ async def request_confirm(
         t("request_sent", id=request.id, decider=decider), keyboard=main_menu(event_ctx.who)
     )
     for decider_id in new.deciders:
-        event_ctx.send(decider_id, _request_text(request), keyboard=_decision_keyboard([request]))
+        event_ctx.send(decider_id, _request_text(request), keyboard=decision_keyboard([request]))
 
 
 async def _has_class_teacher(event_ctx: EventContext, class_id: int) -> bool:
@@ -200,9 +200,9 @@ def _request_text(request: JoinRequestRow) -> str:
     )
 
 
-def _decision_keyboard(requests: list[JoinRequestRow]) -> str:
+def decision_keyboard(requests: list[JoinRequestRow], limit: int = BUTTONS_WITH_DECISIONS) -> str:
     choices: list[tuple[str, str, dict[str, Any]]] = []
-    for request in requests[:BUTTONS_WITH_DECISIONS]:
+    for request in requests[:limit]:
         suffix = f" №{request.id}" if len(requests) > 1 else ""
         choices.append((BUTTONS["approve"] + suffix, "approve", {"id": request.id}))
         choices.append((BUTTONS["reject"] + suffix, "reject", {"id": request.id}))
@@ -232,7 +232,7 @@ async def requests_list(message: Message, event_ctx: EventContext) -> None:
     ]
     if total > len(pending):
         lines.append(t("requests_more", count=total - len(pending)))
-    event_ctx.reply("\n".join(lines), keyboard=_decision_keyboard(pending))
+    event_ctx.reply("\n".join(lines), keyboard=decision_keyboard(pending))
 
 
 async def decide(

@@ -226,6 +226,41 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        4,
+        "scheduled job runs with leases, planned events, request reminders",
+        """
+        CREATE TABLE job_runs (
+            name        TEXT PRIMARY KEY,
+            last_run_at TEXT NOT NULL,
+            lease_owner TEXT,
+            lease_until TEXT
+        );
+
+        ALTER TABLE join_requests ADD COLUMN reminded_at TEXT;
+        ALTER TABLE join_requests ADD COLUMN escalated_at TEXT;
+
+        CREATE TABLE events (
+            id             INTEGER PRIMARY KEY,
+            title          TEXT NOT NULL,
+            starts_at      TEXT NOT NULL,
+            audience       TEXT NOT NULL CHECK (audience IN
+                               ('school', 'staff', 'students', 'parents', 'chat')),
+            class_id       INTEGER REFERENCES classes(id),
+            chat_peer      INTEGER,
+            link           TEXT,
+            created_by     INTEGER NOT NULL,
+            created_at     TEXT NOT NULL,
+            reminded_at    TEXT,
+            cancelled_at   TEXT
+        );
+        CREATE INDEX events_upcoming ON events(starts_at) WHERE cancelled_at IS NULL;
+        CREATE INDEX people_by_consent ON people(consent_at);
+        CREATE INDEX invitations_by_expiry ON invitations(expires_at);
+        CREATE INDEX join_requests_decided ON join_requests(decided_at)
+            WHERE decided_at IS NOT NULL;
+        """,
+    ),
 )
 
 

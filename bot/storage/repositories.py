@@ -96,6 +96,21 @@ class ChatRow:
 
 
 @dataclass(frozen=True)
+class EventRow:
+    id: int
+    title: str
+    starts_at: datetime
+    audience: str
+    class_id: int | None
+    class_name: str | None
+    chat_peer: int | None
+    link: str | None
+    created_by: int
+    reminded_at: datetime | None
+    cancelled_at: datetime | None
+
+
+@dataclass(frozen=True)
 class ClassRow:
     id: int
     name: str
@@ -198,6 +213,13 @@ class PeopleRepo(_Repo):
 
     async def delete(self, vk_id: int) -> None:
         await self._conn.execute("DELETE FROM people WHERE vk_id = ?", (vk_id,))
+
+    async def consented_between(self, start: datetime, end: datetime) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) FROM people WHERE consent_at > ? AND consent_at <= ?",
+            (to_db(start), to_db(end)),
+        )
+        return int(row[0]) if row else 0
 
     async def mark_left(self, vk_id: int) -> None:
         await self._conn.execute(
@@ -654,6 +676,36 @@ class InvitationsRepo(_Repo):
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    async def expired_between(self, start: datetime, end: datetime) -> int:
+        """Invitations whose time ran out in the window while still open."""
+        row = await self._one(
+            "SELECT COUNT(*) FROM invitations WHERE expires_at > ? AND expires_at <= ?"
+            " AND annulled_at IS NULL AND (max_uses IS NULL OR uses < max_uses)",
+            (to_db(start), to_db(end)),
+        )
+        return int(row[0]) if row else 0
+
+    async def activity_between(self, start: datetime, end: datetime) -> dict[str, int]:
+        row = await self._one(
+            "SELECT"
+            " (SELECT COUNT(*) FROM invitations WHERE created_at >= ?1 AND created_at < ?2),"
+            " (SELECT COUNT(*) FROM redemptions WHERE at >= ?1 AND at < ?2),"
+            " (SELECT COUNT(*) FROM invitations WHERE annulled_at >= ?1 AND annulled_at < ?2)",
+            (to_db(start), to_db(end)),
+        )
+        issued, used, annulled = (int(v or 0) for v in row) if row else (0, 0, 0)
+        return {"issued": issued, "used": used, "annulled": annulled}
+
+    async def open_uses_by_class(self, now: datetime) -> dict[int, int]:
+        """Places still open on bounded invitations, per class: people expected to join."""
+        rows = await self._all(
+            "SELECT class_id, SUM(max_uses - uses) FROM invitations"
+            " WHERE annulled_at IS NULL AND max_uses IS NOT NULL AND uses < max_uses"
+            " AND expires_at > ? GROUP BY class_id",
+            (to_db(now),),
+        )
+        return {int(row[0]): int(row[1]) for row in rows}
+
     async def count_for_role(self, role: str) -> int:
         row = await self._one("SELECT COUNT(*) FROM invitations WHERE role = ?", (role,))
         return int(row[0]) if row else 0
@@ -856,6 +908,51 @@ class RequestsRepo(_Repo):
         )
         return cursor.rowcount == 1
 
+    async def needing_reminder(self, before: datetime, limit: int) -> list[JoinRequestRow]:
+        """Pending since before `before` and not reminded since then."""
+        rows = await self._all(
+            f"{self._SELECT} WHERE j.status = 'pending' AND j.created_at < ?"
+            " AND (j.reminded_at IS NULL OR j.reminded_at < ?) ORDER BY j.created_at LIMIT ?",
+            (to_db(before), to_db(before), limit),
+        )
+        return [self._row(row) for row in rows]
+
+    async def needing_escalation(self, before: datetime, limit: int) -> list[JoinRequestRow]:
+        rows = await self._all(
+            f"{self._SELECT} WHERE j.status = 'pending' AND j.created_at < ?"
+            " AND j.escalated_at IS NULL ORDER BY j.created_at LIMIT ?",
+            (to_db(before), limit),
+        )
+        return [self._row(row) for row in rows]
+
+    async def mark_reminded(self, request_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE join_requests SET reminded_at = ? WHERE id = ?", (self._now(), request_id)
+        )
+
+    async def mark_escalated(self, request_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE join_requests SET escalated_at = ? WHERE id = ?", (self._now(), request_id)
+        )
+
+    async def pending_by_class(self) -> list[tuple[str, int]]:
+        rows = await self._all(
+            "SELECT c.name, COUNT(*) FROM join_requests j JOIN classes c ON c.id = j.class_id"
+            " WHERE j.status = 'pending' GROUP BY c.id ORDER BY c.grade, c.letter"
+        )
+        return [(row[0], int(row[1])) for row in rows]
+
+    async def decided_between(
+        self, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        rows = await self._all(
+            "SELECT created_at, decided_at FROM join_requests"
+            " WHERE decided_at IS NOT NULL AND decided_at >= ? AND decided_at < ?"
+            " AND status IN ('approved', 'rejected')",
+            (to_db(start), to_db(end)),
+        )
+        return [(from_db(row[0]), from_db(row[1])) for row in rows]
+
     async def withdraw_all(self, person_id: int) -> None:
         await self._conn.execute(
             "UPDATE join_requests SET status = 'withdrawn', full_name = NULL, reason = NULL"
@@ -1028,6 +1125,121 @@ class DutyMarksRepo(_Repo):
         await self._conn.execute("DELETE FROM duty_marks WHERE person_id = ?", (person_id,))
 
 
+class JobRunsRepo(_Repo):
+    async def last_run(self, name: str) -> datetime | None:
+        row = await self._one("SELECT last_run_at FROM job_runs WHERE name = ?", (name,))
+        return None if row is None else from_db(row[0])
+
+    async def baseline(self, name: str, moment: datetime) -> None:
+        """A job seen for the first time starts counting from now, not from the epoch."""
+        await self._conn.execute(
+            "INSERT INTO job_runs (name, last_run_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
+            (name, to_db(moment)),
+        )
+
+    async def acquire(
+        self, name: str, owner: str, last_run: datetime, now: datetime, until: datetime
+    ) -> bool:
+        """Takes the job's lease, only if nobody ran it since `last_run` and no lease is live:
+        of two processes on one database, exactly one runs each due job."""
+        cursor = await self._conn.execute(
+            "UPDATE job_runs SET lease_owner = ?, lease_until = ?"
+            " WHERE name = ? AND last_run_at = ? AND (lease_until IS NULL OR lease_until < ?)",
+            (owner, to_db(until), name, to_db(last_run), to_db(now)),
+        )
+        return cursor.rowcount == 1
+
+    async def finish(self, name: str, owner: str, ran_at: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE job_runs SET last_run_at = ?, lease_owner = NULL, lease_until = NULL"
+            " WHERE name = ? AND lease_owner = ?",
+            (to_db(ran_at), name, owner),
+        )
+
+    async def release(self, name: str, owner: str) -> None:
+        await self._conn.execute(
+            "UPDATE job_runs SET lease_owner = NULL, lease_until = NULL"
+            " WHERE name = ? AND lease_owner = ?",
+            (name, owner),
+        )
+
+
+class EventsRepo(_Repo):
+    _SELECT = (
+        "SELECT e.id, e.title, e.starts_at, e.audience, e.class_id, c.name AS class_name,"
+        " e.chat_peer, e.link, e.created_by, e.reminded_at, e.cancelled_at"
+        " FROM events e LEFT JOIN classes c ON c.id = e.class_id"
+    )
+
+    @staticmethod
+    def _row(row: aiosqlite.Row) -> EventRow:
+        return EventRow(
+            id=row["id"],
+            title=row["title"],
+            starts_at=from_db(row["starts_at"]),
+            audience=row["audience"],
+            class_id=row["class_id"],
+            class_name=row["class_name"],
+            chat_peer=row["chat_peer"],
+            link=row["link"],
+            created_by=row["created_by"],
+            reminded_at=from_db_optional(row["reminded_at"]),
+            cancelled_at=from_db_optional(row["cancelled_at"]),
+        )
+
+    async def create(
+        self,
+        title: str,
+        starts_at: datetime,
+        audience: str,
+        class_id: int | None,
+        chat_peer: int | None,
+        link: str | None,
+        created_by: int,
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO events (title, starts_at, audience, class_id, chat_peer, link,"
+            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (title, to_db(starts_at), audience, class_id, chat_peer, link, created_by, self._now()),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def get(self, event_id: int) -> EventRow | None:
+        row = await self._one(f"{self._SELECT} WHERE e.id = ?", (event_id,))
+        return None if row is None else self._row(row)
+
+    async def upcoming(self, now: datetime, limit: int) -> list[EventRow]:
+        rows = await self._all(
+            f"{self._SELECT} WHERE e.cancelled_at IS NULL AND e.starts_at > ?"
+            " ORDER BY e.starts_at LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [self._row(row) for row in rows]
+
+    async def due_reminders(self, now: datetime, horizon: datetime) -> list[EventRow]:
+        rows = await self._all(
+            f"{self._SELECT} WHERE e.cancelled_at IS NULL AND e.reminded_at IS NULL"
+            " AND e.starts_at > ? AND e.starts_at <= ? ORDER BY e.starts_at",
+            (to_db(now), to_db(horizon)),
+        )
+        return [self._row(row) for row in rows]
+
+    async def mark_reminded(self, event_id: int) -> bool:
+        cursor = await self._conn.execute(
+            "UPDATE events SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
+            (self._now(), event_id),
+        )
+        return cursor.rowcount == 1
+
+    async def cancel(self, event_id: int) -> bool:
+        cursor = await self._conn.execute(
+            "UPDATE events SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
+            (self._now(), event_id),
+        )
+        return cursor.rowcount == 1
+
+
 class KeyValueRepo(_Repo):
     async def get(self, key: str) -> str | None:
         row = await self._one("SELECT value FROM settings_kv WHERE key = ?", (key,))
@@ -1057,3 +1269,5 @@ class Repositories:
         self.requests = RequestsRepo(conn, clock)
         self.chats = ChatsRepo(conn, clock)
         self.duty_marks = DutyMarksRepo(conn, clock)
+        self.job_runs = JobRunsRepo(conn, clock)
+        self.events = EventsRepo(conn, clock)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import aiohttp
 from loguru import logger
 from vkbottle import VKAPIError
 
@@ -44,6 +45,29 @@ class VKGateway:
         if isinstance(found, dict) and found.get("type") == "user":
             return int(found["object_id"])
         return None
+
+    async def upload_photo(self, peer_id: int, png: bytes) -> str | None:
+        """Uploads a picture for a message to `peer_id`; returns the attachment string."""
+        try:
+            server = await self.api.request("photos.getMessagesUploadServer", {"peer_id": peer_id})
+            url = server["response"]["upload_url"]
+            form = aiohttp.FormData()
+            form.add_field("photo", png, filename="chart.png", content_type="image/png")
+            async with aiohttp.ClientSession() as session, session.post(url, data=form) as answer:
+                uploaded = json.loads(await answer.text())
+            saved = await self.api.request(
+                "photos.saveMessagesPhoto",
+                {
+                    "photo": uploaded["photo"],
+                    "server": uploaded["server"],
+                    "hash": uploaded["hash"],
+                },
+            )
+        except (VKAPIError, TransientAPIError, aiohttp.ClientError, KeyError, ValueError) as error:
+            logger.warning("Photo upload failed: {}", type(error).__name__)
+            return None
+        photo = saved["response"][0]
+        return f"photo{photo['owner_id']}_{photo['id']}"
 
     def invitation_link(self, code: str) -> str:
         """Opening it starts a dialog with the community; the first message carries `ref`."""

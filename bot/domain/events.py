@@ -1,0 +1,108 @@
+"""Planned broadcasts and meetings (clauses 2.1–2.4): who is told, and when reminded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.domain.roles import Actor, Role
+from bot.storage import Database
+from bot.storage.repositories import EventRow
+
+LIST_LIMIT = 20
+
+
+class Audience(StrEnum):
+    SCHOOL = "school"
+    STAFF = "staff"
+    STUDENTS = "students"
+    PARENTS = "parents"
+    CHAT = "chat"
+
+
+STAFF_ROLES = (Role.ADMIN, Role.DIRECTOR, Role.CLASS_TEACHER, Role.TEACHER)
+
+
+@dataclass(frozen=True)
+class PlannedEvent:
+    title: str
+    starts_at: datetime
+    audience: Audience
+    class_id: int | None
+    chat_peer: int | None
+    link: str | None
+
+
+def may_plan(actor: Actor, audience: Audience, class_id: int | None) -> bool:
+    """Admins and the director plan for anyone; a class teacher for their own class."""
+    if actor.has(Role.ADMIN, Role.DIRECTOR):
+        return True
+    if audience in (Audience.STUDENTS, Audience.PARENTS):
+        return class_id in actor.classes_as(Role.CLASS_TEACHER)
+    return False
+
+
+class EventService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def create(self, actor: Actor, event: PlannedEvent) -> EventRow:
+        async with self._db.transaction() as tx:
+            event_id = await tx.events.create(
+                event.title,
+                event.starts_at,
+                event.audience.value,
+                event.class_id,
+                event.chat_peer,
+                event.link,
+                actor.vk_id,
+            )
+            await tx.audit.write("event_planned", actor.vk_id, details={"event": event_id})
+            row = await tx.events.get(event_id)
+        assert row is not None
+        return row
+
+    async def upcoming(self) -> list[EventRow]:
+        return await self._db.reader.events.upcoming(self._clock.now(), LIST_LIMIT)
+
+    async def get(self, event_id: int) -> EventRow | None:
+        return await self._db.reader.events.get(event_id)
+
+    async def cancel(self, actor: Actor, event_id: int) -> EventRow | None:
+        async with self._db.transaction() as tx:
+            row = await tx.events.get(event_id)
+            if row is None or row.cancelled_at is not None:
+                return None
+            if row.created_by != actor.vk_id and not actor.has(Role.ADMIN, Role.DIRECTOR):
+                return None
+            await tx.events.cancel(event_id)
+            await tx.audit.write("event_cancelled", actor.vk_id, details={"event": event_id})
+        return row
+
+    async def due_reminders(self, before: timedelta) -> list[EventRow]:
+        now = self._clock.now()
+        return await self._db.reader.events.due_reminders(now, now + before)
+
+    async def mark_reminded(self, event_id: int) -> bool:
+        async with self._db.transaction() as tx:
+            return await tx.events.mark_reminded(event_id)
+
+    async def recipients(self, event: EventRow) -> list[int]:
+        """Who is told: people of the audience, or the bound chat."""
+        repos = self._db.reader
+        audience = Audience(event.audience)
+        if audience is Audience.CHAT:
+            return [event.chat_peer] if event.chat_peer else []
+        if audience in (Audience.STUDENTS, Audience.PARENTS):
+            assert event.class_id is not None
+            role = Role.STUDENT if audience is Audience.STUDENTS else Role.PARENT
+            rows = await repos.roles.in_class(event.class_id, role.value)
+            return sorted({row.person_id for row in rows})
+        roles = STAFF_ROLES if audience is Audience.STAFF else tuple(Role)
+        people: set[int] = set()
+        for role in roles:
+            people |= {row.person_id for row in await repos.roles.holders(role.value)}
+        return sorted(people)

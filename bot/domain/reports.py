@@ -1,0 +1,136 @@
+"""What waits for the admins (the digest) and how the school uses the platform (statistics)."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.domain.chats import CLASS_KINDS
+from bot.domain.roles import Role
+from bot.storage import Database
+from bot.storage.repositories import ChatRow, JoinRequestRow
+
+OLDEST_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Digest:
+    now: datetime
+    pending_requests: int
+    oldest_request_age: timedelta | None
+    requests_by_class: list[tuple[str, int]]
+    oldest_requests: list[JoinRequestRow]
+    waiting_teachers: list[str]
+    stale_invitations: int
+    expired_since: int
+    classes_without_teacher: list[str]
+    classes_missing_chats: list[tuple[str, list[str]]]
+    chats_without_admin: list[ChatRow]
+    newcomers_since: int
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.pending_requests
+            or self.waiting_teachers
+            or self.stale_invitations
+            or self.expired_since
+            or self.classes_without_teacher
+            or self.classes_missing_chats
+            or self.chats_without_admin
+            or self.newcomers_since
+        )
+
+
+@dataclass(frozen=True)
+class ClassFigures:
+    name: str
+    joined: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    now: datetime
+    people_by_role: dict[str, int]
+    classes: list[ClassFigures]
+    required_chats: int
+    bound_chats: int
+    decided_this_week: int
+    median_decision: timedelta | None
+    invitations_week: dict[str, int]
+    invitations_total: dict[str, int]
+    admin_duties_done: int = 0
+    admin_duties_total: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+class ReportService:
+    def __init__(self, db: Database, clock: Clock, stale_after: timedelta) -> None:
+        self._db = db
+        self._clock = clock
+        self._stale_after = stale_after
+
+    async def digest(self, since: datetime | None) -> Digest:
+        repos = self._db.reader
+        now = self._clock.now()
+        since = since or now - timedelta(days=1)
+        pending = await repos.requests.pending(None, OLDEST_SHOWN)
+        total_pending = await repos.requests.count_pending(None)
+        summaries = [row for row in await repos.classes.summaries() if not row.is_staff_room]
+        bound = await repos.chats.bound()
+        have = {(chat.class_id, chat.kind) for chat in bound}
+        missing = [
+            (row.name, [kind for kind in CLASS_KINDS if (row.id, kind) not in have])
+            for row in summaries
+        ]
+        waiting = await repos.roles.unverified_teachers()
+        names = await repos.people.names([row.person_id for row in waiting])
+        return Digest(
+            now=now,
+            pending_requests=total_pending,
+            oldest_request_age=now - pending[0].created_at if pending else None,
+            requests_by_class=await repos.requests.pending_by_class(),
+            oldest_requests=pending,
+            waiting_teachers=[names.get(row.person_id, f"id{row.person_id}") for row in waiting],
+            stale_invitations=len(await repos.invitations.stale(now, now - self._stale_after)),
+            expired_since=await repos.invitations.expired_between(since, now),
+            classes_without_teacher=[r.name for r in summaries if r.class_teacher_id is None],
+            classes_missing_chats=[(name, kinds) for name, kinds in missing if kinds],
+            chats_without_admin=[chat for chat in bound if not chat.bot_admin],
+            newcomers_since=await repos.people.consented_between(since, now),
+        )
+
+    async def stats(self) -> Stats:
+        repos = self._db.reader
+        now = self._clock.now()
+        week_ago = now - timedelta(days=7)
+        summaries = [row for row in await repos.classes.summaries() if not row.is_staff_room]
+        open_uses = await repos.invitations.open_uses_by_class(now)
+        pending = dict(await repos.requests.pending_by_class())
+        classes = []
+        for row in summaries:
+            joined = row.students + row.parents
+            expected = joined + open_uses.get(row.id, 0) + pending.get(row.name, 0)
+            classes.append(ClassFigures(row.name, joined, expected))
+        bound = await repos.chats.bound()
+        class_chats = {(chat.class_id, chat.kind) for chat in bound if chat.kind in CLASS_KINDS}
+        decided = await repos.requests.decided_between(week_ago, now)
+        durations = [(done - made).total_seconds() for made, done in decided]
+        median = timedelta(seconds=statistics.median(durations)) if durations else None
+        far_past = datetime(2000, 1, 1, tzinfo=now.tzinfo)
+        return Stats(
+            now=now,
+            people_by_role={
+                role.value: await repos.roles.count_holders(role.value) for role in Role
+            },
+            classes=classes,
+            required_chats=3 * len(summaries),
+            bound_chats=len(class_chats),
+            decided_this_week=len(decided),
+            median_decision=median,
+            invitations_week=await repos.invitations.activity_between(week_ago, now),
+            invitations_total=await repos.invitations.activity_between(far_past, now),
+        )

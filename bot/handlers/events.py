@@ -1,0 +1,258 @@
+"""Planned broadcasts and meetings: `/event` asks step by step, `/events`, `/event_cancel`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from vkbottle import BaseStateGroup
+from vkbottle.bot import BotLabeler, Message
+
+from bot.commands import payload_command
+from bot.context import EventContext, Services
+from bot.domain.events import Audience, PlannedEvent, may_plan
+from bot.handlers.chats import describe_chat
+from bot.handlers.rules import Command, InDialog
+from bot.keyboards import main_menu, text_choices
+from bot.parsing import parse_number, parse_when
+from bot.storage.repositories import EventRow
+from bot.texts import BUTTONS, format_age, format_moment, t
+
+labeler = BotLabeler()
+
+TITLE_LENGTH = (3, 120)
+CHATS_OFFERED = 10
+
+
+class EventDialog(BaseStateGroup):
+    TITLE = "title"
+    WHEN = "when"
+    AUDIENCE = "audience"
+    CLASS = "class"
+    CHAT = "chat"
+    LINK = "link"
+
+
+def _picked(message: Message, cmd: str, by_label: dict[str, Any]) -> Any | None:
+    parsed = payload_command(message.payload)
+    if parsed is not None and parsed[0] == cmd:
+        return parsed[1].get("value")
+    return by_label.get((message.text or "").strip().casefold())
+
+
+async def _step(event_ctx: EventContext, state: EventDialog, data: dict[str, Any]) -> None:
+    fields = {key: value for key, value in data.items() if key != "origin_peer"}
+    await event_ctx.services.dialogs.set(
+        event_ctx.person_id, state, origin_peer=event_ctx.peer_id, **fields
+    )
+
+
+@labeler.message(Command("event"))
+async def event_start(message: Message, event_ctx: EventContext) -> None:
+    await _step(event_ctx, EventDialog.TITLE, {})
+    event_ctx.reply(t("event_ask_title"), keyboard=text_choices([]))
+
+
+@labeler.message(InDialog(EventDialog.TITLE))
+async def event_title(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+    title = (message.text or "").strip()
+    if not TITLE_LENGTH[0] <= len(title) <= TITLE_LENGTH[1]:
+        event_ctx.reply(t("event_title_invalid"))
+        return
+    await _step(event_ctx, EventDialog.WHEN, {**dialog, "title": title})
+    event_ctx.reply(t("event_ask_when"), keyboard=text_choices([]))
+
+
+@labeler.message(InDialog(EventDialog.WHEN))
+async def event_when(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+    services = event_ctx.services
+    now = services.clock.now()
+    moment = parse_when(message.text or "", now, services.settings.zone)
+    if moment is None:
+        event_ctx.reply(t("event_when_invalid"))
+        return
+    if moment <= now:
+        event_ctx.reply(t("event_when_past"))
+        return
+    await _step(event_ctx, EventDialog.AUDIENCE, {**dialog, "when": moment.isoformat()})
+    event_ctx.reply(t("event_ask_audience"), keyboard=_audience_keyboard())
+
+
+AUDIENCE_BUTTONS = {
+    Audience.SCHOOL: "audience_school",
+    Audience.STAFF: "audience_staff",
+    Audience.STUDENTS: "audience_students",
+    Audience.PARENTS: "audience_parents",
+    Audience.CHAT: "audience_chat",
+}
+
+
+def _audience_keyboard() -> str:
+    return text_choices(
+        [
+            (BUTTONS[key], "ev_aud", {"value": audience.value})
+            for audience, key in AUDIENCE_BUTTONS.items()
+        ],
+        per_row=2,
+    )
+
+
+@labeler.message(InDialog(EventDialog.AUDIENCE))
+async def event_audience(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+    labels = {BUTTONS[key].casefold(): aud.value for aud, key in AUDIENCE_BUTTONS.items()}
+    value = _picked(message, "ev_aud", labels)
+    if value not in {audience.value for audience in Audience}:
+        event_ctx.reply(t("dialog_expects_button"), keyboard=_audience_keyboard())
+        return
+    audience = Audience(value)
+    data = {**dialog, "audience": audience.value}
+    services = event_ctx.services
+    if audience in (Audience.STUDENTS, Audience.PARENTS):
+        classes = await services.school.pupil_classes()
+        await _step(event_ctx, EventDialog.CLASS, data)
+        event_ctx.reply(
+            t("event_ask_class"),
+            keyboard=text_choices(
+                [(row.name, "ev_class", {"value": row.id}) for row in classes[:30]], 4
+            ),
+        )
+        return
+    if audience is Audience.CHAT:
+        chats = (await services.chats.all_bound())[:CHATS_OFFERED]
+        if not chats:
+            event_ctx.reply(t("event_no_chats"), keyboard=_audience_keyboard())
+            return
+        await _step(event_ctx, EventDialog.CHAT, data)
+        event_ctx.reply(
+            t("event_ask_chat"),
+            keyboard=text_choices(
+                [(describe_chat(chat)[:40], "ev_chat", {"value": chat.peer_id}) for chat in chats],
+                1,
+            ),
+        )
+        return
+    await _ask_link(event_ctx, data)
+
+
+async def _ask_link(event_ctx: EventContext, data: dict[str, Any]) -> None:
+    audience = Audience(data["audience"])
+    class_id = data.get("class_id")
+    if not may_plan(event_ctx.who, audience, class_id if isinstance(class_id, int) else None):
+        await event_ctx.services.dialogs.delete(event_ctx.person_id)
+        event_ctx.reply(t("event_not_allowed"), keyboard=main_menu(event_ctx.who))
+        return
+    await _step(event_ctx, EventDialog.LINK, data)
+    event_ctx.reply(
+        t("event_ask_link"),
+        keyboard=text_choices([(BUTTONS["no_link"], "ev_nolink", {"value": 1})]),
+    )
+
+
+@labeler.message(InDialog(EventDialog.CLASS))
+async def event_class(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+    classes = await event_ctx.services.school.pupil_classes()
+    class_id = _picked(message, "ev_class", {row.name.casefold(): row.id for row in classes})
+    if class_id not in {row.id for row in classes}:
+        event_ctx.reply(t("dialog_expects_button"))
+        return
+    await _ask_link(event_ctx, {**dialog, "class_id": class_id})
+
+
+@labeler.message(InDialog(EventDialog.CHAT))
+async def event_chat(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+    chats = await event_ctx.services.chats.all_bound()
+    peer = _picked(message, "ev_chat", {describe_chat(c)[:40].casefold(): c.peer_id for c in chats})
+    if peer not in {chat.peer_id for chat in chats}:
+        event_ctx.reply(t("dialog_expects_button"))
+        return
+    await _ask_link(event_ctx, {**dialog, "chat_peer": peer})
+
+
+@labeler.message(InDialog(EventDialog.LINK))
+async def event_link(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+    link: str | None = None
+    if _picked(message, "ev_nolink", {BUTTONS["no_link"].casefold(): 1}) != 1:
+        link = (message.text or "").strip()
+        if not link.startswith("https://") or " " in link or len(link) > 500:
+            event_ctx.reply(t("event_link_invalid"))
+            return
+    services = event_ctx.services
+    await services.dialogs.delete(event_ctx.person_id)
+    planned = PlannedEvent(
+        title=str(dialog["title"]),
+        starts_at=datetime.fromisoformat(str(dialog["when"])),
+        audience=Audience(str(dialog["audience"])),
+        class_id=dialog.get("class_id"),
+        chat_peer=dialog.get("chat_peer"),
+        link=link,
+    )
+    event = await services.events.create(event_ctx.who, planned)
+    recipients = await services.events.recipients(event)
+    announcement = event_text("event_announce", event, services)
+    for peer in recipients:
+        event_ctx.send(peer, announcement)
+    event_ctx.reply(
+        t(
+            "event_created",
+            id=event.id,
+            when=format_moment(event.starts_at, services.settings.zone),
+            count=len(recipients),
+            before=format_age(services.settings.event_reminder_before),
+        ),
+        keyboard=main_menu(event_ctx.who),
+    )
+
+
+def event_text(key: str, event: EventRow, services: Services) -> str:
+    link = t("event_link_line", link=event.link) if event.link else ""
+    return t(
+        key,
+        title=event.title,
+        when=format_moment(event.starts_at, services.settings.zone),
+        link=link,
+        before=format_age(services.settings.event_reminder_before),
+    )
+
+
+def audience_text(event: EventRow) -> str:
+    key = f"audience_{event.audience}"
+    return t(key, class_name=event.class_name or "")
+
+
+@labeler.message(Command("events"))
+async def events_list(message: Message, event_ctx: EventContext) -> None:
+    services = event_ctx.services
+    upcoming = await services.events.upcoming()
+    if not upcoming:
+        event_ctx.reply(t("events_empty"))
+        return
+    zone = services.settings.zone
+    lines = [t("events_header")]
+    lines += [
+        t(
+            "events_line",
+            id=event.id,
+            when=format_moment(event.starts_at, zone),
+            title=event.title,
+            audience=audience_text(event),
+        )
+        for event in upcoming
+    ]
+    event_ctx.reply("\n".join(lines))
+
+
+@labeler.message(Command("event_cancel"))
+async def event_cancel(message: Message, event_ctx: EventContext, args: str) -> None:
+    number = parse_number(args) if args.strip() else None
+    if number is None:
+        event_ctx.reply(t("event_cancel_usage"))
+        return
+    services = event_ctx.services
+    event = await services.events.cancel(event_ctx.who, number)
+    if event is None:
+        event_ctx.reply(t("event_cancel_not_found", id=number))
+        return
+    text = event_text("event_cancelled", event, services)
+    for peer in await services.events.recipients(event):
+        event_ctx.send(peer, text)
+    event_ctx.reply(t("event_cancel_done", id=number))

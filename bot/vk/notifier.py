@@ -1,0 +1,37 @@
+"""Messages the bot starts itself (digests, reminders): written to the outbox in one go."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.storage import Database
+from bot.vk.outgoing import OutgoingMessage, derived_random_id, split_text
+from bot.vk.sender import OutboxSender
+
+
+class Notifier:
+    def __init__(self, db: Database, sender: OutboxSender) -> None:
+        self._db = db
+        self._sender = sender
+
+    async def send(self, messages: Sequence[OutgoingMessage], key: str) -> None:
+        """`key` names the occasion (e.g. the job and its due time): sending the same
+        occasion again reuses the random_ids, so VK delivers it once."""
+        parts: list[OutgoingMessage] = []
+        for message in messages:
+            texts = split_text(message.text)
+            for index, text in enumerate(texts):
+                last = index == len(texts) - 1
+                parts.append(
+                    OutgoingMessage(
+                        message.peer_id,
+                        text,
+                        message.keyboard if last else None,
+                        message.attachment if last else None,
+                    )
+                )
+        async with self._db.transaction() as tx:
+            for index, message in enumerate(parts):
+                random_id = derived_random_id(key, index, message.peer_id)
+                await tx.outbox.add(message.peer_id, random_id, message.body())
+        self._sender.wake()
