@@ -10,77 +10,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import random
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.school import ADMIN, REDEEMERS, populate  # noqa: E402
 from bot.clock import Clock  # noqa: E402
-from bot.domain.invitations import InvitationService, hash_code, new_code  # noqa: E402
+from bot.domain.invitations import InvitationService  # noqa: E402
 from bot.domain.people import PeopleService  # noqa: E402
 from bot.domain.requests import RequestService  # noqa: E402
-from bot.domain.roles import Role  # noqa: E402
 from bot.storage import Database  # noqa: E402
-
-LETTERS = "АБВГДЕЖИ"
-ADMIN = 1
-REDEEMERS = 1000
-
-
-async def populate(db: Database, people: int, invitations: int, requests: int) -> list[str]:
-    """Fills the school; returns the codes of some open invitations for redemption."""
-    now = datetime.now(UTC)
-    rng = random.Random(44)
-    codes: list[str] = []
-    async with db.transaction() as tx:
-        class_ids = []
-        for grade in range(1, 11):
-            for letter in LETTERS:
-                await tx.classes.add(f"{grade}{letter}", grade, letter)
-                row = await tx.classes.by_name(f"{grade}{letter}")
-                assert row is not None
-                class_ids.append(row.id)
-        await tx.people.ensure(ADMIN)
-        await tx.people.record_consent(ADMIN, "Петрова Ирина")
-        await tx.roles.grant(ADMIN, Role.ADMIN.value, verified=True)
-        for person in range(2, people + 2):
-            await tx.people.ensure(person)
-            await tx.people.record_consent(person, f"Иванов{person} Иван")
-            role = Role.STUDENT.value if person % 2 else Role.PARENT.value
-            await tx.roles.grant(person, role, rng.choice(class_ids), child_name="Иванов Иван")
-        for index, class_id in enumerate(class_ids):
-            teacher = 100_000 + index
-            await tx.people.ensure(teacher)
-            await tx.people.record_consent(teacher, f"Учитель{index} Пётр")
-            await tx.roles.grant(teacher, Role.TEACHER.value, verified=True)
-            await tx.roles.grant(teacher, Role.CLASS_TEACHER.value, class_id, verified=True)
-        for index in range(invitations):
-            code = new_code()
-            await tx.invitations.create(
-                hash_code(code),
-                Role.PARENT.value,
-                rng.choice(class_ids),
-                None,
-                ADMIN,
-                now + timedelta(days=rng.randint(-10, 14)),
-            )
-            if index % 10 == 0:
-                codes.append(code)
-        for redeemer in range(300_000, 300_000 + REDEEMERS):
-            await tx.people.ensure(redeemer)
-            await tx.people.record_consent(redeemer, "Петрова Ольга")
-        for index in range(requests):
-            await tx.requests.create(
-                200_000 + index, "parent", rng.choice(class_ids), "Петров Пётр"
-            )
-    return codes
 
 
 async def timed(repeat: int, action: Callable[[], Awaitable[object]]) -> tuple[float, float]:

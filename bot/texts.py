@@ -495,7 +495,7 @@ TEXTS: dict[str, str] = {
     # The digest
     "digest_header": "Сводка на {date}:",
     "digest_empty": "Сводка на {date}: ничего не ждёт вашего решения.",
-    "digest_requests": "• {requests} ждут решения, самая старая — {age}. По классам: {by_class}.",
+    "digest_requests": "• Ждут решения: {requests}; самая старая — {age}. По классам: {by_class}.",
     "digest_request_line": "   №{id} {role}, {class_name}: {name} — {age}",
     "digest_waiting_teachers": "• Ждут подтверждения статуса «учитель»: {names}. /verify",
     "digest_stale": "• Невостребованные приглашения: {count}.",
