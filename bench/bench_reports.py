@@ -14,9 +14,9 @@ import statistics
 import sys
 import tempfile
 import time
-from functools import partial
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
