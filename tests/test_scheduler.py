@@ -233,3 +233,36 @@ async def test_the_weekly_report_brings_figures_and_a_chart(
     for person in (director, admin):
         report = await next_starting(person, t("report_header"))
         assert report.has_photo
+
+
+async def test_digest_now_goes_to_the_asker(
+    sandbox: VKSandbox, timed_bot: BotRunner, frozen_clock: FrozenClock
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    await ask(admin, "/invite parent 5А")
+    frozen_clock.advance(timedelta(days=8))
+    first, stale = await ask(admin, "/digest"), await admin.wait_reply()
+    assert first.text.startswith("Сводка на 08.12.2026:")
+    assert "Истекли со времени прошлой сводки" not in first.text
+    assert stale.text == t("digest_stale", count=1)
+    await admin.press(stale.button(BUTTONS["annul_stale"]))
+    assert (await admin.wait_reply()).text == t("annul_stale_done", count=1)
+
+
+async def test_event_reminders_survive_a_restart(
+    sandbox: VKSandbox, timed_bot: BotRunner, frozen_clock: FrozenClock
+) -> None:
+    admin = await admin_user(sandbox)
+    await tick(timed_bot)
+    await ask(admin, "/event")
+    await ask(admin, "Онлайн-собрание")
+    audience = await ask(admin, "30.11 18:00")
+    await admin.press(audience.button(BUTTONS["audience_staff"]))
+    link_question = await admin.wait_reply()
+    await admin.press(link_question.button(BUTTONS["no_link"]))
+    await admin.wait_replies(2)
+    await timed_bot.restart()
+    frozen_clock.advance(timedelta(hours=9, minutes=50))  # 17:50 MSK
+    await tick(timed_bot)
+    reminder = await next_starting(admin, "⏰")
+    assert "Онлайн-собрание" in reminder.text

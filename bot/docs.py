@@ -1,0 +1,57 @@
+"""Documentation made from the code's own data: the access matrix in the README.
+
+`python -m bot.docs` prints it; a test keeps the README's copy current."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.commands import all_specs
+from bot.domain.access import refusal_for
+from bot.domain.roles import Actor, Role, RoleGrant
+
+CONSENTED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _actor(*roles: Role, verified: bool = True) -> Actor:
+    grants = tuple(
+        RoleGrant(
+            role,
+            2 if role in (Role.CLASS_TEACHER, Role.STUDENT, Role.PARENT) else None,
+            "5А",
+            verified,
+        )
+        for role in roles
+    )
+    return Actor(vk_id=1, consented_at=CONSENTED_AT, grants=grants)
+
+
+PERSONAS: tuple[tuple[str, Actor], ...] = (
+    ("stranger", Actor(vk_id=1)),
+    ("no role", _actor()),
+    ("parent", _actor(Role.PARENT)),
+    ("student", _actor(Role.STUDENT)),
+    ("teacher, unverified", _actor(Role.TEACHER, verified=False)),
+    ("teacher", _actor(Role.TEACHER)),
+    ("class teacher", _actor(Role.TEACHER, Role.CLASS_TEACHER)),
+    ("director", _actor(Role.DIRECTOR)),
+    ("admin", _actor(Role.ADMIN)),
+)
+WHERE = {"private": "private", "chat": "group chat", "any": "anywhere"}
+
+
+def access_matrix() -> str:
+    """Markdown: who may use which command (✅) and where; a refusal explains itself."""
+    header = "| command | where | " + " | ".join(name for name, _ in PERSONAS) + " |"
+    rule = "|" + "---|" * (len(PERSONAS) + 2)
+    rows = [header, rule]
+    for spec in all_specs():
+        if spec.hidden:
+            continue
+        cells = ["✅" if refusal_for(actor, spec.roles) is None else "—" for _, actor in PERSONAS]
+        rows.append(f"| `/{spec.name}` | {WHERE[spec.where]} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(access_matrix())
