@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Services, current_event
 from bot.dialogs import Dialogs
+from bot.domain.announcements import AnnouncementService
 from bot.domain.chats import ChatService
 from bot.domain.duties import DutyService
 from bot.domain.events import EventService
@@ -27,6 +28,7 @@ from bot.domain.reports import ReportService
 from bot.domain.requests import RequestService
 from bot.domain.school import SchoolService
 from bot.handlers import get_labelers
+from bot.handlers.announcements import delivery_report
 from bot.handlers.args import ArgumentError
 from bot.middleware import ActorMiddleware
 from bot.runtime import Dispatcher
@@ -128,10 +130,13 @@ class Application:
             duties=DutyService(self.db, self.clock, settings.zone, settings.stale_invitation_after),
             reports=ReportService(self.db, self.clock, settings.stale_invitation_after),
             events=EventService(self.db, self.clock),
+            announcements=AnnouncementService(self.db),
             vk=VKGateway(self.api, group_id),
             dialogs=dialogs,
         )
         vk_bot = build_vk_bot(self.api, dialogs, self.extra_labelers)
+        services = self.services
+        self.sender.on_broadcast_done = lambda row, counts: delivery_report(services, row, counts)
         self.intake = Intake(self.db, self.api, group_id, wait=self.longpoll_wait)
         self.dispatcher = Dispatcher(self.db, vk_bot, self.services, self.intake, self.sender)
         await self.intake.prime()

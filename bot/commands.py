@@ -119,6 +119,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("event", "запланировать трансляцию или встречу", "/event", PLANNERS),
     CommandSpec("events", "предстоящие трансляции и встречи", "/events", STAFF),
     CommandSpec("event_cancel", "отменить событие", "/event_cancel <номер>", PLANNERS),
+    # Announcements and the system channels (clauses 2.1, 2.2)
+    CommandSpec("announce", "объявление людям напрямую, с предпросмотром",
+                "/announce <кому> <текст>", PLANNERS),
+    CommandSpec("post", "публикация в системный канал", "/post school|staff <текст>",
+                ADMIN_OR_DIRECTOR),
+    CommandSpec("propose", "передать материал администратору для публикации",
+                "/propose <текст>", frozenset({Role.DIRECTOR})),
+    CommandSpec("proposal", "решение по материалу руководителя", "/proposal", ADMIN, hidden=True),
 )
 # fmt: on
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.config import Settings
     from bot.dialogs import Dialogs
+    from bot.domain.announcements import AnnouncementService
     from bot.domain.chats import ChatService
     from bot.domain.duties import DutyService
     from bot.domain.events import EventService
@@ -46,6 +47,7 @@ class Services:
     duties: DutyService
     reports: ReportService
     events: EventService
+    announcements: AnnouncementService
     vk: VKGateway
     dialogs: Dialogs
 

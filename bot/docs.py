@@ -1,10 +1,13 @@
 """Documentation made from the code's own data: the access matrix in the README.
 
-`python -m bot.docs` prints it; a test keeps the README's copy current."""
+`python -m bot.docs` prints it, `python -m bot.docs --write README.md` puts it in the README;
+a test keeps the README's copy current."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.commands import all_specs
 from bot.domain.access import refusal_for
@@ -53,5 +56,18 @@ def access_matrix() -> str:
     return "\n".join(rows)
 
 
+START, END = "<!-- access-matrix:start -->", "<!-- access-matrix:end -->"
+
+
+def update_readme(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{START}\n{access_matrix()}\n{END}{tail}", encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(access_matrix())
+    if sys.argv[1:2] == ["--write"]:
+        update_readme(Path(sys.argv[2] if len(sys.argv) > 2 else "README.md"))
+    else:
+        print(access_matrix())

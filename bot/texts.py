@@ -74,6 +74,10 @@ BUTTONS: dict[str, str] = {
     "audience_chat": "Беседа",
     "no_link": "Без ссылки",
     "stats": "Статистика",
+    "send": "Отправить",
+    "publish_school": "В общешкольный канал",
+    "publish_staff": "В канал «Сотрудники»",
+    "decline_proposal": "Отклонить",
     "plan": "Запланировать",
 }
 
@@ -563,6 +567,41 @@ TEXTS: dict[str, str] = {
     "chart_title": "Присоединились и ожидаются по классам",
     "chart_joined": "Присоединились",
     "chart_expected": "Ожидается",
+    # Announcements and channels
+    "announce_usage": (
+        "Как сделать объявление: /announce <кому> <текст>. Кому: parents [класс], "
+        "students [класс], teachers, staff, all. Пример: /announce parents 5А Собрание в четверг."
+    ),
+    "announce_not_allowed": "Вы можете делать объявления только ученикам и родителям своих классов.",
+    "announce_empty_text": "Напишите текст объявления после адресатов.",
+    "announce_preview": (
+        "Предпросмотр. Кому: {audience}. Получат: {reach}; не могут получать сообщения от бота: "
+        "{blocked}.\n\n{text}\n\nОтправить?"
+    ),
+    "announce_nobody": "Некому отправлять: в этой аудитории пока никого нет.",
+    "announce_queued": "Отправляю. Пришлю отчёт о доставке.",
+    "announce_report": (
+        "Отчёт о доставке: отправлено {sent}, не могут получать сообщения {blocked}, ошибки {failed}."
+    ),
+    "audience_all": "вся школа",
+    "audience_teachers": "учителя",
+    "audience_parents_all": "все родители",
+    "audience_students_all": "все ученики",
+    "post_usage": "Как опубликовать: /post school <текст> или /post staff <текст>.",
+    "post_not_allowed": "Общешкольный канал ведёт администратор; руководитель публикует в канал «Сотрудники».",
+    "post_no_channel": "Канал «{channel}» ещё не привязан: добавьте бота в канал и отправьте там /bind channel {code}.",
+    "post_preview": "Предпросмотр публикации в {channel}:\n\n{text}\n\nОпубликовать?",
+    "channel_school": "общешкольный канал",
+    "channel_staff": "канал «Сотрудники»",
+    "propose_usage": "Как передать материал администратору: /propose <текст>.",
+    "propose_sent": "Материал №{id} передан администраторам для публикации.",
+    "propose_for_admin": "Руководитель передал материал №{id} для публикации:\n\n{text}",
+    "propose_published": "Материал №{id} опубликован в {channel}.",
+    "propose_declined": "Материал №{id} отклонён.",
+    "propose_already": "Материал №{id} уже рассмотрен.",
+    "propose_author_published": "Ваш материал №{id} опубликован в {channel}.",
+    "propose_author_declined": "Администратор не стал публиковать материал №{id}.",
+    "unreachable_in_class": "Не могут получать сообщения от бота (попросите лично написать боту «Начать»): {names}",
     # Refusals and fallbacks
     "nobody": "никто",
     "unknown_command": "Не знаю команды «{command}». Список команд — /help.",

@@ -13,7 +13,7 @@ def test_the_readme_holds_the_current_access_matrix() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("<!-- access-matrix:start -->") + len("<!-- access-matrix:start -->")
     end = readme.index("<!-- access-matrix:end -->")
-    assert readme[start:end].strip() == access_matrix(), "run: python -m bot.docs"
+    assert readme[start:end].strip() == access_matrix(), "run: python -m bot.docs --write README.md"
 
 
 def test_every_setting_is_documented_in_the_readme_and_the_example() -> None:

@@ -136,7 +136,7 @@ class DutyService:
             if chat.class_id is not None and chat.kind in ("students", "parents", "teachers")
         }
         now = self._clock.now()
-        stale = await repos.invitations.stale(now, now - self._stale_after)
+        stale = await repos.invitations.count_stale(now, now - self._stale_after)
         roles = {role.value: await repos.roles.count_holders(role.value) for role in Role}
         return SchoolFigures(
             classes=len(summaries),
@@ -145,7 +145,7 @@ class DutyService:
             bound_chats=len(class_chats),
             pending_requests=await repos.requests.count_pending(None),
             waiting_teachers=len(await repos.roles.unverified_teachers()),
-            stale_invitations=len(stale),
+            stale_invitations=stale,
             people_by_role=roles,
         )
 
@@ -198,7 +198,7 @@ class _Facts:
             return not await repos.roles.unverified_teachers()
         if fact == "no_stale_invitations":
             before = self._now - self._stale_after
-            return not await repos.invitations.stale(self._now, before)
+            return await repos.invitations.count_stale(self._now, before) == 0
         if fact == "admin_appointed":
             return await repos.roles.count_holders(Role.ADMIN.value) > 0
         if fact == "holds_teacher_role":

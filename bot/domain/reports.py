@@ -95,7 +95,7 @@ class ReportService:
             requests_by_class=await repos.requests.pending_by_class(),
             oldest_requests=pending,
             waiting_teachers=[names.get(row.person_id, f"id{row.person_id}") for row in waiting],
-            stale_invitations=len(await repos.invitations.stale(now, now - self._stale_after)),
+            stale_invitations=await repos.invitations.count_stale(now, now - self._stale_after),
             expired_since=await repos.invitations.expired_between(since, now),
             classes_without_teacher=[r.name for r in summaries if r.class_teacher_id is None],
             classes_missing_chats=[(name, kinds) for name, kinds in missing if kinds],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from vkbottle.bot import BotLabeler
 
 from bot.handlers import (
+    announcements,
     chat_list,
     chats,
     duties,
@@ -39,6 +40,7 @@ def get_labelers() -> list[BotLabeler]:
         guidance.labeler,
         reports.labeler,
         events.labeler,
+        announcements.labeler,
         chats.labeler,
         fallback.labeler,
     ]

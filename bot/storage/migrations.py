@@ -261,6 +261,59 @@ MIGRATIONS: tuple[Migration, ...] = (
             WHERE decided_at IS NOT NULL;
         """,
     ),
+    Migration(
+        5,
+        "broadcast recipients, who can receive messages, proposals, the imported roster",
+        """
+        ALTER TABLE people ADD COLUMN can_receive INTEGER NOT NULL DEFAULT 1;
+
+        -- A broadcast is one outbox row (peer_id 0) with its recipients here: identical texts
+        -- go out in peer_ids batches of up to 100, each recipient's state kept.
+        CREATE TABLE outbox_recipients (
+            outbox_id     INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+            peer_id       INTEGER NOT NULL,
+            state         TEXT NOT NULL DEFAULT 'pending'
+                              CHECK (state IN ('pending', 'sent', 'undeliverable', 'failed')),
+            vk_message_id INTEGER,
+            error_code    INTEGER,
+            PRIMARY KEY (outbox_id, peer_id)
+        );
+        CREATE INDEX outbox_recipients_pending ON outbox_recipients(outbox_id, peer_id)
+            WHERE state = 'pending';
+        ALTER TABLE outbox ADD COLUMN report_to INTEGER;
+
+        CREATE TABLE proposals (
+            id          INTEGER PRIMARY KEY,
+            text        TEXT,
+            proposed_by INTEGER NOT NULL,
+            created_at  TEXT NOT NULL,
+            status      TEXT NOT NULL DEFAULT 'pending'
+                            CHECK (status IN ('pending', 'published', 'declined')),
+            decided_by  INTEGER,
+            decided_at  TEXT
+        );
+
+        CREATE TABLE roster_students (
+            id        INTEGER PRIMARY KEY,
+            full_name TEXT NOT NULL,
+            class_id  INTEGER NOT NULL REFERENCES classes(id),
+            UNIQUE (full_name, class_id)
+        );
+        CREATE INDEX roster_students_by_class ON roster_students(class_id);
+        CREATE TABLE roster_staff (
+            full_name   TEXT PRIMARY KEY,
+            role        TEXT NOT NULL,
+            classes_led TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE roster_imports (
+            id         INTEGER PRIMARY KEY,
+            admin_id   INTEGER NOT NULL,
+            payload    TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            applied_at TEXT
+        );
+        """,
+    ),
 )
 
 

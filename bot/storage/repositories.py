@@ -111,6 +111,13 @@ class EventRow:
 
 
 @dataclass(frozen=True)
+class ProposalRow:
+    id: int
+    text: str
+    proposed_by: int
+
+
+@dataclass(frozen=True)
 class ClassRow:
     id: int
     name: str
@@ -148,10 +155,23 @@ class InboxRow:
 @dataclass(frozen=True)
 class OutboxRow:
     id: int
-    peer_id: int
+    peer_id: int  # 0 for a broadcast, whose recipients are listed apart
     random_id: int
     body: dict[str, Any]
     attempts: int
+    report_to: int | None = None
+
+    @property
+    def is_broadcast(self) -> bool:
+        return self.peer_id == 0
+
+
+@dataclass(frozen=True)
+class DeliveryCounts:
+    sent: int
+    undeliverable: int
+    failed: int
+    pending: int
 
 
 # Rows per statement where a list of ids goes into one IN (...).
@@ -232,6 +252,23 @@ class PeopleRepo(_Repo):
             (to_db(moment),),
         )
         return [int(row[0]) for row in rows]
+
+    async def set_can_receive(self, vk_id: int, can: bool) -> None:
+        await self._conn.execute(
+            "UPDATE people SET can_receive = ? WHERE vk_id = ?", (int(can), vk_id)
+        )
+
+    async def unreachable(self, vk_ids: Sequence[int]) -> set[int]:
+        found: set[int] = set()
+        for start in range(0, len(vk_ids), SQL_BATCH):
+            chunk = vk_ids[start : start + SQL_BATCH]
+            rows = await self._all(
+                f"SELECT vk_id FROM people WHERE can_receive = 0"
+                f" AND vk_id IN ({','.join('?' * len(chunk))})",
+                tuple(chunk),
+            )
+            found |= {int(row[0]) for row in rows}
+        return found
 
     async def names(self, vk_ids: Sequence[int]) -> dict[int, str]:
         if not vk_ids:
@@ -595,9 +632,35 @@ class OutboxRepo(_Repo):
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    async def add_broadcast(
+        self,
+        peer_ids: Sequence[int],
+        random_id: int,
+        body: dict[str, Any],
+        report_to: int | None,
+        unreachable: Sequence[int] = (),
+    ) -> int:
+        """One message for many: the recipients who cannot receive are recorded as such."""
+        cursor = await self._conn.execute(
+            "INSERT INTO outbox (peer_id, random_id, body, created_at, report_to)"
+            " VALUES (0, ?, ?, ?, ?)",
+            (random_id, json.dumps(body, ensure_ascii=False), self._now(), report_to),
+        )
+        outbox_id = cursor.lastrowid
+        assert outbox_id is not None
+        blocked = set(unreachable)
+        await self._conn.executemany(
+            "INSERT OR IGNORE INTO outbox_recipients (outbox_id, peer_id, state) VALUES (?, ?, ?)",
+            [
+                (outbox_id, peer, "undeliverable" if peer in blocked else "pending")
+                for peer in peer_ids
+            ],
+        )
+        return outbox_id
+
     async def pending(self, after_id: int, limit: int) -> list[OutboxRow]:
         rows = await self._all(
-            "SELECT id, peer_id, random_id, body, attempts FROM outbox"
+            "SELECT id, peer_id, random_id, body, attempts, report_to FROM outbox"
             " WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
             (after_id, limit),
         )
@@ -608,9 +671,42 @@ class OutboxRepo(_Repo):
                 random_id=row["random_id"],
                 body=json.loads(row["body"]),
                 attempts=row["attempts"],
+                report_to=row["report_to"],
             )
             for row in rows
         ]
+
+    async def pending_recipients(self, outbox_id: int, limit: int) -> list[int]:
+        rows = await self._all(
+            "SELECT peer_id FROM outbox_recipients WHERE outbox_id = ? AND state = 'pending'"
+            " ORDER BY peer_id LIMIT ?",
+            (outbox_id, limit),
+        )
+        return [int(row[0]) for row in rows]
+
+    async def set_recipient(
+        self, outbox_id: int, peer_id: int, state: str, message_id: int | None, error: int | None
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE outbox_recipients SET state = ?, vk_message_id = ?, error_code = ?"
+            " WHERE outbox_id = ? AND peer_id = ?",
+            (state, message_id, error, outbox_id, peer_id),
+        )
+
+    async def delivery(self, outbox_id: int) -> DeliveryCounts:
+        row = await self._one(
+            "SELECT SUM(state = 'sent'), SUM(state = 'undeliverable'), SUM(state = 'failed'),"
+            " SUM(state = 'pending') FROM outbox_recipients WHERE outbox_id = ?",
+            (outbox_id,),
+        )
+        values = [int(value or 0) for value in row] if row else [0, 0, 0, 0]
+        return DeliveryCounts(*values)
+
+    async def finish_broadcast(self, outbox_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE outbox SET state = 'sent', sent_at = ?, body = NULL WHERE id = ?",
+            (self._now(), outbox_id),
+        )
 
     async def mark_sent(self, outbox_id: int, vk_message_id: int | None) -> None:
         await self._conn.execute(
@@ -788,6 +884,14 @@ class InvitationsRepo(_Repo):
             params,
         )
         return [self._row(row) for row in rows]
+
+    async def count_stale(self, now: datetime, stale_before: datetime) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) FROM invitations WHERE annulled_at IS NULL AND uses = 0"
+            " AND expires_at > ? AND created_at < ?",
+            (to_db(now), to_db(stale_before)),
+        )
+        return int(row[0]) if row else 0
 
     async def annul(self, invitation_ids: Sequence[int], by: int) -> int:
         annulled = 0
@@ -1240,6 +1344,30 @@ class EventsRepo(_Repo):
         return cursor.rowcount == 1
 
 
+class ProposalsRepo(_Repo):
+    async def create(self, text: str, by: int) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO proposals (text, proposed_by, created_at) VALUES (?, ?, ?)",
+            (text, by, self._now()),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def get(self, proposal_id: int) -> ProposalRow | None:
+        row = await self._one(
+            "SELECT id, text, proposed_by FROM proposals WHERE id = ?", (proposal_id,)
+        )
+        return None if row is None else ProposalRow(row[0], row[1] or "", row[2])
+
+    async def decide(self, proposal_id: int, status: str, by: int) -> bool:
+        cursor = await self._conn.execute(
+            "UPDATE proposals SET status = ?, decided_by = ?, decided_at = ?"
+            " WHERE id = ? AND status = 'pending'",
+            (status, by, self._now(), proposal_id),
+        )
+        return cursor.rowcount == 1
+
+
 class KeyValueRepo(_Repo):
     async def get(self, key: str) -> str | None:
         row = await self._one("SELECT value FROM settings_kv WHERE key = ?", (key,))
@@ -1271,3 +1399,4 @@ class Repositories:
         self.duty_marks = DutyMarksRepo(conn, clock)
         self.job_runs = JobRunsRepo(conn, clock)
         self.events = EventsRepo(conn, clock)
+        self.proposals = ProposalsRepo(conn, clock)

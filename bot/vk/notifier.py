@@ -8,6 +8,8 @@ from bot.storage import Database
 from bot.vk.outgoing import OutgoingMessage, derived_random_id, split_text
 from bot.vk.sender import OutboxSender
 
+BROADCAST_MIN = 2
+
 
 class Notifier:
     def __init__(self, db: Database, sender: OutboxSender) -> None:
@@ -35,3 +37,30 @@ class Notifier:
                 random_id = derived_random_id(key, index, message.peer_id)
                 await tx.outbox.add(message.peer_id, random_id, message.body())
         self._sender.wake()
+
+    async def broadcast(
+        self,
+        peer_ids: Sequence[int],
+        text: str,
+        key: str,
+        report_to: int | None = None,
+        attachment: str | None = None,
+    ) -> int:
+        """One text for many people: sent in peer_ids batches; people known to refuse
+        messages are recorded as undeliverable at once. Returns how many cannot receive."""
+        peers = sorted(set(peer_ids))
+        unreachable = await self._db.reader.people.unreachable(peers)
+        parts = split_text(text)
+        async with self._db.transaction() as tx:
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                body = OutgoingMessage(0, part, None, attachment if last else None).body()
+                await tx.outbox.add_broadcast(
+                    peers,
+                    derived_random_id(key, index),
+                    body,
+                    report_to if last else None,
+                    sorted(unreachable),
+                )
+        self._sender.wake()
+        return len(unreachable)

@@ -1,27 +1,36 @@
-"""Drains the outbox: every pending row is sent once, packed into `execute` calls."""
+"""Drains the outbox: every recipient gets each message once, packed into few API calls.
+
+A reply is one `messages.send`; a broadcast goes out in `peer_ids` batches of up to 100; up
+to 25 such calls share one `execute`. The random_id fixed in the outbox makes every retry a
+duplicate VK drops, so a crash or an error never doubles a message."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from loguru import logger
 from vkbottle import VKAPIError
 
-from bot.storage import Database
-from bot.storage.repositories import OutboxRow
+from bot.storage import Database, Repositories
+from bot.storage.repositories import DeliveryCounts, OutboxRow
 from bot.vk.api import ResilientAPI, TransientAPIError
 
 EXECUTE_MAX_CALLS = 25
+PEER_IDS_MAX = 100
 LANES = 4
+# Recipients of broadcasts taken in one round: four executes' worth.
+BROADCAST_ROUND = EXECUTE_MAX_CALLS * PEER_IDS_MAX * LANES
 # The person cannot receive messages from the community: mark and move on.
 UNREACHABLE_ERRORS = frozenset({900, 901, 902})
 RETRYABLE_ERRORS = frozenset({6, 9, 10})
 MAX_ATTEMPTS = 8
+
+BroadcastDone = Callable[[OutboxRow, DeliveryCounts], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,53 @@ class CallOutcome:
     ok: bool
     message_id: int | None = None
     error_code: int | None = None
+
+    @property
+    def final_state(self) -> str | None:
+        """The recipient's state after this outcome, or None to try again."""
+        if self.ok:
+            return "sent"
+        if self.error_code in UNREACHABLE_ERRORS:
+            return "undeliverable"
+        if self.error_code is None or self.error_code in RETRYABLE_ERRORS:
+            return None
+        return "failed"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One `messages.send`: a reply to one peer, or a broadcast to up to 100."""
+
+    row: OutboxRow
+    peers: tuple[int, ...]
+
+    def params(self) -> dict[str, Any]:
+        target: dict[str, Any] = (
+            {"peer_ids": ",".join(map(str, self.peers))}
+            if self.row.is_broadcast
+            else {"peer_id": self.row.peer_id}
+        )
+        return {**target, "random_id": self.row.random_id, **self.row.body}
+
+    def outcomes(self, result: Any) -> dict[int, CallOutcome]:
+        if not self.row.is_broadcast:
+            message_id = result if isinstance(result, int) else None
+            return {self.row.peer_id: CallOutcome(ok=True, message_id=message_id)}
+        outcomes = {peer: CallOutcome(ok=False) for peer in self.peers}
+        for item in result if isinstance(result, list) else []:
+            peer = item.get("peer_id")
+            if peer not in outcomes:
+                continue
+            error = item.get("error")
+            outcomes[peer] = (
+                CallOutcome(ok=False, error_code=error.get("code"))
+                if isinstance(error, dict)
+                else CallOutcome(ok=True, message_id=item.get("message_id"))
+            )
+        return outcomes
+
+    def failed(self, code: int | None) -> dict[int, CallOutcome]:
+        return {peer: CallOutcome(ok=False, error_code=code) for peer in self.peers}
 
 
 class OutboxSender:
@@ -38,12 +94,13 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._stopping = False
+        self._attempts: dict[tuple[int, int], int] = {}
+        self.on_broadcast_done: BroadcastDone | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        attempts: dict[int, int] = {}
         while True:
             self._wake.clear()
             rows = await self._db.reader.outbox.pending(after_id=0, limit=EXECUTE_MAX_CALLS * LANES)
@@ -55,10 +112,10 @@ class OutboxSender:
                     await asyncio.wait_for(self._wake.wait(), timeout=5.0)
                 continue
             self._idle.clear()
-            retry = await self._send_round(rows, attempts)
-            if retry:
-                # Transient failures: pause before the next round so a VK hiccup is not hammered.
-                await asyncio.sleep(min(0.2 * max(attempts.values(), default=1), 5.0))
+            if await self._send_round(rows):
+                # Transient failures: pause so a VK hiccup is not hammered.
+                worst = max(self._attempts.values(), default=1)
+                await asyncio.sleep(min(0.2 * worst, 5.0))
 
     async def drain(self, grace: float) -> bool:
         """Sends what is pending and stops; returns False if time ran out first."""
@@ -70,87 +127,126 @@ class OutboxSender:
             return False
         return True
 
-    async def _send_round(self, rows: Sequence[OutboxRow], attempts: dict[int, int]) -> bool:
-        # One peer's messages stay in one lane, in order; lanes run side by side.
-        lanes: list[list[OutboxRow]] = [[] for _ in range(LANES)]
+    async def _calls(self, rows: Sequence[OutboxRow]) -> list[list[Call]]:
+        """The round's calls in execute-sized batches; one peer's replies stay in one lane."""
+        lanes: list[list[Call]] = [[] for _ in range(LANES)]
+        broadcast_calls: list[Call] = []
+        budget = BROADCAST_ROUND
         for row in rows:
-            lanes[row.peer_id % LANES].append(row)
-        batches = [
-            lane[i : i + EXECUTE_MAX_CALLS]
-            for lane in lanes
-            for i in range(0, len(lane), EXECUTE_MAX_CALLS)
+            if not row.is_broadcast:
+                lanes[row.peer_id % LANES].append(Call(row, (row.peer_id,)))
+                continue
+            if budget <= 0:
+                continue
+            peers = await self._db.reader.outbox.pending_recipients(row.id, budget)
+            budget -= len(peers)
+            broadcast_calls += [
+                Call(row, tuple(peers[i : i + PEER_IDS_MAX]))
+                for i in range(0, len(peers), PEER_IDS_MAX)
+            ]
+        groups = [*lanes, broadcast_calls]
+        return [
+            group[i : i + EXECUTE_MAX_CALLS]
+            for group in groups
+            for i in range(0, len(group), EXECUTE_MAX_CALLS)
         ]
-        outcomes = await asyncio.gather(*(self._send_batch(batch) for batch in batches))
+
+    async def _send_round(self, rows: Sequence[OutboxRow]) -> bool:
+        batches = await self._calls(rows)
+        results = await asyncio.gather(*(self._send_batch(batch) for batch in batches))
         any_retry = False
+        finished: list[OutboxRow] = []
         async with self._db.transaction() as tx:
-            for batch, results in zip(batches, outcomes, strict=True):
-                for row, outcome in zip(batch, results, strict=True):
-                    if outcome.ok:
-                        attempts.pop(row.id, None)
-                        await tx.outbox.mark_sent(row.id, outcome.message_id)
-                    elif outcome.error_code in UNREACHABLE_ERRORS:
-                        attempts.pop(row.id, None)
-                        await tx.outbox.mark_given_up(row.id, "undeliverable", outcome.error_code)
-                    elif outcome.error_code is None or outcome.error_code in RETRYABLE_ERRORS:
-                        attempts[row.id] = attempts.get(row.id, 0) + 1
-                        any_retry = True
-                        if attempts[row.id] >= MAX_ATTEMPTS:
-                            attempts.pop(row.id, None)
-                            logger.error("Outbox row {} given up after retries", row.id)
-                            await tx.outbox.mark_given_up(row.id, "failed", outcome.error_code)
-                    else:
-                        attempts.pop(row.id, None)
-                        logger.error(
-                            "Outbox row {} refused by VK with error {}", row.id, outcome.error_code
-                        )
-                        await tx.outbox.mark_given_up(row.id, "failed", outcome.error_code)
+            for batch, outcomes in zip(batches, results, strict=True):
+                for call, by_peer in zip(batch, outcomes, strict=True):
+                    for peer, outcome in by_peer.items():
+                        state = outcome.final_state
+                        key = (call.row.id, peer)
+                        if state is None:
+                            self._attempts[key] = self._attempts.get(key, 0) + 1
+                            any_retry = True
+                            if self._attempts[key] < MAX_ATTEMPTS:
+                                continue
+                            logger.error("Outbox row {} given up after retries", call.row.id)
+                            state = "failed"
+                        elif state == "failed":
+                            logger.error(
+                                "Outbox row {} refused by VK with error {}",
+                                call.row.id,
+                                outcome.error_code,
+                            )
+                        self._attempts.pop(key, None)
+                        await self._record(tx, call.row, peer, state, outcome)
+            for row in rows:
+                if row.is_broadcast and not await tx.outbox.pending_recipients(row.id, 1):
+                    await tx.outbox.finish_broadcast(row.id)
+                    finished.append(row)
+        for row in finished:
+            await self._report(row)
         return any_retry
 
-    async def _send_batch(self, batch: Sequence[OutboxRow]) -> list[CallOutcome]:
+    @staticmethod
+    async def _record(
+        tx: Repositories, row: OutboxRow, peer: int, state: str, outcome: CallOutcome
+    ) -> None:
+        if row.is_broadcast:
+            await tx.outbox.set_recipient(
+                row.id, peer, state, outcome.message_id, outcome.error_code
+            )
+        elif state == "sent":
+            await tx.outbox.mark_sent(row.id, outcome.message_id)
+        else:
+            await tx.outbox.mark_given_up(row.id, state, outcome.error_code)
+        if state == "undeliverable" and peer > 0:
+            await tx.people.set_can_receive(peer, False)
+
+    async def _report(self, row: OutboxRow) -> None:
+        if self.on_broadcast_done is None:
+            return
+        try:
+            counts = await self._db.reader.outbox.delivery(row.id)
+            await self.on_broadcast_done(row, counts)
+        except Exception:
+            logger.exception("Reporting broadcast {} failed", row.id)
+
+    async def _send_batch(self, batch: Sequence[Call]) -> list[dict[int, CallOutcome]]:
         try:
             if len(batch) == 1:
                 return [await self._send_one(batch[0])]
             return await self._send_execute(batch)
         except TransientAPIError as error:
-            return [CallOutcome(ok=False, error_code=error.error_code)] * len(batch)
+            return [call.failed(error.error_code) for call in batch]
         except Exception:
-            logger.exception("Sending a batch of {} messages failed", len(batch))
-            return [CallOutcome(ok=False)] * len(batch)
+            logger.exception("Sending a batch of {} calls failed", len(batch))
+            return [call.failed(None) for call in batch]
 
-    @staticmethod
-    def _params(row: OutboxRow) -> dict[str, Any]:
-        return {"peer_id": row.peer_id, "random_id": row.random_id, **row.body}
-
-    async def _send_one(self, row: OutboxRow) -> CallOutcome:
+    async def _send_one(self, call: Call) -> dict[int, CallOutcome]:
         try:
-            response = await self._api.request("messages.send", self._params(row))
+            response = await self._api.request("messages.send", call.params())
         except VKAPIError as error:
-            return CallOutcome(ok=False, error_code=error.code)
-        message_id = response.get("response")
-        return CallOutcome(ok=True, message_id=message_id if isinstance(message_id, int) else None)
+            return call.failed(error.code)
+        return call.outcomes(response.get("response"))
 
-    async def _send_execute(self, batch: Sequence[OutboxRow]) -> list[CallOutcome]:
-        calls = ",".join(
-            "API.messages.send(" + json.dumps(self._params(row), ensure_ascii=False) + ")"
-            for row in batch
+    async def _send_execute(self, batch: Sequence[Call]) -> list[dict[int, CallOutcome]]:
+        code = ",".join(
+            "API.messages.send(" + json.dumps(call.params(), ensure_ascii=False) + ")"
+            for call in batch
         )
         try:
-            response = await self._api.request("execute", {"code": f"return [{calls}];"})
+            response = await self._api.request("execute", {"code": f"return [{code}];"})
         except VKAPIError as error:
-            return [CallOutcome(ok=False, error_code=error.code)] * len(batch)
+            return [call.failed(error.code) for call in batch]
         results = response.get("response")
         if not isinstance(results, list) or len(results) != len(batch):
             logger.error("execute answered an unexpected shape; the batch will be retried")
-            return [CallOutcome(ok=False)] * len(batch)
+            return [call.failed(None) for call in batch]
         # VK lists the failed calls' errors in order, one per `false` in the results.
         errors = iter(response.get("execute_errors") or [])
-        outcomes: list[CallOutcome] = []
-        for result in results:
+        outcomes: list[dict[int, CallOutcome]] = []
+        for call, result in zip(batch, results, strict=True):
             if result is False:
                 call_error: dict[str, Any] = next(errors, {})
-                outcomes.append(CallOutcome(ok=False, error_code=call_error.get("error_code")))
+                outcomes.append(call.failed(call_error.get("error_code")))
             else:
-                outcomes.append(
-                    CallOutcome(ok=True, message_id=result if isinstance(result, int) else None)
-                )
+                outcomes.append(call.outcomes(result))
         return outcomes

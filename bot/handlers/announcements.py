@@ -1,0 +1,196 @@
+"""Announcements to people, posts to the system channels, and the director's proposals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vkbottle import BaseStateGroup
+from vkbottle.bot import BotLabeler, Message, MessageEvent
+from vkbottle_types.events import GroupEventType
+
+from bot.context import EventContext, Services
+from bot.domain.announcements import Audience, ProposalOutcome, may_announce, may_post
+from bot.handlers.args import class_from
+from bot.handlers.rules import Callback, Choice, Command, InDialog
+from bot.keyboards import choice_keyboard, confirm_keyboard, main_menu
+from bot.storage.repositories import DeliveryCounts, OutboxRow
+from bot.texts import BUTTONS, FORMS, count_of, t
+from bot.vk.outgoing import OutgoingMessage
+
+labeler = BotLabeler()
+
+AUDIENCE_WORDS = {
+    "parents": Audience.PARENTS, "родители": Audience.PARENTS,
+    "students": Audience.STUDENTS, "ученики": Audience.STUDENTS,
+    "teachers": Audience.TEACHERS, "учителя": Audience.TEACHERS,
+    "staff": Audience.STAFF, "сотрудники": Audience.STAFF,
+    "all": Audience.ALL, "все": Audience.ALL,
+}  # fmt: skip
+CHANNELS = {"school": "school", "staff": "staff", "школа": "school", "сотрудники": "staff"}
+
+
+class SendDialog(BaseStateGroup):
+    CONFIRM = "confirm"
+
+
+def audience_name(audience: Audience, class_name: str | None) -> str:
+    if audience in (Audience.PARENTS, Audience.STUDENTS):
+        if class_name:
+            return t(f"audience_{audience.value}", class_name=class_name)
+        return t(f"audience_{audience.value}_all")
+    return t(f"audience_{audience.value}")
+
+
+@labeler.message(Command("announce"))
+async def announce(message: Message, event_ctx: EventContext, args: str) -> None:
+    words = args.split()
+    audience = AUDIENCE_WORDS.get(words[0].lower()) if words else None
+    if audience is None:
+        event_ctx.reply(t("announce_usage"))
+        return
+    rest = args.split(maxsplit=1)[1] if len(words) > 1 else ""
+    school_class = None
+    if audience in (Audience.PARENTS, Audience.STUDENTS) and rest:
+        first, _, tail = rest.partition(" ")
+        if first[:1].isdigit():
+            school_class = await class_from(event_ctx, first)
+            rest = tail
+    text = rest.strip()
+    if not text:
+        event_ctx.reply(t("announce_empty_text"))
+        return
+    class_id = school_class.id if school_class else None
+    if not may_announce(event_ctx.who, audience, class_id):
+        event_ctx.reply(t("announce_not_allowed"))
+        return
+    reach = await event_ctx.services.announcements.reach(audience, class_id)
+    if not reach.recipients:
+        event_ctx.reply(t("announce_nobody"))
+        return
+    await _ask_confirmation(
+        event_ctx,
+        t(
+            "announce_preview",
+            audience=audience_name(audience, school_class.name if school_class else None),
+            reach=count_of(len(reach.recipients) - len(reach.unreachable), FORMS["person"]),
+            blocked=len(reach.unreachable),
+            text=text,
+        ),
+        {"peers": reach.recipients, "text": text},
+    )
+
+
+@labeler.message(Command("post"))
+async def post(message: Message, event_ctx: EventContext, args: str) -> None:
+    head, _, text = args.strip().partition(" ")
+    channel = CHANNELS.get(head.lower())
+    if channel is None or not text.strip():
+        event_ctx.reply(t("post_usage"))
+        return
+    if not may_post(event_ctx.who, channel):
+        event_ctx.reply(t("post_not_allowed"))
+        return
+    peers = await event_ctx.services.announcements.channel_peers(channel)
+    if not peers:
+        event_ctx.reply(t("post_no_channel", channel=t(f"channel_{channel}"), code=channel))
+        return
+    preview = t("post_preview", channel=t(f"channel_{channel}"), text=text.strip())
+    await _ask_confirmation(event_ctx, preview, {"peers": peers, "text": text.strip()})
+
+
+async def _ask_confirmation(event_ctx: EventContext, preview: str, payload: dict[str, Any]) -> None:
+    await event_ctx.services.dialogs.set(
+        event_ctx.person_id, SendDialog.CONFIRM, origin_peer=event_ctx.peer_id, **payload
+    )
+    event_ctx.reply(preview, keyboard=confirm_keyboard(BUTTONS["send"], "send_confirm"))
+
+
+@labeler.message(InDialog(SendDialog.CONFIRM), Choice("send_confirm", BUTTONS["send"]))
+async def send_confirmed(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+    services = event_ctx.services
+    await services.dialogs.delete(event_ctx.person_id)
+    await services.notifier.broadcast(
+        [int(peer) for peer in dialog["peers"]],
+        str(dialog["text"]),
+        key=f"send:{event_ctx.event_id}",
+        report_to=event_ctx.person_id,
+    )
+    event_ctx.reply(t("announce_queued"), keyboard=main_menu(event_ctx.who))
+
+
+@labeler.message(InDialog(SendDialog.CONFIRM))
+async def send_unclear(message: Message, event_ctx: EventContext) -> None:
+    event_ctx.reply(
+        t("dialog_expects_button"), keyboard=confirm_keyboard(BUTTONS["send"], "send_confirm")
+    )
+
+
+async def delivery_report(services: Services, row: OutboxRow, counts: DeliveryCounts) -> None:
+    """Tells whoever sent a broadcast how it went, once every recipient is settled."""
+    if row.report_to is None:
+        return
+    text = t(
+        "announce_report", sent=counts.sent, blocked=counts.undeliverable, failed=counts.failed
+    )
+    await services.notifier.send([OutgoingMessage(row.report_to, text)], f"report:{row.id}")
+
+
+@labeler.message(Command("propose"))
+async def propose(message: Message, event_ctx: EventContext, args: str) -> None:
+    text = args.strip()
+    if not text:
+        event_ctx.reply(t("propose_usage"))
+        return
+    services = event_ctx.services
+    proposal_id = await services.announcements.propose(event_ctx.who, text)
+    keyboard = choice_keyboard(
+        [
+            (BUTTONS["publish_school"], "proposal", {"id": proposal_id, "to": "school"}),
+            (BUTTONS["publish_staff"], "proposal", {"id": proposal_id, "to": "staff"}),
+            (BUTTONS["decline_proposal"], "proposal", {"id": proposal_id, "to": ""}),
+        ],
+        per_row=1,
+    )
+    for admin in await services.school.admin_ids():
+        event_ctx.send(admin, t("propose_for_admin", id=proposal_id, text=text), keyboard=keyboard)
+    event_ctx.reply(t("propose_sent", id=proposal_id))
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("proposal"))
+async def proposal_decided(
+    event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]
+) -> None:
+    proposal_id, channel = data.get("id"), data.get("to")
+    if not isinstance(proposal_id, int) or channel not in ("school", "staff", ""):
+        await event_ctx.answer_callback(t("stale_button"))
+        return
+    services = event_ctx.services
+    peers = await services.announcements.channel_peers(channel) if channel else []
+    if channel and not peers:
+        await event_ctx.answer_callback(None)
+        event_ctx.reply(t("post_no_channel", channel=t(f"channel_{channel}"), code=channel))
+        return
+    outcome, proposal = await services.announcements.decide(
+        event_ctx.who, proposal_id, bool(channel)
+    )
+    if outcome is not ProposalOutcome.DONE or proposal is None:
+        await event_ctx.answer_callback(t("propose_already", id=proposal_id))
+        return
+    await event_ctx.answer_callback(None)
+    if channel:
+        await services.notifier.broadcast(peers, proposal.text, key=f"proposal:{proposal_id}")
+        where = t(f"channel_{channel}")
+        event_ctx.reply(t("propose_published", id=proposal_id, channel=where))
+        event_ctx.send(
+            proposal.proposed_by, t("propose_author_published", id=proposal_id, channel=where)
+        )
+    else:
+        event_ctx.reply(t("propose_declined", id=proposal_id))
+        event_ctx.send(proposal.proposed_by, t("propose_author_declined", id=proposal_id))
+
+
+@labeler.raw_event([GroupEventType.MESSAGE_ALLOW, GroupEventType.MESSAGE_DENY], dict)
+async def messages_allowed_or_denied(event: dict[str, Any], event_ctx: EventContext) -> None:
+    """Keeps a person's "can receive" flag as VK reports it."""
+    allowed = event.get("type") == "message_allow"
+    await event_ctx.services.announcements.set_can_receive(event_ctx.person_id, allowed)
