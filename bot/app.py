@@ -26,6 +26,7 @@ from bot.domain.movement import MovementService
 from bot.domain.people import PeopleService
 from bot.domain.reports import ReportService
 from bot.domain.requests import RequestService
+from bot.domain.roster_service import RosterService
 from bot.domain.school import SchoolService
 from bot.handlers import get_labelers
 from bot.handlers.announcements import delivery_report
@@ -131,6 +132,7 @@ class Application:
             reports=ReportService(self.db, self.clock, settings.stale_invitation_after),
             events=EventService(self.db, self.clock),
             announcements=AnnouncementService(self.db),
+            roster=RosterService(self.db),
             vk=VKGateway(self.api, group_id),
             dialogs=dialogs,
         )

@@ -127,6 +127,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("propose", "передать материал администратору для публикации",
                 "/propose <текст>", frozenset({Role.DIRECTOR})),
     CommandSpec("proposal", "решение по материалу руководителя", "/proposal", ADMIN, hidden=True),
+    # Rosters (clause 2.1): files in and out
+    CommandSpec("template", "шаблон XLSX для загрузки списков", "/template", ADMIN),
+    CommandSpec("export", "выгрузить списки в XLSX", "/export", ADMIN_OR_DIRECTOR),
+    CommandSpec("roster_apply", "применить проверенный файл", "/roster_apply", ADMIN, hidden=True),
 )
 # fmt: on
 

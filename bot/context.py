@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.domain.people import PeopleService
     from bot.domain.reports import ReportService
     from bot.domain.requests import RequestService
+    from bot.domain.roster_service import RosterService
     from bot.domain.school import SchoolService
     from bot.storage import Database
     from bot.vk.gateway import VKGateway
@@ -48,6 +49,7 @@ class Services:
     reports: ReportService
     events: EventService
     announcements: AnnouncementService
+    roster: RosterService
     vk: VKGateway
     dialogs: Dialogs
 

@@ -78,6 +78,7 @@ BUTTONS: dict[str, str] = {
     "publish_school": "В общешкольный канал",
     "publish_staff": "В канал «Сотрудники»",
     "decline_proposal": "Отклонить",
+    "apply": "Применить",
     "plan": "Запланировать",
 }
 
@@ -602,6 +603,41 @@ TEXTS: dict[str, str] = {
     "propose_author_published": "Ваш материал №{id} опубликован в {channel}.",
     "propose_author_declined": "Администратор не стал публиковать материал №{id}.",
     "unreachable_in_class": "Не могут получать сообщения от бота (попросите лично написать боту «Начать»): {names}",
+    # Roster import and export
+    "roster_too_big": "Файл больше 5 МБ. Разбейте его на части или удалите лишние листы.",
+    "roster_download_failed": "Не получилось скачать файл. Отправьте его ещё раз.",
+    "roster_problems": "Файл не применён: найдено ошибок — {count}. Исправьте и отправьте снова.\n{lines}",
+    "roster_problem_more": "…и ещё {count}.",
+    "roster_where": "Лист «{sheet}», строка {row}, столбец «{column}»: ",
+    "roster_where_row": "Лист «{sheet}», строка {row}: ",
+    "roster_where_sheet": "Лист «{sheet}»: ",
+    "roster_problem_missing_sheet_columns": "нет столбца «{column}»",
+    "roster_problem_empty_required": "пустая обязательная ячейка",
+    "roster_problem_class_invalid": "«{value}» — не название класса (номер 1–11 и русская буква)",
+    "roster_problem_class_unknown": "класса {value} нет ни в школе, ни на листе «Классы»",
+    "roster_problem_name_invalid": "«{value}» — не ФИО (2–4 слова русскими буквами)",
+    "roster_problem_role_unknown": "роль «{value}» не знаю (учитель, классный руководитель, администратор, директор, заместитель)",
+    "roster_problem_duplicate": "повтор: то же, что {value}",
+    "roster_problem_classes_led_missing": "у классного руководителя не указан класс",
+    "roster_problem_too_many_rows": "больше 20 000 строк — файл слишком большой",
+    "roster_problem_too_big": "файл больше 5 МБ",
+    "roster_problem_not_a_table": "это не таблица XLSX или CSV",
+    "roster_problem_no_sheets": "нет листов «Классы», «Сотрудники», «Ученики» (есть: {value})",
+    "roster_preview": (
+        "Файл проверен, ошибок нет. Будет:\n"
+        "• классов добавлено: {classes}\n"
+        "• учеников добавлено: {students_add}, переведено: {students_moved}, без изменений: {students_same}\n"
+        "• сотрудников добавлено: {staff_add}, изменено: {staff_changed}, без изменений: {staff_same}\n\n"
+        "Применить? Всё применится разом или ничего."
+    ),
+    "roster_applied": "Готово: списки применены ({students} учеников, {staff} сотрудников, {classes} классов в файле).",
+    "roster_already_applied": "Этот файл уже применён или устарел. Отправьте файл снова.",
+    "roster_template_caption": "Шаблон для загрузки списков. Заполните и отправьте мне файлом.",
+    "roster_export_caption": "Списки школы на {date}.",
+    "roster_file_failed": "Не получилось отправить файл. Попробуйте ещё раз чуть позже.",
+    "status_joined": "присоединился",
+    "status_requested": "подал заявку",
+    "status_not_yet": "ещё нет",
     # Refusals and fallbacks
     "nobody": "никто",
     "unknown_command": "Не знаю команды «{command}». Список команд — /help.",

@@ -110,8 +110,13 @@ class ReportService:
         summaries = [row for row in await repos.classes.summaries() if not row.is_staff_room]
         open_uses = await repos.invitations.open_uses_by_class(now)
         pending = dict(await repos.requests.pending_by_class())
+        roster = await repos.roster.expected_by_class()
         classes = []
         for row in summaries:
+            if row.id in roster:
+                # The imported roster says who is expected: the students of the class.
+                classes.append(ClassFigures(row.name, row.students, roster[row.id]))
+                continue
             joined = row.students + row.parents
             expected = joined + open_uses.get(row.id, 0) + pending.get(row.name, 0)
             classes.append(ClassFigures(row.name, joined, expected))

@@ -18,6 +18,7 @@ from bot.handlers import (
     privacy,
     reports,
     requests,
+    roster,
     start,
     structure,
     verification,
@@ -41,6 +42,7 @@ def get_labelers() -> list[BotLabeler]:
         reports.labeler,
         events.labeler,
         announcements.labeler,
+        roster.labeler,
         chats.labeler,
         fallback.labeler,
     ]

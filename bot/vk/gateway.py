@@ -69,6 +69,40 @@ class VKGateway:
         photo = saved["response"][0]
         return f"photo{photo['owner_id']}_{photo['id']}"
 
+    async def upload_document(self, peer_id: int, filename: str, data: bytes) -> str | None:
+        """Uploads a file for a message to `peer_id`; returns the attachment string."""
+        try:
+            server = await self.api.request(
+                "docs.getMessagesUploadServer", {"peer_id": peer_id, "type": "doc"}
+            )
+            form = aiohttp.FormData()
+            form.add_field("file", data, filename=filename)
+            async with (
+                aiohttp.ClientSession() as session,
+                session.post(server["response"]["upload_url"], data=form) as answer,
+            ):
+                uploaded = json.loads(await answer.text())
+            saved = await self.api.request(
+                "docs.save", {"file": uploaded["file"], "title": filename}
+            )
+        except (VKAPIError, TransientAPIError, aiohttp.ClientError, KeyError, ValueError) as error:
+            logger.warning("Document upload failed: {}", type(error).__name__)
+            return None
+        doc = saved["response"]["doc"]
+        return f"doc{doc['owner_id']}_{doc['id']}"
+
+    async def download(self, url: str, max_bytes: int) -> bytes | None:
+        """A file a person sent; None if it cannot be fetched or is larger than `max_bytes`."""
+        try:
+            async with aiohttp.ClientSession() as session, session.get(url) as answer:
+                if answer.status != 200:
+                    return None
+                data = await answer.content.read(max_bytes + 1)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            logger.warning("Download failed: {}", type(error).__name__)
+            return None
+        return None if len(data) > max_bytes else data
+
     def invitation_link(self, code: str) -> str:
         """Opening it starts a dialog with the community; the first message carries `ref`."""
         return f"https://vk.me/club{self.group_id}?ref={code}"
