@@ -16,6 +16,12 @@ from bot.texts import t
 
 def joined_vs_expected(classes: list[ClassFigures]) -> bytes:
     """A bar chart of joined and expected people per class, as PNG bytes."""
+    # Imported here: matplotlib is slow to import, and only the weekly report draws.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     names = [row.name for row in classes] or ["—"]
     joined = [row.joined for row in classes] or [0]
     expected = [row.expected for row in classes] or [0]

@@ -97,6 +97,7 @@ async def test_sigterm_finishes_work_and_closes_cleanly(sandbox: VKSandbox, tmp_
     finally:
         if process.returncode is None:
             process.kill()
-    assert process.returncode == 0
-    assert b"Bot stopped" in stderr
-    assert b"Traceback" not in stderr
+    log = (started + stderr).decode(errors="replace")
+    assert process.returncode == 0, log
+    assert "Bot stopped" in log
+    assert "Traceback" not in log
