@@ -95,9 +95,11 @@ async def test_people_who_refuse_messages_are_counted_and_named_to_their_class_t
     await asyncio.sleep(0.3)
     preview = await ask(admin, "/announce parents 5А Завтра сокращённые уроки.")
     assert "Получат: 2 человека; не могут получать сообщения от бота: 1" in preview.text
+    await ask(admin, "/cancel")
+    teacher_view = (await ask(admin, "/chats 5А")).text
+    assert t("unreachable_in_class", names="Номер700000 Родитель") in teacher_view
     await parents[0].allow_messages()
     await asyncio.sleep(0.3)
-    await ask(admin, "/cancel")
     again = await ask(admin, "/announce parents 5А Завтра сокращённые уроки.")
     assert "Получат: 3 человека; не могут получать сообщения от бота: 0" in again.text
 

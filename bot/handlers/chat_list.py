@@ -141,6 +141,11 @@ async def _class_detail(event_ctx: EventContext, args: str) -> None:
             lines.append("   " + t("chats_mismatch_extra", names=listed))
         if not mismatch.missing and not mismatch.extra:
             lines.append("   " + t("chats_mismatch_ok"))
+    unreachable = await services.announcements.class_unreachable(school_class.id)
+    if unreachable:
+        names = await services.school.names(unreachable)
+        listed = ", ".join(names.get(i, f"id{i}") for i in unreachable)
+        lines.append(t("unreachable_in_class", names=listed))
     event_ctx.reply("\n".join(lines))
 
 

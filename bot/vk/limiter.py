@@ -20,6 +20,16 @@ class RateLimiter:
         self._starts: deque[float] = deque()
         self._lock = asyncio.Lock()
 
+    async def wait_ready(self) -> None:
+        """Waits, without taking it, until a call could start now."""
+        while True:
+            now = time.monotonic()
+            while self._starts and now - self._starts[0] >= self._period:
+                self._starts.popleft()
+            if len(self._starts) < self._capacity:
+                return
+            await asyncio.sleep(self._period - (now - self._starts[0]))
+
     async def acquire(self) -> None:
         async with self._lock:
             while True:

@@ -22,6 +22,7 @@ from bot.vk.api import ResilientAPI, TransientAPIError
 
 EXECUTE_MAX_CALLS = 25
 PEER_IDS_MAX = 100
+# Execute calls in flight at once; VK's limit spaces them out anyway.
 LANES = 4
 # Recipients of broadcasts taken in one round: four executes' worth.
 BROADCAST_ROUND = EXECUTE_MAX_CALLS * PEER_IDS_MAX * LANES
@@ -102,6 +103,9 @@ class OutboxSender:
 
     async def run(self) -> None:
         while True:
+            # While VK's limit holds calls back, messages pile up: waiting for a free slot
+            # before reading the outbox packs them into fewer, fuller calls.
+            await self._api.limiter.wait_ready()
             self._wake.clear()
             rows = await self._db.reader.outbox.pending(after_id=0, limit=EXECUTE_MAX_CALLS * LANES)
             if not rows:
@@ -128,15 +132,32 @@ class OutboxSender:
         return True
 
     async def _calls(self, rows: Sequence[OutboxRow]) -> list[list[Call]]:
-        """The round's calls in execute-sized batches; one peer's replies stay in one lane."""
-        lanes: list[list[Call]] = [[] for _ in range(LANES)]
+        """The round's calls, packed into as few execute-sized batches as possible.
+
+        One peer's replies all go into the same batch, which VK runs in order; a peer whose
+        batch is full waits for the next round, so its messages never overtake each other."""
+        batches: list[list[Call]] = []
+        batch_of_peer: dict[int, int] = {}
+        deferred: set[int] = set()
+        for row in rows:
+            if row.is_broadcast or row.peer_id in deferred:
+                continue
+            index = batch_of_peer.get(row.peer_id)
+            if index is None:
+                if batches and len(batches[-1]) < EXECUTE_MAX_CALLS:
+                    index = len(batches) - 1
+                elif len(batches) < LANES:
+                    batches.append([])
+                    index = len(batches) - 1
+            if index is None or len(batches[index]) >= EXECUTE_MAX_CALLS:
+                deferred.add(row.peer_id)
+                continue
+            batch_of_peer[row.peer_id] = index
+            batches[index].append(Call(row, (row.peer_id,)))
         broadcast_calls: list[Call] = []
         budget = BROADCAST_ROUND
         for row in rows:
-            if not row.is_broadcast:
-                lanes[row.peer_id % LANES].append(Call(row, (row.peer_id,)))
-                continue
-            if budget <= 0:
+            if not row.is_broadcast or budget <= 0:
                 continue
             peers = await self._db.reader.outbox.pending_recipients(row.id, budget)
             budget -= len(peers)
@@ -144,16 +165,16 @@ class OutboxSender:
                 Call(row, tuple(peers[i : i + PEER_IDS_MAX]))
                 for i in range(0, len(peers), PEER_IDS_MAX)
             ]
-        groups = [*lanes, broadcast_calls]
-        return [
-            group[i : i + EXECUTE_MAX_CALLS]
-            for group in groups
-            for i in range(0, len(group), EXECUTE_MAX_CALLS)
+        batches += [
+            broadcast_calls[i : i + EXECUTE_MAX_CALLS]
+            for i in range(0, len(broadcast_calls), EXECUTE_MAX_CALLS)
         ]
+        return batches
 
     async def _send_round(self, rows: Sequence[OutboxRow]) -> bool:
         batches = await self._calls(rows)
         results = await asyncio.gather(*(self._send_batch(batch) for batch in batches))
+        sent_rows = {call.row.id for batch in batches for call in batch}
         any_retry = False
         finished: list[OutboxRow] = []
         async with self._db.transaction() as tx:
@@ -178,6 +199,8 @@ class OutboxSender:
                         self._attempts.pop(key, None)
                         await self._record(tx, call.row, peer, state, outcome)
             for row in rows:
+                if row.id not in sent_rows:
+                    continue
                 if row.is_broadcast and not await tx.outbox.pending_recipients(row.id, 1):
                     await tx.outbox.finish_broadcast(row.id)
                     finished.append(row)
