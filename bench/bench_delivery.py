@@ -62,13 +62,12 @@ async def broadcast(sandbox: VKSandbox, app: Application, recipients: int, offse
     for user in users:
         user.state.can_write = True
     peers = [user.user_id for user in users]
-    since, sent_before = len(sandbox.calls), len(sandbox.sent)
+    since = len(sandbox.calls)
     started = time.perf_counter()
     await app.services.notifier.broadcast(
         peers, "Объявление для всех родителей.", f"bench:{offset}"
     )
-    while len(sandbox.sent) - sent_before < recipients:
-        await asyncio.sleep(0.01)
+    await asyncio.gather(*(user.wait_reply(timeout=120) for user in users))
     seconds = time.perf_counter() - started
     calls = top_level(sandbox, since)
     print(
