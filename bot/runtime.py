@@ -48,6 +48,8 @@ class Dispatcher:
         self._lanes: dict[int, deque[InboxRow]] = {}
         self._workers: set[asyncio.Task[None]] = set()
         self._accepting = True
+        self._finished: list[tuple[str, EventContext, asyncio.Future[bool]]] = []
+        self._commit_wanted = asyncio.Event()
         self.handled = 0
 
     async def run(self) -> None:
@@ -113,17 +115,36 @@ class Dispatcher:
         finally:
             current_event.reset(token)
         await self._answer_if_silent(ctx, body)
-        try:
-            async with self._db.transaction() as tx:
-                for message, random_id in ctx.outgoing_with_ids():
-                    await tx.outbox.add(message.peer_id, random_id, message.body())
-                await tx.inbox.mark_done(row.event_id)
-        except Exception:
-            # Left pending in the inbox: it is handled again on the next start.
-            logger.exception("Recording the outcome of event {} failed", row.event_id)
-            return
-        self.handled += 1
-        self._sender.wake()
+        done = asyncio.get_running_loop().create_future()
+        self._finished.append((row.event_id, ctx, done))
+        self._commit_wanted.set()
+        if await done:
+            self.handled += 1
+
+    async def commit_forever(self) -> None:
+        """Records finished events in groups: one transaction writes the replies of every event
+        that finished meanwhile and marks them done, instead of one transaction each."""
+        while True:
+            await self._commit_wanted.wait()
+            self._commit_wanted.clear()
+            group, self._finished = self._finished, []
+            if not group:
+                continue
+            try:
+                async with self._db.transaction() as tx:
+                    for event_id, ctx, _ in group:
+                        for message, random_id in ctx.outgoing_with_ids():
+                            await tx.outbox.add(message.peer_id, random_id, message.body())
+                        await tx.inbox.mark_done(event_id)
+                ok = True
+            except Exception:
+                # Left pending in the inbox: they are handled again on the next start.
+                logger.exception("Recording the outcome of {} event(s) failed", len(group))
+                ok = False
+            for _, _, done in group:
+                if not done.done():
+                    done.set_result(ok)
+            self._sender.wake()
 
     async def _answer_if_silent(self, ctx: EventContext, body: dict[str, Any]) -> None:
         """A person never meets a traceback or silence: an apology when a handler failed."""
