@@ -413,3 +413,23 @@ async def test_audit_shows_the_latest_changes_to_admins_and_the_director(
     assert (await ask(parent, "/audit")).text == t(
         "role_refused", command="audit", roles="администратор, администрация школы"
     )
+
+
+async def test_a_person_can_be_named_by_their_short_page_name(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    code = invitation_code(await ask(admin, "/invite teacher"))
+    teacher = sandbox.add_user(first_name="Елена", last_name="Смирнова", screen_name="e.smirnova")
+    await teacher.send("Начать", ref=code)
+    _, consent = await teacher.wait_replies(2)
+    await teacher.press(consent.button(BUTTONS["agree"]))
+    await teacher.wait_replies(2)
+    await admin.wait_reply()
+    assert (await ask(admin, "/verify https://vk.com/e.smirnova")).text == t(
+        "verify_done", name="Смирнова Елена"
+    )
+    assert (await ask(admin, "/class_teacher 5А @e.smirnova")).text == t(
+        "class_teacher_set", name="Смирнова Елена", class_name="5А"
+    )
+    assert (await ask(admin, "/verify nobody.here")).text.startswith("«nobody.here» — не похоже")
