@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     request_reminder_after: timedelta = timedelta(hours=24)
     event_reminder_before: timedelta = timedelta(minutes=15)
     report_cron: str = "0 9 * * mon"
+    flood_limit: int = Field(default=20, ge=0, le=1000)
     log_level: str = "INFO"
 
     @field_validator("admin_ids", "director_ids", mode="before")

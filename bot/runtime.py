@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from typing import Any
 
@@ -11,6 +12,7 @@ from loguru import logger
 from vkbottle import Bot
 
 from bot.context import EventContext, Services, current_event
+from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
 from bot.storage.repositories import InboxRow
 from bot.texts import t
@@ -50,6 +52,8 @@ class Dispatcher:
         self._accepting = True
         self._finished: list[tuple[str, EventContext, asyncio.Future[bool]]] = []
         self._commit_wanted = asyncio.Event()
+        limit = services.settings.flood_limit
+        self._flood = FloodGuard(limit=limit) if limit else None
         self.handled = 0
 
     async def run(self) -> None:
@@ -106,6 +110,12 @@ class Dispatcher:
             callback_event_id=str((body.get("object") or {}).get("event_id", "")),
         )
         logger.debug("Handling {} event {}", event_type, row.event_id)
+        verdict = self._flood_verdict(ctx, body)
+        if verdict is not Verdict.PASS:
+            if verdict is Verdict.WARN:
+                ctx.reply(t("flood_slow_down"))
+            await self._record(row, ctx)
+            return
         token = current_event.set(ctx)
         try:
             await self._bot.process_event(body, self._bot.api)
@@ -115,11 +125,21 @@ class Dispatcher:
         finally:
             current_event.reset(token)
         await self._answer_if_silent(ctx, body)
+        await self._record(row, ctx)
+
+    async def _record(self, row: InboxRow, ctx: EventContext) -> None:
         done = asyncio.get_running_loop().create_future()
         self._finished.append((row.event_id, ctx, done))
         self._commit_wanted.set()
         if await done:
             self.handled += 1
+
+    def _flood_verdict(self, ctx: EventContext, body: dict[str, Any]) -> Verdict:
+        if ctx.event_type != "message_new" or self._flood is None:
+            return Verdict.PASS
+        message = (body.get("object") or {}).get("message") or {}
+        written_at = float(message.get("date") or time.time())
+        return self._flood.judge(ctx.person_id, written_at)
 
     async def commit_forever(self) -> None:
         """Records finished events in groups: one transaction writes the replies of every event

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+
 import pytest
 
 from bot.commands import all_specs
+from bot.config import Settings
 from bot.domain.roles import Role
 from bot.texts import role_name, t
 from tests.conftest import BotRunner
@@ -29,7 +32,20 @@ async def test_a_stranger_without_consent_is_asked_for_consent_first(
     assert reply.text == t(expected)
 
 
-async def test_a_parent_is_refused_every_staff_command(sandbox: VKSandbox, bot: BotRunner) -> None:
+@pytest.fixture
+async def patient_bot(settings_for: Callable[..., Settings]) -> AsyncIterator[BotRunner]:
+    """A bot whose flood limit does not stop a test that tries every command in a row."""
+    runner = BotRunner(settings_for(flood_limit=0))
+    await runner.start()
+    try:
+        yield runner
+    finally:
+        await runner.stop()
+
+
+async def test_a_parent_is_refused_every_staff_command(
+    sandbox: VKSandbox, patient_bot: BotRunner
+) -> None:
     parent = await consented_user(sandbox, "Ольга", "Белова")
     await drain(parent)
     for spec in RESTRICTED:
@@ -42,7 +58,7 @@ async def test_a_parent_is_refused_every_staff_command(sandbox: VKSandbox, bot: 
 
 
 async def test_an_unverified_teacher_is_told_to_wait_for_verification(
-    sandbox: VKSandbox, bot: BotRunner
+    sandbox: VKSandbox, patient_bot: BotRunner
 ) -> None:
     admin = await admin_user(sandbox)
     teacher: UserDriver = await verified_teacher(sandbox, admin, "Олег", "Сидоров", verify=False)
@@ -56,7 +72,7 @@ async def test_an_unverified_teacher_is_told_to_wait_for_verification(
 
 
 async def test_staff_commands_in_a_group_chat_point_to_the_private_dialog(
-    sandbox: VKSandbox, bot: BotRunner
+    sandbox: VKSandbox, patient_bot: BotRunner
 ) -> None:
     admin = await admin_user(sandbox)
     chat = sandbox.create_chat(title="Учительская", owner=admin, members=[], bot_member=True)

@@ -157,3 +157,24 @@ async def test_one_persons_messages_are_answered_in_the_order_written(
     assert "info@sferum.ru" in replies[1].text
     assert replies[2].text.startswith(t("help_header"))
     assert replies[3].text == t("unknown_text")
+
+
+async def test_a_flooding_person_is_told_once_and_others_are_not_slowed(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    flooder = await consented_user(sandbox, "Спамер", "Быстрый")
+    await drain(flooder)
+    calm = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(calm)
+    for n in range(30):
+        await flooder.send(f"сообщение {n}")
+    await calm.send("/cancel")
+    assert (await calm.wait_reply()).text == t("cancel_nothing")
+    replies = await drain(flooder, within=1.0)
+    texts = [reply.text for reply in replies]
+    assert texts.count(t("flood_slow_down")) == 1
+    # At most twenty messages in ten seconds are answered (her first contact counts too),
+    # then one request to slow down, then silence.
+    answered = texts.count(t("unknown_text"))
+    assert 15 <= answered <= 20
+    assert texts[-1] == t("flood_slow_down")

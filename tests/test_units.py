@@ -179,3 +179,16 @@ NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 )
 def test_event_times_in_the_schools_zone(typed: str, expected: datetime | None) -> None:
     assert parse_when(typed, NOW, MOSCOW) == expected
+
+
+def test_the_flood_guard_warns_once_then_ignores_for_a_while() -> None:
+    from bot.flood import FloodGuard, Verdict
+
+    guard = FloodGuard(limit=20, window=10, quiet=30)
+    verdicts = [guard.judge(1, 100 + n * 0.1) for n in range(25)]
+    assert verdicts[:20] == [Verdict.PASS] * 20
+    assert verdicts[20] is Verdict.WARN
+    assert verdicts[21:] == [Verdict.IGNORE] * 4
+    assert guard.judge(2, 102.0) is Verdict.PASS  # other people are not slowed
+    assert guard.judge(1, 110.0) is Verdict.IGNORE
+    assert guard.judge(1, 150.0) is Verdict.PASS
