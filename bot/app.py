@@ -167,18 +167,16 @@ class Application:
         if not await self.sender.drain(grace=grace):
             logger.warning("Stopping with messages still queued; they go out on the next start")
         send.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self.scheduler.shutdown()
-        await self.api.close()
-        await self.db.close()
+        await self._close()
         logger.info("Bot stopped")
 
     async def crash(self) -> None:
         """Stops at once, as a killed process would: nothing is finished or drained."""
         for task in self._tasks:
             task.cancel()
+        await self._close()
+
+    async def _close(self) -> None:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
