@@ -159,6 +159,7 @@ class Application:
     async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         """Stops taking events, finishes what is in progress, sends what is queued, closes."""
         send, dispatch, commit, poll, recovery = self._tasks
+        await self.scheduler.shutdown()
         poll.cancel()
         recovery.cancel()
         await self.dispatcher.stop(grace=grace)
@@ -172,6 +173,7 @@ class Application:
 
     async def crash(self) -> None:
         """Stops at once, as a killed process would: nothing is finished or drained."""
+        await self.scheduler.shutdown()
         for task in self._tasks:
             task.cancel()
         await self._close()
@@ -180,7 +182,6 @@ class Application:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self.scheduler.shutdown()
         await self.api.close()
         await self.db.close()
 

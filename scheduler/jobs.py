@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from loguru import logger
@@ -114,3 +115,12 @@ async def purge_departed(services: Services, run: JobRun) -> None:
     purged = await services.movement.purge_departed(before)
     if purged:
         logger.info("Deleted the data of {} departed people", purged)
+
+
+INBOX_KEPT = timedelta(days=7)
+
+
+async def housekeeping(services: Services, run: JobRun) -> None:
+    """Handled events are remembered a week (to recognise a late duplicate), then forgotten."""
+    async with services.db.transaction() as tx:
+        await tx.inbox.purge_done_before(run.now - INBOX_KEPT)

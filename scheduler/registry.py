@@ -79,6 +79,7 @@ def job_specs(services: Services) -> list[JobSpec]:
         JobSpec("request_reminders", jobs.request_reminders, every=timedelta(minutes=1)),
         JobSpec("event_reminders", jobs.event_reminders, every=timedelta(minutes=1)),
         JobSpec("purge_departed", jobs.purge_departed, every=timedelta(hours=1)),
+        JobSpec("housekeeping", jobs.housekeeping, every=timedelta(hours=1)),
     ]
 
 
@@ -89,12 +90,13 @@ class JobScheduler:
         self._jobs = job_specs(services)
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lock = asyncio.Lock()
+        self._ticking: asyncio.Task[object] | None = None
         self._scheduler = AsyncIOScheduler(timezone=services.settings.zone)
         self.runs: list[JobRun] = []
 
     def start(self) -> None:
         self._scheduler.add_job(
-            self.tick,
+            self._tick_quietly,
             IntervalTrigger(seconds=WAKE_EVERY_SECONDS),
             id="tick",
             max_instances=1,
@@ -104,9 +106,28 @@ class JobScheduler:
         )
         self._scheduler.start()
 
-    def shutdown(self) -> None:
+    async def shutdown(self) -> None:
+        """Stops waking the runner and ends a tick in progress before the database closes."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        ticking = self._ticking
+        if ticking is not None and not ticking.done():
+            ticking.cancel()
+            await asyncio.wait([ticking])
+
+    async def _tick_quietly(self) -> None:
+        # APScheduler would print a traceback of its own; a failed tick is logged here instead
+        # and tried again at the next wake-up.
+        self._ticking = asyncio.current_task()
+        try:
+            await self.tick()
+        except asyncio.CancelledError:
+            # Only shutdown() cancels a tick: the job's lease lapses and it runs next start.
+            logger.debug("Scheduler tick cancelled by shutdown")
+        except Exception as error:
+            logger.warning("Scheduler tick failed: {}", type(error).__name__)
+        finally:
+            self._ticking = None
 
     async def tick(self) -> list[JobRun]:
         """Runs every job that is due now; returns the runs this process made."""

@@ -52,3 +52,26 @@ async def test_roles_are_not_granted_twice(tmp_path: Path) -> None:
             await tx.roles.grant(9, "admin")
             await tx.roles.grant(9, "admin")
         assert len(await db.reader.roles.active_for(9)) == 1
+
+
+async def test_a_transaction_cancelled_half_way_leaves_the_connection_clean(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    async with Database(tmp_path / "s.sqlite3") as db:
+
+        async def slow_change() -> None:
+            async with db.transaction() as tx:
+                await tx.people.ensure(11)
+                await asyncio.sleep(10)
+
+        task = asyncio.create_task(slow_change())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        async with db.transaction() as tx:
+            await tx.people.ensure(12)
+        assert await db.reader.people.get(11) is None
+        assert await db.reader.people.get(12) is not None

@@ -69,11 +69,14 @@ class Database:
             raise RuntimeError("database is not open")
         async with self._write_lock:
             conn = self._writer
-            await conn.execute("BEGIN IMMEDIATE")
             try:
+                await conn.execute("BEGIN IMMEDIATE")
                 yield Repositories(conn, self.clock)
             except BaseException:
-                await conn.rollback()
+                # Also when cancelled half-way (even during BEGIN, which aiosqlite's thread
+                # still runs): the rollback is queued behind it, so the connection is never
+                # left inside a transaction for the next one to trip over.
+                await asyncio.shield(conn.rollback())
                 raise
             await conn.commit()
 

@@ -186,13 +186,14 @@ class _Repo:
     def _now(self) -> str:
         return to_db(self._clock.now())
 
+    # execute_fetchall runs the statement and reads its rows in one trip to aiosqlite's
+    # thread, where execute-then-fetch takes two (and closing the cursor a third).
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = list(await self._conn.execute_fetchall(sql, params))
+        return rows[0] if rows else None
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> Iterable[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchall()
+        return await self._conn.execute_fetchall(sql, params)
 
 
 def _person(row: aiosqlite.Row) -> PersonRow:
@@ -617,6 +618,10 @@ class InboxRepo(_Repo):
         await self._conn.execute(
             "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?", (to_db(moment),)
         )
+
+    async def last_received(self) -> datetime | None:
+        row = await self._one("SELECT MAX(received_at) FROM inbox")
+        return from_db(row[0]) if row and row[0] else None
 
     async def count_pending(self) -> int:
         row = await self._one("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from typing import Any
 
 from loguru import logger
@@ -19,7 +20,9 @@ RESTART_PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0)
 VK_API_VERSION = "5.199"
 RECOVERY_PAGE = 200
 RECOVERY_MAX_CONVERSATIONS = 2000
-RECOVERY_HISTORY = 50
+RECOVERY_HISTORY = 200
+RECOVERY_MARGIN = 120  # seconds before the last good delivery that are read again
+RECOVERY_DEFAULT_WINDOW = 24 * 3600
 # What a current VK client supports; a recovered message has lost the real one.
 RECOVERED_CLIENT_INFO = {
     "button_actions": ["text", "vkpay", "open_app", "location", "open_link", "callback"],
@@ -70,6 +73,7 @@ class Intake:
         self._wait = wait
         self.arrived = asyncio.Event()
         self._gap = asyncio.Event()
+        self._last_delivery: float | None = None
         self.recovered = 0
 
     def gap_detected(self, code: int) -> None:
@@ -91,34 +95,52 @@ class Intake:
                 self._gap.set()
 
     async def recover(self) -> None:
+        """Reads what people wrote since the gap began, from the conversations VK keeps.
+
+        Every incoming message since then is stored; those the long poll did deliver are
+        recognised by their place in the conversation and skipped."""
+        since = await self._gap_start()
         found: list[dict[str, Any]] = []
         for offset in range(0, RECOVERY_MAX_CONVERSATIONS, RECOVERY_PAGE):
             page = await self._api.request(
                 "messages.getConversations",
-                {"filter": "unanswered", "count": RECOVERY_PAGE, "offset": offset},
+                {"filter": "all", "count": RECOVERY_PAGE, "offset": offset},
             )
             items = page["response"].get("items", [])
+            older = False
             for item in items:
-                peer_id = int(item["conversation"]["peer"]["id"])
-                found += await self._unanswered_messages(peer_id)
-            if len(items) < RECOVERY_PAGE:
+                if int(item.get("last_message", {}).get("date", 0)) < since:
+                    older = True  # conversations come newest first: the rest are older
+                    break
+                found += await self._incoming_since(int(item["conversation"]["peer"]["id"]), since)
+            if older or len(items) < RECOVERY_PAGE:
                 break
         updates = [self._as_update(message) for message in found]
         if updates:
             await self.store(updates, ts=None)
         self.recovered += len(updates)
 
-    async def _unanswered_messages(self, peer_id: int) -> list[dict[str, Any]]:
-        """The incoming messages after the community's last reply, oldest first."""
+    async def _gap_start(self) -> int:
+        """When events may have started to go missing: the last batch the long poll
+        delivered, or the last event stored before a restart, less a safety margin."""
+        last = self._last_delivery
+        if last is None:
+            stored = await self._db.reader.inbox.last_received()
+            last = stored.timestamp() if stored else time.time() - RECOVERY_DEFAULT_WINDOW
+        return int(last - RECOVERY_MARGIN)
+
+    async def _incoming_since(self, peer_id: int, since: int) -> list[dict[str, Any]]:
+        """A conversation's incoming messages written since `since`, oldest first."""
         history = await self._api.request(
             "messages.getHistory", {"peer_id": peer_id, "count": RECOVERY_HISTORY}
         )
-        unanswered: list[dict[str, Any]] = []
+        incoming: list[dict[str, Any]] = []
         for message in history["response"].get("items", []):
-            if message.get("out"):
+            if int(message.get("date", 0)) < since:
                 break
-            unanswered.append(message)
-        return list(reversed(unanswered))
+            if not message.get("out"):
+                incoming.append(message)
+        return list(reversed(incoming))
 
     def _as_update(self, message: dict[str, Any]) -> dict[str, Any]:
         place = f"{message.get('peer_id')}:{message.get('conversation_message_id')}"
@@ -169,6 +191,8 @@ class Intake:
             added = await tx.inbox.add_many(rows)
             if ts is not None:
                 await tx.kv.set(TS_KEY, ts)
+        if ts is not None:
+            self._last_delivery = time.time()
         logger.debug("Stored {} new event(s) up to ts {}", added, ts)
         if added < len(rows):
             logger.info("Skipped {} already received event(s)", len(rows) - added)
