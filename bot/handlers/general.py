@@ -7,7 +7,7 @@ from vkbottle.bot import BotLabeler, Message
 from bot.commands import CommandSpec, all_specs
 from bot.context import EventContext
 from bot.domain.access import refusal_for
-from bot.domain.roles import Actor, Role
+from bot.domain.roles import Actor
 from bot.handlers.rules import Command
 from bot.keyboards import main_menu, start_keyboard
 from bot.texts import SUPPORT_EMAIL, SUPPORT_SITE, role_name, t
@@ -76,6 +76,3 @@ async def cancel(message: Message, event_ctx: EventContext) -> None:
         main_menu(event_ctx.who) if event_ctx.who.has_consented and not event_ctx.in_chat else None
     )
     event_ctx.reply(t("cancel_done"), keyboard=keyboard)
-
-
-__all__ = ["Role", "help_text", "labeler"]

@@ -7,14 +7,14 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
-from bot.domain.invitations import CodeStatus, InvitationState, may_invite
+from bot.domain.invitations import CodeStatus, InvitationState, may_invite, state_of
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
 from bot.handlers.chat_list import class_chat_text
 from bot.handlers.rules import Callback, Command, InDialog
 from bot.keyboards import choice_keyboard, main_menu
 from bot.parsing import parse_full_name
-from bot.texts import BUTTONS, format_age, format_date, format_moment, role_name, t
+from bot.texts import BUTTONS, format_age, format_moment, role_name, t
 
 labeler = BotLabeler()
 
@@ -142,8 +142,6 @@ async def annul(message: Message, event_ctx: EventContext, args: str) -> None:
     if row is None:
         event_ctx.reply(t("annul_not_found", text=reference[:40]))
         return
-    from bot.domain.invitations import state_of
-
     state = state_of(row, event_ctx.services.clock.now())
     if state is not InvitationState.ACTIVE:
         event_ctx.reply(t("annul_already", id=row.id, state=t(STATE_TEXT[state])))
@@ -236,6 +234,3 @@ async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: s
         text = t("join_parent_done", class_name=row.class_name, child=name)
     chat_text = await class_chat_text(event_ctx, row.role, row.class_id)
     event_ctx.reply(text + "\n" + chat_text, keyboard=main_menu(event_ctx.who))
-
-
-__all__ = ["begin_redemption", "format_date", "labeler"]

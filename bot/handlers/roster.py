@@ -9,7 +9,6 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext, current_event
-from bot.domain.roles import Role
 from bot.domain.roster import MAX_FILE_BYTES, Problem
 from bot.files import export_workbook, roster_template
 from bot.handlers.rules import Callback, Command, Private
@@ -136,6 +135,3 @@ async def export(message: Message, event_ctx: EventContext) -> None:
         event_ctx.reply(t("roster_file_failed"))
         return
     event_ctx.reply(t("roster_export_caption", date=date), attachment=attachment)
-
-
-__all__ = ["Role", "labeler"]

@@ -105,11 +105,12 @@ async def class_teacher(message: Message, event_ctx: EventContext, args: str) ->
 
 
 def _split_class_first(args: str) -> tuple[str, str]:
-    """`5А <person>`, or `5 А <person>`."""
+    """`5А <person>`, or `5 А <person>`: the class, then the rest."""
     words = args.split(maxsplit=2)
     if len(words) >= 2 and words[0].isdigit() and len(words[1]) == 1:
         return words[0] + words[1], words[2] if len(words) > 2 else ""
-    return (words[0] if words else ""), args[len(words[0]) :].strip() if words else ""
+    head, _, rest = args.strip().partition(" ")
+    return head, rest.strip()
 
 
 async def _set_class_teacher(
