@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from loguru import logger
 
 from bot.charts import joined_vs_expected
-from bot.domain.roles import Role
 from bot.handlers.events import event_text
 from bot.handlers.reports import build_stats_text, render_digest
 from bot.handlers.requests import decision_keyboard
@@ -40,10 +39,7 @@ async def weekly_report(services: Services, run: JobRun) -> None:
     """The director and the admins get the figures and a chart (REPORT_CRON, clause 2.1)."""
     stats = await services.reports.stats()
     text = t("report_header") + "\n\n" + await build_stats_text(services, stats)
-    directors = {
-        row.person_id for row in await services.db.reader.roles.holders(Role.DIRECTOR.value)
-    }
-    recipients = sorted(directors | set(await services.school.admin_ids()))
+    recipients = await services.reports.report_recipients()
     if not recipients:
         return
     chart = joined_vs_expected(stats.classes)
@@ -58,11 +54,13 @@ async def request_reminders(services: Services, run: JobRun) -> None:
     past twice that it goes to the admins, saying whose desk it sat on."""
     period = services.settings.request_reminder_after
     now = run.now
-    repos = services.db.reader
     admins = await services.school.admin_ids()
+    remind, escalate = await services.requests.overdue(
+        now - period, now - 2 * period, REMINDERS_PER_RUN
+    )
     outgoing: list[OutgoingMessage] = []
-    for request in await repos.requests.needing_escalation(now - 2 * period, REMINDERS_PER_RUN):
-        teacher = await repos.roles.class_teacher_of(request.class_id)
+    for request in escalate:
+        teacher = await services.requests.class_teacher_of(request.class_id)
         if teacher is not None:
             name = (await services.school.names([teacher])).get(teacher, f"id{teacher}")
             desk = t("escalation_desk_teacher", name=name)
@@ -78,10 +76,8 @@ async def request_reminders(services: Services, run: JobRun) -> None:
             desk=desk,
         )
         outgoing += [OutgoingMessage(a, text, decision_keyboard([request])) for a in admins]
-        async with services.db.transaction() as tx:
-            await tx.requests.mark_escalated(request.id)
-            await tx.requests.mark_reminded(request.id)
-    for request in await repos.requests.needing_reminder(now - period, REMINDERS_PER_RUN):
+        await services.requests.mark_reminded(request.id, escalated=True)
+    for request in remind:
         text = t(
             "reminder_request",
             id=request.id,
@@ -92,8 +88,7 @@ async def request_reminders(services: Services, run: JobRun) -> None:
         )
         for decider in await services.requests.deciders_for(request.class_id):
             outgoing.append(OutgoingMessage(decider, text, decision_keyboard([request])))
-        async with services.db.transaction() as tx:
-            await tx.requests.mark_reminded(request.id)
+        await services.requests.mark_reminded(request.id, escalated=False)
     if outgoing:
         await services.notifier.send(outgoing, run.key)
 

@@ -73,6 +73,16 @@ class ReportService:
         self._clock = clock
         self._stale_after = stale_after
 
+    async def last_digest_at(self) -> datetime | None:
+        return await self._db.reader.job_runs.last_run("digest")
+
+    async def report_recipients(self) -> list[int]:
+        """The director (and deputies) and the admins: who gets the weekly report."""
+        repos = self._db.reader
+        people = {row.person_id for row in await repos.roles.holders(Role.DIRECTOR.value)}
+        people |= {row.person_id for row in await repos.roles.holders(Role.ADMIN.value)}
+        return sorted(people)
+
     async def digest(self, since: datetime | None) -> Digest:
         repos = self._db.reader
         now = self._clock.now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.roles import Actor, Role
@@ -65,6 +66,25 @@ class RequestService:
             request = await tx.requests.get(request_id)
         assert request is not None
         return NewRequest(request, True, await self.deciders_for(class_id))
+
+    async def overdue(
+        self, waiting_since: datetime, escalate_since: datetime, limit: int
+    ) -> tuple[list[JoinRequestRow], list[JoinRequestRow]]:
+        """Requests to remind their decider of, and requests to escalate to the admins."""
+        repos = self._db.reader
+        escalate = await repos.requests.needing_escalation(escalate_since, limit)
+        remind = await repos.requests.needing_reminder(waiting_since, limit)
+        escalated = {request.id for request in escalate}
+        return [r for r in remind if r.id not in escalated], escalate
+
+    async def mark_reminded(self, request_id: int, escalated: bool) -> None:
+        async with self._db.transaction() as tx:
+            await tx.requests.mark_reminded(request_id)
+            if escalated:
+                await tx.requests.mark_escalated(request_id)
+
+    async def class_teacher_of(self, class_id: int) -> int | None:
+        return await self._db.reader.roles.class_teacher_of(class_id)
 
     async def pending_for(self, actor: Actor) -> list[JoinRequestRow]:
         classes = None if actor.is_admin else actor.classes_as(Role.CLASS_TEACHER)

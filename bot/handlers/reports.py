@@ -125,7 +125,7 @@ async def build_stats_text(services: Services, stats: Stats) -> str:
 @labeler.message(Command("digest"))
 async def digest_now(message: Message, event_ctx: EventContext) -> None:
     services = event_ctx.services
-    since = await services.db.reader.job_runs.last_run("digest")
+    since = await services.reports.last_digest_at()
     digest = await services.reports.digest(since)
     for text, keyboard in render_digest(digest, services.settings.zone):
         event_ctx.reply(text, keyboard=keyboard)
