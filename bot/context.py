@@ -11,6 +11,7 @@ from bot.vk.outgoing import OutgoingMessage, derived_random_id, split_text
 
 if TYPE_CHECKING:
     from bot.clock import Clock
+    from bot.commands import ParsedCommand
     from bot.config import Settings
     from bot.dialogs import Dialogs
     from bot.domain.announcements import AnnouncementService
@@ -66,6 +67,9 @@ class EventContext:
     failed: bool = False
     callback_answered: bool = False
     callback_event_id: str = ""
+    # The command the message means, parsed once for all the handlers' rules (a 1-tuple:
+    # None inside means "not a command", None outside means "not parsed yet").
+    parsed: tuple[ParsedCommand | None] | None = None
 
     @property
     def in_chat(self) -> bool:

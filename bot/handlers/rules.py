@@ -26,12 +26,16 @@ class Command(ABCRule[Message]):
         self.spec = spec(name)
 
     async def check(self, message: Message) -> dict[str, Any] | bool:
-        parsed = parse_command(message.text, message.payload)
+        ctx = current_event.get()
+        # Every handler's rule asks; the message is parsed once per event.
+        if ctx.parsed is None:
+            ctx.parsed = (parse_command(message.text, message.payload),)
+        parsed = ctx.parsed[0]
         if parsed is None or parsed.name != self.spec.name:
             return False
         if not _where_ok(self.spec.where, message.peer_id):
             return False
-        if refusal_for(current_event.get().who, self.spec.roles) is not None:
+        if refusal_for(ctx.who, self.spec.roles) is not None:
             return False
         return {"args": parsed.args}
 
