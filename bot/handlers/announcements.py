@@ -11,6 +11,7 @@ from vkbottle_types.events import GroupEventType
 from bot.context import EventContext, Services
 from bot.domain.announcements import Audience, ProposalOutcome, may_announce, may_post
 from bot.handlers.args import class_from
+from bot.handlers.dialog import next_step
 from bot.handlers.rules import Callback, Choice, Command, InDialog
 from bot.keyboards import choice_keyboard, confirm_keyboard, main_menu
 from bot.storage.repositories import DeliveryCounts, OutboxRow
@@ -99,9 +100,7 @@ async def post(message: Message, event_ctx: EventContext, args: str) -> None:
 
 
 async def _ask_confirmation(event_ctx: EventContext, preview: str, payload: dict[str, Any]) -> None:
-    await event_ctx.services.dialogs.set(
-        event_ctx.person_id, SendDialog.CONFIRM, origin_peer=event_ctx.peer_id, **payload
-    )
+    await next_step(event_ctx, SendDialog.CONFIRM, **payload)
     event_ctx.reply(preview, keyboard=confirm_keyboard(BUTTONS["send"], "send_confirm"))
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from vkbottle import BaseStateGroup
 from vkbottle.bot import BotLabeler, Message
 
-from bot.commands import payload_command
 from bot.context import EventContext, Services
 from bot.domain.events import Audience, PlannedEvent, may_plan
 from bot.handlers.chats import describe_chat
+from bot.handlers.dialog import next_step, picked
 from bot.handlers.rules import Command, InDialog
 from bot.keyboards import main_menu, text_choices
 from bot.parsing import parse_number, parse_when
@@ -33,23 +33,9 @@ class EventDialog(BaseStateGroup):
     LINK = "link"
 
 
-def _picked(message: Message, cmd: str, by_label: dict[str, Any]) -> Any | None:
-    parsed = payload_command(message.payload)
-    if parsed is not None and parsed[0] == cmd:
-        return parsed[1].get("value")
-    return by_label.get((message.text or "").strip().casefold())
-
-
-async def _step(event_ctx: EventContext, state: EventDialog, data: dict[str, Any]) -> None:
-    fields = {key: value for key, value in data.items() if key != "origin_peer"}
-    await event_ctx.services.dialogs.set(
-        event_ctx.person_id, state, origin_peer=event_ctx.peer_id, **fields
-    )
-
-
 @labeler.message(Command("event"))
 async def event_start(message: Message, event_ctx: EventContext) -> None:
-    await _step(event_ctx, EventDialog.TITLE, {})
+    await next_step(event_ctx, EventDialog.TITLE)
     event_ctx.reply(t("event_ask_title"), keyboard=text_choices([]))
 
 
@@ -59,7 +45,7 @@ async def event_title(message: Message, event_ctx: EventContext, dialog: dict[st
     if not TITLE_LENGTH[0] <= len(title) <= TITLE_LENGTH[1]:
         event_ctx.reply(t("event_title_invalid"))
         return
-    await _step(event_ctx, EventDialog.WHEN, {**dialog, "title": title})
+    await next_step(event_ctx, EventDialog.WHEN, **{**dialog, "title": title})
     event_ctx.reply(t("event_ask_when"), keyboard=text_choices([]))
 
 
@@ -74,7 +60,7 @@ async def event_when(message: Message, event_ctx: EventContext, dialog: dict[str
     if moment <= now:
         event_ctx.reply(t("event_when_past"))
         return
-    await _step(event_ctx, EventDialog.AUDIENCE, {**dialog, "when": moment.isoformat()})
+    await next_step(event_ctx, EventDialog.AUDIENCE, **{**dialog, "when": moment.isoformat()})
     event_ctx.reply(t("event_ask_audience"), keyboard=_audience_keyboard())
 
 
@@ -100,7 +86,7 @@ def _audience_keyboard() -> str:
 @labeler.message(InDialog(EventDialog.AUDIENCE))
 async def event_audience(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
     labels = {BUTTONS[key].casefold(): aud.value for aud, key in AUDIENCE_BUTTONS.items()}
-    value = _picked(message, "ev_aud", labels)
+    value = picked(message, "ev_aud", labels)
     if value not in {audience.value for audience in Audience}:
         event_ctx.reply(t("dialog_expects_button"), keyboard=_audience_keyboard())
         return
@@ -109,7 +95,7 @@ async def event_audience(message: Message, event_ctx: EventContext, dialog: dict
     services = event_ctx.services
     if audience in (Audience.STUDENTS, Audience.PARENTS):
         classes = await services.school.pupil_classes()
-        await _step(event_ctx, EventDialog.CLASS, data)
+        await next_step(event_ctx, EventDialog.CLASS, **data)
         event_ctx.reply(
             t("event_ask_class"),
             keyboard=text_choices(
@@ -122,7 +108,7 @@ async def event_audience(message: Message, event_ctx: EventContext, dialog: dict
         if not chats:
             event_ctx.reply(t("event_no_chats"), keyboard=_audience_keyboard())
             return
-        await _step(event_ctx, EventDialog.CHAT, data)
+        await next_step(event_ctx, EventDialog.CHAT, **data)
         event_ctx.reply(
             t("event_ask_chat"),
             keyboard=text_choices(
@@ -141,7 +127,7 @@ async def _ask_link(event_ctx: EventContext, data: dict[str, Any]) -> None:
         await event_ctx.services.dialogs.delete(event_ctx.person_id)
         event_ctx.reply(t("event_not_allowed"), keyboard=main_menu(event_ctx.who))
         return
-    await _step(event_ctx, EventDialog.LINK, data)
+    await next_step(event_ctx, EventDialog.LINK, **data)
     event_ctx.reply(
         t("event_ask_link"),
         keyboard=text_choices([(BUTTONS["no_link"], "ev_nolink", {"value": 1})]),
@@ -151,7 +137,7 @@ async def _ask_link(event_ctx: EventContext, data: dict[str, Any]) -> None:
 @labeler.message(InDialog(EventDialog.CLASS))
 async def event_class(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
     classes = await event_ctx.services.school.pupil_classes()
-    class_id = _picked(message, "ev_class", {row.name.casefold(): row.id for row in classes})
+    class_id = picked(message, "ev_class", {row.name.casefold(): row.id for row in classes})
     if class_id not in {row.id for row in classes}:
         event_ctx.reply(t("dialog_expects_button"))
         return
@@ -161,7 +147,7 @@ async def event_class(message: Message, event_ctx: EventContext, dialog: dict[st
 @labeler.message(InDialog(EventDialog.CHAT))
 async def event_chat(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
     chats = await event_ctx.services.chats.all_bound()
-    peer = _picked(message, "ev_chat", {describe_chat(c)[:40].casefold(): c.peer_id for c in chats})
+    peer = picked(message, "ev_chat", {describe_chat(c)[:40].casefold(): c.peer_id for c in chats})
     if peer not in {chat.peer_id for chat in chats}:
         event_ctx.reply(t("dialog_expects_button"))
         return
@@ -171,7 +157,7 @@ async def event_chat(message: Message, event_ctx: EventContext, dialog: dict[str
 @labeler.message(InDialog(EventDialog.LINK))
 async def event_link(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
     link: str | None = None
-    if _picked(message, "ev_nolink", {BUTTONS["no_link"].casefold(): 1}) != 1:
+    if picked(message, "ev_nolink", {BUTTONS["no_link"].casefold(): 1}) != 1:
         link = (message.text or "").strip()
         if not link.startswith("https://") or " " in link or len(link) > 500:
             event_ctx.reply(t("event_link_invalid"))

@@ -9,6 +9,7 @@ from vkbottle import BaseStateGroup
 from vkbottle.bot import BotLabeler, Message
 
 from bot.context import EventContext
+from bot.handlers.dialog import next_step
 from bot.handlers.rules import Command, InDialog
 from bot.parsing import parse_full_name
 from bot.texts import SUPPORT_EMAIL, SUPPORT_SITE, t
@@ -28,9 +29,7 @@ class RegistrationDialog(BaseStateGroup):
 
 @labeler.message(Command("registration"))
 async def registration(message: Message, event_ctx: EventContext) -> None:
-    await event_ctx.services.dialogs.set(
-        event_ctx.person_id, RegistrationDialog.ORDER, origin_peer=event_ctx.peer_id
-    )
+    await next_step(event_ctx, RegistrationDialog.ORDER)
     event_ctx.reply(t("registration_ask_order"))
 
 
@@ -40,10 +39,9 @@ async def registration_order(message: Message, event_ctx: EventContext) -> None:
     if match is None:
         event_ctx.reply(t("registration_order_invalid"))
         return
-    await event_ctx.services.dialogs.set(
-        event_ctx.person_id,
+    await next_step(
+        event_ctx,
         RegistrationDialog.NAME,
-        origin_peer=event_ctx.peer_id,
         order_number=match.group(1),
         order_date=match.group(2),
     )
@@ -58,11 +56,7 @@ async def registration_name(
     if name is None:
         event_ctx.reply(t("name_invalid"))
         return
-    await event_ctx.services.dialogs.set(
-        event_ctx.person_id,
-        RegistrationDialog.CONTACTS,
-        **{**dialog, "admin_name": name},
-    )
+    await next_step(event_ctx, RegistrationDialog.CONTACTS, **{**dialog, "admin_name": name})
     event_ctx.reply(t("registration_ask_contacts"))
 
 

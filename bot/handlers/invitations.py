@@ -11,6 +11,7 @@ from bot.domain.invitations import CodeStatus, InvitationState, may_invite, stat
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
 from bot.handlers.chat_list import class_chat_text
+from bot.handlers.dialog import next_step
 from bot.handlers.rules import Callback, Command, InDialog
 from bot.keyboards import choice_keyboard, main_menu
 from bot.parsing import parse_full_name
@@ -190,9 +191,7 @@ async def begin_redemption(event_ctx: EventContext, code: str) -> None:
         await finish_redemption(event_ctx, row.id, None)
         return
     key = "join_ask_own_name" if row.role == Role.STUDENT.value else "join_ask_child_name"
-    await services.dialogs.set(
-        event_ctx.person_id, JoinDialog.NAME, origin_peer=event_ctx.peer_id, invitation=row.id
-    )
+    await next_step(event_ctx, JoinDialog.NAME, invitation=row.id)
     event_ctx.reply(t(key, class_name=row.class_name))
 
 

@@ -6,6 +6,7 @@ from vkbottle import BaseStateGroup
 from vkbottle.bot import BotLabeler, Message
 
 from bot.context import EventContext
+from bot.handlers.dialog import next_step
 from bot.handlers.rules import Choice, Command, InDialog
 from bot.keyboards import confirm_keyboard, empty_keyboard, main_menu
 from bot.texts import BUTTONS, t
@@ -19,9 +20,7 @@ class ForgetDialog(BaseStateGroup):
 
 @labeler.message(Command("forget_me"))
 async def forget_me(message: Message, event_ctx: EventContext) -> None:
-    await event_ctx.services.dialogs.set(
-        event_ctx.person_id, ForgetDialog.CONFIRM, origin_peer=event_ctx.peer_id
-    )
+    await next_step(event_ctx, ForgetDialog.CONFIRM)
     event_ctx.reply(
         t("forget_confirm", button=BUTTONS["forget_confirm"]),
         keyboard=confirm_keyboard(BUTTONS["forget_confirm"], "forget_confirm"),

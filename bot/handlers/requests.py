@@ -8,11 +8,11 @@ from vkbottle import BaseStateGroup
 from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
-from bot.commands import payload_command
 from bot.context import EventContext
 from bot.domain.requests import DecisionOutcome
 from bot.domain.roles import Role
 from bot.handlers.chat_list import class_chat_text
+from bot.handlers.dialog import next_step, picked
 from bot.handlers.rules import Callback, Command, InDialog
 from bot.keyboards import choice_keyboard, main_menu, text_choices
 from bot.parsing import parse_full_name, parse_number
@@ -34,26 +34,12 @@ class RequestDialog(BaseStateGroup):
     CONFIRM = "confirm"
 
 
-def _choice(message: Message, cmd: str, options: dict[str, Any]) -> Any | None:
-    """The option a dialog button (or its typed label) picked, from `options` by label."""
-    parsed = payload_command(message.payload)
-    if parsed is not None and parsed[0] == cmd:
-        return parsed[1].get("value")
-    return options.get((message.text or "").strip().casefold())
-
-
-async def _set(event_ctx: EventContext, state: RequestDialog, **data: Any) -> None:
-    await event_ctx.services.dialogs.set(
-        event_ctx.person_id, state, origin_peer=event_ctx.peer_id, **data
-    )
-
-
 @labeler.message(Command("request"))
 async def request_start(message: Message, event_ctx: EventContext) -> None:
     if not await event_ctx.services.school.pupil_classes():
         event_ctx.reply(t("request_no_classes"))
         return
-    await _set(event_ctx, RequestDialog.ROLE)
+    await next_step(event_ctx, RequestDialog.ROLE)
     event_ctx.reply(t("request_ask_role"), keyboard=_role_keyboard())
 
 
@@ -68,7 +54,7 @@ def _role_keyboard() -> str:
 
 @labeler.message(InDialog(RequestDialog.ROLE))
 async def request_role(message: Message, event_ctx: EventContext) -> None:
-    role = _choice(
+    role = picked(
         message,
         "req_role",
         {
@@ -81,10 +67,10 @@ async def request_role(message: Message, event_ctx: EventContext) -> None:
         return
     classes = await event_ctx.services.school.pupil_classes()
     if len(classes) <= CLASSES_AT_ONCE:
-        await _set(event_ctx, RequestDialog.CLASS, role=role)
+        await next_step(event_ctx, RequestDialog.CLASS, role=role)
         event_ctx.reply(t("request_ask_class"), keyboard=_class_keyboard(classes))
         return
-    await _set(event_ctx, RequestDialog.GRADE, role=role)
+    await next_step(event_ctx, RequestDialog.GRADE, role=role)
     event_ctx.reply(t("request_ask_grade"), keyboard=_grade_keyboard(classes))
 
 
@@ -101,12 +87,12 @@ def _class_keyboard(classes: list[ClassRow]) -> str:
 async def request_grade(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
     classes = await event_ctx.services.school.pupil_classes()
     grades = {str(row.grade): row.grade for row in classes if row.grade is not None}
-    grade = _choice(message, "req_grade", grades)
+    grade = picked(message, "req_grade", grades)
     of_grade = [row for row in classes if row.grade == grade]
     if not of_grade:
         event_ctx.reply(t("dialog_expects_button"), keyboard=_grade_keyboard(classes))
         return
-    await _set(event_ctx, RequestDialog.CLASS, role=dialog["role"])
+    await next_step(event_ctx, RequestDialog.CLASS, role=dialog["role"])
     event_ctx.reply(t("request_ask_class"), keyboard=_class_keyboard(of_grade))
 
 
@@ -114,12 +100,12 @@ async def request_grade(message: Message, event_ctx: EventContext, dialog: dict[
 async def request_class(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
     classes = await event_ctx.services.school.pupil_classes()
     by_label = {row.name.casefold(): row.id for row in classes}
-    class_id = _choice(message, "req_class", by_label)
+    class_id = picked(message, "req_class", by_label)
     chosen = next((row for row in classes if row.id == class_id), None)
     if chosen is None:
         event_ctx.reply(t("dialog_expects_button"), keyboard=_class_keyboard(classes))
         return
-    await _set(
+    await next_step(
         event_ctx,
         RequestDialog.NAME,
         role=dialog["role"],
@@ -136,7 +122,7 @@ async def request_name(message: Message, event_ctx: EventContext, dialog: dict[s
     if name is None:
         event_ctx.reply(t("name_invalid"))
         return
-    await _set(event_ctx, RequestDialog.CONFIRM, **{**_without_origin(dialog), "name": name})
+    await next_step(event_ctx, RequestDialog.CONFIRM, **{**dialog, "name": name})
     event_ctx.reply(
         t(
             "request_confirm",
@@ -148,15 +134,11 @@ async def request_name(message: Message, event_ctx: EventContext, dialog: dict[s
     )
 
 
-def _without_origin(dialog: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in dialog.items() if key != "origin_peer"}
-
-
 @labeler.message(InDialog(RequestDialog.CONFIRM))
 async def request_confirm(
     message: Message, event_ctx: EventContext, dialog: dict[str, Any]
 ) -> None:
-    if _choice(message, "req_send", {BUTTONS["send_request"].casefold(): 1}) != 1:
+    if picked(message, "req_send", {BUTTONS["send_request"].casefold(): 1}) != 1:
         event_ctx.reply(
             t("dialog_expects_button"),
             keyboard=text_choices([(BUTTONS["send_request"], "req_send", {"value": 1})]),
