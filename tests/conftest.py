@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,6 +109,41 @@ async def bot(settings_for: Callable[..., Settings]) -> AsyncIterator[BotRunner]
         yield runner
     finally:
         await runner.stop()
+
+
+@pytest.fixture
+async def start_bot(
+    settings_for: Callable[..., Settings],
+) -> AsyncIterator[Callable[..., Awaitable[BotRunner]]]:
+    """Starts bots with settings of the test's choosing; stops them all at the end."""
+    runners: list[BotRunner] = []
+
+    async def start(
+        clock: FrozenClock | None = None, scheduler: bool = True, **overrides: Any
+    ) -> BotRunner:
+        extra = {} if scheduler else {"run_scheduler": False}
+        runner = BotRunner(settings_for(**overrides), clock=clock, extra=extra)
+        await runner.start()
+        runners.append(runner)
+        return runner
+
+    yield start
+    for runner in runners:
+        await runner.stop()
+
+
+@pytest.fixture
+async def patient_bot(start_bot: Callable[..., Awaitable[BotRunner]]) -> BotRunner:
+    """A bot whose flood limit does not stop a test that sends many messages in a row."""
+    return await start_bot(flood_limit=0)
+
+
+@pytest.fixture
+async def clocked_bot(
+    start_bot: Callable[..., Awaitable[BotRunner]], frozen_clock: FrozenClock
+) -> BotRunner:
+    """A bot on the test's clock; the test runs the scheduler's ticks itself."""
+    return await start_bot(clock=frozen_clock, scheduler=False)
 
 
 @pytest.fixture

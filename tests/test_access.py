@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-
 import pytest
 
 from bot.commands import all_specs
-from bot.config import Settings
 from bot.domain.roles import Role
 from bot.texts import role_name, t
 from tests.conftest import BotRunner
@@ -30,17 +27,6 @@ async def test_a_stranger_without_consent_is_asked_for_consent_first(
     reply = await ask(stranger, f"/{spec.name} 5А")  # type: ignore[attr-defined]
     expected = "chat_only" if spec.where == "chat" else "consent_needed"  # type: ignore[attr-defined]
     assert reply.text == t(expected)
-
-
-@pytest.fixture
-async def patient_bot(settings_for: Callable[..., Settings]) -> AsyncIterator[BotRunner]:
-    """A bot whose flood limit does not stop a test that tries every command in a row."""
-    runner = BotRunner(settings_for(flood_limit=0))
-    await runner.start()
-    try:
-        yield runner
-    finally:
-        await runner.stop()
 
 
 async def test_a_parent_is_refused_every_staff_command(

@@ -6,12 +6,11 @@ reason the catalogue gives — nothing else, and never silence."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from bot.commands import all_specs, spec
-from bot.config import Settings
 from bot.docs import PERSONAS
 from bot.domain.access import Refusal, refusal_for
 from bot.domain.roles import Actor, Role
@@ -56,13 +55,9 @@ def expected_refusal(actor: Actor, name: str, in_chat: bool) -> str | None:
 
 
 @pytest.fixture
-async def patient_bot(settings_for: Callable[..., Settings]) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(settings_for(flood_limit=0, admin_ids=[], director_ids=[]))
-    await runner.start()
-    try:
-        yield runner
-    finally:
-        await runner.stop()
+async def patient_bot(start_bot: Callable[..., Awaitable[BotRunner]]) -> BotRunner:
+    """No flood limit, and nobody holds a role from the settings: personas get only theirs."""
+    return await start_bot(flood_limit=0, admin_ids=[], director_ids=[])
 
 
 async def _persona(sandbox: VKSandbox, bot: BotRunner, actor: Actor, index: int) -> UserDriver:

@@ -7,27 +7,14 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
-import pytest
-
-from bot.config import Settings
 from bot.texts import t
 from tests.conftest import BotRunner
 from vk_sandbox import UserDriver, VKSandbox
 
 SECONDS = float(os.environ.get("STORM_SECONDS", "6"))
 PEOPLE = 12
-
-
-@pytest.fixture
-async def storm_bot(settings_for: Callable[..., Settings]) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(settings_for(flood_limit=0))
-    await runner.start()
-    try:
-        yield runner
-    finally:
-        await runner.stop()
 
 
 async def _faults(sandbox: VKSandbox, until: float) -> None:
@@ -59,7 +46,7 @@ async def _person(user: UserDriver, until: float) -> int:
 
 
 async def test_all_faults_at_once_lose_nothing_and_double_nothing(
-    sandbox: VKSandbox, storm_bot: BotRunner
+    sandbox: VKSandbox, patient_bot: BotRunner
 ) -> None:
     people = [sandbox.add_user(first_name="Житель", last_name=f"Номер{n}") for n in range(PEOPLE)]
     for person in people:

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
-import pytest
-
 from bot.clock import FrozenClock
-from bot.config import Settings
 from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID, DIRECTOR_ID, GROUP_ID, BotRunner
 from tests.helpers import (
@@ -25,19 +21,6 @@ from tests.helpers import (
     verified_teacher,
 )
 from vk_sandbox import VKSandbox
-
-
-@pytest.fixture
-async def clocked_bot(
-    settings_for: Callable[..., Settings], frozen_clock: FrozenClock
-) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(settings_for(), clock=frozen_clock)
-    await runner.start()
-    try:
-        yield runner
-    finally:
-        await runner.stop()
-
 
 # Structure ------------------------------------------------------------------------------
 

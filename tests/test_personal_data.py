@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import io
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from loguru import logger
 
 from bot.clock import FrozenClock
-from bot.config import Settings
 from bot.texts import BUTTONS
 from tests.conftest import BotRunner
 from tests.helpers import ask, class_teacher, invitation_code, joined_by_code, school_with_classes
@@ -26,18 +25,6 @@ def info_log() -> Iterator[io.StringIO]:
     handler = logger.add(sink, level="INFO")
     yield sink
     logger.remove(handler)
-
-
-@pytest.fixture
-async def clocked(
-    settings_for: Callable[..., Settings], frozen_clock: FrozenClock
-) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(settings_for(), clock=frozen_clock, extra={"run_scheduler": False})
-    await runner.start()
-    try:
-        yield runner
-    finally:
-        await runner.stop()
 
 
 def _dump(runner: BotRunner) -> str:
@@ -54,7 +41,7 @@ async def _settled(runner: BotRunner) -> None:
 
 
 async def test_logs_above_debug_hold_no_names_or_message_texts(
-    sandbox: VKSandbox, clocked: BotRunner, info_log: io.StringIO
+    sandbox: VKSandbox, clocked_bot: BotRunner, info_log: io.StringIO
 ) -> None:
     sandbox.faults.api_error(6, times=2)  # retries are logged too
     admin = await school_with_classes(sandbox, "5А")
@@ -71,10 +58,10 @@ async def test_logs_above_debug_hold_no_names_or_message_texts(
 
 
 async def test_a_departure_and_a_withdrawal_leave_no_personal_data(
-    sandbox: VKSandbox, clocked: BotRunner, frozen_clock: FrozenClock
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:
-    assert clocked.app is not None
-    await clocked.app.scheduler.tick()  # the scheduler starts counting
+    assert clocked_bot.app is not None
+    await clocked_bot.app.scheduler.tick()  # the scheduler starts counting
     admin = await school_with_classes(sandbox, "5А")
     elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
     code = invitation_code(await ask(elena, "/invite parent 5А"))
@@ -90,11 +77,11 @@ async def test_a_departure_and_a_withdrawal_leave_no_personal_data(
     # Olga leaves the school, and her data goes after the retention period.
     await ask(admin, f"/leave id{olga.user_id}")
     frozen_clock.advance(timedelta(days=31))
-    assert "purge_departed" in [run.name for run in await clocked.app.scheduler.tick()]
-    await _settled(clocked)
+    assert "purge_departed" in [run.name for run in await clocked_bot.app.scheduler.tick()]
+    await _settled(clocked_bot)
 
-    dump = _dump(clocked)
+    dump = _dump(clocked_bot)
     for personal in ("Смирнова", "Елена", "Белова", "Ольга", "Белов Михаил"):
         assert personal not in dump, personal
-    actions = [row.action for row in await clocked.db.reader.audit.latest(50)]
+    actions = [row.action for row in await clocked_bot.db.reader.audit.latest(50)]
     assert "consent_withdrawn" in actions and "departed_data_deleted" in actions

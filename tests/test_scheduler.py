@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
-
-import pytest
 
 from bot.clock import FrozenClock
 from bot.config import Settings
@@ -23,18 +21,6 @@ from tests.helpers import (
 from vk_sandbox import BotMessage, UserDriver, VKSandbox
 
 # The frozen clock starts on Monday 30 November 2026 at 08:00 in Moscow.
-
-
-@pytest.fixture
-async def timed_bot(
-    settings_for: Callable[..., Settings], frozen_clock: FrozenClock
-) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(settings_for(), clock=frozen_clock, extra={"run_scheduler": False})
-    await runner.start()
-    try:
-        yield runner
-    finally:
-        await runner.stop()
 
 
 async def tick(runner: BotRunner) -> list[str]:
@@ -64,17 +50,17 @@ async def _parent_request(sandbox: VKSandbox, class_name: str) -> None:
 
 
 async def test_the_morning_digest_lists_what_waits_with_buttons(
-    sandbox: VKSandbox, timed_bot: BotRunner, frozen_clock: FrozenClock
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:
     admin = await school_with_classes(sandbox, "5А")
-    assert await tick(timed_bot) == []  # the first tick only notes the time
+    assert await tick(clocked_bot) == []  # the first tick only notes the time
     frozen_clock.advance(timedelta(minutes=1))
     await _parent_request(sandbox, "5А")
     await admin.wait_reply()  # the request itself
     await ask(admin, "/invite teacher")
 
     frozen_clock.advance(timedelta(days=1))  # Tuesday 08:00
-    assert "digest" in await tick(timed_bot)
+    assert "digest" in await tick(clocked_bot)
     digest = await admin.wait_reply()
     assert digest.text.startswith("Сводка на 01.12.2026:")
     assert "• Ждут решения: 1 заявка; самая старая — 1 день" in digest.text
@@ -113,29 +99,29 @@ async def test_an_empty_digest_is_one_line_or_nothing(
 
 
 async def test_a_digest_due_while_the_bot_was_down_runs_once_on_start(
-    sandbox: VKSandbox, timed_bot: BotRunner, frozen_clock: FrozenClock
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:
     admin = await admin_user(sandbox)
-    await tick(timed_bot)
-    await timed_bot.stop()
+    await tick(clocked_bot)
+    await clocked_bot.stop()
     frozen_clock.advance(timedelta(days=3))  # Tuesday, Wednesday and Thursday passed
-    await timed_bot.start()
-    assert (await tick(timed_bot)).count("digest") == 1
-    assert "digest" not in await tick(timed_bot)
+    await clocked_bot.start()
+    assert (await tick(clocked_bot)).count("digest") == 1
+    assert "digest" not in await tick(clocked_bot)
     await admin.wait_reply()
     await admin.expect_silence(within=0.7)
 
 
 async def test_two_processes_on_one_database_send_one_digest(
-    sandbox: VKSandbox, timed_bot: BotRunner, frozen_clock: FrozenClock
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:
     admin = await admin_user(sandbox)
-    await tick(timed_bot)
-    second = BotRunner(timed_bot.settings, clock=frozen_clock, extra={"run_scheduler": False})
+    await tick(clocked_bot)
+    second = BotRunner(clocked_bot.settings, clock=frozen_clock, extra={"run_scheduler": False})
     await second.start()
     try:
         frozen_clock.advance(timedelta(days=1))
-        first_runs, second_runs = await asyncio.gather(tick(timed_bot), tick(second))
+        first_runs, second_runs = await asyncio.gather(tick(clocked_bot), tick(second))
         assert (first_runs + second_runs).count("digest") == 1
         await admin.wait_reply()
         await admin.expect_silence(within=0.7)
@@ -144,39 +130,39 @@ async def test_two_processes_on_one_database_send_one_digest(
 
 
 async def test_a_waiting_request_reminds_its_decider_then_goes_to_the_admins(
-    sandbox: VKSandbox, timed_bot: BotRunner, frozen_clock: FrozenClock
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:
     admin = await school_with_classes(sandbox, "5А")
     elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
-    await tick(timed_bot)
+    await tick(clocked_bot)
     await _parent_request(sandbox, "5А")
     await elena.wait_reply()
 
     frozen_clock.advance(timedelta(hours=23))
-    assert "request_reminders" in await tick(timed_bot)
+    assert "request_reminders" in await tick(clocked_bot)
     await elena.expect_silence(within=0.5)
     frozen_clock.advance(timedelta(hours=2))
-    await tick(timed_bot)
+    await tick(clocked_bot)
     reminder = await elena.wait_reply()
     assert reminder.text.startswith("Напоминание: заявка №1")
     assert reminder.buttons
     frozen_clock.advance(timedelta(minutes=5))
-    await tick(timed_bot)
+    await tick(clocked_bot)
     await elena.expect_silence(within=0.5)  # once per period
 
     frozen_clock.advance(timedelta(hours=24))
-    await tick(timed_bot)
+    await tick(clocked_bot)
     escalation = await next_starting(admin, "Заявка №1")
     assert "Она у классного руководителя Смирнова Елена" in escalation.text
 
 
 async def test_an_event_is_announced_then_reminded_before_it_starts(
-    sandbox: VKSandbox, timed_bot: BotRunner, frozen_clock: FrozenClock
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:
     admin = await admin_user(sandbox)
     teacher = await consented_user(sandbox, "Елена", "Смирнова")
     await drain(teacher)
-    await tick(timed_bot)
+    await tick(clocked_bot)
     await ask(admin, "/event")
     await ask(admin, "Педсовет")
     audience = await ask(admin, "завтра 15:30")
@@ -190,19 +176,19 @@ async def test_an_event_is_announced_then_reminded_before_it_starts(
     assert "Педсовет" in (await ask(admin, "/events")).text
 
     frozen_clock.set(frozen_clock.now().replace(day=1, month=12, hour=12, minute=10))  # 15:10 MSK
-    await tick(timed_bot)
+    await tick(clocked_bot)
     assert not any(message.text.startswith("⏰") for message in await drain(admin))
     frozen_clock.advance(timedelta(minutes=6))  # 15:16, 14 minutes before the start
-    await tick(timed_bot)
+    await tick(clocked_bot)
     reminder = await next_starting(admin, "⏰")
     assert reminder.text.startswith("⏰ Через 15 минут начнётся: Педсовет")
 
 
 async def test_a_cancelled_event_is_told_and_not_reminded(
-    sandbox: VKSandbox, timed_bot: BotRunner, frozen_clock: FrozenClock
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:
     admin = await admin_user(sandbox)
-    await tick(timed_bot)
+    await tick(clocked_bot)
     await ask(admin, "/event")
     await ask(admin, "Трансляция линейки")
     audience = await ask(admin, "01.12 10:00")
@@ -212,31 +198,31 @@ async def test_a_cancelled_event_is_told_and_not_reminded(
     await drain(admin)
     assert (await ask(admin, "/event_cancel 1")).text.startswith("❌ Отменено")
     frozen_clock.advance(timedelta(hours=25, minutes=50))
-    await tick(timed_bot)
+    await tick(clocked_bot)
     await drain(admin)
     assert not any(m.text.startswith("⏰") for m in admin.messages)
 
 
 async def test_the_weekly_report_brings_figures_and_a_chart(
-    sandbox: VKSandbox, timed_bot: BotRunner, frozen_clock: FrozenClock
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:
     admin = await school_with_classes(sandbox, "5А", "5Б")
     director = await consented_user(sandbox, "Людмила", "Дровосекова", user_id=DIRECTOR_ID)
     await drain(director)
-    await tick(timed_bot)
+    await tick(clocked_bot)
     stats = (await ask(director, "/stats")).text
     assert stats.startswith("Статистика использования «Сферума» на 30.11.2026")
     assert "5А: 0 из 0" in stats
 
     frozen_clock.advance(timedelta(days=7, hours=1))  # next Monday 09:00
-    assert "weekly_report" in await tick(timed_bot)
+    assert "weekly_report" in await tick(clocked_bot)
     for person in (director, admin):
         report = await next_starting(person, t("report_header"))
         assert report.has_photo
 
 
 async def test_digest_now_goes_to_the_asker(
-    sandbox: VKSandbox, timed_bot: BotRunner, frozen_clock: FrozenClock
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:
     admin = await school_with_classes(sandbox, "5А")
     await ask(admin, "/invite parent 5А")
@@ -250,10 +236,10 @@ async def test_digest_now_goes_to_the_asker(
 
 
 async def test_event_reminders_survive_a_restart(
-    sandbox: VKSandbox, timed_bot: BotRunner, frozen_clock: FrozenClock
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:
     admin = await admin_user(sandbox)
-    await tick(timed_bot)
+    await tick(clocked_bot)
     await ask(admin, "/event")
     await ask(admin, "Онлайн-собрание")
     audience = await ask(admin, "30.11 18:00")
@@ -261,8 +247,8 @@ async def test_event_reminders_survive_a_restart(
     link_question = await admin.wait_reply()
     await admin.press(link_question.button(BUTTONS["no_link"]))
     await admin.wait_replies(2)
-    await timed_bot.restart()
+    await clocked_bot.restart()
     frozen_clock.advance(timedelta(hours=9, minutes=50))  # 17:50 MSK
-    await tick(timed_bot)
+    await tick(clocked_bot)
     reminder = await next_starting(admin, "⏰")
     assert "Онлайн-собрание" in reminder.text
