@@ -16,7 +16,7 @@ from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
 from bot.storage.repositories import InboxRow
 from bot.texts import t
-from bot.vk.intake import Intake
+from bot.vk.intake import Intake, update_source
 from bot.vk.sender import OutboxSender
 
 MAX_PARALLEL_EVENTS = 64
@@ -24,10 +24,7 @@ FETCH_BATCH = 500
 
 
 def _peer_of(body: dict[str, Any], person: int) -> int:
-    obj = body.get("object") or {}
-    message = obj.get("message") if isinstance(obj, dict) else None
-    source = message if isinstance(message, dict) else obj
-    peer = source.get("peer_id") if isinstance(source, dict) else None
+    peer = update_source(body).get("peer_id")
     return int(peer) if peer else person
 
 
@@ -137,8 +134,7 @@ class Dispatcher:
     def _flood_verdict(self, ctx: EventContext, body: dict[str, Any]) -> Verdict:
         if ctx.event_type != "message_new" or self._flood is None:
             return Verdict.PASS
-        message = (body.get("object") or {}).get("message") or {}
-        written_at = float(message.get("date") or time.time())
+        written_at = float(update_source(body).get("date") or time.time())
         return self._flood.judge(ctx.person_id, written_at)
 
     async def commit_forever(self) -> None:

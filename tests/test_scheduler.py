@@ -37,6 +37,16 @@ async def next_starting(user: UserDriver, prefix: str) -> BotMessage:
     raise AssertionError(f"no message starting with {prefix!r}")
 
 
+async def plan_event(admin: UserDriver, title: str, when: str, audience: str) -> None:
+    """The /event dialog without a link: title, time, audience."""
+    await ask(admin, "/event")
+    await ask(admin, title)
+    question = await ask(admin, when)
+    await admin.press(question.button(BUTTONS[audience]))
+    link_question = await admin.wait_reply()
+    await admin.press(link_question.button(BUTTONS["no_link"]))
+
+
 async def _parent_request(sandbox: VKSandbox, class_name: str) -> None:
     parent = await consented_user(sandbox, "Ольга", "Белова")
     await drain(parent)
@@ -189,12 +199,7 @@ async def test_a_cancelled_event_is_told_and_not_reminded(
 ) -> None:
     admin = await admin_user(sandbox)
     await tick(clocked_bot)
-    await ask(admin, "/event")
-    await ask(admin, "Трансляция линейки")
-    audience = await ask(admin, "01.12 10:00")
-    await admin.press(audience.button(BUTTONS["audience_school"]))
-    link_question = await admin.wait_reply()
-    await admin.press(link_question.button(BUTTONS["no_link"]))
+    await plan_event(admin, "Трансляция линейки", "01.12 10:00", "audience_school")
     await drain(admin)
     assert (await ask(admin, "/event_cancel 1")).text.startswith("❌ Отменено")
     frozen_clock.advance(timedelta(hours=25, minutes=50))
@@ -240,12 +245,7 @@ async def test_event_reminders_survive_a_restart(
 ) -> None:
     admin = await admin_user(sandbox)
     await tick(clocked_bot)
-    await ask(admin, "/event")
-    await ask(admin, "Онлайн-собрание")
-    audience = await ask(admin, "30.11 18:00")
-    await admin.press(audience.button(BUTTONS["audience_staff"]))
-    link_question = await admin.wait_reply()
-    await admin.press(link_question.button(BUTTONS["no_link"]))
+    await plan_event(admin, "Онлайн-собрание", "30.11 18:00", "audience_staff")
     await admin.wait_replies(2)
     await clocked_bot.restart()
     frozen_clock.advance(timedelta(hours=9, minutes=50))  # 17:50 MSK

@@ -33,23 +33,26 @@ RECOVERED_CLIENT_INFO = {
 }
 
 
+def update_source(update: dict[str, Any]) -> dict[str, Any]:
+    """What an update is about: its message for message_new, else its object."""
+    obj = update.get("object")
+    if not isinstance(obj, dict):
+        return {}
+    message = obj.get("message")
+    return message if isinstance(message, dict) else obj
+
+
 def person_key(update: dict[str, Any]) -> int:
     """Whose event this is: one person's events are handled in order."""
-    obj = update.get("object") or {}
-    message = obj.get("message") if isinstance(obj, dict) else None
-    if isinstance(message, dict):
-        return int(message.get("from_id") or message.get("peer_id") or 0)
-    if isinstance(obj, dict):
-        return int(obj.get("user_id") or obj.get("from_id") or 0)
-    return 0
+    source = update_source(update)
+    return int(source.get("from_id") or source.get("user_id") or source.get("peer_id") or 0)
 
 
 def dedup_key(update: dict[str, Any]) -> str:
     """What makes two deliveries the same event. A message is known by its place in its
     conversation, so one delivered by long poll and found again in the history is one."""
-    obj = update.get("object") or {}
-    message = obj.get("message") if isinstance(obj, dict) else None
-    if update.get("type") == "message_new" and isinstance(message, dict):
+    message = update_source(update)
+    if update.get("type") == "message_new":
         cmid = message.get("conversation_message_id")
         if cmid:
             return f"msg:{message.get('peer_id')}:{cmid}"
