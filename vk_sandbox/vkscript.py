@@ -7,19 +7,19 @@ number, ``true``, ``false`` or ``null``. Anything else is a compile error (error
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import VKError
 
 MAX_API_CALLS = 25
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # "name", "string", "number", "punct", "eof"
     value: str
     pos: int
@@ -66,6 +66,14 @@ def _compile_error(detail: str) -> VKError:
 
 def _unquote(text: str, pos: int) -> str:
     body = text[1:-1]
+    # Fast paths for what clients send most: no escapes, or JSON-compatible ones.
+    if "\\" not in body:
+        return body
+    if text[0] == '"':
+        with contextlib.suppress(ValueError):
+            decoded = json.loads(text, strict=False)
+            if isinstance(decoded, str):
+                return decoded
     out: list[str] = []
     i = 0
     while i < len(body):
