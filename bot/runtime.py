@@ -146,12 +146,15 @@ class Dispatcher:
             group, self._finished = self._finished, []
             if not group:
                 continue
+            replies = [
+                (message.peer_id, random_id, message.body())
+                for _, ctx, _ in group
+                for message, random_id in ctx.outgoing_with_ids()
+            ]
             try:
                 async with self._db.transaction() as tx:
-                    for event_id, ctx, _ in group:
-                        for message, random_id in ctx.outgoing_with_ids():
-                            await tx.outbox.add(message.peer_id, random_id, message.body())
-                        await tx.inbox.mark_done(event_id)
+                    await tx.outbox.add_replies(replies)
+                    await tx.inbox.mark_done([event_id for event_id, _, _ in group])
                 ok = True
             except Exception:
                 # Left pending in the inbox: they are handled again on the next start.

@@ -40,7 +40,7 @@ async def test_inbox_ignores_an_event_it_already_has(tmp_path: Path) -> None:
             assert await tx.inbox.add_many([("e1", 5, {"type": "x"}), ("e2", 5, {})]) == 2
         async with db.transaction() as tx:
             assert await tx.inbox.add_many([("e1", 5, {"type": "x"})]) == 0
-            await tx.inbox.mark_done("e1")
+            await tx.inbox.mark_done(["e1"])
         pending = await db.reader.inbox.pending(after_seq=0, limit=10)
         assert [row.event_id for row in pending] == ["e2"]
 

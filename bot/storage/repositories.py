@@ -174,6 +174,17 @@ class DeliveryCounts:
     pending: int
 
 
+@dataclass(frozen=True)
+class RecipientOutcome:
+    """What became of one recipient of an outbox message after a send."""
+
+    outbox_id: int
+    peer_id: int
+    state: str  # 'sent', 'undeliverable' or 'failed'
+    message_id: int | None = None
+    error_code: int | None = None
+
+
 # Rows per statement where a list of ids goes into one IN (...).
 SQL_BATCH = 500
 
@@ -577,19 +588,20 @@ class InboxRepo(_Repo):
         """Store (event_id, person_key, body) rows; an event_id seen before is ignored.
 
         Returns how many were new."""
-        added = 0
+        if not events:
+            return 0
         row = await self._one("SELECT IFNULL(MAX(seq), 0) FROM inbox")
-        seq = int(row[0]) if row else 0
+        first = (int(row[0]) if row else 0) + 1
         now = self._now()
-        for event_id, person_key, body in events:
-            seq += 1
-            cursor = await self._conn.execute(
-                "INSERT INTO inbox (event_id, seq, person_key, received_at, body)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING",
-                (event_id, seq, person_key, now, json.dumps(body, ensure_ascii=False)),
-            )
-            added += cursor.rowcount
-        return added
+        cursor = await self._conn.executemany(
+            "INSERT INTO inbox (event_id, seq, person_key, received_at, body)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING",
+            [
+                (event_id, seq, person_key, now, json.dumps(body, ensure_ascii=False))
+                for seq, (event_id, person_key, body) in enumerate(events, start=first)
+            ],
+        )
+        return cursor.rowcount
 
     async def pending(self, after_seq: int, limit: int) -> list[InboxRow]:
         rows = await self._all(
@@ -607,11 +619,14 @@ class InboxRepo(_Repo):
             for row in rows
         ]
 
-    async def mark_done(self, event_id: str) -> None:
+    async def mark_done(self, event_ids: Sequence[str]) -> None:
+        if not event_ids:
+            return
         # The body holds what a person wrote; once handled it is not kept.
-        await self._conn.execute(
+        now = self._now()
+        await self._conn.executemany(
             "UPDATE inbox SET done_at = ?, body = NULL WHERE event_id = ?",
-            (self._now(), event_id),
+            [(now, event_id) for event_id in event_ids],
         )
 
     async def purge_done_before(self, moment: datetime) -> None:
@@ -629,13 +644,18 @@ class InboxRepo(_Repo):
 
 
 class OutboxRepo(_Repo):
-    async def add(self, peer_id: int, random_id: int, body: dict[str, Any]) -> int:
-        cursor = await self._conn.execute(
+    async def add_replies(self, replies: Sequence[tuple[int, int, dict[str, Any]]]) -> None:
+        """Many (peer_id, random_id, body) messages in one statement."""
+        if not replies:
+            return
+        now = self._now()
+        await self._conn.executemany(
             "INSERT INTO outbox (peer_id, random_id, body, created_at) VALUES (?, ?, ?, ?)",
-            (peer_id, random_id, json.dumps(body, ensure_ascii=False), self._now()),
+            [
+                (peer_id, random_id, json.dumps(body, ensure_ascii=False), now)
+                for peer_id, random_id, body in replies
+            ],
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     async def add_broadcast(
         self,
@@ -689,13 +709,13 @@ class OutboxRepo(_Repo):
         )
         return [int(row[0]) for row in rows]
 
-    async def set_recipient(
-        self, outbox_id: int, peer_id: int, state: str, message_id: int | None, error: int | None
-    ) -> None:
-        await self._conn.execute(
+    async def set_recipients(self, outcomes: Sequence[RecipientOutcome]) -> None:
+        if not outcomes:
+            return
+        await self._conn.executemany(
             "UPDATE outbox_recipients SET state = ?, vk_message_id = ?, error_code = ?"
             " WHERE outbox_id = ? AND peer_id = ?",
-            (state, message_id, error, outbox_id, peer_id),
+            [(o.state, o.message_id, o.error_code, o.outbox_id, o.peer_id) for o in outcomes],
         )
 
     async def delivery(self, outbox_id: int) -> DeliveryCounts:
@@ -713,18 +733,24 @@ class OutboxRepo(_Repo):
             (self._now(), outbox_id),
         )
 
-    async def mark_sent(self, outbox_id: int, vk_message_id: int | None) -> None:
-        await self._conn.execute(
+    async def mark_sent(self, sent: Sequence[tuple[int, int | None]]) -> None:
+        """(outbox_id, vk_message_id) of replies VK took."""
+        if not sent:
+            return
+        now = self._now()
+        await self._conn.executemany(
             "UPDATE outbox SET state = 'sent', sent_at = ?, vk_message_id = ?, body = NULL,"
             " attempts = attempts + 1 WHERE id = ?",
-            (self._now(), vk_message_id, outbox_id),
+            [(now, message_id, outbox_id) for outbox_id, message_id in sent],
         )
 
-    async def mark_given_up(self, outbox_id: int, state: str, error_code: int | None) -> None:
-        await self._conn.execute(
+    async def mark_given_up(self, given_up: Sequence[RecipientOutcome]) -> None:
+        if not given_up:
+            return
+        await self._conn.executemany(
             "UPDATE outbox SET state = ?, error_code = ?, body = NULL, attempts = attempts + 1"
             " WHERE id = ?",
-            (state, error_code, outbox_id),
+            [(o.state, o.error_code, o.outbox_id) for o in given_up],
         )
 
     async def count_by_state(self) -> dict[str, int]:

@@ -32,10 +32,12 @@ class Notifier:
                         message.attachment if last else None,
                     )
                 )
+        replies = [
+            (message.peer_id, derived_random_id(key, index, message.peer_id), message.body())
+            for index, message in enumerate(parts)
+        ]
         async with self._db.transaction() as tx:
-            for index, message in enumerate(parts):
-                random_id = derived_random_id(key, index, message.peer_id)
-                await tx.outbox.add(message.peer_id, random_id, message.body())
+            await tx.outbox.add_replies(replies)
         self._sender.wake()
 
     async def broadcast(

@@ -16,8 +16,8 @@ from typing import Any
 from loguru import logger
 from vkbottle import VKAPIError
 
-from bot.storage import Database, Repositories
-from bot.storage.repositories import DeliveryCounts, OutboxRow
+from bot.storage import Database
+from bot.storage.repositories import DeliveryCounts, OutboxRow, RecipientOutcome
 from bot.vk.api import ResilientAPI, TransientAPIError
 
 EXECUTE_MAX_CALLS = 25
@@ -176,52 +176,62 @@ class OutboxSender:
         results = await asyncio.gather(*(self._send_batch(batch) for batch in batches))
         sent_rows = {call.row.id for batch in batches for call in batch}
         any_retry = False
-        finished: list[OutboxRow] = []
-        async with self._db.transaction() as tx:
-            for batch, outcomes in zip(batches, results, strict=True):
-                for call, by_peer in zip(batch, outcomes, strict=True):
-                    for peer, outcome in by_peer.items():
-                        state = outcome.final_state
-                        key = (call.row.id, peer)
-                        if state is None:
-                            self._attempts[key] = self._attempts.get(key, 0) + 1
-                            any_retry = True
-                            if self._attempts[key] < MAX_ATTEMPTS:
-                                continue
-                            logger.error("Outbox row {} given up after retries", call.row.id)
-                            state = "failed"
-                        elif state == "failed":
-                            logger.error(
-                                "Outbox row {} refused by VK with error {}",
-                                call.row.id,
-                                outcome.error_code,
-                            )
-                        self._attempts.pop(key, None)
-                        await self._record(tx, call.row, peer, state, outcome)
-            for row in rows:
-                if row.id not in sent_rows:
-                    continue
-                if row.is_broadcast and not await tx.outbox.pending_recipients(row.id, 1):
-                    await tx.outbox.finish_broadcast(row.id)
-                    finished.append(row)
+        recorded: list[RecipientOutcome] = []
+        for batch, outcomes in zip(batches, results, strict=True):
+            for call, by_peer in zip(batch, outcomes, strict=True):
+                for peer, outcome in by_peer.items():
+                    state = outcome.final_state
+                    key = (call.row.id, peer)
+                    if state is None:
+                        self._attempts[key] = self._attempts.get(key, 0) + 1
+                        any_retry = True
+                        if self._attempts[key] < MAX_ATTEMPTS:
+                            continue
+                        logger.error("Outbox row {} given up after retries", call.row.id)
+                        state = "failed"
+                    elif state == "failed":
+                        logger.error(
+                            "Outbox row {} refused by VK with error {}",
+                            call.row.id,
+                            outcome.error_code,
+                        )
+                    self._attempts.pop(key, None)
+                    recorded.append(
+                        RecipientOutcome(
+                            call.row.id, peer, state, outcome.message_id, outcome.error_code
+                        )
+                    )
+        finished = await self._record(rows, sent_rows, recorded)
         for row in finished:
             await self._report(row)
         return any_retry
 
-    @staticmethod
     async def _record(
-        tx: Repositories, row: OutboxRow, peer: int, state: str, outcome: CallOutcome
-    ) -> None:
-        if row.is_broadcast:
-            await tx.outbox.set_recipient(
-                row.id, peer, state, outcome.message_id, outcome.error_code
+        self,
+        rows: Sequence[OutboxRow],
+        sent_rows: set[int],
+        recorded: Sequence[RecipientOutcome],
+    ) -> list[OutboxRow]:
+        """Writes the round's outcomes in one transaction; returns the broadcasts it finished."""
+        broadcasts = {row.id for row in rows if row.is_broadcast}
+        replies = [o for o in recorded if o.outbox_id not in broadcasts]
+        finished: list[OutboxRow] = []
+        async with self._db.transaction() as tx:
+            await tx.outbox.mark_sent(
+                [(o.outbox_id, o.message_id) for o in replies if o.state == "sent"]
             )
-        elif state == "sent":
-            await tx.outbox.mark_sent(row.id, outcome.message_id)
-        else:
-            await tx.outbox.mark_given_up(row.id, state, outcome.error_code)
-        if state == "undeliverable" and peer > 0:
-            await tx.people.set_can_receive(peer, False)
+            await tx.outbox.mark_given_up([o for o in replies if o.state != "sent"])
+            await tx.outbox.set_recipients([o for o in recorded if o.outbox_id in broadcasts])
+            for o in recorded:
+                if o.state == "undeliverable" and o.peer_id > 0:
+                    await tx.people.set_can_receive(o.peer_id, False)
+            for row in rows:
+                if row.id not in sent_rows or not row.is_broadcast:
+                    continue
+                if not await tx.outbox.pending_recipients(row.id, 1):
+                    await tx.outbox.finish_broadcast(row.id)
+                    finished.append(row)
+        return finished
 
     async def _report(self, row: OutboxRow) -> None:
         if self.on_broadcast_done is None:
