@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from bot.domain.school import SchoolService
 from bot.handlers import get_labelers
 from bot.handlers.announcements import delivery_report
 from bot.handlers.args import ArgumentError
+from bot.handlers.routing import presigned
 from bot.middleware import ActorMiddleware
 from bot.runtime import Dispatcher
 from bot.storage import Database
@@ -57,9 +59,12 @@ def build_vk_bot(
     for feature in (*features, *extra_labelers, fallback):
         # Copied rather than `labeler.load(feature)`: load() rebinds the feature's views to
         # the combined ones, so a second app in one process would register everything twice.
-        labeler.message_view.handlers.extend(feature.message_view.handlers)
-        for event, handlers in feature.raw_event_view.handlers.items():
-            labeler.raw_event_view.handlers.setdefault(event, []).extend(handlers)
+        labeler.message_view.handlers.extend(map(presigned, feature.message_view.handlers))
+        for event, basements in feature.raw_event_view.handlers.items():
+            labeler.raw_event_view.handlers.setdefault(event, []).extend(
+                dataclasses.replace(basement, handler=presigned(basement.handler))
+                for basement in basements
+            )
     labeler.message_view.register_middleware(ActorMiddleware)
     labeler.raw_event_view.register_middleware(ActorMiddleware)
     # Dialog state belongs to the sender, also in a group chat.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from vkbottle.tools.magic import magic_bundle
 
 from bot.commands import parse_command
+from bot.handlers.routing import Signature
 from bot.parsing import (
     ClassNameError,
     PersonRef,
@@ -192,3 +195,32 @@ def test_the_flood_guard_warns_once_then_ignores_for_a_while() -> None:
     assert guard.judge(2, 102.0) is Verdict.PASS  # other people are not slowed
     assert guard.judge(1, 110.0) is Verdict.IGNORE
     assert guard.judge(1, 150.0) is Verdict.PASS
+
+
+class _RuleShapes:
+    async def event_only(self, event: object) -> bool:
+        return True
+
+    async def with_args(self, event: object, args: str, dialog: dict[str, str]) -> bool:
+        return True
+
+    async def with_default(self, event: object, args: str = "none", limit: int = 3) -> bool:
+        return True
+
+    async def with_context(self, event: object, ctx: dict[str, object]) -> bool:
+        return True
+
+    async def with_kwonly(self, event: object, *, args: str, flag: bool = False) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    "name", ["event_only", "with_args", "with_default", "with_context", "with_kwonly"]
+)
+@pytest.mark.parametrize(
+    "context",
+    [{}, {"args": "5а"}, {"args": "x", "dialog": {"a": "b"}, "event_ctx": 1, "flag": True}],
+)
+def test_presigned_handlers_pass_what_vkbottle_would(name: str, context: dict[str, Any]) -> None:
+    method = getattr(_RuleShapes(), name)
+    assert Signature.of(method).bundle(context) == magic_bundle(method, context)
