@@ -34,6 +34,7 @@ class Database:
         self.clock = clock or Clock()
         self._writer: aiosqlite.Connection | None = None
         self._reader_conn: aiosqlite.Connection | None = None
+        self._reader: Repositories | None = None
         self._write_lock = asyncio.Lock()
 
     async def open(self) -> None:
@@ -41,6 +42,7 @@ class Database:
         self._writer = await _connect(self.path)
         await migrate(self._writer)
         self._reader_conn = await _connect(self.path)
+        self._reader = Repositories(self._reader_conn, self.clock)
 
     async def close(self) -> None:
         async with self._write_lock:
@@ -48,6 +50,7 @@ class Database:
                 if conn is not None:
                     await conn.close()
             self._reader_conn = self._writer = None
+            self._reader = None
 
     async def __aenter__(self) -> Database:
         await self.open()
@@ -58,9 +61,9 @@ class Database:
 
     @property
     def reader(self) -> Repositories:
-        if self._reader_conn is None:
+        if self._reader is None:
             raise RuntimeError("database is not open")
-        return Repositories(self._reader_conn, self.clock)
+        return self._reader
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repositories]:
