@@ -70,6 +70,8 @@ class EventContext:
     # The command the message means, parsed once for all the handlers' rules (a 1-tuple:
     # None inside means "not a command", None outside means "not parsed yet").
     parsed: tuple[ParsedCommand | None] | None = None
+    # Dialog states read during this event, by state key; kept up to date by `Dialogs`.
+    dialogs_read: dict[int, Any] = field(default_factory=dict)
 
     @property
     def in_chat(self) -> bool:

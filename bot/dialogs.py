@@ -8,6 +8,7 @@ from vkbottle import BaseStateGroup
 from vkbottle.dispatch.dispenser.abc import ABCStateDispenser
 from vkbottle.dispatch.dispenser.base import StatePeer, get_state_repr
 
+from bot.context import current_event
 from bot.storage import Database
 
 
@@ -16,16 +17,35 @@ class Dialogs(ABCStateDispenser):
         self._db = db
 
     async def get(self, peer_id: int) -> StatePeer | None:
+        # Within one event the state is read once: the dispatcher reads it together with
+        # the person, before vkbottle asks for it.
+        event = current_event.get(None)
+        if event is not None and peer_id in event.dialogs_read:
+            cached: StatePeer | None = event.dialogs_read[peer_id]
+            return cached
         row = await self._db.reader.states.get(peer_id)
-        if row is None:
-            return None
-        return StatePeer(peer_id=peer_id, state=row.state, payload=row.payload)
+        peer = (
+            None
+            if row is None
+            else StatePeer(peer_id=peer_id, state=row.state, payload=row.payload)
+        )
+        if event is not None:
+            event.dialogs_read[peer_id] = peer
+        return peer
 
     async def set(self, peer_id: int, state: BaseStateGroup | str, **payload: Any) -> None:
         name = get_state_repr(state) if isinstance(state, BaseStateGroup) else state
         async with self._db.transaction() as tx:
             await tx.states.set(peer_id, name, payload)
+        self._forget(peer_id)
 
     async def delete(self, peer_id: int) -> None:
         async with self._db.transaction() as tx:
             await tx.states.delete(peer_id)
+        self._forget(peer_id)
+
+    @staticmethod
+    def _forget(peer_id: int) -> None:
+        event = current_event.get(None)
+        if event is not None:
+            event.dialogs_read.pop(peer_id, None)

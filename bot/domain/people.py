@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,7 +29,8 @@ class PeopleService:
 
     async def load_actor(self, vk_id: int) -> Actor:
         repos = self._db.reader
-        person = await repos.people.get(vk_id)
+        # Both reads are queued together: one trip to the database thread.
+        person, roles = await asyncio.gather(repos.people.get(vk_id), repos.roles.active_for(vk_id))
         if person is None:
             return Actor(vk_id=vk_id)
         grants = tuple(
@@ -38,7 +40,7 @@ class PeopleService:
                 class_name=row.class_name,
                 verified=row.verified_at is not None,
             )
-            for row in await repos.roles.active_for(vk_id)
+            for row in roles
         )
         return Actor(
             vk_id=vk_id,
