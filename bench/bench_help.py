@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -137,7 +138,7 @@ async def run_ours(
 
 async def main(args: argparse.Namespace) -> None:
     logger.remove()
-    logger.add(sys.stderr, level="CRITICAL")
+    logger.add(sys.stderr, level=os.environ.get("BENCH_LOG", "CRITICAL"))
     print(f"people={args.people} rounds={args.rounds} rate_limit={args.rate_limit or 'off'}")
     header = ("bot", "sent", "answered", "lost", "replies/s", "p50 ms", "p95 ms", "p99 ms")
     print("{:<12} {:>6} {:>8} {:>5} {:>10} {:>9} {:>9} {:>9}".format(*header))

@@ -153,7 +153,6 @@ class Application:
         self._tasks = [
             asyncio.create_task(self.sender.run(), name="sender"),
             asyncio.create_task(self.dispatcher.run(), name="dispatcher"),
-            asyncio.create_task(self.dispatcher.commit_forever(), name="committer"),
             asyncio.create_task(self.intake.poll_forever(), name="long-poll"),
             asyncio.create_task(self.intake.recover_forever(), name="recovery"),
         ]
@@ -163,13 +162,12 @@ class Application:
 
     async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         """Stops taking events, finishes what is in progress, sends what is queued, closes."""
-        send, dispatch, commit, poll, recovery = self._tasks
+        send, dispatch, poll, recovery = self._tasks
         await self.scheduler.shutdown()
         poll.cancel()
         recovery.cancel()
         await self.dispatcher.stop(grace=grace)
         dispatch.cancel()
-        commit.cancel()
         if not await self.sender.drain(grace=grace):
             logger.warning("Stopping with messages still queued; they go out on the next start")
         send.cancel()

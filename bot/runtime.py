@@ -47,8 +47,6 @@ class Dispatcher:
         self._lanes: dict[int, deque[InboxRow]] = {}
         self._workers: set[asyncio.Task[None]] = set()
         self._accepting = True
-        self._finished: list[tuple[str, EventContext, asyncio.Future[bool]]] = []
-        self._commit_wanted = asyncio.Event()
         limit = services.settings.flood_limit
         self._flood = FloodGuard(limit=limit) if limit else None
         self.handled = 0
@@ -58,13 +56,14 @@ class Dispatcher:
         while self._accepting:
             self._intake.arrived.clear()
             rows = await self._db.reader.inbox.pending(after_seq=last_seq, limit=FETCH_BATCH)
-            if not rows:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._intake.arrived.wait(), timeout=1.0)
-                continue
             for row in rows:
                 last_seq = row.seq
                 self._submit(row)
+            if len(rows) < FETCH_BATCH:
+                # Read everything there was: the next read waits for a new arrival (the
+                # timeout is only a safety net).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._intake.arrived.wait(), timeout=1.0)
 
     async def stop(self, grace: float) -> None:
         """Takes no new events and lets the ones in progress finish."""
@@ -115,6 +114,7 @@ class Dispatcher:
             return
         token = current_event.set(ctx)
         try:
+            await self._preload(ctx)
             await self._bot.process_event(body, self._bot.api)
         except Exception:
             ctx.failed = True
@@ -124,46 +124,40 @@ class Dispatcher:
         await self._answer_if_silent(ctx, body)
         await self._record(row, ctx)
 
+    async def _preload(self, ctx: EventContext) -> None:
+        """The person and their dialog state, read in one trip to the database thread
+        rather than one after the other as vkbottle and the middleware would."""
+        services = self._services
+        if ctx.event_type != "message_new":
+            ctx.actor = await services.people.load_actor(ctx.person_id)
+            return
+        ctx.actor, _ = await asyncio.gather(
+            services.people.load_actor(ctx.person_id), services.dialogs.get(ctx.person_id)
+        )
+
     async def _record(self, row: InboxRow, ctx: EventContext) -> None:
-        done = asyncio.get_running_loop().create_future()
-        self._finished.append((row.event_id, ctx, done))
-        self._commit_wanted.set()
-        if await done:
-            self.handled += 1
+        """Queues the event's replies and marks it done, in one transaction."""
+        replies = [
+            (message.peer_id, random_id, message.body())
+            for message, random_id in ctx.outgoing_with_ids()
+        ]
+        try:
+            await self._db.write(
+                lambda tx: tx.outbox.add_replies(replies),
+                lambda tx: tx.inbox.mark_done([row.event_id]),
+            )
+        except Exception:
+            # Left pending in the inbox: it is handled again on the next start.
+            logger.exception("Recording the outcome of event {} failed", row.event_id)
+            return
+        self.handled += 1
+        self._sender.wake()
 
     def _flood_verdict(self, ctx: EventContext, body: dict[str, Any]) -> Verdict:
         if ctx.event_type != "message_new" or self._flood is None:
             return Verdict.PASS
         written_at = float(update_source(body).get("date") or time.time())
         return self._flood.judge(ctx.person_id, written_at)
-
-    async def commit_forever(self) -> None:
-        """Records finished events in groups: one transaction writes the replies of every event
-        that finished meanwhile and marks them done, instead of one transaction each."""
-        while True:
-            await self._commit_wanted.wait()
-            self._commit_wanted.clear()
-            group, self._finished = self._finished, []
-            if not group:
-                continue
-            replies = [
-                (message.peer_id, random_id, message.body())
-                for _, ctx, _ in group
-                for message, random_id in ctx.outgoing_with_ids()
-            ]
-            try:
-                async with self._db.transaction() as tx:
-                    await tx.outbox.add_replies(replies)
-                    await tx.inbox.mark_done([event_id for event_id, _, _ in group])
-                ok = True
-            except Exception:
-                # Left pending in the inbox: they are handled again on the next start.
-                logger.exception("Recording the outcome of {} event(s) failed", len(group))
-                ok = False
-            for _, _, done in group:
-                if not done.done():
-                    done.set_result(ok)
-            self._sender.wake()
 
     async def _answer_if_silent(self, ctx: EventContext, body: dict[str, Any]) -> None:
         """A person never meets a traceback or silence: an apology when a handler failed."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
-from bot.storage import Database
+from bot.storage import Database, Repositories
 from bot.storage.migrations import MIGRATIONS
 
 
@@ -75,3 +76,34 @@ async def test_a_transaction_cancelled_half_way_leaves_the_connection_clean(
             await tx.people.ensure(12)
         assert await db.reader.people.get(11) is None
         assert await db.reader.people.get(12) is not None
+
+
+async def test_writes_arriving_together_commit_together_and_fail_alone(tmp_path: Path) -> None:
+    async with Database(tmp_path / "s.sqlite3") as db:
+
+        async def broken(tx: Repositories) -> None:
+            await tx.kv.set("half", "written")
+            raise RuntimeError("this caller's change fails")
+
+        outcomes = await asyncio.gather(
+            db.write(lambda tx: tx.kv.set("a", "1"), lambda tx: tx.kv.set("b", "2")),
+            db.write(lambda tx: tx.kv.set("c", "3"), broken),
+            db.write(lambda tx: tx.inbox.add_many([("e1", 5, {})])),
+            return_exceptions=True,
+        )
+        assert isinstance(outcomes[1], RuntimeError)
+        assert outcomes[2] == [1]
+        # The failing caller's other change is undone; the other callers' are kept.
+        assert [await db.reader.kv.get(key) for key in "abc"] == ["1", "2", None]
+        assert await db.reader.kv.get("half") is None
+        assert await db.reader.inbox.count_pending() == 1
+        assert not db.in_transaction
+
+
+async def test_stored_events_keep_their_order_across_batches(tmp_path: Path) -> None:
+    async with Database(tmp_path / "s.sqlite3") as db:
+        await db.write(lambda tx: tx.inbox.add_many([("e1", 1, {}), ("e2", 2, {})]))
+        await db.write(lambda tx: tx.inbox.add_many([("e2", 2, {}), ("e3", 3, {})]))
+        pending = await db.reader.inbox.pending(after_seq=0, limit=10)
+        assert [row.event_id for row in pending] == ["e1", "e2", "e3"]
+        assert [row.seq for row in pending] == sorted({row.seq for row in pending})

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
+from aiosqlite.core import IsolationLevel
 
 from bot.clock import Clock
 from bot.storage.migrations import migrate
@@ -15,9 +17,30 @@ from bot.storage.repositories import Repositories
 
 BUSY_TIMEOUT_MS = 5000
 
+T = TypeVar("T")
+Change = Callable[[Repositories], Awaitable[T]]
+_QueuedWrite = tuple[Sequence[Change[Any]], "asyncio.Future[list[Any]]"]
 
-async def _connect(path: Path) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(path, isolation_level=None)
+
+def _settle(
+    future: asyncio.Future[list[Any]],
+    result: list[Any] | None = None,
+    error: BaseException | None = None,
+) -> None:
+    if future.done():  # the caller gave up waiting
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result or [])
+
+
+async def _connect(
+    path: Path, isolation_level: IsolationLevel, cached_statements: int = 128
+) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(
+        path, isolation_level=isolation_level, cached_statements=cached_statements
+    )
     conn.row_factory = aiosqlite.Row
     await conn.execute("PRAGMA journal_mode = WAL")
     await conn.execute("PRAGMA foreign_keys = ON")
@@ -36,15 +59,25 @@ class Database:
         self._reader_conn: aiosqlite.Connection | None = None
         self._reader: Repositories | None = None
         self._write_lock = asyncio.Lock()
+        self._queued: list[_QueuedWrite] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await _connect(self.path)
+        # The writer begins a transaction by itself before a change made outside one, so
+        # that `write()` can queue its changes without a trip of its own for BEGIN. Every
+        # change goes through `transaction()` or `write()`, which end what they begin.
+        # No statement cache for the writer: a cursor released on the event loop's thread
+        # resets its statement there, and a cached statement may meanwhile be running again
+        # for a later change on aiosqlite's thread (SQLITE_MISUSE).
+        self._writer = await _connect(self.path, "IMMEDIATE", cached_statements=0)
         await migrate(self._writer)
-        self._reader_conn = await _connect(self.path)
+        self._reader_conn = await _connect(self.path, None)
         self._reader = Repositories(self._reader_conn, self.clock)
 
     async def close(self) -> None:
+        if self._flusher is not None and not self._flusher.done():
+            await asyncio.wait([self._flusher])
         async with self._write_lock:
             for conn in (self._reader_conn, self._writer):
                 if conn is not None:
@@ -82,6 +115,75 @@ class Database:
                 await asyncio.shield(conn.rollback())
                 raise
             await conn.commit()
+
+    async def write(self, *changes: Change[Any]) -> list[Any]:
+        """Independent changes that commit together or not at all; returns their results.
+
+        For the hot paths (events stored, replies queued, sends recorded). Writes that
+        arrive while one is being committed are grouped into the next transaction, so the
+        single writer commits once a round rather than once a caller, and each round takes
+        two trips to the database thread however many changes it carries. A change must
+        not read or depend on what another change writes; a group that fails is tried again
+        caller by caller, so one caller's failure is not another's."""
+        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
+        self._queued.append((changes, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="group-commit")
+        return await future
+
+    async def _flush(self) -> None:
+        while self._queued:
+            group, self._queued = self._queued, []
+            try:
+                await self._commit_group(group)
+            except BaseException:
+                # Cancelled (the loop is going down): nobody is left waiting for ever.
+                for _, future in (*group, *self._queued):
+                    if not future.done():
+                        future.cancel()
+                raise
+
+    async def _commit_group(self, group: list[_QueuedWrite]) -> None:
+        try:
+            results = await self._write_now([c for changes, _ in group for c in changes])
+        except Exception as error:
+            if len(group) == 1:
+                _settle(group[0][1], error=error)
+                return
+            for changes, future in group:
+                try:
+                    _settle(future, await self._write_now(changes))
+                except Exception as own_error:
+                    _settle(future, error=own_error)
+            return
+        start = 0
+        for changes, future in group:
+            _settle(future, results[start : start + len(changes)])
+            start += len(changes)
+
+    async def _write_now(self, changes: Sequence[Change[Any]]) -> list[Any]:
+        """All the changes in one transaction, in two trips to the database thread: every
+        statement is queued at once (the first opens the transaction), then COMMIT, or
+        ROLLBACK if any change failed."""
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        async with self._write_lock:
+            conn = self._writer
+            repos = Repositories(conn, self.clock)
+            try:
+                # Every change runs to its end before the transaction is decided, so none
+                # can queue a statement behind the ROLLBACK and begin another transaction.
+                outcomes = await asyncio.gather(
+                    *(change(repos) for change in changes), return_exceptions=True
+                )
+                failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
+                if failure is not None:
+                    raise failure
+            except BaseException:
+                await asyncio.shield(conn.rollback())
+                raise
+            await conn.commit()
+            return outcomes
 
     @property
     def in_transaction(self) -> bool:

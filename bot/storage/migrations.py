@@ -314,6 +314,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        6,
+        "the inbox's order over all events",
+        """
+        -- The next event's place is MAX(seq) + 1, read with every stored batch; without an
+        -- index over all rows (done ones too) that read scanned the whole inbox.
+        CREATE UNIQUE INDEX inbox_seq ON inbox(seq);
+        """,
+    ),
 )
 
 

@@ -270,6 +270,13 @@ class PeopleRepo(_Repo):
             "UPDATE people SET can_receive = ? WHERE vk_id = ?", (int(can), vk_id)
         )
 
+    async def set_unreachable(self, vk_ids: Sequence[int]) -> None:
+        if not vk_ids:
+            return
+        await self._conn.executemany(
+            "UPDATE people SET can_receive = 0 WHERE vk_id = ?", [(vk_id,) for vk_id in vk_ids]
+        )
+
     async def unreachable(self, vk_ids: Sequence[int]) -> set[int]:
         found: set[int] = set()
         for start in range(0, len(vk_ids), SQL_BATCH):
@@ -590,15 +597,16 @@ class InboxRepo(_Repo):
         Returns how many were new."""
         if not events:
             return 0
-        row = await self._one("SELECT IFNULL(MAX(seq), 0) FROM inbox")
-        first = (int(row[0]) if row else 0) + 1
         now = self._now()
+        # Each row's place is computed as it is inserted: the statement is the only trip to
+        # the database, so it can be queued with the others of its transaction.
         cursor = await self._conn.executemany(
             "INSERT INTO inbox (event_id, seq, person_key, received_at, body)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING",
+            " VALUES (?, (SELECT IFNULL(MAX(seq), 0) + 1 FROM inbox), ?, ?, ?)"
+            " ON CONFLICT(event_id) DO NOTHING",
             [
-                (event_id, seq, person_key, now, json.dumps(body, ensure_ascii=False))
-                for seq, (event_id, person_key, body) in enumerate(events, start=first)
+                (event_id, person_key, now, json.dumps(body, ensure_ascii=False))
+                for event_id, person_key, body in events
             ],
         )
         return cursor.rowcount

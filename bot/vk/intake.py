@@ -12,6 +12,7 @@ from loguru import logger
 from vkbottle.exception_factory import ErrorHandler
 
 from bot.storage import Database
+from bot.storage.db import Change
 from bot.vk.api import ResilientAPI
 from bot.vk.polling import StoredTsPolling
 
@@ -190,10 +191,10 @@ class Intake:
 
     async def store(self, updates: list[dict[str, Any]], ts: str | None) -> None:
         rows = [(dedup_key(update), person_key(update), update) for update in updates]
-        async with self._db.transaction() as tx:
-            added = await tx.inbox.add_many(rows)
-            if ts is not None:
-                await tx.kv.set(TS_KEY, ts)
+        changes: list[Change[int | None]] = [lambda tx: tx.inbox.add_many(rows)]
+        if ts is not None:
+            changes.append(lambda tx: tx.kv.set(TS_KEY, ts))
+        added = int((await self._db.write(*changes))[0] or 0)
         if ts is not None:
             self._last_delivery = time.time()
         logger.debug("Stored {} new event(s) up to ts {}", added, ts)

@@ -36,8 +36,7 @@ class Notifier:
             (message.peer_id, derived_random_id(key, index, message.peer_id), message.body())
             for index, message in enumerate(parts)
         ]
-        async with self._db.transaction() as tx:
-            await tx.outbox.add_replies(replies)
+        await self._db.write(lambda tx: tx.outbox.add_replies(replies))
         self._sender.wake()
 
     async def broadcast(

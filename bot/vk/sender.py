@@ -215,19 +215,21 @@ class OutboxSender:
         """Writes the round's outcomes in one transaction; returns the broadcasts it finished."""
         broadcasts = {row.id for row in rows if row.is_broadcast}
         replies = [o for o in recorded if o.outbox_id not in broadcasts]
+        unreachable = [o.peer_id for o in recorded if o.state == "undeliverable" and o.peer_id > 0]
+        await self._db.write(
+            lambda tx: tx.outbox.mark_sent(
+                [(o.outbox_id, o.message_id) for o in replies if o.state == "sent"]
+            ),
+            lambda tx: tx.outbox.mark_given_up([o for o in replies if o.state != "sent"]),
+            lambda tx: tx.outbox.set_recipients([o for o in recorded if o.outbox_id in broadcasts]),
+            lambda tx: tx.people.set_unreachable(unreachable),
+        )
+        sent_broadcasts = [row for row in rows if row.id in sent_rows and row.is_broadcast]
+        if not sent_broadcasts:
+            return []
         finished: list[OutboxRow] = []
         async with self._db.transaction() as tx:
-            await tx.outbox.mark_sent(
-                [(o.outbox_id, o.message_id) for o in replies if o.state == "sent"]
-            )
-            await tx.outbox.mark_given_up([o for o in replies if o.state != "sent"])
-            await tx.outbox.set_recipients([o for o in recorded if o.outbox_id in broadcasts])
-            for o in recorded:
-                if o.state == "undeliverable" and o.peer_id > 0:
-                    await tx.people.set_can_receive(o.peer_id, False)
-            for row in rows:
-                if row.id not in sent_rows or not row.is_broadcast:
-                    continue
+            for row in sent_broadcasts:
                 if not await tx.outbox.pending_recipients(row.id, 1):
                     await tx.outbox.finish_broadcast(row.id)
                     finished.append(row)
