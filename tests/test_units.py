@@ -20,6 +20,7 @@ from bot.parsing import (
     parse_when,
     split_person_and_rest,
 )
+from bot.storage.timefmt import from_db, to_db
 from bot.texts import count_of, plural
 from bot.vk.outgoing import derived_random_id, split_text
 
@@ -224,3 +225,18 @@ class _RuleShapes:
 def test_presigned_handlers_pass_what_vkbottle_would(name: str, context: dict[str, Any]) -> None:
     method = getattr(_RuleShapes(), name)
     assert Signature.of(method).bundle(context) == magic_bundle(method, context)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 30, 8, 0, tzinfo=UTC),
+        datetime(2026, 11, 30, 11, 0, 0, 7, tzinfo=ZoneInfo("Europe/Moscow")),
+        datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ],
+)
+def test_times_are_stored_as_sortable_utc_text_and_read_back(moment: datetime) -> None:
+    text = to_db(moment)
+    assert text == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert from_db(text) == moment
+    assert from_db(text).tzinfo is UTC
