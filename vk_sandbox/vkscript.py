@@ -53,6 +53,7 @@ _TOKEN_RE = re.compile(
   | (?P<number>-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)
   | (?P<string>"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\\\n]*(?:\\.[^'\\\n]*)*')
   | (?P<punct>[\[\]{}(),:;.])
+  | (?P<error>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -99,16 +100,15 @@ def _unquote(text: str, pos: int) -> str:
 
 
 def tokenize(code: str) -> list[Token]:
-    tokens: list[Token] = []
-    pos = 0
-    while pos < len(code):
-        match = _TOKEN_RE.match(code, pos)
-        if match is None:
-            raise _compile_error(f"unexpected character {code[pos]!r} at position {pos}")
-        kind = match.lastgroup or ""
-        if kind != "ws":
-            tokens.append(Token(kind, match.group(), pos))
-        pos = match.end()
+    # finditer runs the scan in C; a character no token starts with is an "error" token.
+    tokens = [
+        Token(match.lastgroup or "", match.group(), match.start())
+        for match in _TOKEN_RE.finditer(code)
+        if match.lastgroup != "ws"
+    ]
+    for token in tokens:
+        if token.kind == "error":
+            raise _compile_error(f"unexpected character {token.value!r} at position {token.pos}")
     tokens.append(Token("eof", "", len(code)))
     return tokens
 
