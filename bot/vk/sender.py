@@ -264,7 +264,9 @@ class OutboxSender:
 
     async def _send_execute(self, batch: Sequence[Call]) -> list[dict[int, CallOutcome]]:
         code = ",".join(
-            "API.messages.send(" + json.dumps(call.params(), ensure_ascii=False) + ")"
+            "API.messages.send("
+            + json.dumps(call.params(), ensure_ascii=False, separators=(",", ":"))
+            + ")"
             for call in batch
         )
         try:
