@@ -15,6 +15,7 @@ from vkbottle.polling import BotPolling
 from vkbottle_types.events.bot_events import MessageAllow, MessageDeny, MessageEvent, MessageNew
 
 from vk_sandbox import UserDriver, VKSandbox
+from vk_sandbox.longpoll import EventLog
 
 from .conftest import Raw, VKSchema
 
@@ -270,3 +271,14 @@ async def test_bot_polling_consumes_events_through_failures(
         task.cancel()
     assert received == ["1", "2", "3", "4"]
     assert len(sandbox.calls_to("groups.getLongPollServer")) == 2
+
+
+@pytest.mark.parametrize(
+    ("ts", "expected"),
+    [(0, [4, 5, 6]), (4, [4, 5, 6]), (5, [5, 6]), (6, [6]), (7, []), (99, [])],
+)
+async def test_event_log_returns_the_kept_events_from_ts_on(ts: int, expected: list[int]) -> None:
+    log = EventLog(group_id=1, history=3)
+    for number in range(1, 7):
+        log.append("message_new", {"n": number})
+    assert [event["object"]["n"] for event in log.since(ts)] == expected
