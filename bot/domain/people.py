@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,11 +27,10 @@ class PeopleService:
         self._director_ids = frozenset(director_ids)
 
     async def load_actor(self, vk_id: int) -> Actor:
-        repos = self._db.reader
-        # Both reads are queued together: one trip to the database thread.
-        person, roles = await asyncio.gather(repos.people.get(vk_id), repos.roles.active_for(vk_id))
-        if person is None:
+        found = await self._db.reader.people.get_with_roles(vk_id)
+        if found is None:
             return Actor(vk_id=vk_id)
+        person, roles = found
         grants = tuple(
             RoleGrant(
                 role=Role(row.role),

@@ -225,6 +225,25 @@ class PeopleRepo(_Repo):
         row = await self._one(f"SELECT {self._COLUMNS} FROM people WHERE vk_id = ?", (vk_id,))
         return _person(row) if row else None
 
+    async def get_with_roles(self, vk_id: int) -> tuple[PersonRow, list[RoleRow]] | None:
+        """The person and their active roles in one statement (read with every event)."""
+        rows = list(
+            await self._all(
+                "SELECT p.vk_id, p.full_name, p.consent_at, p.pending_ref, p.created_at,"
+                " p.left_at, r.id, r.person_id, r.role, r.class_id, c.name AS class_name,"
+                " r.granted_at, r.verified_at, r.stated_name, r.child_name"
+                " FROM people p"
+                " LEFT JOIN roles r ON r.person_id = p.vk_id AND r.ended_at IS NULL"
+                " LEFT JOIN classes c ON c.id = r.class_id"
+                " WHERE p.vk_id = ? ORDER BY r.id",
+                (vk_id,),
+            )
+        )
+        if not rows:
+            return None
+        roles = [RolesRepo._row(row) for row in rows if row["id"] is not None]
+        return _person(rows[0]), roles
+
     async def ensure(self, vk_id: int) -> PersonRow:
         await self._conn.execute(
             "INSERT INTO people (vk_id, created_at) VALUES (?, ?) ON CONFLICT(vk_id) DO NOTHING",
