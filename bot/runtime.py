@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
+from dataclasses import dataclass, field
 from typing import Any
 
 from loguru import logger
@@ -26,6 +27,15 @@ FETCH_BATCH = 500
 def _peer_of(body: dict[str, Any], person: int) -> int:
     peer = update_source(body).get("peer_id")
     return int(peer) if peer else person
+
+
+@dataclass
+class _Outcomes:
+    """Finished events whose replies and done marks are written together."""
+
+    recorded: asyncio.Future[bool]
+    replies: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    event_ids: list[str] = field(default_factory=list)
 
 
 class Dispatcher:
@@ -49,6 +59,8 @@ class Dispatcher:
         self._accepting = True
         limit = services.settings.flood_limit
         self._flood = FloodGuard(limit=limit) if limit else None
+        self._unrecorded: _Outcomes | None = None
+        self._writers: set[asyncio.Task[None]] = set()
         self.handled = 0
 
     async def run(self) -> None:
@@ -136,21 +148,38 @@ class Dispatcher:
         )
 
     async def _record(self, row: InboxRow, ctx: EventContext) -> None:
-        """Queues the event's replies and marks it done, in one transaction."""
-        replies = [
+        """Queues the event's replies and marks it done, in one transaction.
+
+        Events that finish before the batch is written join it: one statement for all
+        their replies and one for their done marks, not two for each."""
+        batch = self._unrecorded
+        if batch is None:
+            batch = self._unrecorded = _Outcomes(asyncio.get_running_loop().create_future())
+            writer = asyncio.create_task(self._write_outcomes(batch))
+            self._writers.add(writer)
+            writer.add_done_callback(self._writers.discard)
+        batch.replies += [
             (message.peer_id, random_id, message.body())
             for message, random_id in ctx.outgoing_with_ids()
         ]
+        batch.event_ids.append(row.event_id)
+        # Shielded: a lane given up on must not cancel the others' shared outcome.
+        if await asyncio.shield(batch.recorded):
+            self.handled += 1
+
+    async def _write_outcomes(self, batch: _Outcomes) -> None:
+        self._unrecorded = None  # who finishes from now on starts the next batch
         try:
             await self._db.write(
-                lambda tx: tx.outbox.add_replies(replies),
-                lambda tx: tx.inbox.mark_done([row.event_id]),
+                lambda tx: tx.outbox.add_replies(batch.replies),
+                lambda tx: tx.inbox.mark_done(batch.event_ids),
             )
+            recorded = True
         except Exception:
-            # Left pending in the inbox: it is handled again on the next start.
-            logger.exception("Recording the outcome of event {} failed", row.event_id)
-            return
-        self.handled += 1
+            # Left pending in the inbox: they are handled again on the next start.
+            logger.exception("Recording the outcome of {} event(s) failed", len(batch.event_ids))
+            recorded = False
+        batch.recorded.set_result(recorded)
         self._sender.wake()
 
     def _flood_verdict(self, ctx: EventContext, body: dict[str, Any]) -> Verdict:
