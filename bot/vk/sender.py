@@ -24,6 +24,8 @@ EXECUTE_MAX_CALLS = 25
 PEER_IDS_MAX = 100
 # Execute calls in flight at once; VK's limit spaces them out anyway.
 LANES = 4
+# Outbox rows read for one round: as many replies as its executes can carry.
+READ_LIMIT = EXECUTE_MAX_CALLS * LANES
 # Recipients of broadcasts taken in one round: four executes' worth.
 BROADCAST_ROUND = EXECUTE_MAX_CALLS * PEER_IDS_MAX * LANES
 # The person cannot receive messages from the community: mark and move on.
@@ -107,7 +109,7 @@ class OutboxSender:
             # before reading the outbox packs them into fewer, fuller calls.
             await self._api.limiter.wait_ready()
             self._wake.clear()
-            rows = await self._db.reader.outbox.pending(after_id=0, limit=EXECUTE_MAX_CALLS * LANES)
+            rows = await self._db.reader.outbox.pending(after_id=0, limit=READ_LIMIT)
             if not rows:
                 self._idle.set()
                 if self._stopping:
@@ -116,10 +118,15 @@ class OutboxSender:
                     await asyncio.wait_for(self._wake.wait(), timeout=5.0)
                 continue
             self._idle.clear()
-            if await self._send_round(rows):
+            retry, everything_sent = await self._send_round(rows)
+            if retry:
                 # Transient failures: pause so a VK hiccup is not hammered.
                 worst = max(self._attempts.values(), default=1)
                 await asyncio.sleep(min(0.2 * worst, 5.0))
+            elif everything_sent and len(rows) < READ_LIMIT and not self._stopping:
+                # All there was went out: the next read waits for a new commit's wake-up.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=5.0)
 
     async def drain(self, grace: float) -> bool:
         """Sends what is pending and stops; returns False if time ran out first."""
@@ -171,7 +178,9 @@ class OutboxSender:
         ]
         return batches
 
-    async def _send_round(self, rows: Sequence[OutboxRow]) -> bool:
+    async def _send_round(self, rows: Sequence[OutboxRow]) -> tuple[bool, bool]:
+        """Sends what fits in one round; returns (some call should be retried, every row
+        read was sent for good, no broadcast with recipients left among them)."""
         batches = await self._calls(rows)
         results = await asyncio.gather(*(self._send_batch(batch) for batch in batches))
         sent_rows = {call.row.id for batch in batches for call in batch}
@@ -204,7 +213,10 @@ class OutboxSender:
         finished = await self._record(rows, sent_rows, recorded)
         for row in finished:
             await self._report(row)
-        return any_retry
+        everything_sent = not any_retry and all(
+            row.id in sent_rows and not row.is_broadcast for row in rows
+        )
+        return any_retry, everything_sent
 
     async def _record(
         self,
