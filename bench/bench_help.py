@@ -1,7 +1,11 @@
 """A realistic mix end to end through the local VK sandbox, beside a bare vkbottle echo bot.
 
-Each simulated person sends a message, waits for the answer, and sends the next one. Prints
-replies per second, latency percentiles and lost replies for both bots, and their ratio.
+Each simulated person (a parent) does a step, waits for the bot's answer, and does the next:
+/help, /duties, a join request through its dialog (buttons, the child's name, confirmation)
+whose class teacher approves it at once, /chats and /requests. Class teachers (one per ten
+people, up to 24 classes) are simulated too. The echo bot gets the same texts. Prints
+replies per second (every message the simulated users received), latency percentiles per
+step and lost replies for both bots, and their ratio.
 
     python bench/bench_help.py                 # rate limit off: the CPU cost of our layers
     python bench/bench_help.py --rate-limit 20 # VK's 20 calls a second
@@ -29,11 +33,41 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import Application  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.domain.roles import Role  # noqa: E402
+from bot.texts import BUTTONS  # noqa: E402
 from vk_sandbox import UserDriver, VKSandbox  # noqa: E402
+from vk_sandbox.models import BotMessage  # noqa: E402
 
 GROUP_ID = 229000044
-# A realistic mix of what people send: help, their duties, their chats, support, a list.
-MIX = "/help|/duties|/chats|/support|/requests"
+CHILDREN = ("Белов Миша", "Белова Маша", "Орлов Петя", "Орлова Катя", "Соколов Ваня")
+CLASSES_MAX = 24  # the request dialog offers up to 24 classes as buttons at once
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing a person does, and how many messages from the bot it brings them."""
+
+    text: str
+    press: bool = False  # a button of the last message, rather than typed text
+    replies: int = 1
+
+
+def one_round(index: int, person: int, classes: list[str]) -> list[Step]:
+    """A realistic mix: help, duties, a join request (dialog, decision), their chats, a list.
+
+    The request goes to a different class each round; its class teacher approves it, and the
+    parent waits for both the confirmation and the decision."""
+    return [
+        Step("/help"),
+        Step("/duties"),
+        Step("/request"),
+        Step(BUTTONS["i_am_parent"], press=True),
+        Step(classes[(person + index) % len(classes)], press=True),
+        Step(CHILDREN[index % len(CHILDREN)]),
+        Step(BUTTONS["send_request"], press=True, replies=2),
+        Step("/chats"),
+        Step("/requests"),
+    ]
 
 
 @dataclass
@@ -49,11 +83,10 @@ class Result:
         p50 = statistics.median(lat)
         p95 = lat[min(len(lat) - 1, int(len(lat) * 0.95))]
         p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-        rate = self.answered / self.seconds if self.seconds else 0.0
         lost = self.sent - self.answered
         return (
-            f"{self.name:<12} {self.sent:>6} {self.answered:>8} {lost:>5} "
-            f"{rate:>10.1f} {p50 * 1000:>9.1f} {p95 * 1000:>9.1f} {p99 * 1000:>9.1f}"
+            f"{self.name:<12} {self.sent:>8} {self.answered:>8} {lost:>5} "
+            f"{self.rate:>10.1f} {p50 * 1000:>9.1f} {p95 * 1000:>9.1f} {p99 * 1000:>9.1f}"
         )
 
     @property
@@ -61,31 +94,63 @@ class Result:
         return self.answered / self.seconds if self.seconds else 0.0
 
 
-async def drive(users: list[UserDriver], text: str, rounds: int, wait: float) -> Result:
-    """Each person sends, waits for the answer, sends again. `text` may be several commands
-    separated by `|`: a person cycles through them (a realistic mix)."""
-    commands = text.split("|")
-    latencies: list[float] = []
-    answered = 0
+class Tally:
+    def __init__(self) -> None:
+        self.expected = 0
+        self.answered = 0
+        self.latencies: list[float] = []
 
-    async def person(user: UserDriver) -> None:
-        nonlocal answered
+
+async def drive(
+    users: list[UserDriver], classes: list[str], rounds: int, wait: float, echo: bool
+) -> tuple[Tally, float]:
+    """Each person does a step, waits for the bot's answer, does the next.
+
+    The echo bot gets the same texts (a button's label where ours gets the press) and
+    answers each with one message."""
+    tally = Tally()
+
+    async def person(number: int, user: UserDriver) -> None:
+        last: BotMessage | None = None
         for index in range(rounds):
-            started = time.perf_counter()
-            await user.send(commands[index % len(commands)])
-            try:
-                await user.wait_reply(timeout=wait)
-            except AssertionError:
-                continue
-            latencies.append(time.perf_counter() - started)
-            answered += 1
+            for step in one_round(index, number, classes):
+                replies = 1 if echo else step.replies
+                tally.expected += replies
+                started = time.perf_counter()
+                if step.press and not echo and last is not None:
+                    await user.press(last.button(step.text))
+                else:
+                    await user.send(step.text)
+                try:
+                    got = await user.wait_replies(replies, timeout=wait)
+                except AssertionError:
+                    last = None
+                    continue
+                tally.latencies.append(time.perf_counter() - started)
+                tally.answered += replies
+                last = got[0]
 
     started = time.perf_counter()
-    await asyncio.gather(*(person(user) for user in users))
-    return Result("", len(users) * rounds, answered, time.perf_counter() - started, latencies)
+    await asyncio.gather(*(person(number, user) for number, user in enumerate(users)))
+    return tally, time.perf_counter() - started
 
 
-async def run_echo(sandbox: VKSandbox, users: list[UserDriver], rounds: int, wait: float) -> Result:
+async def decide_requests(teacher: UserDriver, tally: Tally, done: asyncio.Event) -> None:
+    """A class teacher approves every request that reaches them, as soon as it arrives."""
+    while not done.is_set():
+        try:
+            message = await teacher.wait_reply(timeout=0.2)
+        except AssertionError:
+            continue
+        tally.answered += 1
+        if BUTTONS["approve"] in message.labels:
+            tally.expected += 2  # this notice, and the confirmation of the decision
+            await teacher.press(message.button(BUTTONS["approve"]))
+
+
+async def run_echo(
+    sandbox: VKSandbox, users: list[UserDriver], classes: list[str], rounds: int, wait: float
+) -> Result:
     api = API(sandbox.token)
     api.API_URL = sandbox.api_url
     echo = Bot(api=api)
@@ -97,18 +162,39 @@ async def run_echo(sandbox: VKSandbox, users: list[UserDriver], rounds: int, wai
     task = asyncio.create_task(echo.run_polling())
     await asyncio.sleep(0.3)
     try:
-        result = await drive(users, MIX, rounds, wait)
+        tally, seconds = await drive(users, classes, rounds, wait, echo=True)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await api.http_client.close()
-    result.name = "echo bot"
-    return result
+    sent = len(users) * rounds * len(one_round(0, 0, classes))
+    return Result("echo bot", sent, tally.answered, seconds, tally.latencies)
+
+
+async def seed_school(app: Application, classes: list[str], teachers: list[UserDriver]) -> None:
+    """Untimed: the classes, each with its verified class teacher."""
+    async with app.db.transaction() as tx:
+        for name, teacher in zip(classes, teachers, strict=True):
+            await tx.classes.add(name, int(name[:-1]), name[-1])
+            row = await tx.classes.by_name(name)
+            assert row is not None
+            await tx.people.ensure(teacher.user_id)
+            await tx.people.record_consent(
+                teacher.user_id, f"{teacher.last_name} {teacher.first_name}"
+            )
+            await tx.roles.grant(teacher.user_id, Role.TEACHER.value, verified=True)
+            await tx.roles.grant(teacher.user_id, Role.CLASS_TEACHER.value, row.id, verified=True)
 
 
 async def run_ours(
-    sandbox: VKSandbox, users: list[UserDriver], rounds: int, wait: float, db: Path
+    sandbox: VKSandbox,
+    users: list[UserDriver],
+    teachers: list[UserDriver],
+    classes: list[str],
+    rounds: int,
+    wait: float,
+    db: Path,
 ) -> Result:
     # With the sandbox's limit off, our own limiter is lifted too: this run measures the
     # cost of our layers, not VK's limit.
@@ -123,37 +209,63 @@ async def run_ours(
     app = Application(settings)
     await app.start()
     try:
+        await seed_school(app, classes, teachers)
+
         # Untimed: everyone has agreed to the processing of their data, as real users have.
         async def agree(user: UserDriver) -> None:
             await user.send("/agree")
             await user.wait_replies(2, timeout=60)
 
-        await asyncio.gather(*(agree(user) for user in users))
-        result = await drive(users, MIX, rounds, wait)
+        async def say_hello(teacher: UserDriver) -> None:
+            await teacher.send("/help")
+            await teacher.wait_reply(timeout=60)
+
+        await asyncio.gather(*(agree(user) for user in users), *map(say_hello, teachers))
+        done = asyncio.Event()
+        staff = Tally()
+        deciding = [
+            asyncio.create_task(decide_requests(teacher, staff, done)) for teacher in teachers
+        ]
+        tally, seconds = await drive(users, classes, rounds, wait, echo=False)
+        done.set()
+        await asyncio.gather(*deciding)
     finally:
         await app.stop()
-    result.name = "sferum-bot"
-    return result
+    sent = tally.expected + staff.expected
+    return Result("sferum-bot", sent, tally.answered + staff.answered, seconds, tally.latencies)
 
 
 async def main(args: argparse.Namespace) -> None:
     logger.remove()
     logger.add(sys.stderr, level=os.environ.get("BENCH_LOG", "CRITICAL"))
     print(f"people={args.people} rounds={args.rounds} rate_limit={args.rate_limit or 'off'}")
-    header = ("bot", "sent", "answered", "lost", "replies/s", "p50 ms", "p95 ms", "p99 ms")
-    print("{:<12} {:>6} {:>8} {:>5} {:>10} {:>9} {:>9} {:>9}".format(*header))
+    header = ("bot", "expected", "answered", "lost", "replies/s", "p50 ms", "p95 ms", "p99 ms")
+    print("{:<12} {:>8} {:>8} {:>5} {:>10} {:>9} {:>9} {:>9}".format(*header))
+    classes = [
+        f"{5 + i // 4}{'АБВГ'[i % 4]}" for i in range(min(CLASSES_MAX, max(1, args.people // 10)))
+    ]
     async with VKSandbox(group_id=GROUP_ID, rate_limit=args.rate_limit) as sandbox:
         echo_users = [
             sandbox.add_user(first_name="Эхо", last_name=f"Тестов{i}") for i in range(args.people)
         ]
-        echo = await run_echo(sandbox, echo_users, args.rounds, args.wait)
+        echo = await run_echo(sandbox, echo_users, classes, args.rounds, args.wait)
         print(echo.row())
         our_users = [
             sandbox.add_user(first_name="Анна", last_name=f"Тестова{i}") for i in range(args.people)
         ]
+        teachers = [
+            sandbox.add_user(first_name="Елена", last_name=f"Учителева{i}")
+            for i in range(len(classes))
+        ]
         with tempfile.TemporaryDirectory() as folder:
             ours = await run_ours(
-                sandbox, our_users, args.rounds, args.wait, Path(folder) / "b.sqlite3"
+                sandbox,
+                our_users,
+                teachers,
+                classes,
+                args.rounds,
+                args.wait,
+                Path(folder) / "b.sqlite3",
             )
         print(ours.row())
     print(f"ratio (ours / echo, replies per second): {ours.rate / echo.rate:.2f}")
