@@ -35,13 +35,11 @@ class Dialogs(ABCStateDispenser):
 
     async def set(self, peer_id: int, state: BaseStateGroup | str, **payload: Any) -> None:
         name = get_state_repr(state) if isinstance(state, BaseStateGroup) else state
-        async with self._db.transaction() as tx:
-            await tx.states.set(peer_id, name, payload)
+        await self._db.write(lambda tx: tx.states.set(peer_id, name, payload))
         self._forget(peer_id)
 
     async def delete(self, peer_id: int) -> None:
-        async with self._db.transaction() as tx:
-            await tx.states.delete(peer_id)
+        await self._db.write(lambda tx: tx.states.delete(peer_id))
         self._forget(peer_id)
 
     @staticmethod
