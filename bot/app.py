@@ -145,7 +145,8 @@ class Application:
         services = self.services
         self.sender.on_broadcast_done = lambda row, counts: delivery_report(services, row, counts)
         self.intake = Intake(self.db, self.api, group_id, wait=self.longpoll_wait)
-        self.dispatcher = Dispatcher(self.db, vk_bot, self.services, self.intake, self.sender)
+        self.dispatcher = Dispatcher(self.db, vk_bot, self.services, self.sender)
+        self.intake.on_stored = self.dispatcher.accept
         await self.intake.prime()
         self.scheduler = JobScheduler(self.services, self.clock)
         if self.run_scheduler:

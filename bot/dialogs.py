@@ -10,6 +10,11 @@ from vkbottle.dispatch.dispenser.base import StatePeer, get_state_repr
 
 from bot.context import current_event
 from bot.storage import Database
+from bot.storage.repositories import StateRow
+
+
+def _peer(peer_id: int, row: StateRow | None) -> StatePeer | None:
+    return None if row is None else StatePeer(peer_id=peer_id, state=row.state, payload=row.payload)
 
 
 class Dialogs(ABCStateDispenser):
@@ -24,14 +29,15 @@ class Dialogs(ABCStateDispenser):
             cached: StatePeer | None = event.dialogs_read[peer_id]
             return cached
         row = await self._db.reader.states.get(peer_id)
-        peer = (
-            None
-            if row is None
-            else StatePeer(peer_id=peer_id, state=row.state, payload=row.payload)
-        )
+        self.remember(peer_id, row)
+        return _peer(peer_id, row)
+
+    @staticmethod
+    def remember(peer_id: int, row: StateRow | None) -> None:
+        """A state read elsewhere (with the person), kept for the rest of the event."""
+        event = current_event.get(None)
         if event is not None:
-            event.dialogs_read[peer_id] = peer
-        return peer
+            event.dialogs_read[peer_id] = _peer(peer_id, row)
 
     async def set(self, peer_id: int, state: BaseStateGroup | str, **payload: Any) -> None:
         name = get_state_repr(state) if isinstance(state, BaseStateGroup) else state

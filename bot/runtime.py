@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
 from bot.storage.repositories import InboxRow
 from bot.texts import t
-from bot.vk.intake import Intake, update_source
+from bot.vk.intake import update_source
 from bot.vk.sender import OutboxSender
 
 MAX_PARALLEL_EVENTS = 64
@@ -44,42 +43,54 @@ class Dispatcher:
         db: Database,
         bot: Bot,
         services: Services,
-        intake: Intake,
         sender: OutboxSender,
         max_parallel: int = MAX_PARALLEL_EVENTS,
     ) -> None:
         self._db = db
         self._bot = bot
         self._services = services
-        self._intake = intake
         self._sender = sender
         self._slots = asyncio.Semaphore(max_parallel)
         self._lanes: dict[int, deque[InboxRow]] = {}
         self._workers: set[asyncio.Task[None]] = set()
         self._accepting = True
+        self._arrivals: list[InboxRow] = []
+        self._arrived = asyncio.Event()
         limit = services.settings.flood_limit
         self._flood = FloodGuard(limit=limit) if limit else None
         self._unrecorded: _Outcomes | None = None
         self._writers: set[asyncio.Task[None]] = set()
         self.handled = 0
 
+    def accept(self, rows: list[InboxRow]) -> None:
+        """Events just stored by the intake."""
+        self._arrivals += rows
+        self._arrived.set()
+
     async def run(self) -> None:
+        # What was stored but not handled before this start is read from the inbox; from
+        # then on the intake hands over what it stores. An event in both is taken once.
         last_seq = 0
-        while self._accepting:
-            self._intake.arrived.clear()
+        while True:
             rows = await self._db.reader.inbox.pending(after_seq=last_seq, limit=FETCH_BATCH)
             for row in rows:
                 last_seq = row.seq
                 self._submit(row)
             if len(rows) < FETCH_BATCH:
-                # Read everything there was: the next read waits for a new arrival (the
-                # timeout is only a safety net).
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._intake.arrived.wait(), timeout=1.0)
+                break
+        while self._accepting:
+            await self._arrived.wait()
+            self._arrived.clear()
+            arrivals, self._arrivals = self._arrivals, []
+            for row in arrivals:
+                if row.seq > last_seq and self._accepting:
+                    last_seq = row.seq
+                    self._submit(row)
 
     async def stop(self, grace: float) -> None:
         """Takes no new events and lets the ones in progress finish."""
         self._accepting = False
+        self._arrived.set()
         for lane in self._lanes.values():
             # Queued but not started: left pending in the inbox for the next start.
             while len(lane) > 1:
@@ -137,15 +148,11 @@ class Dispatcher:
         await self._record(row, ctx)
 
     async def _preload(self, ctx: EventContext) -> None:
-        """The person and their dialog state, read in one trip to the database thread
-        rather than one after the other as vkbottle and the middleware would."""
+        """The person and their dialog state, in one read rather than one after the other
+        as vkbottle and the middleware would ask."""
         services = self._services
-        if ctx.event_type != "message_new":
-            ctx.actor = await services.people.load_actor(ctx.person_id)
-            return
-        ctx.actor, _ = await asyncio.gather(
-            services.people.load_actor(ctx.person_id), services.dialogs.get(ctx.person_id)
-        )
+        ctx.actor, dialog = await services.people.load_actor_and_dialog(ctx.person_id)
+        services.dialogs.remember(ctx.person_id, dialog)
 
     async def _record(self, row: InboxRow, ctx: EventContext) -> None:
         """Queues the event's replies and marks it done, in one transaction.

@@ -9,6 +9,11 @@ import pytest
 
 from bot.storage import Database, Repositories
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.repositories import InboxRow
+
+
+def event(event_id: str, seq: int) -> InboxRow:
+    return InboxRow(event_id, seq, 5, {"type": "message_new"})
 
 
 async def test_migrations_run_once_and_create_the_staff_room(tmp_path: Path) -> None:
@@ -38,9 +43,10 @@ async def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> Non
 async def test_inbox_ignores_an_event_it_already_has(tmp_path: Path) -> None:
     async with Database(tmp_path / "s.sqlite3") as db:
         async with db.transaction() as tx:
-            assert await tx.inbox.add_many([("e1", 5, {"type": "x"}), ("e2", 5, {})]) == 2
+            assert await tx.inbox.add_many([event("e1", 1), event("e2", 2)]) == 2
         async with db.transaction() as tx:
-            assert await tx.inbox.add_many([("e1", 5, {"type": "x"})]) == 0
+            assert await tx.inbox.add_many([event("e1", 3)]) == 0
+            assert await tx.inbox.known(["e1", "e9"]) == {"e1"}
             await tx.inbox.mark_done(["e1"])
         pending = await db.reader.inbox.pending(after_seq=0, limit=10)
         assert [row.event_id for row in pending] == ["e2"]
@@ -88,7 +94,7 @@ async def test_writes_arriving_together_commit_together_and_fail_alone(tmp_path:
         outcomes = await asyncio.gather(
             db.write(lambda tx: tx.kv.set("a", "1"), lambda tx: tx.kv.set("b", "2")),
             db.write(lambda tx: tx.kv.set("c", "3"), broken),
-            db.write(lambda tx: tx.inbox.add_many([("e1", 5, {})])),
+            db.write(lambda tx: tx.inbox.add_many([event("e1", 1)])),
             return_exceptions=True,
         )
         assert isinstance(outcomes[1], RuntimeError)
@@ -100,10 +106,8 @@ async def test_writes_arriving_together_commit_together_and_fail_alone(tmp_path:
         assert not db.in_transaction
 
 
-async def test_stored_events_keep_their_order_across_batches(tmp_path: Path) -> None:
+async def test_the_inbox_knows_the_last_place_given(tmp_path: Path) -> None:
     async with Database(tmp_path / "s.sqlite3") as db:
-        await db.write(lambda tx: tx.inbox.add_many([("e1", 1, {}), ("e2", 2, {})]))
-        await db.write(lambda tx: tx.inbox.add_many([("e2", 2, {}), ("e3", 3, {})]))
-        pending = await db.reader.inbox.pending(after_seq=0, limit=10)
-        assert [row.event_id for row in pending] == ["e1", "e2", "e3"]
-        assert [row.seq for row in pending] == sorted({row.seq for row in pending})
+        assert await db.reader.inbox.last_seq() == 0
+        await db.write(lambda tx: tx.inbox.add_many([event("e1", 1), event("e2", 2)]))
+        assert await db.reader.inbox.last_seq() == 2

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.domain.movement import forget_person
 from bot.domain.roles import Actor, Role, RoleGrant
 from bot.storage import Database
+from bot.storage.repositories import StateRow
 
 REF_CODE_MAX = 64
 
@@ -27,10 +28,15 @@ class PeopleService:
         self._director_ids = frozenset(director_ids)
 
     async def load_actor(self, vk_id: int) -> Actor:
-        found = await self._db.reader.people.get_with_roles(vk_id)
-        if found is None:
-            return Actor(vk_id=vk_id)
-        person, roles = found
+        actor, _ = await self.load_actor_and_dialog(vk_id)
+        return actor
+
+    async def load_actor_and_dialog(self, vk_id: int) -> tuple[Actor, StateRow | None]:
+        """The person acting and the dialog step they are at, in one read."""
+        snapshot = await self._db.reader.people.snapshot(vk_id)
+        person = snapshot.person
+        if person is None:
+            return Actor(vk_id=vk_id), snapshot.dialog
         grants = tuple(
             RoleGrant(
                 role=Role(row.role),
@@ -38,15 +44,16 @@ class PeopleService:
                 class_name=row.class_name,
                 verified=row.verified_at is not None,
             )
-            for row in roles
+            for row in snapshot.roles
         )
-        return Actor(
+        actor = Actor(
             vk_id=vk_id,
             full_name=person.full_name,
             consented_at=person.consent_at,
             pending_ref=person.pending_ref,
             grants=grants,
         )
+        return actor, snapshot.dialog
 
     async def remember_ref(self, vk_id: int, code: str) -> None:
         """Before consent only the VK id and the invitation code are kept."""

@@ -175,6 +175,15 @@ class DeliveryCounts:
 
 
 @dataclass(frozen=True)
+class PersonSnapshot:
+    """What is read about the person behind every event."""
+
+    person: PersonRow | None
+    roles: list[RoleRow]
+    dialog: StateRow | None
+
+
+@dataclass(frozen=True)
 class RecipientOutcome:
     """What became of one recipient of an outbox message after a send."""
 
@@ -225,24 +234,40 @@ class PeopleRepo(_Repo):
         row = await self._one(f"SELECT {self._COLUMNS} FROM people WHERE vk_id = ?", (vk_id,))
         return _person(row) if row else None
 
-    async def get_with_roles(self, vk_id: int) -> tuple[PersonRow, list[RoleRow]] | None:
-        """The person and their active roles in one statement (read with every event)."""
+    async def snapshot(self, vk_id: int) -> PersonSnapshot:
+        """The person, their active roles and their dialog state in one statement: read
+        with every event."""
         rows = list(
             await self._all(
                 "SELECT p.vk_id, p.full_name, p.consent_at, p.pending_ref, p.created_at,"
                 " p.left_at, r.id, r.person_id, r.role, r.class_id, c.name AS class_name,"
-                " r.granted_at, r.verified_at, r.stated_name, r.child_name"
-                " FROM people p"
+                " r.granted_at, r.verified_at, r.stated_name, r.child_name,"
+                " s.state AS dialog_state, s.payload AS dialog_payload,"
+                " s.updated_at AS dialog_updated_at"
+                " FROM (SELECT ? AS id) q"
+                " LEFT JOIN people p ON p.vk_id = q.id"
                 " LEFT JOIN roles r ON r.person_id = p.vk_id AND r.ended_at IS NULL"
                 " LEFT JOIN classes c ON c.id = r.class_id"
-                " WHERE p.vk_id = ? ORDER BY r.id",
+                " LEFT JOIN conversation_state s ON s.person_id = q.id"
+                " ORDER BY r.id",
                 (vk_id,),
             )
         )
-        if not rows:
-            return None
+        first = rows[0]
+        state = (
+            None
+            if first["dialog_state"] is None
+            else StateRow(
+                person_id=vk_id,
+                state=first["dialog_state"],
+                payload=json.loads(first["dialog_payload"]),
+                updated_at=from_db(first["dialog_updated_at"]),
+            )
+        )
+        if first["vk_id"] is None:
+            return PersonSnapshot(None, [], state)
         roles = [RolesRepo._row(row) for row in rows if row["id"] is not None]
-        return _person(rows[0]), roles
+        return PersonSnapshot(_person(first), roles, state)
 
     async def ensure(self, vk_id: int) -> PersonRow:
         await self._conn.execute(
@@ -610,25 +635,42 @@ class StatesRepo(_Repo):
 
 
 class InboxRepo(_Repo):
-    async def add_many(self, events: Sequence[tuple[str, int, dict[str, Any]]]) -> int:
-        """Store (event_id, person_key, body) rows; an event_id seen before is ignored.
+    async def add_many(self, rows: Sequence[InboxRow]) -> int:
+        """Stores the rows; one whose event_id is stored already is ignored.
 
         Returns how many were new."""
-        if not events:
+        if not rows:
             return 0
         now = self._now()
-        # Each row's place is computed as it is inserted: the statement is the only trip to
-        # the database, so it can be queued with the others of its transaction.
         cursor = await self._conn.executemany(
             "INSERT INTO inbox (event_id, seq, person_key, received_at, body)"
-            " VALUES (?, (SELECT IFNULL(MAX(seq), 0) + 1 FROM inbox), ?, ?, ?)"
-            " ON CONFLICT(event_id) DO NOTHING",
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING",
             [
-                (event_id, person_key, now, json.dumps(body, ensure_ascii=False))
-                for event_id, person_key, body in events
+                (
+                    row.event_id,
+                    row.seq,
+                    row.person_key,
+                    now,
+                    json.dumps(row.body, ensure_ascii=False),
+                )
+                for row in rows
             ],
         )
         return cursor.rowcount
+
+    async def known(self, event_ids: Sequence[str]) -> set[str]:
+        """Which of these events are stored already."""
+        found: set[str] = set()
+        for start in range(0, len(event_ids), SQL_BATCH):
+            chunk = event_ids[start : start + SQL_BATCH]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._all(f"SELECT event_id FROM inbox WHERE event_id IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
+
+    async def last_seq(self) -> int:
+        row = await self._one("SELECT IFNULL(MAX(seq), 0) FROM inbox")
+        return int(row[0]) if row else 0
 
     async def pending(self, after_seq: int, limit: int) -> list[InboxRow]:
         rows = await self._all(

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from loguru import logger
@@ -13,6 +14,7 @@ from vkbottle.exception_factory import ErrorHandler
 
 from bot.storage import Database
 from bot.storage.db import Change
+from bot.storage.repositories import InboxRow
 from bot.vk.api import ResilientAPI
 from bot.vk.polling import StoredTsPolling
 
@@ -75,7 +77,10 @@ class Intake:
         self._api = api
         self._group_id = group_id
         self._wait = wait
-        self.arrived = asyncio.Event()
+        # Who takes the events once they are stored (the dispatcher).
+        self.on_stored: Callable[[list[InboxRow]], None] = lambda rows: None
+        self._storing = asyncio.Lock()
+        self._next_seq: int | None = None
         self._gap = asyncio.Event()
         self._last_delivery: float | None = None
         self.recovered = 0
@@ -190,15 +195,31 @@ class Intake:
                 await asyncio.sleep(pause)
 
     async def store(self, updates: list[dict[str, Any]], ts: str | None) -> None:
-        rows = [(dedup_key(update), person_key(update), update) for update in updates]
-        changes: list[Change[int | None]] = [lambda tx: tx.inbox.add_many(rows)]
-        if ts is not None:
-            changes.append(lambda tx: tx.kv.set(TS_KEY, ts))
-        added = int((await self._db.write(*changes))[0] or 0)
+        """Stores the new events (with the long-poll position they came with), then hands
+        them to the dispatcher: it does not read back what was just written."""
+        async with self._storing:
+            fresh: dict[str, dict[str, Any]] = {}
+            for update in updates:
+                fresh.setdefault(dedup_key(update), update)
+            known = await self._db.reader.inbox.known(list(fresh))
+            if self._next_seq is None:
+                self._next_seq = await self._db.reader.inbox.last_seq() + 1
+            rows = [
+                InboxRow(event_id, seq, person_key(update), update)
+                for seq, (event_id, update) in enumerate(
+                    ((key, update) for key, update in fresh.items() if key not in known),
+                    start=self._next_seq,
+                )
+            ]
+            changes: list[Change[int | None]] = [lambda tx: tx.inbox.add_many(rows)]
+            if ts is not None:
+                changes.append(lambda tx: tx.kv.set(TS_KEY, ts))
+            await self._db.write(*changes)
+            self._next_seq += len(rows)
         if ts is not None:
             self._last_delivery = time.time()
-        logger.debug("Stored {} new event(s) up to ts {}", added, ts)
-        if added < len(rows):
-            logger.info("Skipped {} already received event(s)", len(rows) - added)
-        if added:
-            self.arrived.set()
+        logger.debug("Stored {} new event(s) up to ts {}", len(rows), ts)
+        if len(rows) < len(updates):
+            logger.info("Skipped {} already received event(s)", len(updates) - len(rows))
+        if rows:
+            self.on_stored(rows)
