@@ -226,7 +226,72 @@ class _Parser:
 
 def parse(code: str) -> Any:
     """Parse VKScript into an AST; raises VKError 12 on unsupported code."""
-    return _Parser(code).program()
+    fast = _parse_json_calls(code)
+    return fast if fast is not None else _Parser(code).program()
+
+
+_RETURN_LIST = re.compile(r"\s*return\s*\[\s*")
+_CALL_HEAD = re.compile(
+    r"API\s*\.\s*([A-Za-z_$][A-Za-z0-9_$]*)\s*\.\s*([A-Za-z_$][A-Za-z0-9_$]*)\s*\(\s*"
+)
+_SPACE = re.compile(r"\s*")
+
+
+def _after_space(code: str, pos: int) -> int:
+    match = _SPACE.match(code, pos)
+    assert match is not None  # \s* matches everywhere
+    return match.end()
+
+
+def _vkscript_number(text: str) -> int | float:
+    number = float(text)
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+def _not_vkscript(name: str) -> Any:
+    raise ValueError(f"{name} is not VKScript")
+
+
+# JSON is VKScript's literal syntax, so `json` may read the arguments: numbers as the parser
+# reads them, and NaN/Infinity (which JSON's decoder would accept) refused.
+_JSON_ARGS = json.JSONDecoder(
+    parse_float=_vkscript_number, parse_int=_vkscript_number, parse_constant=_not_vkscript
+)
+
+
+def _parse_json_calls(code: str) -> ListNode | None:
+    """`return [API.a.b({...}), ...];` with JSON arguments (what clients send nearly always)
+    read by the json module; None for anything else, which the full parser then reads."""
+    match = _RETURN_LIST.match(code)
+    if match is None:
+        return None
+    pos = match.end()
+    items: list[Any] = []
+    while True:
+        head = _CALL_HEAD.match(code, pos)
+        if head is None:
+            return None
+        pos = head.end()
+        try:
+            args, pos = _JSON_ARGS.raw_decode(code, pos)
+        except ValueError:
+            return None
+        if not isinstance(args, dict):
+            return None
+        pos = _after_space(code, pos)
+        if not code.startswith(")", pos):
+            return None
+        pos = _after_space(code, pos + 1)
+        node = ObjectNode([(key, Literal(value)) for key, value in args.items()])
+        items.append(Call(f"{head.group(1)}.{head.group(2)}", node))
+        if code.startswith(",", pos):
+            pos = _after_space(code, pos + 1)
+            continue
+        if code.startswith("]", pos):
+            break
+        return None
+    tail = code[pos + 1 :].strip()
+    return ListNode(items) if tail in ("", ";") else None
 
 
 def to_param(value: Any) -> str:

@@ -7,7 +7,8 @@ import json
 import pytest
 from vkbottle import API, VKAPIError
 
-from vk_sandbox import UserDriver, VKSandbox
+from vk_sandbox import UserDriver, VKSandbox, vkscript
+from vk_sandbox.errors import VKError
 
 from .conftest import Raw
 
@@ -110,3 +111,48 @@ async def test_execute_is_one_call_for_the_rate_limit(
 async def test_execute_via_vkbottle_raises_for_whole_failures(api: API) -> None:
     with pytest.raises(VKAPIError[12]):
         await api.execute(code="while (true) {}")
+
+
+async def _calls_made(tree: object) -> list[tuple[str, dict[str, str]]]:
+    made: list[tuple[str, dict[str, str]]] = []
+
+    async def record(method: str, params: dict[str, str]) -> int:
+        made.append((method, params))
+        return len(made)
+
+    await vkscript.evaluate(tree, record)
+    return made
+
+
+JSON_CALLS = [
+    "return ["
+    + send_call(5, 'Текст "в кавычках"\n\\ и \u2713 😀', keyboard='{"one_time":true}')
+    + "];",
+    'return [API.messages.send({"peer_id": 1e3, "random_id": 1.0, "n": -2, "b": true}),'
+    ' API.users.get({"user_ids": [1, 2], "x": null, "o": {"a": [1, {"b": 2}]}})] ;',
+    "return [ API . messages . send ( {} ) ];",
+]
+OTHER_CODE = [
+    "return [API.messages.send({peer_id: 1})];",
+    "return API.users.get({});",
+    'return [API.messages.send({"a": 1}), 5];',
+]
+
+
+@pytest.mark.parametrize("code", JSON_CALLS)
+async def test_the_json_fast_path_reads_execute_code_as_the_full_parser_does(code: str) -> None:
+    fast = vkscript._parse_json_calls(code)
+    assert fast is not None
+    assert await _calls_made(fast) == await _calls_made(vkscript._Parser(code).program())
+
+
+@pytest.mark.parametrize("code", OTHER_CODE)
+async def test_code_beyond_plain_json_calls_goes_to_the_full_parser(code: str) -> None:
+    assert vkscript._parse_json_calls(code) is None
+    assert await _calls_made(vkscript.parse(code))
+
+
+def test_nan_is_refused_as_vkscript_refuses_it() -> None:
+    with pytest.raises(VKError) as raised:
+        vkscript.parse('return [API.messages.send({"peer_id": NaN})];')
+    assert raised.value.code == 12
