@@ -77,6 +77,7 @@ class Result:
     answered: int
     seconds: float
     latencies: list[float]
+    cpu_seconds: float  # of the whole process: bot, sandbox and simulated people alike
 
     def row(self) -> str:
         lat = sorted(self.latencies) or [float("nan")]
@@ -87,7 +88,12 @@ class Result:
         return (
             f"{self.name:<12} {self.sent:>8} {self.answered:>8} {lost:>5} "
             f"{self.rate:>10.1f} {p50 * 1000:>9.1f} {p95 * 1000:>9.1f} {p99 * 1000:>9.1f}"
+            f" {self.cpu_per_reply * 1000:>9.2f}"
         )
+
+    @property
+    def cpu_per_reply(self) -> float:
+        return self.cpu_seconds / self.answered if self.answered else float("nan")
 
     @property
     def rate(self) -> float:
@@ -98,6 +104,7 @@ class Tally:
     def __init__(self) -> None:
         self.expected = 0
         self.answered = 0
+        self.cpu_seconds = 0.0
         self.latencies: list[float] = []
 
 
@@ -130,8 +137,9 @@ async def drive(
                 tally.answered += replies
                 last = got[0]
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     await asyncio.gather(*(person(number, user) for number, user in enumerate(users)))
+    tally.cpu_seconds = time.process_time() - cpu_started
     return tally, time.perf_counter() - started
 
 
@@ -169,7 +177,7 @@ async def run_echo(
             await task
         await api.http_client.close()
     sent = len(users) * rounds * len(one_round(0, 0, classes))
-    return Result("echo bot", sent, tally.answered, seconds, tally.latencies)
+    return Result("echo bot", sent, tally.answered, seconds, tally.latencies, tally.cpu_seconds)
 
 
 async def seed_school(app: Application, classes: list[str], teachers: list[UserDriver]) -> None:
@@ -232,7 +240,8 @@ async def run_ours(
     finally:
         await app.stop()
     sent = tally.expected + staff.expected
-    return Result("sferum-bot", sent, tally.answered + staff.answered, seconds, tally.latencies)
+    answered = tally.answered + staff.answered
+    return Result("sferum-bot", sent, answered, seconds, tally.latencies, tally.cpu_seconds)
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -240,7 +249,7 @@ async def main(args: argparse.Namespace) -> None:
     logger.add(sys.stderr, level=os.environ.get("BENCH_LOG", "CRITICAL"))
     print(f"people={args.people} rounds={args.rounds} rate_limit={args.rate_limit or 'off'}")
     header = ("bot", "expected", "answered", "lost", "replies/s", "p50 ms", "p95 ms", "p99 ms")
-    print("{:<12} {:>8} {:>8} {:>5} {:>10} {:>9} {:>9} {:>9}".format(*header))
+    print("{:<12} {:>8} {:>8} {:>5} {:>10} {:>9} {:>9} {:>9} {:>9}".format(*header, "CPU ms/r"))
     classes = [
         f"{5 + i // 4}{'АБВГ'[i % 4]}" for i in range(min(CLASSES_MAX, max(1, args.people // 10)))
     ]
@@ -269,6 +278,7 @@ async def main(args: argparse.Namespace) -> None:
             )
         print(ours.row())
     print(f"ratio (ours / echo, replies per second): {ours.rate / echo.rate:.2f}")
+    print(f"ratio (echo / ours, CPU per reply): {echo.cpu_per_reply / ours.cpu_per_reply:.2f}")
 
 
 if __name__ == "__main__":

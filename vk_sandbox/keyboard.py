@@ -8,6 +8,7 @@ most 255 characters. A violation is error 911.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -69,8 +70,12 @@ def _label(action: dict[str, Any], where: str, required: bool = True) -> str | N
     return label
 
 
+@functools.lru_cache(maxsize=1024)
 def validate_keyboard(raw: str) -> dict[str, Any]:
-    """Parse and validate a keyboard JSON string; return it normalised (payloads as strings)."""
+    """Parse and validate a keyboard JSON string; return it normalised (payloads as strings).
+
+    Bots send the same few keyboards over and over, so results are cached: the dict returned
+    is shared by every message with that keyboard and must not be changed."""
     try:
         data = json.loads(raw)
     except ValueError:
