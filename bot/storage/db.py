@@ -106,11 +106,12 @@ class Database:
         async with self._write_lock:
             conn = self._writer
             try:
-                await conn.execute("BEGIN IMMEDIATE")
+                # No BEGIN of its own: the writer begins before the first change. Reads made
+                # before it are just as consistent, as every writer waits for this lock.
                 yield Repositories(conn, self.clock)
             except BaseException:
-                # Also when cancelled half-way (even during BEGIN, which aiosqlite's thread
-                # still runs): the rollback is queued behind it, so the connection is never
+                # Also when cancelled half-way (while aiosqlite's thread still runs a
+                # statement): the rollback is queued behind it, so the connection is never
                 # left inside a transaction for the next one to trip over.
                 await asyncio.shield(conn.rollback())
                 raise
