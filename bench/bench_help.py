@@ -52,19 +52,22 @@ class Step:
     replies: int = 1
 
 
-def one_round(index: int, person: int, classes: list[str]) -> list[Step]:
+def one_round(index: int, person: int, classes: list[str], light: bool = False) -> list[Step]:
     """A realistic mix: help, duties, a join request (dialog, decision), their chats, a list.
 
     The request goes to a different class each round; its class teacher approves it, and the
-    parent waits for both the confirmation and the decision."""
-    return [
-        Step("/help"),
-        Step("/duties"),
+    parent waits for both the confirmation and the decision. `light` leaves the request out."""
+    request = [
         Step("/request"),
         Step(BUTTONS["i_am_parent"], press=True),
         Step(classes[(person + index) % len(classes)], press=True),
         Step(CHILDREN[index % len(CHILDREN)]),
         Step(BUTTONS["send_request"], press=True, replies=2),
+    ]
+    return [
+        Step("/help"),
+        Step("/duties"),
+        *([] if light else request),
         Step("/chats"),
         Step("/requests"),
     ]
@@ -109,7 +112,7 @@ class Tally:
 
 
 async def drive(
-    users: list[UserDriver], classes: list[str], rounds: int, wait: float, echo: bool
+    users: list[UserDriver], classes: list[str], rounds: int, wait: float, echo: bool, light: bool
 ) -> tuple[Tally, float]:
     """Each person does a step, waits for the bot's answer, does the next.
 
@@ -120,7 +123,7 @@ async def drive(
     async def person(number: int, user: UserDriver) -> None:
         last: BotMessage | None = None
         for index in range(rounds):
-            for step in one_round(index, number, classes):
+            for step in one_round(index, number, classes, light):
                 replies = 1 if echo else step.replies
                 tally.expected += replies
                 started = time.perf_counter()
@@ -157,7 +160,12 @@ async def decide_requests(teacher: UserDriver, tally: Tally, done: asyncio.Event
 
 
 async def run_echo(
-    sandbox: VKSandbox, users: list[UserDriver], classes: list[str], rounds: int, wait: float
+    sandbox: VKSandbox,
+    users: list[UserDriver],
+    classes: list[str],
+    rounds: int,
+    wait: float,
+    light: bool,
 ) -> Result:
     api = API(sandbox.token)
     api.API_URL = sandbox.api_url
@@ -170,13 +178,13 @@ async def run_echo(
     task = asyncio.create_task(echo.run_polling())
     await asyncio.sleep(0.3)
     try:
-        tally, seconds = await drive(users, classes, rounds, wait, echo=True)
+        tally, seconds = await drive(users, classes, rounds, wait, echo=True, light=light)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await api.http_client.close()
-    sent = len(users) * rounds * len(one_round(0, 0, classes))
+    sent = len(users) * rounds * len(one_round(0, 0, classes, light))
     return Result("echo bot", sent, tally.answered, seconds, tally.latencies, tally.cpu_seconds)
 
 
@@ -203,6 +211,7 @@ async def run_ours(
     rounds: int,
     wait: float,
     db: Path,
+    light: bool,
 ) -> Result:
     # With the sandbox's limit off, our own limiter is lifted too: this run measures the
     # cost of our layers, not VK's limit.
@@ -234,7 +243,7 @@ async def run_ours(
         deciding = [
             asyncio.create_task(decide_requests(teacher, staff, done)) for teacher in teachers
         ]
-        tally, seconds = await drive(users, classes, rounds, wait, echo=False)
+        tally, seconds = await drive(users, classes, rounds, wait, echo=False, light=light)
         done.set()
         await asyncio.gather(*deciding)
     finally:
@@ -247,7 +256,10 @@ async def run_ours(
 async def main(args: argparse.Namespace) -> None:
     logger.remove()
     logger.add(sys.stderr, level=os.environ.get("BENCH_LOG", "CRITICAL"))
-    print(f"people={args.people} rounds={args.rounds} rate_limit={args.rate_limit or 'off'}")
+    mix = "light" if args.light else "full"
+    print(
+        f"people={args.people} rounds={args.rounds} rate_limit={args.rate_limit or 'off'} mix={mix}"
+    )
     header = ("bot", "expected", "answered", "lost", "replies/s", "p50 ms", "p95 ms", "p99 ms")
     print("{:<12} {:>8} {:>8} {:>5} {:>10} {:>9} {:>9} {:>9} {:>9}".format(*header, "CPU ms/r"))
     classes = [
@@ -257,7 +269,7 @@ async def main(args: argparse.Namespace) -> None:
         echo_users = [
             sandbox.add_user(first_name="Эхо", last_name=f"Тестов{i}") for i in range(args.people)
         ]
-        echo = await run_echo(sandbox, echo_users, classes, args.rounds, args.wait)
+        echo = await run_echo(sandbox, echo_users, classes, args.rounds, args.wait, args.light)
         print(echo.row())
         our_users = [
             sandbox.add_user(first_name="Анна", last_name=f"Тестова{i}") for i in range(args.people)
@@ -275,6 +287,7 @@ async def main(args: argparse.Namespace) -> None:
                 args.rounds,
                 args.wait,
                 Path(folder) / "b.sqlite3",
+                args.light,
             )
         print(ours.row())
     print(f"ratio (ours / echo, replies per second): {ours.rate / echo.rate:.2f}")
@@ -288,5 +301,8 @@ if __name__ == "__main__":
     parser.add_argument("--people", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--rate-limit", type=int, default=None)
+    parser.add_argument(
+        "--light", action="store_true", help="leave the join request and its decision out"
+    )
     parser.add_argument("--wait", type=float, default=15.0, help="seconds to wait for a reply")
     asyncio.run(main(parser.parse_args()))
