@@ -72,6 +72,9 @@ class EventContext:
     parsed: tuple[ParsedCommand | None] | None = None
     # Dialog states read during this event, by state key; kept up to date by `Dialogs`.
     dialogs_read: dict[int, Any] = field(default_factory=dict)
+    # Dialog steps taken during this event (None: the dialog ended), written in the same
+    # transaction as its replies, so a step is never kept without its answer.
+    dialog_changes: dict[int, tuple[str, dict[str, Any]] | None] = field(default_factory=dict)
 
     @property
     def in_chat(self) -> bool:

@@ -41,15 +41,17 @@ class Dialogs(ABCStateDispenser):
 
     async def set(self, peer_id: int, state: BaseStateGroup | str, **payload: Any) -> None:
         name = get_state_repr(state) if isinstance(state, BaseStateGroup) else state
-        await self._db.write(lambda tx: tx.states.set(peer_id, name, payload))
-        self._forget(peer_id)
+        event = current_event.get(None)
+        if event is None:
+            await self._db.write(lambda tx: tx.states.set(peer_id, name, payload))
+            return
+        event.dialog_changes[peer_id] = (name, payload)
+        event.dialogs_read[peer_id] = StatePeer(peer_id=peer_id, state=name, payload=payload)
 
     async def delete(self, peer_id: int) -> None:
-        await self._db.write(lambda tx: tx.states.delete(peer_id))
-        self._forget(peer_id)
-
-    @staticmethod
-    def _forget(peer_id: int) -> None:
         event = current_event.get(None)
-        if event is not None:
-            event.dialogs_read.pop(peer_id, None)
+        if event is None:
+            await self._db.write(lambda tx: tx.states.delete(peer_id))
+            return
+        event.dialog_changes[peer_id] = None
+        event.dialogs_read[peer_id] = None

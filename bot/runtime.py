@@ -35,6 +35,8 @@ class _Outcomes:
     recorded: asyncio.Future[bool]
     replies: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)
+    dialog_steps: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    dialogs_ended: list[int] = field(default_factory=list)
 
 
 class Dispatcher:
@@ -155,7 +157,8 @@ class Dispatcher:
         services.dialogs.remember(ctx.person_id, dialog)
 
     async def _record(self, row: InboxRow, ctx: EventContext) -> None:
-        """Queues the event's replies and marks it done, in one transaction.
+        """Queues the event's replies, keeps its dialog steps and marks it done, in one
+        transaction.
 
         Events that finish before the batch is written join it: one statement for all
         their replies and one for their done marks, not two for each."""
@@ -170,6 +173,11 @@ class Dispatcher:
             for message, random_id in ctx.outgoing_with_ids()
         ]
         batch.event_ids.append(row.event_id)
+        for peer, step in ctx.dialog_changes.items():
+            if step is None:
+                batch.dialogs_ended.append(peer)
+            else:
+                batch.dialog_steps.append((peer, *step))
         # Shielded: a lane given up on must not cancel the others' shared outcome.
         if await asyncio.shield(batch.recorded):
             self.handled += 1
@@ -180,6 +188,8 @@ class Dispatcher:
             await self._db.write(
                 lambda tx: tx.outbox.add_replies(batch.replies),
                 lambda tx: tx.inbox.mark_done(batch.event_ids),
+                lambda tx: tx.states.set_many(batch.dialog_steps),
+                lambda tx: tx.states.delete_many(batch.dialogs_ended),
             )
             recorded = True
         except Exception:

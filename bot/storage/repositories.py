@@ -633,6 +633,30 @@ class StatesRepo(_Repo):
     async def delete(self, person_id: int) -> None:
         await self._conn.execute("DELETE FROM conversation_state WHERE person_id = ?", (person_id,))
 
+    async def set_many(self, steps: Sequence[tuple[int, str, dict[str, Any]]]) -> None:
+        """(person_id, state, payload) of many people at once."""
+        if not steps:
+            return
+        now = self._now()
+        await self._conn.executemany(
+            "INSERT INTO conversation_state (person_id, state, payload, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET"
+            " state = excluded.state, payload = excluded.payload,"
+            " updated_at = excluded.updated_at",
+            [
+                (person, state, json.dumps(payload, ensure_ascii=False), now)
+                for person, state, payload in steps
+            ],
+        )
+
+    async def delete_many(self, person_ids: Sequence[int]) -> None:
+        if not person_ids:
+            return
+        await self._conn.executemany(
+            "DELETE FROM conversation_state WHERE person_id = ?",
+            [(person,) for person in person_ids],
+        )
+
 
 class InboxRepo(_Repo):
     async def add_many(self, rows: Sequence[InboxRow]) -> int:
