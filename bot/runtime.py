@@ -14,6 +14,7 @@ from vkbottle import Bot
 from bot.context import EventContext, Services, current_event
 from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
+from bot.storage.db import Change
 from bot.storage.repositories import InboxRow
 from bot.texts import t
 from bot.vk.intake import update_source
@@ -61,7 +62,7 @@ class Dispatcher:
         limit = services.settings.flood_limit
         self._flood = FloodGuard(limit=limit) if limit else None
         self._unrecorded: _Outcomes | None = None
-        self._writers: set[asyncio.Task[None]] = set()
+        self._batch_writer: asyncio.Task[None] | None = None
         self.handled = 0
 
     def accept(self, rows: list[InboxRow]) -> None:
@@ -160,14 +161,13 @@ class Dispatcher:
         """Queues the event's replies, keeps its dialog steps and marks it done, in one
         transaction.
 
-        Events that finish before the batch is written join it: one statement for all
-        their replies and one for their done marks, not two for each."""
+        Events that finish while the previous batch is being written join the next one:
+        one statement for all their replies and one for their done marks, not two each."""
         batch = self._unrecorded
         if batch is None:
             batch = self._unrecorded = _Outcomes(asyncio.get_running_loop().create_future())
-            writer = asyncio.create_task(self._write_outcomes(batch))
-            self._writers.add(writer)
-            writer.add_done_callback(self._writers.discard)
+        if self._batch_writer is None or self._batch_writer.done():
+            self._batch_writer = asyncio.create_task(self._write_batches())
         batch.replies += [
             (message.peer_id, random_id, message.body())
             for message, random_id in ctx.outgoing_with_ids()
@@ -182,15 +182,22 @@ class Dispatcher:
         if await asyncio.shield(batch.recorded):
             self.handled += 1
 
+    async def _write_batches(self) -> None:
+        while self._unrecorded is not None:
+            batch, self._unrecorded = self._unrecorded, None
+            await self._write_outcomes(batch)
+
     async def _write_outcomes(self, batch: _Outcomes) -> None:
-        self._unrecorded = None  # who finishes from now on starts the next batch
+        changes: list[Change[None]] = [
+            lambda tx: tx.outbox.add_replies(batch.replies),
+            lambda tx: tx.inbox.mark_done(batch.event_ids),
+        ]
+        if batch.dialog_steps:
+            changes.append(lambda tx: tx.states.set_many(batch.dialog_steps))
+        if batch.dialogs_ended:
+            changes.append(lambda tx: tx.states.delete_many(batch.dialogs_ended))
         try:
-            await self._db.write(
-                lambda tx: tx.outbox.add_replies(batch.replies),
-                lambda tx: tx.inbox.mark_done(batch.event_ids),
-                lambda tx: tx.states.set_many(batch.dialog_steps),
-                lambda tx: tx.states.delete_many(batch.dialogs_ended),
-            )
+            await self._db.write(*changes)
             recorded = True
         except Exception:
             # Left pending in the inbox: they are handled again on the next start.
