@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from bot.parsing import (
     parse_when,
     split_person_and_rest,
 )
+from bot.runtime import Slots
 from bot.storage.timefmt import from_db, to_db
 from bot.texts import count_of, plural
 from bot.vk.outgoing import derived_random_id, split_text
@@ -240,3 +242,34 @@ def test_times_are_stored_as_sortable_utc_text_and_read_back(moment: datetime) -
     assert text == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert from_db(text) == moment
     assert from_db(text).tzinfo is UTC
+
+
+async def test_slots_admit_at_most_their_size_in_order_and_survive_cancellation() -> None:
+    slots = Slots(2)
+    holding: list[int] = []
+    order: list[int] = []
+    peak = 0
+
+    async def hold(number: int) -> None:
+        nonlocal peak
+        await slots.acquire()
+        try:
+            holding.append(number)
+            order.append(number)
+            peak = max(peak, len(holding))
+            await asyncio.sleep(0.01)
+        finally:
+            holding.remove(number)
+            slots.release()
+
+    first = [asyncio.create_task(hold(n)) for n in range(3)]
+    await asyncio.sleep(0)
+    doomed = asyncio.create_task(hold(99))
+    rest = [asyncio.create_task(hold(n)) for n in range(3, 6)]
+    await asyncio.sleep(0)
+    doomed.cancel()
+    await asyncio.gather(*first, *rest)
+    assert peak == 2
+    assert order == [0, 1, 2, 3, 4, 5]
+    # Nothing leaked: both slots are free again.
+    await asyncio.wait_for(asyncio.gather(slots.acquire(), slots.acquire()), timeout=1)
