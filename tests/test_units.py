@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,6 +25,7 @@ from bot.parsing import (
 from bot.runtime import Slots
 from bot.storage.timefmt import from_db, to_db
 from bot.texts import count_of, plural
+from bot.vk.api import form_encoded
 from bot.vk.outgoing import derived_random_id, split_text
 
 REQUEST = ("заявка", "заявки", "заявок")
@@ -273,3 +275,9 @@ async def test_slots_admit_at_most_their_size_in_order_and_survive_cancellation(
     assert order == [0, 1, 2, 3, 4, 5]
     # Nothing leaked: both slots are free again.
     await asyncio.wait_for(asyncio.gather(slots.acquire(), slots.acquire()), timeout=1)
+
+
+def test_api_parameters_are_form_encoded_so_any_text_comes_back_intact() -> None:
+    data = {"peer_id": 5, "message": 'Привет & = + % "мир"\n😀', "empty": "", "random_id": 0}
+    decoded = parse_qsl(form_encoded(data).decode("ascii"), keep_blank_values=True)
+    assert decoded == [(key, str(value)) for key, value in data.items()]

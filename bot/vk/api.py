@@ -19,6 +19,21 @@ REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=20)
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0, 6.0)
 
 
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def form_encoded(data: dict[str, Any]) -> bytes:
+    """The parameters as a form body, every byte of each value percent-encoded.
+
+    Valid form encoding, as any byte may be written %XX, and done in C by bytes.hex: the
+    standard encoder quotes byte by byte in Python, which for the long texts of an
+    `execute` (Cyrillic, quotes, JSON) cost more than the request itself."""
+    return "&".join(
+        f"{key}=%{str(value).encode().hex('%')}" if str(value) else f"{key}="
+        for key, value in data.items()
+    ).encode("ascii")
+
+
 class TransientAPIError(Exception):
     """Every retry of a call failed for a reason that may pass (network, 5xx, 6/9/10)."""
 
@@ -86,7 +101,9 @@ class ResilientAPI(API):
             async with client.request(
                 self.API_URL + method,
                 method="POST",
-                data=data,
+                # aiohttp takes a ready body as well; vkbottle's hint names only a dict.
+                data=form_encoded(data),  # type: ignore[arg-type]
+                headers=FORM_HEADERS,
                 params={"access_token": token, "v": version or self.API_VERSION},
                 timeout=REQUEST_TIMEOUT,
             ) as response:
