@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -23,10 +24,12 @@ from bot.parsing import (
     split_person_and_rest,
 )
 from bot.runtime import Slots
+from bot.storage.repositories import OutboxRow
 from bot.storage.timefmt import from_db, to_db
 from bot.texts import count_of, plural
 from bot.vk.api import form_encoded
 from bot.vk.outgoing import derived_random_id, split_text
+from bot.vk.sender import Call
 
 REQUEST = ("заявка", "заявки", "заявок")
 
@@ -281,3 +284,21 @@ def test_api_parameters_are_form_encoded_so_any_text_comes_back_intact() -> None
     data = {"peer_id": 5, "message": 'Привет & = + % "мир"\n😀', "empty": "", "random_id": 0}
     decoded = parse_qsl(form_encoded(data).decode("ascii"), keep_blank_values=True)
     assert decoded == [(key, str(value)) for key, value in data.items()]
+
+
+@pytest.mark.parametrize(
+    ("peer_id", "peers", "body"),
+    [
+        (5, (5,), {"message": 'Текст "в кавычках"\n', "keyboard": '{"inline":true}'}),
+        (0, (1, 2, 3), {"message": "Всем", "attachment": "doc1_2"}),
+        (7, (7,), {}),
+    ],
+)
+def test_a_stored_message_goes_into_execute_code_with_the_parameters_it_was_stored_with(
+    peer_id: int, peers: tuple[int, ...], body: dict[str, str]
+) -> None:
+    row = OutboxRow(1, peer_id, 4242, json.dumps(body, ensure_ascii=False), 0)
+    call = Call(row, peers)
+    code = call.vkscript()
+    assert code.startswith("API.messages.send(") and code.endswith(")")
+    assert json.loads(code[len("API.messages.send(") : -1]) == call.params()

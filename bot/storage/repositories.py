@@ -157,9 +157,16 @@ class OutboxRow:
     id: int
     peer_id: int  # 0 for a broadcast, whose recipients are listed apart
     random_id: int
-    body: dict[str, Any]
+    # The messages.send parameters as stored (a JSON object), so that the sender can put
+    # them into `execute` code as they are, without decoding and encoding them again.
+    body_json: str
     attempts: int
     report_to: int | None = None
+
+    @property
+    def body(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.body_json)
+        return parsed
 
     @property
     def is_broadcast(self) -> bool:
@@ -787,7 +794,7 @@ class OutboxRepo(_Repo):
                 id=row["id"],
                 peer_id=row["peer_id"],
                 random_id=row["random_id"],
-                body=json.loads(row["body"]),
+                body_json=row["body"],
                 attempts=row["attempts"],
                 report_to=row["report_to"],
             )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +68,18 @@ class Call:
             else {"peer_id": self.row.peer_id}
         )
         return {**target, "random_id": self.row.random_id, **self.row.body}
+
+    def vkscript(self) -> str:
+        """This call in `execute` code: the stored parameters spliced in as they are."""
+        target = (
+            f'"peer_ids":"{",".join(map(str, self.peers))}"'
+            if self.row.is_broadcast
+            else f'"peer_id":{self.row.peer_id}'
+        )
+        head = f'API.messages.send({{{target},"random_id":{self.row.random_id}'
+        body = self.row.body_json.strip()
+        rest = body[1:].strip()  # the stored object without its opening brace
+        return f"{head}}})" if rest == "}" else f"{head},{rest})"
 
     def outcomes(self, result: Any) -> dict[int, CallOutcome]:
         if not self.row.is_broadcast:
@@ -279,12 +290,7 @@ class OutboxSender:
         return call.outcomes(response.get("response"))
 
     async def _send_execute(self, batch: Sequence[Call]) -> list[dict[int, CallOutcome]]:
-        code = ",".join(
-            "API.messages.send("
-            + json.dumps(call.params(), ensure_ascii=False, separators=(",", ":"))
-            + ")"
-            for call in batch
-        )
+        code = ",".join(call.vkscript() for call in batch)
         try:
             response = await self._api.request("execute", {"code": f"return [{code}];"})
         except VKAPIError as error:
