@@ -689,15 +689,12 @@ class InboxRepo(_Repo):
         )
         return cursor.rowcount
 
-    async def known(self, event_ids: Sequence[str]) -> set[str]:
-        """Which of these events are stored already."""
-        found: set[str] = set()
-        for start in range(0, len(event_ids), SQL_BATCH):
-            chunk = event_ids[start : start + SQL_BATCH]
-            marks = ",".join("?" * len(chunk))
-            rows = await self._all(f"SELECT event_id FROM inbox WHERE event_id IN ({marks})", chunk)
-            found.update(row[0] for row in rows)
-        return found
+    async def placed_between(self, first_seq: int, last_seq: int) -> set[str]:
+        """The events stored at these places."""
+        rows = await self._all(
+            "SELECT event_id FROM inbox WHERE seq BETWEEN ? AND ?", (first_seq, last_seq)
+        )
+        return {row[0] for row in rows}
 
     async def last_seq(self) -> int:
         row = await self._one("SELECT IFNULL(MAX(seq), 0) FROM inbox")
