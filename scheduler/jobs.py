@@ -86,7 +86,8 @@ async def request_reminders(services: Services, run: JobRun) -> None:
             name=request.full_name or "",
             age=format_age(now - request.created_at),
         )
-        for decider in await services.requests.deciders_for(request.class_id):
+        deciders, _ = await services.requests.deciders_for(request.class_id)
+        for decider in deciders:
             outgoing.append(OutgoingMessage(decider, text, decision_keyboard([request])))
         await services.requests.mark_reminded(request.id, escalated=False)
     if outgoing:

@@ -25,6 +25,8 @@ class NewRequest:
     request: JoinRequestRow
     created: bool
     deciders: list[int]
+    # The class teacher decides it; otherwise the admins do.
+    to_class_teacher: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,15 @@ class RequestService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def deciders_for(self, class_id: int) -> list[int]:
-        """Whose desk a request lands on: the class teacher, or the admins where there is none."""
+    async def deciders_for(self, class_id: int) -> tuple[list[int], bool]:
+        """Whose desk a request lands on: the class teacher (True), or the admins where
+        there is none (False)."""
         repos = self._db.reader
         teacher = await repos.roles.class_teacher_of(class_id)
         if teacher is not None:
-            return [teacher]
-        return sorted({row.person_id for row in await repos.roles.holders(Role.ADMIN.value)})
+            return [teacher], True
+        admins = sorted({row.person_id for row in await repos.roles.holders(Role.ADMIN.value)})
+        return admins, False
 
     async def submit(self, person_id: int, role: Role, class_id: int, full_name: str) -> NewRequest:
         async with self._db.transaction() as tx:
@@ -65,7 +69,8 @@ class RequestService:
             )
             request = await tx.requests.get(request_id)
         assert request is not None
-        return NewRequest(request, True, await self.deciders_for(class_id))
+        deciders, to_class_teacher = await self.deciders_for(class_id)
+        return NewRequest(request, True, deciders, to_class_teacher)
 
     async def overdue(
         self, waiting_since: datetime, escalate_since: datetime, limit: int

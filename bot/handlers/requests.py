@@ -156,19 +156,14 @@ async def request_confirm(
             keyboard=main_menu(event_ctx.who),
         )
         return
-    class_teacher = await _has_class_teacher(event_ctx, request.class_id)
-    decider = t("request_decider_class_teacher" if class_teacher else "request_decider_admin")
+    decider = t(
+        "request_decider_class_teacher" if new.to_class_teacher else "request_decider_admin"
+    )
     event_ctx.reply(
         t("request_sent", id=request.id, decider=decider), keyboard=main_menu(event_ctx.who)
     )
     for decider_id in new.deciders:
         event_ctx.send(decider_id, _request_text(request), keyboard=decision_keyboard([request]))
-
-
-async def _has_class_teacher(event_ctx: EventContext, class_id: int) -> bool:
-    deciders = await event_ctx.services.requests.deciders_for(class_id)
-    admins = await event_ctx.services.school.admin_ids()
-    return bool(deciders) and deciders != admins
 
 
 def _request_text(request: JoinRequestRow) -> str:
