@@ -8,12 +8,15 @@ built."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vkbottle.dispatch.handlers import FromFuncHandler
+from vkbottle.bot import Message
+from vkbottle.dispatch.handlers import ABCHandler, FromFuncHandler
 from vkbottle.tools.magic import CONTEXT_NAMES, get_default_args, resolve_arg_names
+
+from bot.handlers.rules import Command, parsed_command
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,61 @@ class PresignedHandler(FromFuncHandler[Any]):
 def presigned(handler: Any) -> Any:
     """vkbottle's own function handlers become presigned ones; anything else is kept."""
     return PresignedHandler(handler) if type(handler) is FromFuncHandler else handler
+
+
+ROUTED = "routed_handler"
+
+
+class CommandRun(ABCHandler[Message]):
+    """Consecutive handlers of typed commands, looked up by the command a message means.
+
+    vkbottle asks every handler in turn; with some eighty of them most of a message's
+    routing went on asking the commands it is not. A run is tried where its first handler
+    stood, and within it only the handlers of the message's command, in their order: the
+    handler chosen is the one vkbottle would have chosen."""
+
+    def __init__(self, handlers: Sequence[PresignedHandler]) -> None:
+        self.blocking = True
+        self._by_command: dict[str, list[PresignedHandler]] = {}
+        for handler in handlers:
+            self._by_command.setdefault(command_of(handler) or "", []).append(handler)
+
+    async def filter(self, event: Message, context: dict[str, Any] | None = None) -> Any:
+        parsed = parsed_command(event)
+        candidates = self._by_command.get(parsed.name, []) if parsed is not None else []
+        for handler in candidates:
+            result = await handler.filter(event, context)
+            if result is not False:
+                return (
+                    {**result, ROUTED: handler} if isinstance(result, dict) else {ROUTED: handler}
+                )
+        return False
+
+    async def handle(self, event: Message, **context: Any) -> Any:
+        handler: PresignedHandler = context.pop(ROUTED)
+        return await handler.handle(event, **context)
+
+
+def command_of(handler: Any) -> str | None:
+    """The command a handler's rules require, if any."""
+    if not isinstance(handler, PresignedHandler):
+        return None
+    names = [rule.spec.name for rule in handler.rules if isinstance(rule, Command)]
+    return names[0] if names else None
+
+
+def by_command(handlers: Sequence[Any]) -> list[Any]:
+    """The message handlers with each run of blocking command handlers made one `CommandRun`."""
+    routed: list[Any] = []
+    run: list[PresignedHandler] = []
+    for handler in handlers:
+        if command_of(handler) is not None and handler.blocking:
+            run.append(handler)
+            continue
+        if run:
+            routed.append(CommandRun(run))
+            run = []
+        routed.append(handler)
+    if run:
+        routed.append(CommandRun(run))
+    return routed

@@ -8,7 +8,7 @@ from vkbottle import ABCRule, BaseStateGroup
 from vkbottle.bot import Message, MessageEvent
 from vkbottle.dispatch.dispenser.base import get_state_repr
 
-from bot.commands import parse_command, payload_command, spec
+from bot.commands import ParsedCommand, parse_command, payload_command, spec
 from bot.context import CHAT_PEER_OFFSET, current_event
 from bot.domain.access import refusal_for
 
@@ -16,6 +16,14 @@ from bot.domain.access import refusal_for
 def _where_ok(where: str, peer_id: int) -> bool:
     in_chat = peer_id > CHAT_PEER_OFFSET
     return where == "any" or (where == "chat") == in_chat
+
+
+def parsed_command(message: Message) -> ParsedCommand | None:
+    """The command the message means; every rule asks, the message is parsed once."""
+    ctx = current_event.get()
+    if ctx.parsed is None:
+        ctx.parsed = (parse_command(message.text, message.payload),)
+    return ctx.parsed[0]
 
 
 class Command(ABCRule[Message]):
@@ -27,10 +35,7 @@ class Command(ABCRule[Message]):
 
     async def check(self, message: Message) -> dict[str, Any] | bool:
         ctx = current_event.get()
-        # Every handler's rule asks; the message is parsed once per event.
-        if ctx.parsed is None:
-            ctx.parsed = (parse_command(message.text, message.payload),)
-        parsed = ctx.parsed[0]
+        parsed = parsed_command(message)
         if parsed is None or parsed.name != self.spec.name:
             return False
         if not _where_ok(self.spec.where, message.peer_id):
