@@ -187,6 +187,7 @@ class Application:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.services.vk.finish_answers()
         await self.api.close()
         await self.db.close()
 

@@ -113,9 +113,12 @@ class EventContext:
         ]
 
     async def answer_callback(self, snackbar: str | None) -> None:
-        """Stops a pressed callback button's spinner, with an optional snackbar."""
+        """Stops a pressed callback button's spinner, with an optional snackbar.
+
+        Sent alongside, not waited for: the answer only stops a spinner, and the person's
+        next event should not wait for a round trip to VK."""
         self.callback_answered = True
-        await self.services.vk.answer_callback(
+        self.services.vk.answer_callback_soon(
             self.callback_event_id, self.person_id, self.peer_id, snackbar
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import aiohttp
@@ -15,6 +16,7 @@ class VKGateway:
     def __init__(self, api: ResilientAPI, group_id: int) -> None:
         self.api = api
         self.group_id = group_id
+        self._answering: set[asyncio.Task[None]] = set()
 
     async def user_names(self, vk_ids: list[int]) -> dict[int, tuple[str, str]]:
         """(first name, last name) by VK id; people VK does not know are left out."""
@@ -106,6 +108,19 @@ class VKGateway:
     def invitation_link(self, code: str) -> str:
         """Opening it starts a dialog with the community; the first message carries `ref`."""
         return f"https://vk.me/club{self.group_id}?ref={code}"
+
+    def answer_callback_soon(
+        self, event_id: str, user_id: int, peer_id: int, snackbar: str | None
+    ) -> None:
+        """`answer_callback` in a task of its own."""
+        task = asyncio.create_task(self.answer_callback(event_id, user_id, peer_id, snackbar))
+        self._answering.add(task)
+        task.add_done_callback(self._answering.discard)
+
+    async def finish_answers(self) -> None:
+        """Waits for the callback answers still on their way (before the client closes)."""
+        if self._answering:
+            await asyncio.gather(*self._answering, return_exceptions=True)
 
     async def answer_callback(
         self, event_id: str, user_id: int, peer_id: int, snackbar: str | None
