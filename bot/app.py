@@ -32,7 +32,7 @@ from bot.domain.school import SchoolService
 from bot.handlers import get_labelers
 from bot.handlers.announcements import delivery_report
 from bot.handlers.args import ArgumentError
-from bot.handlers.routing import by_command, presigned
+from bot.handlers.routing import by_key, presigned
 from bot.middleware import ActorMiddleware
 from bot.runtime import Dispatcher
 from bot.storage import Database
@@ -65,7 +65,7 @@ def build_vk_bot(
                 dataclasses.replace(basement, handler=presigned(basement.handler))
                 for basement in basements
             )
-    labeler.message_view.handlers[:] = by_command(labeler.message_view.handlers)
+    labeler.message_view.handlers[:] = by_key(labeler.message_view.handlers)
     labeler.message_view.register_middleware(ActorMiddleware)
     labeler.raw_event_view.register_middleware(ActorMiddleware)
     # Dialog state belongs to the sender, also in a group chat.

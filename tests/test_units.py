@@ -14,7 +14,7 @@ from vkbottle.tools.magic import magic_bundle
 
 from bot.commands import parse_command
 from bot.handlers import get_labelers
-from bot.handlers.routing import CommandRun, Signature, by_command, command_of, presigned
+from bot.handlers.routing import KeyedRun, Signature, by_key, keys_of, presigned
 from bot.parsing import (
     ClassNameError,
     PersonRef,
@@ -305,20 +305,15 @@ def test_a_stored_message_goes_into_execute_code_with_the_parameters_it_was_stor
     assert json.loads(code[len("API.messages.send(") : -1]) == call.params()
 
 
-def test_routing_groups_only_consecutive_command_handlers_and_keeps_their_order() -> None:
+def test_routing_groups_only_consecutive_keyed_handlers_and_keeps_their_order() -> None:
     handlers = [presigned(h) for labeler in get_labelers() for h in labeler.message_view.handlers]
-    routed = by_command(handlers)
+    routed = by_key(handlers)
     flattened = [
         handler
         for item in routed
-        for handler in (
-            [h for run in item._by_command.values() for h in run]
-            if isinstance(item, CommandRun)
-            else [item]
-        )
+        for handler in (item.handlers if isinstance(item, KeyedRun) else [item])
     ]
-    assert sorted(map(id, flattened)) == sorted(map(id, handlers))
-    assert len(routed) < len(handlers)
-    # A handler that is not a command's stays where it was, between the runs around it.
-    others = [h for h in handlers if command_of(h) is None]
-    assert [h for h in routed if not isinstance(h, CommandRun)] == others
+    assert flattened == handlers
+    assert len(routed) < len(handlers) // 3
+    # Only handlers without a command or dialog rule stay outside the runs.
+    assert all(keys_of(h) is None for h in routed if not isinstance(h, KeyedRun))

@@ -16,7 +16,7 @@ from vkbottle.bot import Message
 from vkbottle.dispatch.handlers import ABCHandler, FromFuncHandler
 from vkbottle.tools.magic import CONTEXT_NAMES, get_default_args, resolve_arg_names
 
-from bot.handlers.rules import Command, parsed_command
+from bot.handlers.rules import Command, InDialog, parsed_command
 
 
 @dataclass(frozen=True)
@@ -70,26 +70,32 @@ def presigned(handler: Any) -> Any:
 
 
 ROUTED = "routed_handler"
+# What a message is, for routing: the command it means, or the dialog step its sender is at.
+Key = tuple[str, str]
 
 
-class CommandRun(ABCHandler[Message]):
-    """Consecutive handlers of typed commands, looked up by the command a message means.
+class KeyedRun(ABCHandler[Message]):
+    """Consecutive handlers that need a given command or dialog step, looked up by the
+    command the message means and the step its sender is at.
 
-    vkbottle asks every handler in turn; with some eighty of them most of a message's
-    routing went on asking the commands it is not. A run is tried where its first handler
-    stood, and within it only the handlers of the message's command, in their order: the
-    handler chosen is the one vkbottle would have chosen."""
+    vkbottle asks every handler in turn; with some seventy of them most of a message's
+    routing went on asking handlers of other commands and other steps. A run is tried where
+    its first handler stood, and within it only the handlers for the message's keys, in
+    their order: the handler chosen is the one vkbottle would have chosen, as every handler
+    left out has a rule that would have refused the message."""
 
     def __init__(self, handlers: Sequence[PresignedHandler]) -> None:
         self.blocking = True
-        self._by_command: dict[str, list[PresignedHandler]] = {}
-        for handler in handlers:
-            self._by_command.setdefault(command_of(handler) or "", []).append(handler)
+        self.handlers = list(handlers)
+        self._by_key: dict[Key, list[tuple[int, PresignedHandler]]] = {}
+        for index, handler in enumerate(handlers):
+            for key in keys_of(handler) or ():
+                self._by_key.setdefault(key, []).append((index, handler))
 
     async def filter(self, event: Message, context: dict[str, Any] | None = None) -> Any:
-        parsed = parsed_command(event)
-        candidates = self._by_command.get(parsed.name, []) if parsed is not None else []
-        for handler in candidates:
+        candidates = [pair for key in message_keys(event) for pair in self._by_key.get(key, ())]
+        candidates.sort(key=lambda pair: pair[0])
+        for _, handler in candidates:
             result = await handler.filter(event, context)
             if result is not False:
                 return (
@@ -102,26 +108,41 @@ class CommandRun(ABCHandler[Message]):
         return await handler.handle(event, **context)
 
 
-def command_of(handler: Any) -> str | None:
-    """The command a handler's rules require, if any."""
-    if not isinstance(handler, PresignedHandler):
+def keys_of(handler: Any) -> frozenset[Key] | None:
+    """The keys one of which a message must have for this handler to take it; None for a
+    handler without a Command or InDialog rule (it is asked about every message)."""
+    if not isinstance(handler, PresignedHandler) or not handler.blocking:
         return None
-    names = [rule.spec.name for rule in handler.rules if isinstance(rule, Command)]
-    return names[0] if names else None
+    for rule in handler.rules:
+        if isinstance(rule, Command):
+            return frozenset({("command", rule.spec.name)})
+        if isinstance(rule, InDialog):
+            return frozenset(("dialog", state) for state in rule.states)
+    return None
 
 
-def by_command(handlers: Sequence[Any]) -> list[Any]:
-    """The message handlers with each run of blocking command handlers made one `CommandRun`."""
+def message_keys(message: Message) -> list[Key]:
+    keys: list[Key] = []
+    parsed = parsed_command(message)
+    if parsed is not None:
+        keys.append(("command", parsed.name))
+    if message.state_peer is not None:
+        keys.append(("dialog", str(message.state_peer.state)))
+    return keys
+
+
+def by_key(handlers: Sequence[Any]) -> list[Any]:
+    """The message handlers with each run of keyed handlers made one `KeyedRun`."""
     routed: list[Any] = []
     run: list[PresignedHandler] = []
     for handler in handlers:
-        if command_of(handler) is not None and handler.blocking:
+        if keys_of(handler) is not None:
             run.append(handler)
             continue
         if run:
-            routed.append(CommandRun(run))
+            routed.append(KeyedRun(run))
             run = []
         routed.append(handler)
     if run:
-        routed.append(CommandRun(run))
+        routed.append(KeyedRun(run))
     return routed
