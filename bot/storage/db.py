@@ -1,4 +1,7 @@
-"""The database: one writer connection behind a lock, one reader connection (WAL)."""
+"""The database: one writer connection behind a lock, one reader connection (WAL).
+
+Changes go through `transaction()` (any statements, reads among them) or, on the hot paths,
+through `write()` (independent changes, grouped with other callers' into one transaction)."""
 
 from __future__ import annotations
 
@@ -50,7 +53,8 @@ async def _connect(
 
 
 class Database:
-    """Owns the connections. Reads go to `reader`; every change goes through `transaction()`."""
+    """Owns the connections. Reads go to `reader`; changes through `transaction()` or
+    `write()`."""
 
     def __init__(self, path: Path, clock: Clock | None = None) -> None:
         self.path = path
@@ -195,5 +199,6 @@ class Database:
         if self._writer is None:
             raise RuntimeError("database is not open")
         target.parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(target) as destination:
+        async with aiosqlite.connect(target) as destination, self._write_lock:
+            # Under the lock: the writer is never inside a transaction while it is copied.
             await self._writer.backup(destination)
