@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from vkbottle import BaseStateGroup
@@ -45,6 +46,9 @@ class Dialogs(ABCStateDispenser):
         if event is None:
             await self._db.write(lambda tx: tx.states.set(peer_id, name, payload))
             return
+        # Written later with the replies: a payload that cannot be stored fails here, in
+        # the handler that made it, rather than in the write shared with other events.
+        json.dumps(payload, ensure_ascii=False)
         event.dialog_changes[peer_id] = (name, payload)
         event.dialogs_read[peer_id] = StatePeer(peer_id=peer_id, state=name, payload=payload)
 

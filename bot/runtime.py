@@ -62,14 +62,31 @@ class Slots:
 
 
 @dataclass
-class _Outcomes:
-    """Finished events whose replies and done marks are written together."""
+class _Outcome:
+    """What one finished event leaves to be written."""
 
+    event_id: str
     recorded: asyncio.Future[bool]
     replies: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
-    event_ids: list[str] = field(default_factory=list)
     dialog_steps: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     dialogs_ended: list[int] = field(default_factory=list)
+
+
+def _changes(outcomes: list[_Outcome]) -> list[Change[None]]:
+    """The writes of these events, one statement per kind for all of them."""
+    replies = [reply for o in outcomes for reply in o.replies]
+    done = [o.event_id for o in outcomes]
+    steps = [step for o in outcomes for step in o.dialog_steps]
+    ended = [peer for o in outcomes for peer in o.dialogs_ended]
+    changes: list[Change[None]] = [
+        lambda tx: tx.outbox.add_replies(replies),
+        lambda tx: tx.inbox.mark_done(done),
+    ]
+    if steps:
+        changes.append(lambda tx: tx.states.set_many(steps))
+    if ended:
+        changes.append(lambda tx: tx.states.delete_many(ended))
+    return changes
 
 
 class Dispatcher:
@@ -93,7 +110,7 @@ class Dispatcher:
         self._arrived = asyncio.Event()
         limit = services.settings.flood_limit
         self._flood = FloodGuard(limit=limit) if limit else None
-        self._unrecorded: _Outcomes | None = None
+        self._unrecorded: list[_Outcome] = []
         self._batch_writer: asyncio.Task[None] | None = None
         self.handled = 0
 
@@ -198,47 +215,43 @@ class Dispatcher:
 
         Events that finish while the previous batch is being written join the next one:
         one statement for all their replies and one for their done marks, not two each."""
-        batch = self._unrecorded
-        if batch is None:
-            batch = self._unrecorded = _Outcomes(asyncio.get_running_loop().create_future())
-        if self._batch_writer is None or self._batch_writer.done():
-            self._batch_writer = asyncio.create_task(self._write_batches())
-        batch.replies += [
+        outcome = _Outcome(row.event_id, asyncio.get_running_loop().create_future())
+        outcome.replies = [
             (message.peer_id, random_id, message.body())
             for message, random_id in ctx.outgoing_with_ids()
         ]
-        batch.event_ids.append(row.event_id)
         for peer, step in ctx.dialog_changes.items():
             if step is None:
-                batch.dialogs_ended.append(peer)
+                outcome.dialogs_ended.append(peer)
             else:
-                batch.dialog_steps.append((peer, *step))
-        # Shielded: a lane given up on must not cancel the others' shared outcome.
-        if await asyncio.shield(batch.recorded):
+                outcome.dialog_steps.append((peer, *step))
+        self._unrecorded.append(outcome)
+        if self._batch_writer is None or self._batch_writer.done():
+            self._batch_writer = asyncio.create_task(self._write_batches())
+        # Shielded: a lane given up on must not cancel the outcome shared with the batch.
+        if await asyncio.shield(outcome.recorded):
             self.handled += 1
 
     async def _write_batches(self) -> None:
-        while self._unrecorded is not None:
-            batch, self._unrecorded = self._unrecorded, None
+        while self._unrecorded:
+            batch, self._unrecorded = self._unrecorded, []
             await self._write_outcomes(batch)
 
-    async def _write_outcomes(self, batch: _Outcomes) -> None:
-        changes: list[Change[None]] = [
-            lambda tx: tx.outbox.add_replies(batch.replies),
-            lambda tx: tx.inbox.mark_done(batch.event_ids),
-        ]
-        if batch.dialog_steps:
-            changes.append(lambda tx: tx.states.set_many(batch.dialog_steps))
-        if batch.dialogs_ended:
-            changes.append(lambda tx: tx.states.delete_many(batch.dialogs_ended))
+    async def _write_outcomes(self, batch: list[_Outcome]) -> None:
         try:
-            await self._db.write(*changes)
-            recorded = True
+            await self._db.write(*_changes(batch))
         except Exception:
-            # Left pending in the inbox: they are handled again on the next start.
-            logger.exception("Recording the outcome of {} event(s) failed", len(batch.event_ids))
-            recorded = False
-        batch.recorded.set_result(recorded)
+            if len(batch) == 1:
+                # Left pending in the inbox: it is handled again on the next start.
+                logger.exception("Recording the outcome of event {} failed", batch[0].event_id)
+                batch[0].recorded.set_result(False)
+                return
+            # One event's bad outcome must not cost the others theirs: each on its own.
+            for outcome in batch:
+                await self._write_outcomes([outcome])
+            return
+        for outcome in batch:
+            outcome.recorded.set_result(True)
         self._sender.wake()
 
     def _flood_verdict(self, ctx: EventContext, body: dict[str, Any]) -> Verdict:

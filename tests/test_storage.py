@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
+from bot.runtime import Dispatcher, _Outcome
 from bot.storage import Database, Repositories
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.repositories import InboxRow
+from bot.vk.sender import OutboxSender
 
 
 def event(event_id: str, seq: int) -> InboxRow:
@@ -111,3 +115,23 @@ async def test_the_inbox_knows_the_last_place_given(tmp_path: Path) -> None:
         assert await db.reader.inbox.last_seq() == 0
         await db.write(lambda tx: tx.inbox.add_many([event("e1", 1), event("e2", 2)]))
         assert await db.reader.inbox.last_seq() == 2
+
+
+async def test_an_event_whose_outcome_cannot_be_written_does_not_cost_the_others_theirs(
+    tmp_path: Path,
+) -> None:
+    async with Database(tmp_path / "s.sqlite3") as db:
+        await db.write(lambda tx: tx.inbox.add_many([event("good", 1), event("bad", 2)]))
+        dispatcher = Dispatcher.__new__(Dispatcher)  # only its recording is exercised here
+        dispatcher._db = db
+        dispatcher._sender = cast(OutboxSender, SimpleNamespace(wake=lambda: None))
+        loop = asyncio.get_running_loop()
+        good = _Outcome("good", loop.create_future(), replies=[(5, 1, {"message": "Готово"})])
+        # A body that cannot be stored (not JSON) fails the shared write.
+        bad = _Outcome("bad", loop.create_future(), replies=[(6, 2, {"message": object()})])
+        await dispatcher._write_outcomes([good, bad])
+        assert good.recorded.result() is True
+        assert bad.recorded.result() is False
+        pending = await db.reader.inbox.pending(after_seq=0, limit=10)
+        assert [row.event_id for row in pending] == ["bad"]
+        assert [row.peer_id for row in await db.reader.outbox.pending(0, 10)] == [5]
