@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from loguru import logger
 
 from bot.app import Application
 from bot.clock import FrozenClock
@@ -149,3 +151,12 @@ async def clocked_bot(
 @pytest.fixture
 def frozen_clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 11, 30, 5, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def info_log() -> Iterator[io.StringIO]:
+    """What the bot logs at INFO and above during the test."""
+    sink = io.StringIO()
+    handler = logger.add(sink, level="INFO")
+    yield sink
+    logger.remove(handler)

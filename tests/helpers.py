@@ -101,3 +101,16 @@ async def joined_by_code(
         await person.send(name)
     await person.wait_reply()  # joined
     return person
+
+
+async def submit_join_request(
+    parent: UserDriver, class_name: str, child: str = "Белов Миша"
+) -> BotMessage:
+    """Walks a parent's join request through its dialog; returns the bot's last answer."""
+    question = await ask(parent, "/request")
+    await parent.press(question.button(BUTTONS["i_am_parent"]))
+    await parent.press((await parent.wait_reply()).button(class_name))
+    await parent.wait_reply()
+    confirm = await ask(parent, child)
+    await parent.press(confirm.button(BUTTONS["send_request"]))
+    return await parent.wait_reply()

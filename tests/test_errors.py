@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
-import pytest
-from loguru import logger
 from vkbottle.bot import BotLabeler, Message
 
 from bot.handlers.rules import Private
@@ -23,16 +20,8 @@ async def always_fails(message: Message) -> None:
     raise RuntimeError("a bug in a handler")
 
 
-@pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    sink = io.StringIO()
-    handler_id = logger.add(sink, level="INFO")
-    yield sink
-    logger.remove(handler_id)
-
-
 async def test_a_failing_handler_apologises_and_the_bot_carries_on(
-    sandbox: VKSandbox, settings_for: object, log_lines: io.StringIO
+    sandbox: VKSandbox, settings_for: object, info_log: io.StringIO
 ) -> None:
     runner = BotRunner(settings_for(), extra={"extra_labelers": [broken]})  # type: ignore[operator]
     await runner.start()
@@ -45,7 +34,7 @@ async def test_a_failing_handler_apologises_and_the_bot_carries_on(
         assert (await anna.wait_reply()).text == t("cancel_nothing")
     finally:
         await runner.stop()
-    logged = log_lines.getvalue()
+    logged = info_log.getvalue()
     assert "RuntimeError" in logged
     # Personal data stays out of logs above debug: no names, no message texts.
     assert "Кузнецова" not in logged and "Анна" not in logged

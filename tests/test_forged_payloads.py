@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from bot.texts import BUTTONS, t
+from bot.texts import t
 from tests.conftest import BotRunner
 from tests.helpers import (
-    ask,
     class_teacher,
     consented_user,
     drain,
     school_with_classes,
+    submit_join_request,
     verified_teacher,
 )
 from vk_sandbox import Button, UserDriver, VKSandbox
@@ -31,13 +31,7 @@ async def forge(user: UserDriver, payload: Any, chat_peer: int = 0) -> dict[str,
 async def _pending_request(sandbox: VKSandbox) -> None:
     parent = await consented_user(sandbox, "Ольга", "Белова")
     await drain(parent)
-    question = await ask(parent, "/request")
-    await parent.press(question.button(BUTTONS["i_am_parent"]))
-    await parent.press((await parent.wait_reply()).button("5А"))
-    await parent.wait_reply()
-    confirm = await ask(parent, "Белов Миша")
-    await parent.press(confirm.button(BUTTONS["send_request"]))
-    await parent.wait_reply()
+    await submit_join_request(parent, "5А")
 
 
 async def test_another_class_teacher_cannot_decide_by_a_forged_button(

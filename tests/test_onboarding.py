@@ -18,6 +18,7 @@ from tests.helpers import (
     invitation_code,
     joined_by_code,
     school_with_classes,
+    submit_join_request,
     verified_teacher,
 )
 from vk_sandbox import VKSandbox
@@ -295,13 +296,8 @@ async def test_one_open_request_per_person_and_class(sandbox: VKSandbox, bot: Bo
     admin = await school_with_classes(sandbox, "5А")
     parent, _ = await _request("Ольга", sandbox, "5А", "Белов Миша")
     await admin.wait_reply()
-    role_question = await ask(parent, "/request")
-    await parent.press(role_question.button(BUTTONS["i_am_parent"]))
-    await parent.press((await parent.wait_reply()).button("5А"))
-    await parent.wait_reply()
-    confirm = await ask(parent, "Белов Миша")
-    await parent.press(confirm.button(BUTTONS["send_request"]))
-    assert (await parent.wait_reply()).text == t("request_duplicate", class_name="5А", id=1)
+    again = await submit_join_request(parent, "5А")
+    assert again.text == t("request_duplicate", class_name="5А", id=1)
 
 
 async def test_a_forged_decision_from_another_class_teacher_is_refused(

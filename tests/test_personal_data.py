@@ -6,25 +6,13 @@ from __future__ import annotations
 import asyncio
 import io
 import sqlite3
-from collections.abc import Iterator
 from datetime import timedelta
-
-import pytest
-from loguru import logger
 
 from bot.clock import FrozenClock
 from bot.texts import BUTTONS
 from tests.conftest import BotRunner
 from tests.helpers import ask, class_teacher, invitation_code, joined_by_code, school_with_classes
 from vk_sandbox import VKSandbox
-
-
-@pytest.fixture
-def info_log() -> Iterator[io.StringIO]:
-    sink = io.StringIO()
-    handler = logger.add(sink, level="INFO")
-    yield sink
-    logger.remove(handler)
 
 
 def _dump(runner: BotRunner) -> str:

@@ -17,6 +17,7 @@ from tests.helpers import (
     consented_user,
     drain,
     school_with_classes,
+    submit_join_request,
 )
 from vk_sandbox import BotMessage, UserDriver, VKSandbox
 
@@ -50,13 +51,7 @@ async def plan_event(admin: UserDriver, title: str, when: str, audience: str) ->
 async def _parent_request(sandbox: VKSandbox, class_name: str) -> None:
     parent = await consented_user(sandbox, "Ольга", "Белова")
     await drain(parent)
-    question = await ask(parent, "/request")
-    await parent.press(question.button(BUTTONS["i_am_parent"]))
-    await parent.press((await parent.wait_reply()).button(class_name))
-    await parent.wait_reply()
-    confirm = await ask(parent, "Белов Миша")
-    await parent.press(confirm.button(BUTTONS["send_request"]))
-    await parent.wait_reply()
+    await submit_join_request(parent, class_name)
 
 
 async def test_the_morning_digest_lists_what_waits_with_buttons(

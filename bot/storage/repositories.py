@@ -629,16 +629,10 @@ class StatesRepo(_Repo):
         )
 
     async def set(self, person_id: int, state: str, payload: dict[str, Any]) -> None:
-        await self._conn.execute(
-            "INSERT INTO conversation_state (person_id, state, payload, updated_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET"
-            " state = excluded.state, payload = excluded.payload,"
-            " updated_at = excluded.updated_at",
-            (person_id, state, json.dumps(payload, ensure_ascii=False), self._now()),
-        )
+        await self.set_many([(person_id, state, payload)])
 
     async def delete(self, person_id: int) -> None:
-        await self._conn.execute("DELETE FROM conversation_state WHERE person_id = ?", (person_id,))
+        await self.delete_many([person_id])
 
     async def set_many(self, steps: Sequence[tuple[int, str, dict[str, Any]]]) -> None:
         """(person_id, state, payload) of many people at once."""
