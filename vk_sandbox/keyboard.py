@@ -1,4 +1,4 @@
-"""Keyboard validation (messages.send / messages.edit ``keyboard``) and parsing into Buttons.
+"""Keyboard validation (messages.send / messages.edit ``keyboard``).
 
 Limits follow VK's bot keyboard documentation: a regular keyboard has at most 10 rows and 40
 buttons, an inline one at most 6 rows and 10 buttons, a row at most 5 buttons; location,
@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 from .errors import VKError
-from .models import Button
 
 MAX_ROWS = 10
 MAX_BUTTONS = 40
@@ -155,35 +154,4 @@ def _validate_button(button: Any, where: str, row_len: int) -> dict[str, Any]:
     return out
 
 
-def buttons_of(
-    keyboard: dict[str, Any] | None, peer_id: int, message_id: int, cmid: int
-) -> list[Button]:
-    """Flatten a validated keyboard into Buttons bound to their message."""
-    if keyboard is None:
-        return []
-    result: list[Button] = []
-    for row in keyboard["buttons"]:
-        for button in row:
-            action = button["action"]
-            raw_payload = action.get("payload")
-            payload: dict[str, Any] | None = None
-            if raw_payload is not None:
-                parsed = json.loads(raw_payload)
-                payload = parsed if isinstance(parsed, dict) else None
-            result.append(
-                Button(
-                    label=str(action.get("label", "")),
-                    type=str(action["type"]),
-                    payload=payload,
-                    color=button.get("color"),
-                    link=action.get("link"),
-                    raw_payload=raw_payload,
-                    message_peer_id=peer_id,
-                    message_id=message_id,
-                    conversation_message_id=cmid,
-                )
-            )
-    return result
-
-
-__all__ = ["buttons_of", "compact_json", "validate_keyboard"]
+__all__ = ["compact_json", "validate_keyboard"]

@@ -14,7 +14,7 @@ from . import vkscript
 from .errors import VKError, param_error
 from .files import image_size
 from .history import Conversation, HistoryItem, cmid_of, id_of
-from .keyboard import buttons_of, validate_keyboard
+from .keyboard import validate_keyboard
 from .models import CHAT_PEER_BASE, BotMessage, ChatState, DedupRecord, UserState
 from .params import Params
 
@@ -265,7 +265,6 @@ class Methods:
             peer_id=peer_id,
             text=text,
             keyboard=keyboard,
-            buttons=buttons_of(keyboard, peer_id, message_id, cmid),
             inline=bool(keyboard and keyboard["inline"]),
             one_time=bool(keyboard and keyboard["one_time"]),
             attachments=attachments,
@@ -326,10 +325,7 @@ class Methods:
             raise param_error("message is empty or invalid")
         message.text = new_text
         message.attachments = attachments
-        message.keyboard = keyboard
-        message.buttons = buttons_of(keyboard, peer_id, message.id, message.conversation_message_id)
-        message.inline = bool(keyboard and keyboard["inline"])
-        message.one_time = bool(keyboard and keyboard["one_time"])
+        message.replace_keyboard(keyboard)
         message.edited = True
         message.version = self.sb.next_version()
         message.update_time = int(self.sb.clock())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,6 @@ class BotMessage:
     peer_id: int
     text: str
     keyboard: dict[str, Any] | None
-    buttons: list[Button]
     inline: bool
     one_time: bool
     attachments: list[str]
@@ -46,6 +46,23 @@ class BotMessage:
     payload: str | None = None
     version: int = 0  # bumped by every edit, like VK's message version
     update_time: int | None = None  # set by the last edit
+    # Parsed on first read: most messages sent under load are never pressed.
+    _buttons: list[Button] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def buttons(self) -> list[Button]:
+        if self._buttons is None:
+            self._buttons = buttons_of(
+                self.keyboard, self.peer_id, self.id, self.conversation_message_id
+            )
+        return self._buttons
+
+    def replace_keyboard(self, keyboard: dict[str, Any] | None) -> None:
+        """An edit's new keyboard (or none): its buttons replace the old ones."""
+        self.keyboard = keyboard
+        self._buttons = None
+        self.inline = bool(keyboard and keyboard["inline"])
+        self.one_time = bool(keyboard and keyboard["one_time"])
 
     def button(self, label: str) -> Button:
         """The button with exactly this label; raises ``LookupError`` listing the labels."""
@@ -66,6 +83,37 @@ class BotMessage:
     @property
     def has_doc(self) -> bool:
         return any(a.startswith("doc") for a in self.attachments)
+
+
+def buttons_of(
+    keyboard: dict[str, Any] | None, peer_id: int, message_id: int, cmid: int
+) -> list[Button]:
+    """Flatten a validated keyboard into Buttons bound to their message."""
+    if keyboard is None:
+        return []
+    result: list[Button] = []
+    for row in keyboard["buttons"]:
+        for button in row:
+            action = button["action"]
+            raw_payload = action.get("payload")
+            payload: dict[str, Any] | None = None
+            if raw_payload is not None:
+                parsed = json.loads(raw_payload)
+                payload = parsed if isinstance(parsed, dict) else None
+            result.append(
+                Button(
+                    label=str(action.get("label", "")),
+                    type=str(action["type"]),
+                    payload=payload,
+                    color=button.get("color"),
+                    link=action.get("link"),
+                    raw_payload=raw_payload,
+                    message_peer_id=peer_id,
+                    message_id=message_id,
+                    conversation_message_id=cmid,
+                )
+            )
+    return result
 
 
 @dataclass(frozen=True)
