@@ -32,7 +32,7 @@ from bot.domain.school import SchoolService
 from bot.handlers import get_labelers
 from bot.handlers.announcements import delivery_report
 from bot.handlers.args import ArgumentError
-from bot.handlers.routing import by_key, presigned
+from bot.handlers.routing import OneParseMessageView, by_key, presigned
 from bot.middleware import ActorMiddleware
 from bot.runtime import Dispatcher
 from bot.storage import Database
@@ -54,7 +54,7 @@ def build_vk_bot(
     # Exceptions travel up to the dispatcher, which logs them and apologises to the person.
     errors = ErrorHandler(raise_exceptions=True)
     errors.register_error_handler(ArgumentError)(explain_argument_error)
-    labeler = BotLabeler()
+    labeler = BotLabeler(message_view=OneParseMessageView())
     *features, fallback = get_labelers()
     for feature in (*features, *extra_labelers, fallback):
         # Copied rather than `labeler.load(feature)`: load() rebinds the feature's views to

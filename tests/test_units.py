@@ -10,11 +10,13 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import pytest
+from vkbottle import API
 from vkbottle.tools.magic import magic_bundle
+from vkbottle.tools.mini_types.bot.message import message_min
 
 from bot.commands import parse_command
 from bot.handlers import get_labelers
-from bot.handlers.routing import KeyedRun, Signature, by_key, keys_of, presigned
+from bot.handlers.routing import KeyedRun, Signature, by_key, keys_of, message_of, presigned
 from bot.parsing import (
     ClassNameError,
     PersonRef,
@@ -31,6 +33,7 @@ from bot.texts import count_of, plural
 from bot.vk.api import form_encoded
 from bot.vk.outgoing import derived_random_id, split_text
 from bot.vk.sender import Call
+from vk_sandbox import VKSandbox
 
 REQUEST = ("заявка", "заявки", "заявок")
 
@@ -317,3 +320,21 @@ def test_routing_groups_only_consecutive_keyed_handlers_and_keeps_their_order() 
     assert len(routed) < len(handlers) // 3
     # Only handlers without a command or dialog rule stay outside the runs.
     assert all(keys_of(h) is None for h in routed if not isinstance(h, KeyedRun))
+
+
+async def test_a_message_is_built_in_one_pass_as_vkbottle_builds_it() -> None:
+    sandbox = VKSandbox(group_id=1)
+    parent, teacher = sandbox.add_user(), sandbox.add_user()
+    chat = sandbox.create_chat(owner=teacher, members=[parent])
+    await parent.send("/help")
+    await parent.send("Класс 5А", payload={"cmd": "pick", "class": "5А"})
+    await parent.send("", document=("list.csv", b"a;b\n"))
+    await chat.add_bot(by=teacher)
+    await parent.send("/chats", chat=chat)
+    events = [event for event in sandbox.events if event["type"] == "message_new"]
+    assert len(events) == 5
+    api = API("token")
+    for event in events:
+        ours = message_of(event, api, replace_mention=True)
+        theirs = message_min(event, api, replace_mention=True)
+        assert ours.model_dump() == theirs.model_dump()
