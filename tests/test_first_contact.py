@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID, DIRECTOR_ID, BotRunner
 from tests.helpers import consented_user, drain
@@ -23,6 +25,35 @@ async def test_newcomer_is_greeted_by_name_and_asked_for_consent(
     # Before consent only the VK id may be kept.
     person = await bot.db.reader.people.get(anna.user_id)
     assert person is None or (person.full_name is None and person.consent_at is None)
+
+
+async def test_many_people_pressing_at_once_each_get_their_button_answered(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    people = [sandbox.add_user(first_name="Анна", last_name=f"Кузнецова{i}") for i in range(40)]
+    for person in people:
+        await person.send("/start")
+    consents = [(await person.wait_replies(2))[-1] for person in people]
+
+    await asyncio.gather(
+        *(
+            person.press(consent.button(BUTTONS["agree"]))
+            for person, consent in zip(people, consents, strict=True)
+        )
+    )
+
+    answers = [await person.wait_event_answer() for person in people]
+    assert all(
+        answer == {"type": "show_snackbar", "text": t("consent_given")} for answer in answers
+    )
+    # Answers that waited for one another went out together inside `execute`.
+    answered = sandbox.calls_to("messages.sendMessageEventAnswer")
+    assert len(answered) == len(people) and all(call.ok for call in answered)
+    alone = [call for call in answered if not call.via_execute]
+    together = [
+        c for c in sandbox.calls_to("execute") if "sendMessageEventAnswer" in c.params["code"]
+    ]
+    assert together and len(alone) + len(together) < len(people)
 
 
 async def test_consent_button_records_consent_and_opens_the_menu(

@@ -11,12 +11,17 @@ from vkbottle import VKAPIError
 
 from bot.vk.api import ResilientAPI, TransientAPIError
 
+# Requests carrying callback answers at once; answers waiting meanwhile share the next one.
+ANSWER_FLIGHTS = 4
+ANSWERS_PER_EXECUTE = 25  # VK's limit of calls inside one execute
+
 
 class VKGateway:
     def __init__(self, api: ResilientAPI, group_id: int) -> None:
         self.api = api
         self.group_id = group_id
         self._answering: set[asyncio.Task[None]] = set()
+        self._pending_answers: list[dict[str, object]] = []
 
     async def user_names(self, vk_ids: list[int]) -> dict[int, tuple[str, str]]:
         """(first name, last name) by VK id; people VK does not know are left out."""
@@ -112,27 +117,65 @@ class VKGateway:
     def answer_callback_soon(
         self, event_id: str, user_id: int, peer_id: int, snackbar: str | None
     ) -> None:
-        """`answer_callback` in a task of its own."""
-        task = asyncio.create_task(self.answer_callback(event_id, user_id, peer_id, snackbar))
-        self._answering.add(task)
-        task.add_done_callback(self._answering.discard)
+        """Answers a button press without waiting for VK.
+
+        Answers that pile up while others are on their way go together in one `execute`
+        (one call against VK's limit and one request instead of up to 25)."""
+        self._pending_answers.append(_answer_params(event_id, user_id, peer_id, snackbar))
+        if len(self._answering) < ANSWER_FLIGHTS:
+            task = asyncio.create_task(self._send_pending_answers())
+            self._answering.add(task)
+            task.add_done_callback(self._answering.discard)
 
     async def finish_answers(self) -> None:
         """Waits for the callback answers still on their way (before the client closes)."""
-        if self._answering:
+        while self._answering:
             await asyncio.gather(*self._answering, return_exceptions=True)
 
     async def answer_callback(
         self, event_id: str, user_id: int, peer_id: int, snackbar: str | None
     ) -> None:
         """Stops the button's spinner; VK shows the snackbar text when one is given."""
-        params: dict[str, object] = {"event_id": event_id, "user_id": user_id, "peer_id": peer_id}
-        if snackbar:
-            params["event_data"] = json.dumps(
-                {"type": "show_snackbar", "text": snackbar[:90]}, ensure_ascii=False
-            )
+        await self._answer_one(_answer_params(event_id, user_id, peer_id, snackbar))
+
+    async def _send_pending_answers(self) -> None:
+        while self._pending_answers:
+            batch = self._pending_answers[:ANSWERS_PER_EXECUTE]
+            del self._pending_answers[:ANSWERS_PER_EXECUTE]
+            if len(batch) == 1:
+                await self._answer_one(batch[0])
+            else:
+                await self._answer_many(batch)
+
+    async def _answer_one(self, params: dict[str, object]) -> None:
         try:
             await self.api.request("messages.sendMessageEventAnswer", params)
         except (VKAPIError, TransientAPIError) as error:
             # The answer only stops a spinner; the reply itself goes through the outbox.
             logger.warning("sendMessageEventAnswer failed: {}", type(error).__name__)
+
+    async def _answer_many(self, batch: list[dict[str, object]]) -> None:
+        calls = ",".join(
+            f"API.messages.sendMessageEventAnswer({json.dumps(params, ensure_ascii=False)})"
+            for params in batch
+        )
+        try:
+            response = await self.api.request("execute", {"code": f"return [{calls}];"})
+        except (VKAPIError, TransientAPIError) as error:
+            logger.warning(
+                "execute of {} callback answers failed: {}", len(batch), type(error).__name__
+            )
+            return
+        for failure in response.get("execute_errors") or ():
+            logger.warning("sendMessageEventAnswer failed: error {}", failure.get("error_code"))
+
+
+def _answer_params(
+    event_id: str, user_id: int, peer_id: int, snackbar: str | None
+) -> dict[str, object]:
+    params: dict[str, object] = {"event_id": event_id, "user_id": user_id, "peer_id": peer_id}
+    if snackbar:
+        params["event_data"] = json.dumps(
+            {"type": "show_snackbar", "text": snackbar[:90]}, ensure_ascii=False
+        )
+    return params
