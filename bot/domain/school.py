@@ -71,7 +71,7 @@ class SchoolService:
         return await self._db.reader.classes.by_id(class_id)
 
     async def pupil_classes(self) -> list[ClassRow]:
-        return [row for row in await self._db.reader.classes.all() if not row.is_staff_room]
+        return [row for row in await self._db.classes() if not row.is_staff_room]
 
     async def staff_room(self) -> ClassRow:
         return await self._db.reader.classes.staff_room()

@@ -15,8 +15,9 @@ import aiosqlite
 from aiosqlite.core import IsolationLevel
 
 from bot.clock import Clock
+from bot.storage.memo import Memo
 from bot.storage.migrations import migrate
-from bot.storage.repositories import Repositories
+from bot.storage.repositories import ClassRow, PersonSnapshot, Repositories
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -65,6 +66,7 @@ class Database:
         self._write_lock = asyncio.Lock()
         self._queued: list[_QueuedWrite] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._memo = Memo()
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,6 +104,14 @@ class Database:
             raise RuntimeError("database is not open")
         return self._reader
 
+    async def person_snapshot(self, vk_id: int) -> PersonSnapshot:
+        """`reader.people.snapshot`, from memory while nothing it covers has changed."""
+        return await self._memo.snapshot(vk_id, self.reader.people.snapshot)
+
+    async def classes(self) -> list[ClassRow]:
+        """`reader.classes.all`, from memory while the classes have not changed."""
+        return await self._memo.classes(self.reader.classes.all)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repositories]:
         """One atomic change: all statements commit together or none do."""
@@ -109,10 +119,11 @@ class Database:
             raise RuntimeError("database is not open")
         async with self._write_lock:
             conn = self._writer
+            repos = Repositories(conn, self.clock)
             try:
                 # No BEGIN of its own: the writer begins before the first change. Reads made
                 # before it are just as consistent, as every writer waits for this lock.
-                yield Repositories(conn, self.clock)
+                yield repos
             except BaseException:
                 # Also when cancelled half-way (while aiosqlite's thread still runs a
                 # statement): the rollback is queued behind it, so the connection is never
@@ -120,6 +131,7 @@ class Database:
                 await asyncio.shield(conn.rollback())
                 raise
             await conn.commit()
+            self._memo.apply(repos.changes)
 
     async def write(self, *changes: Change[Any]) -> list[Any]:
         """Independent changes that commit together or not at all; returns their results.
@@ -188,6 +200,7 @@ class Database:
                 await asyncio.shield(conn.rollback())
                 raise
             await conn.commit()
+            self._memo.apply(repos.changes)
             return outcomes
 
     @property

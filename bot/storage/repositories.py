@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -201,14 +201,35 @@ class RecipientOutcome:
     error_code: int | None = None
 
 
+@dataclass
+class ChangeLog:
+    """What one transaction changed that the in-memory copies depend on."""
+
+    people: set[int] = field(default_factory=set)  # their record or roles
+    everyone: bool = False  # roles of people not known by id (a role ended by its id)
+    dialogs: dict[int, tuple[str, str, str] | None] = field(default_factory=dict)
+    classes: bool = False
+
+    def dialog_set(self, person_id: int, state: str, payload_json: str, updated_at: str) -> None:
+        self.dialogs[person_id] = (state, payload_json, updated_at)
+
+    def dialog_ended(self, person_id: int) -> None:
+        self.dialogs[person_id] = None
+
+    def __bool__(self) -> bool:
+        return bool(self.people or self.everyone or self.dialogs or self.classes)
+
+
 # Rows per statement where a list of ids goes into one IN (...).
 SQL_BATCH = 500
 
 
 class _Repo:
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock, changes: ChangeLog) -> None:
         self._conn = conn
         self._clock = clock
+        # What this transaction changed that copies in memory depend on (see memo.py).
+        self._changes = changes
 
     def _now(self) -> str:
         return to_db(self._clock.now())
@@ -277,6 +298,7 @@ class PeopleRepo(_Repo):
         return PersonSnapshot(_person(first), roles, state)
 
     async def ensure(self, vk_id: int) -> PersonRow:
+        self._changes.people.add(vk_id)
         await self._conn.execute(
             "INSERT INTO people (vk_id, created_at) VALUES (?, ?) ON CONFLICT(vk_id) DO NOTHING",
             (vk_id, self._now()),
@@ -286,15 +308,18 @@ class PeopleRepo(_Repo):
         return person
 
     async def set_pending_ref(self, vk_id: int, code: str | None) -> None:
+        self._changes.people.add(vk_id)
         await self._conn.execute("UPDATE people SET pending_ref = ? WHERE vk_id = ?", (code, vk_id))
 
     async def record_consent(self, vk_id: int, full_name: str) -> None:
+        self._changes.people.add(vk_id)
         await self._conn.execute(
             "UPDATE people SET consent_at = ?, full_name = ?, left_at = NULL WHERE vk_id = ?",
             (self._now(), full_name, vk_id),
         )
 
     async def delete(self, vk_id: int) -> None:
+        self._changes.people.add(vk_id)
         await self._conn.execute("DELETE FROM people WHERE vk_id = ?", (vk_id,))
 
     async def consented_between(self, start: datetime, end: datetime) -> int:
@@ -305,6 +330,7 @@ class PeopleRepo(_Repo):
         return int(row[0]) if row else 0
 
     async def mark_left(self, vk_id: int) -> None:
+        self._changes.people.add(vk_id)
         await self._conn.execute(
             "UPDATE people SET left_at = ? WHERE vk_id = ?", (self._now(), vk_id)
         )
@@ -397,6 +423,7 @@ class RolesRepo(_Repo):
         child_name: str | None = None,
     ) -> bool:
         """Grants a role; False when the person holds it already."""
+        self._changes.people.add(person_id)
         now = self._now()
         cursor = await self._conn.execute(
             "INSERT INTO roles (person_id, role, class_id, granted_at, granted_by, verified_at,"
@@ -417,12 +444,14 @@ class RolesRepo(_Repo):
         return cursor.rowcount == 1
 
     async def end(self, role_id: int) -> None:
+        self._changes.everyone = True  # whose role it was is not known here
         await self._conn.execute(
             "UPDATE roles SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
             (self._now(), role_id),
         )
 
     async def end_role(self, person_id: int, role: str, class_id: int | None = None) -> int:
+        self._changes.people.add(person_id)
         cursor = await self._conn.execute(
             "UPDATE roles SET ended_at = ? WHERE person_id = ? AND role = ?"
             " AND IFNULL(class_id, 0) = IFNULL(?, 0) AND ended_at IS NULL",
@@ -462,6 +491,7 @@ class RolesRepo(_Repo):
         return [self._row(row) for row in rows]
 
     async def verify_teacher(self, person_id: int) -> bool:
+        self._changes.people.add(person_id)
         cursor = await self._conn.execute(
             "UPDATE roles SET verified_at = ? WHERE person_id = ? AND role = 'teacher'"
             " AND verified_at IS NULL AND ended_at IS NULL",
@@ -477,10 +507,12 @@ class RolesRepo(_Repo):
         return int(row[0]) if row else 0
 
     async def forget_person(self, person_id: int) -> None:
+        self._changes.people.add(person_id)
         # Other people's parent roles name this child: the name goes, the role stays.
         await self._conn.execute("DELETE FROM roles WHERE person_id = ?", (person_id,))
 
     async def end_all(self, person_id: int) -> None:
+        self._changes.people.add(person_id)
         await self._conn.execute(
             "UPDATE roles SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL",
             (self._now(), person_id),
@@ -520,6 +552,7 @@ class ClassesRepo(_Repo):
         return None if row is None else self._row(row)
 
     async def add(self, name: str, grade: int, letter: str) -> bool:
+        self._changes.classes = True
         cursor = await self._conn.execute(
             "INSERT INTO classes (name, grade, letter, created_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(name) DO NOTHING",
@@ -528,6 +561,7 @@ class ClassesRepo(_Repo):
         return cursor.rowcount == 1
 
     async def purge_history(self, class_id: int) -> None:
+        self._changes.classes = True  # and the roles in the class
         await self._conn.execute(
             "DELETE FROM redemptions WHERE invitation_id IN"
             " (SELECT id FROM invitations WHERE class_id = ?)",
@@ -538,6 +572,7 @@ class ClassesRepo(_Repo):
         await self._conn.execute("DELETE FROM roles WHERE class_id = ?", (class_id,))
 
     async def remove(self, class_id: int) -> None:
+        self._changes.classes = True
         await self._conn.execute(
             "DELETE FROM classes WHERE id = ? AND is_staff_room = 0", (class_id,)
         )
@@ -639,20 +674,25 @@ class StatesRepo(_Repo):
         if not steps:
             return
         now = self._now()
+        rows = [
+            (person, state, json.dumps(payload, ensure_ascii=False), now)
+            for person, state, payload in steps
+        ]
+        for row in rows:
+            self._changes.dialog_set(*row)
         await self._conn.executemany(
             "INSERT INTO conversation_state (person_id, state, payload, updated_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET"
             " state = excluded.state, payload = excluded.payload,"
             " updated_at = excluded.updated_at",
-            [
-                (person, state, json.dumps(payload, ensure_ascii=False), now)
-                for person, state, payload in steps
-            ],
+            rows,
         )
 
     async def delete_many(self, person_ids: Sequence[int]) -> None:
         if not person_ids:
             return
+        for person in person_ids:
+            self._changes.dialog_ended(person)
         await self._conn.executemany(
             "DELETE FROM conversation_state WHERE person_id = ?",
             [(person,) for person in person_ids],
@@ -1568,19 +1608,20 @@ class Repositories:
     """Every repository, bound to one connection (a transaction's, or the reader's)."""
 
     def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
-        self.people = PeopleRepo(conn, clock)
-        self.roles = RolesRepo(conn, clock)
-        self.classes = ClassesRepo(conn, clock)
-        self.audit = AuditRepo(conn, clock)
-        self.states = StatesRepo(conn, clock)
-        self.inbox = InboxRepo(conn, clock)
-        self.outbox = OutboxRepo(conn, clock)
-        self.kv = KeyValueRepo(conn, clock)
-        self.invitations = InvitationsRepo(conn, clock)
-        self.requests = RequestsRepo(conn, clock)
-        self.chats = ChatsRepo(conn, clock)
-        self.duty_marks = DutyMarksRepo(conn, clock)
-        self.job_runs = JobRunsRepo(conn, clock)
-        self.events = EventsRepo(conn, clock)
-        self.proposals = ProposalsRepo(conn, clock)
-        self.roster = RosterRepo(conn, clock)
+        self.changes = changes = ChangeLog()
+        self.people = PeopleRepo(conn, clock, changes)
+        self.roles = RolesRepo(conn, clock, changes)
+        self.classes = ClassesRepo(conn, clock, changes)
+        self.audit = AuditRepo(conn, clock, changes)
+        self.states = StatesRepo(conn, clock, changes)
+        self.inbox = InboxRepo(conn, clock, changes)
+        self.outbox = OutboxRepo(conn, clock, changes)
+        self.kv = KeyValueRepo(conn, clock, changes)
+        self.invitations = InvitationsRepo(conn, clock, changes)
+        self.requests = RequestsRepo(conn, clock, changes)
+        self.chats = ChatsRepo(conn, clock, changes)
+        self.duty_marks = DutyMarksRepo(conn, clock, changes)
+        self.job_runs = JobRunsRepo(conn, clock, changes)
+        self.events = EventsRepo(conn, clock, changes)
+        self.proposals = ProposalsRepo(conn, clock, changes)
+        self.roster = RosterRepo(conn, clock, changes)
