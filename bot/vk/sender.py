@@ -28,6 +28,9 @@ LANES = 4
 READ_LIMIT = EXECUTE_MAX_CALLS * LANES
 # Recipients of broadcasts taken in one round: four executes' worth.
 BROADCAST_ROUND = EXECUTE_MAX_CALLS * PEER_IDS_MAX * LANES
+# After a wake-up, replies committed within this many seconds go out in the same round: at a
+# few people at a time it halves the calls (and the CPU) per reply, and nobody notices 2 ms.
+LINGER = 0.002
 # The person cannot receive messages from the community: mark and move on.
 UNREACHABLE_ERRORS = frozenset({900, 901, 902})
 RETRYABLE_ERRORS = frozenset({6, 9, 10})
@@ -120,6 +123,8 @@ class OutboxSender:
             # While VK's limit holds calls back, messages pile up: waiting for a free slot
             # before reading the outbox packs them into fewer, fuller calls.
             await self._api.limiter.wait_ready()
+            if not self._stopping:
+                await asyncio.sleep(LINGER)
             self._wake.clear()
             rows = await self._db.reader.outbox.pending(after_id=0, limit=READ_LIMIT)
             if not rows:
