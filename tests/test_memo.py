@@ -146,3 +146,22 @@ async def test_a_dialog_step_is_kept_as_the_database_returns_it(tmp_path: Path) 
         assert kept.dialog is not None
         assert kept.dialog.payload == {"ids": [1, 2], "3": "x"}  # as JSON gives it back
         assert kept == await db.reader.people.snapshot(9)
+
+
+async def test_a_change_made_by_another_process_is_seen_soon(tmp_path: Path) -> None:
+    path = tmp_path / "memo.sqlite3"
+    async with (
+        Database(path, other_writers_check=0.05) as ours,
+        Database(path, other_writers_check=0.05) as theirs,
+    ):
+        async with ours.transaction() as tx:
+            await tx.people.ensure(5)
+            await tx.people.record_consent(5, "Петров Пётр")
+        assert (await ours.person_snapshot(5)).roles == []  # kept in memory now
+        async with theirs.transaction() as tx:
+            await tx.roles.grant(5, "teacher")
+        for _ in range(40):
+            if (await ours.person_snapshot(5)).roles:
+                break
+            await asyncio.sleep(0.05)
+        assert [role.role for role in (await ours.person_snapshot(5)).roles] == ["teacher"]

@@ -6,6 +6,7 @@ through `write()` (independent changes, grouped with other callers' into one tra
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +21,9 @@ from bot.storage.migrations import migrate
 from bot.storage.repositories import ClassRow, PersonSnapshot, Repositories
 
 BUSY_TIMEOUT_MS = 5000
+# How often the writer asks whether another process committed (a second bot process on the
+# same database while a new version takes over): what memory keeps is then read afresh.
+OTHER_WRITERS_CHECK = 1.0
 
 T = TypeVar("T")
 Change = Callable[[Repositories], Awaitable[T]]
@@ -57,7 +61,12 @@ class Database:
     """Owns the connections. Reads go to `reader`; changes through `transaction()` or
     `write()`."""
 
-    def __init__(self, path: Path, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        clock: Clock | None = None,
+        other_writers_check: float = OTHER_WRITERS_CHECK,
+    ) -> None:
         self.path = path
         self.clock = clock or Clock()
         self._writer: aiosqlite.Connection | None = None
@@ -67,6 +76,8 @@ class Database:
         self._queued: list[_QueuedWrite] = []
         self._flusher: asyncio.Task[None] | None = None
         self._memo = Memo()
+        self._other_writers_check = other_writers_check
+        self._watcher: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,8 +91,29 @@ class Database:
         await migrate(self._writer)
         self._reader_conn = await _connect(self.path, None)
         self._reader = Repositories(self._reader_conn, self.clock)
+        self._watcher = asyncio.create_task(self._watch_other_writers(), name="other-writers")
+
+    async def _watch_other_writers(self) -> None:
+        """Forgets what memory keeps when another connection has committed.
+
+        `PRAGMA data_version` on a connection changes only with other connections' commits;
+        the writer is this process's only writing connection, so a change there is another
+        process's."""
+        seen: int | None = None
+        while self._writer is not None:
+            rows = list(await self._writer.execute_fetchall("PRAGMA data_version"))
+            version = int(rows[0][0])
+            if seen is not None and version != seen:
+                self._memo.forget_all()
+            seen = version
+            await asyncio.sleep(self._other_writers_check)
 
     async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
         if self._flusher is not None and not self._flusher.done():
             await asyncio.wait([self._flusher])
         async with self._write_lock:

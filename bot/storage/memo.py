@@ -4,7 +4,8 @@ Every write through a transaction or `Database.write` notes in its `ChangeLog` w
 (their record, roles or dialog step) and whether the classes it changed; after the commit the
 copies are updated or dropped. A read that a commit overtakes is not kept: each read notes
 the change counter when it starts, and a copy is stored only if nothing it covers changed
-since. The bot is the database's only writer (one process), so no change goes unseen."""
+since. Another process's commits (two bot processes overlap while a new version takes over)
+are noticed by `Database` within a second, and then everything is read afresh."""
 
 from __future__ import annotations
 
@@ -63,6 +64,10 @@ class Memo:
         if self._classes_changed_at <= started:
             self._classes = rows
         return list(rows)
+
+    def forget_all(self) -> None:
+        """Another process changed the database: nothing kept is known to be current."""
+        self.apply(ChangeLog(everyone=True, classes=True))
 
     def apply(self, log: ChangeLog) -> None:
         """A committed transaction's changes."""
