@@ -44,7 +44,9 @@ class Dialogs(ABCStateDispenser):
         name = get_state_repr(state) if isinstance(state, BaseStateGroup) else state
         event = current_event.get(None)
         if event is None:
-            await self._db.write(lambda tx: tx.states.set(peer_id, name, payload))
+            await self._db.write(
+                lambda tx: tx.states.set_many_statement([(peer_id, name, payload)])
+            )
             return
         # Written later with the replies: a payload that cannot be stored fails here, in
         # the handler that made it, rather than in the write shared with other events.
@@ -55,7 +57,7 @@ class Dialogs(ABCStateDispenser):
     async def delete(self, peer_id: int) -> None:
         event = current_event.get(None)
         if event is None:
-            await self._db.write(lambda tx: tx.states.delete(peer_id))
+            await self._db.write(lambda tx: tx.states.delete_many_statement([peer_id]))
             return
         event.dialog_changes[peer_id] = None
         event.dialogs_read[peer_id] = None

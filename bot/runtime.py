@@ -72,21 +72,18 @@ class _Outcome:
     dialogs_ended: list[int] = field(default_factory=list)
 
 
-def _changes(outcomes: list[_Outcome]) -> list[Change[None]]:
+def _changes(outcomes: list[_Outcome]) -> list[Change]:
     """The writes of these events, one statement per kind for all of them."""
     replies = [reply for o in outcomes for reply in o.replies]
     done = [o.event_id for o in outcomes]
     steps = [step for o in outcomes for step in o.dialog_steps]
     ended = [peer for o in outcomes for peer in o.dialogs_ended]
-    changes: list[Change[None]] = [
-        lambda tx: tx.outbox.add_replies(replies),
-        lambda tx: tx.inbox.mark_done(done),
+    return [
+        lambda tx: tx.outbox.add_replies_statement(replies),
+        lambda tx: tx.inbox.mark_done_statement(done),
+        lambda tx: tx.states.set_many_statement(steps),
+        lambda tx: tx.states.delete_many_statement(ended),
     ]
-    if steps:
-        changes.append(lambda tx: tx.states.set_many(steps))
-    if ended:
-        changes.append(lambda tx: tx.states.delete_many(ended))
-    return changes
 
 
 class Dispatcher:

@@ -48,10 +48,11 @@ async def _apply(db: Database, op: tuple[Any, ...]) -> None:
     kind, *args = op
     if kind == "step":
         who, state, value = args
-        await db.write(lambda tx: tx.states.set_many([(who, state, {"n": value, "k": [value]})]))
+        steps = [(who, state, {"n": value, "k": [value]})]
+        await db.write(lambda tx: tx.states.set_many_statement(steps))
         return
     if kind == "end_dialog":
-        await db.write(lambda tx: tx.states.delete_many([args[0]]))
+        await db.write(lambda tx: tx.states.delete_many_statement([args[0]]))
         return
     if kind == "failed_grant":
         try:
@@ -141,7 +142,8 @@ async def test_a_read_that_a_change_overtakes_is_not_kept(tmp_path: Path) -> Non
 async def test_a_dialog_step_is_kept_as_the_database_returns_it(tmp_path: Path) -> None:
     async with Database(tmp_path / "memo.sqlite3") as db:
         await db.person_snapshot(9)  # kept: nobody yet
-        await db.write(lambda tx: tx.states.set_many([(9, "asking", {"ids": (1, 2), 3: "x"})]))
+        step = (9, "asking", {"ids": (1, 2), 3: "x"})
+        await db.write(lambda tx: tx.states.set_many_statement([step]))
         kept = await db.person_snapshot(9)
         assert kept.dialog is not None
         assert kept.dialog.payload == {"ids": [1, 2], "3": "x"}  # as JSON gives it back

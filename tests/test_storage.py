@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
@@ -12,7 +13,7 @@ import pytest
 from bot.runtime import Dispatcher, _Outcome
 from bot.storage import Database, Repositories
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.repositories import InboxRow
+from bot.storage.repositories import InboxRow, Statement
 from bot.vk.sender import OutboxSender
 
 
@@ -91,17 +92,23 @@ async def test_a_transaction_cancelled_half_way_leaves_the_connection_clean(
 async def test_writes_arriving_together_commit_together_and_fail_alone(tmp_path: Path) -> None:
     async with Database(tmp_path / "s.sqlite3") as db:
 
-        async def broken(tx: Repositories) -> None:
-            await tx.kv.set("half", "written")
-            raise RuntimeError("this caller's change fails")
+        def broken(tx: Repositories) -> Statement:
+            # Its first row goes in, its second breaks the key: the statement fails half way.
+            return Statement(
+                "INSERT INTO settings_kv (key, value) VALUES (?, ?)",
+                [("half", "written"), ("half", "twice")],
+            )
 
         outcomes = await asyncio.gather(
-            db.write(lambda tx: tx.kv.set("a", "1"), lambda tx: tx.kv.set("b", "2")),
-            db.write(lambda tx: tx.kv.set("c", "3"), broken),
-            db.write(lambda tx: tx.inbox.add_many([event("e1", 1)])),
+            db.write(
+                lambda tx: tx.kv.set_statement("a", "1"), lambda tx: tx.kv.set_statement("b", "2")
+            ),
+            db.write(lambda tx: tx.kv.set_statement("c", "3"), broken),
+            db.write(lambda tx: tx.inbox.add_many_statement([event("e1", 1)])),
             return_exceptions=True,
         )
-        assert isinstance(outcomes[1], RuntimeError)
+        assert outcomes[0] == [1, 1]
+        assert isinstance(outcomes[1], sqlite3.IntegrityError)
         assert outcomes[2] == [1]
         # The failing caller's other change is undone; the other callers' are kept.
         assert [await db.reader.kv.get(key) for key in "abc"] == ["1", "2", None]
@@ -110,10 +117,25 @@ async def test_writes_arriving_together_commit_together_and_fail_alone(tmp_path:
         assert not db.in_transaction
 
 
+async def test_a_write_whose_caller_gives_up_still_ends_its_transaction(tmp_path: Path) -> None:
+    async with Database(tmp_path / "s.sqlite3") as db:
+        rows = [event(f"e{n}", n) for n in range(1, 2001)]
+        caller = asyncio.create_task(db.write(lambda tx: tx.inbox.add_many_statement(rows)))
+        await asyncio.sleep(0)
+        caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        # Whatever was on its way finished as a whole; the writer is free for the next.
+        await db.write(lambda tx: tx.kv.set_statement("after", "yes"))
+        assert await db.reader.inbox.count_pending() in (0, len(rows))
+        assert await db.reader.kv.get("after") == "yes"
+        assert not db.in_transaction
+
+
 async def test_the_inbox_knows_the_last_place_given(tmp_path: Path) -> None:
     async with Database(tmp_path / "s.sqlite3") as db:
         assert await db.reader.inbox.last_seq() == 0
-        await db.write(lambda tx: tx.inbox.add_many([event("e1", 1), event("e2", 2)]))
+        await db.write(lambda tx: tx.inbox.add_many_statement([event("e1", 1), event("e2", 2)]))
         assert await db.reader.inbox.last_seq() == 2
 
 
@@ -121,7 +143,7 @@ async def test_an_event_whose_outcome_cannot_be_written_does_not_cost_the_others
     tmp_path: Path,
 ) -> None:
     async with Database(tmp_path / "s.sqlite3") as db:
-        await db.write(lambda tx: tx.inbox.add_many([event("good", 1), event("bad", 2)]))
+        await db.write(lambda tx: tx.inbox.add_many_statement([event("good", 1), event("bad", 2)]))
         dispatcher = Dispatcher.__new__(Dispatcher)  # only its recording is exercised here
         dispatcher._db = db
         dispatcher._sender = cast(OutboxSender, SimpleNamespace(wake=lambda: None))

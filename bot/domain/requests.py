@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from bot.domain.roles import Actor, Role
 from bot.storage import Database
+from bot.storage.db import both
 from bot.storage.repositories import JoinRequestRow
 
 LIST_LIMIT = 30
@@ -67,7 +68,8 @@ class RequestService:
                 person_id,
                 {"request": request_id, "role": role.value},
             )
-            request = await tx.requests.get(request_id)
+        # Read after the commit: the lock every writer waits for is not held for it.
+        request = await self._db.reader.requests.get(request_id)
         assert request is not None
         deciders, to_class_teacher = await self.deciders_for(class_id)
         return NewRequest(request, True, deciders, to_class_teacher)
@@ -102,27 +104,35 @@ class RequestService:
     async def decide(
         self, actor: Actor, request_id: int, approve: bool, reason: str | None = None
     ) -> Decision:
+        # Who may decide depends on the request's class, which never changes: it is checked
+        # before the transaction, which only holds the lock every writer waits for for the
+        # decision itself (first one wins), the role it grants and the audit record.
+        request = await self._db.reader.requests.get(request_id)
+        if request is None:
+            return Decision(DecisionOutcome.NOT_FOUND)
+        if not may_decide(actor, request):
+            return Decision(DecisionOutcome.NOT_ALLOWED, request)
+        status = "approved" if approve else "rejected"
         async with self._db.transaction() as tx:
-            request = await tx.requests.get(request_id)
-            if request is None:
-                return Decision(DecisionOutcome.NOT_FOUND)
-            if not may_decide(actor, request):
-                return Decision(DecisionOutcome.NOT_ALLOWED, request)
-            status = "approved" if approve else "rejected"
-            if not await tx.requests.decide(request_id, status, actor.vk_id, reason):
-                return Decision(DecisionOutcome.ALREADY, await tx.requests.get(request_id))
-            if approve:
-                is_student = request.role == Role.STUDENT.value
-                await tx.roles.grant(
-                    request.person_id,
-                    request.role,
-                    request.class_id,
-                    granted_by=actor.vk_id,
-                    stated_name=request.full_name if is_student else None,
-                    child_name=None if is_student else request.full_name,
+            decided = await tx.requests.decide(request_id, status, actor.vk_id, reason)
+            if decided:
+                audit = tx.audit.write(
+                    f"request_{status}", actor.vk_id, request.person_id, {"request": request_id}
                 )
-            await tx.audit.write(
-                f"request_{status}", actor.vk_id, request.person_id, {"request": request_id}
-            )
-            decided = await tx.requests.get(request_id)
-        return Decision(DecisionOutcome.DONE, decided)
+                if approve:
+                    is_student = request.role == Role.STUDENT.value
+                    grant = tx.roles.grant(
+                        request.person_id,
+                        request.role,
+                        request.class_id,
+                        granted_by=actor.vk_id,
+                        stated_name=request.full_name if is_student else None,
+                        child_name=None if is_student else request.full_name,
+                    )
+                    await both(audit, grant)
+                else:
+                    await audit
+        after = await self._db.reader.requests.get(request_id)
+        if after is None:
+            return Decision(DecisionOutcome.NOT_FOUND)
+        return Decision(DecisionOutcome.DONE if decided else DecisionOutcome.ALREADY, after)

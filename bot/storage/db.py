@@ -1,12 +1,14 @@
 """The database: one writer connection behind a lock, one reader connection (WAL).
 
 Changes go through `transaction()` (any statements, reads among them) or, on the hot paths,
-through `write()` (independent changes, grouped with other callers' into one transaction)."""
+through `write()` (independent statements, grouped with other callers' into one transaction
+run in one trip to the database thread)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +20,7 @@ from aiosqlite.core import IsolationLevel
 from bot.clock import Clock
 from bot.storage.memo import Memo
 from bot.storage.migrations import migrate
-from bot.storage.repositories import ClassRow, PersonSnapshot, Repositories
+from bot.storage.repositories import ClassRow, PersonSnapshot, Repositories, Statement
 
 BUSY_TIMEOUT_MS = 5000
 # How often the writer asks whether another process committed (a second bot process on the
@@ -26,13 +28,14 @@ BUSY_TIMEOUT_MS = 5000
 OTHER_WRITERS_CHECK = 1.0
 
 T = TypeVar("T")
-Change = Callable[[Repositories], Awaitable[T]]
-_QueuedWrite = tuple[Sequence[Change[Any]], "asyncio.Future[list[Any]]"]
+# A hot-path change: the statement it makes (None: nothing to do), built from a repository.
+Change = Callable[[Repositories], Statement | None]
+_QueuedWrite = tuple[Sequence[Change], "asyncio.Future[list[int]]"]
 
 
 def _settle(
-    future: asyncio.Future[list[Any]],
-    result: list[Any] | None = None,
+    future: asyncio.Future[list[int]],
+    result: list[int] | None = None,
     error: BaseException | None = None,
 ) -> None:
     if future.done():  # the caller gave up waiting
@@ -55,6 +58,43 @@ async def _connect(
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA synchronous = NORMAL")
     return conn
+
+
+def _run_and_commit(conn: sqlite3.Connection, statements: Sequence[Statement | None]) -> list[int]:
+    """On the database thread: the statements (the first begins the transaction), COMMIT."""
+    counts: list[int] = []
+    try:
+        for statement in statements:
+            counts.append(
+                0 if statement is None else conn.executemany(statement.sql, statement.rows).rowcount
+            )
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    return counts
+
+
+async def _on_writer_thread(conn: aiosqlite.Connection, work: Callable[..., T], *args: Any) -> T:
+    """Runs `work(sqlite3_connection, *args)` on the connection's own thread, in its turn.
+
+    aiosqlite runs each call on the connection's thread, one trip each; it has no public
+    way to run several statements in one trip, so this goes through the same method its
+    own `execute` uses (aiosqlite is pinned below 0.23 in pyproject.toml; the storage tests
+    fail at once if that method changes)."""
+    result: T = await conn._execute(work, conn._conn, *args)  # type: ignore[no-untyped-call]
+    return result
+
+
+async def both(first: Awaitable[Any], second: Awaitable[Any]) -> None:
+    """Two independent statements of one transaction, queued together (one wait, not two).
+
+    Both run to their end before a failure is raised, so neither queues a statement behind
+    the rollback that follows."""
+    outcomes = await asyncio.gather(first, second, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 class Database:
@@ -165,16 +205,18 @@ class Database:
             await conn.commit()
             self._memo.apply(repos.changes)
 
-    async def write(self, *changes: Change[Any]) -> list[Any]:
-        """Independent changes that commit together or not at all; returns their results.
+    async def write(self, *changes: Change) -> list[int]:
+        """Independent changes that commit together or not at all; returns how many rows
+        each changed.
 
         For the hot paths (events stored, replies queued, sends recorded). Writes that
         arrive while one is being committed are grouped into the next transaction, so the
-        single writer commits once a round rather than once a caller, and each round takes
-        two trips to the database thread however many changes it carries. A change must
-        not read or depend on what another change writes; a group that fails is tried again
+        single writer commits once a round rather than once a caller, and each round is one
+        trip to the database thread however many statements it carries: the write lock,
+        which handlers' transactions wait for too, is held as briefly as it can be. A change
+        must not depend on what another change writes; a group that fails is tried again
         caller by caller, so one caller's failure is not another's."""
-        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
         self._queued.append((changes, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="group-commit")
@@ -210,30 +252,23 @@ class Database:
             _settle(future, results[start : start + len(changes)])
             start += len(changes)
 
-    async def _write_now(self, changes: Sequence[Change[Any]]) -> list[Any]:
-        """All the changes in one transaction, in two trips to the database thread: every
-        statement is queued at once (the first opens the transaction), then COMMIT, or
-        ROLLBACK if any change failed."""
+    async def _write_now(self, changes: Sequence[Change]) -> list[int]:
+        """All the changes in one transaction, in one trip to the database thread: every
+        statement, then COMMIT, or ROLLBACK if one failed."""
         if self._writer is None:
             raise RuntimeError("database is not open")
         async with self._write_lock:
             conn = self._writer
             repos = Repositories(conn, self.clock)
-            try:
-                # Every change runs to its end before the transaction is decided, so none
-                # can queue a statement behind the ROLLBACK and begin another transaction.
-                outcomes = await asyncio.gather(
-                    *(change(repos) for change in changes), return_exceptions=True
-                )
-                failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
-                if failure is not None:
-                    raise failure
-            except BaseException:
-                await asyncio.shield(conn.rollback())
-                raise
-            await conn.commit()
+            statements = [change(repos) for change in changes]  # built: nothing runs yet
+            # Shielded: once on its way the trip finishes, commit or rollback, even if the
+            # caller is cancelled, so the writer is never left inside a transaction.
+            counts = await asyncio.shield(_on_writer_thread(conn, _run_and_commit, statements))
+            for statement in statements:
+                if statement is not None and statement.changes is not None:
+                    repos.changes.merge(statement.changes)
             self._memo.apply(repos.changes)
-            return outcomes
+            return counts
 
     @property
     def in_transaction(self) -> bool:

@@ -219,6 +219,23 @@ class ChangeLog:
     def __bool__(self) -> bool:
         return bool(self.people or self.everyone or self.dialogs or self.classes)
 
+    def merge(self, other: ChangeLog) -> None:
+        self.people |= other.people
+        self.everyone = self.everyone or other.everyone
+        self.dialogs.update(other.dialogs)
+        self.classes = self.classes or other.classes
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement over many rows, built without running it, for the hot writes: the
+    repository runs it alone, `Database.write` runs many callers' together with the commit
+    in one trip to the database thread."""
+
+    sql: str
+    rows: list[tuple[Any, ...]]
+    changes: ChangeLog | None = None  # what it changes that copies in memory depend on
+
 
 # Rows per statement where a list of ids goes into one IN (...).
 SQL_BATCH = 500
@@ -242,6 +259,15 @@ class _Repo:
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> Iterable[aiosqlite.Row]:
         return await self._conn.execute_fetchall(sql, params)
+
+    async def _run(self, statement: Statement | None) -> int:
+        """Runs a built statement in this transaction; returns the rows it changed."""
+        if statement is None:
+            return 0
+        cursor = await self._conn.executemany(statement.sql, statement.rows)
+        if statement.changes is not None:
+            self._changes.merge(statement.changes)
+        return cursor.rowcount
 
 
 def _person(row: aiosqlite.Row) -> PersonRow:
@@ -348,9 +374,12 @@ class PeopleRepo(_Repo):
         )
 
     async def set_unreachable(self, vk_ids: Sequence[int]) -> None:
+        await self._run(self.set_unreachable_statement(vk_ids))
+
+    def set_unreachable_statement(self, vk_ids: Sequence[int]) -> Statement | None:
         if not vk_ids:
-            return
-        await self._conn.executemany(
+            return None
+        return Statement(
             "UPDATE people SET can_receive = 0 WHERE vk_id = ?", [(vk_id,) for vk_id in vk_ids]
         )
 
@@ -671,31 +700,43 @@ class StatesRepo(_Repo):
 
     async def set_many(self, steps: Sequence[tuple[int, str, dict[str, Any]]]) -> None:
         """(person_id, state, payload) of many people at once."""
+        await self._run(self.set_many_statement(steps))
+
+    async def delete_many(self, person_ids: Sequence[int]) -> None:
+        await self._run(self.delete_many_statement(person_ids))
+
+    def set_many_statement(
+        self, steps: Sequence[tuple[int, str, dict[str, Any]]]
+    ) -> Statement | None:
         if not steps:
-            return
+            return None
         now = self._now()
         rows = [
             (person, state, json.dumps(payload, ensure_ascii=False), now)
             for person, state, payload in steps
         ]
+        changes = ChangeLog()
         for row in rows:
-            self._changes.dialog_set(*row)
-        await self._conn.executemany(
+            changes.dialog_set(*row)
+        return Statement(
             "INSERT INTO conversation_state (person_id, state, payload, updated_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET"
             " state = excluded.state, payload = excluded.payload,"
             " updated_at = excluded.updated_at",
-            rows,
+            list(rows),
+            changes,
         )
 
-    async def delete_many(self, person_ids: Sequence[int]) -> None:
+    def delete_many_statement(self, person_ids: Sequence[int]) -> Statement | None:
         if not person_ids:
-            return
+            return None
+        changes = ChangeLog()
         for person in person_ids:
-            self._changes.dialog_ended(person)
-        await self._conn.executemany(
+            changes.dialog_ended(person)
+        return Statement(
             "DELETE FROM conversation_state WHERE person_id = ?",
             [(person,) for person in person_ids],
+            changes,
         )
 
 
@@ -704,10 +745,13 @@ class InboxRepo(_Repo):
         """Stores the rows; one whose event_id is stored already is ignored.
 
         Returns how many were new."""
+        return await self._run(self.add_many_statement(rows))
+
+    def add_many_statement(self, rows: Sequence[InboxRow]) -> Statement | None:
         if not rows:
-            return 0
+            return None
         now = self._now()
-        cursor = await self._conn.executemany(
+        return Statement(
             "INSERT INTO inbox (event_id, seq, person_key, received_at, body)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING",
             [
@@ -721,7 +765,6 @@ class InboxRepo(_Repo):
                 for row in rows
             ],
         )
-        return cursor.rowcount
 
     async def placed_between(self, first_seq: int, last_seq: int) -> set[str]:
         """The events stored at these places."""
@@ -751,11 +794,14 @@ class InboxRepo(_Repo):
         ]
 
     async def mark_done(self, event_ids: Sequence[str]) -> None:
+        await self._run(self.mark_done_statement(event_ids))
+
+    def mark_done_statement(self, event_ids: Sequence[str]) -> Statement | None:
         if not event_ids:
-            return
+            return None
         # The body holds what a person wrote; once handled it is not kept.
         now = self._now()
-        await self._conn.executemany(
+        return Statement(
             "UPDATE inbox SET done_at = ?, body = NULL WHERE event_id = ?",
             [(now, event_id) for event_id in event_ids],
         )
@@ -777,10 +823,15 @@ class InboxRepo(_Repo):
 class OutboxRepo(_Repo):
     async def add_replies(self, replies: Sequence[tuple[int, int, dict[str, Any]]]) -> None:
         """Many (peer_id, random_id, body) messages in one statement."""
+        await self._run(self.add_replies_statement(replies))
+
+    def add_replies_statement(
+        self, replies: Sequence[tuple[int, int, dict[str, Any]]]
+    ) -> Statement | None:
         if not replies:
-            return
+            return None
         now = self._now()
-        await self._conn.executemany(
+        return Statement(
             "INSERT INTO outbox (peer_id, random_id, body, created_at) VALUES (?, ?, ?, ?)",
             [
                 (peer_id, random_id, json.dumps(body, ensure_ascii=False), now)
@@ -841,9 +892,12 @@ class OutboxRepo(_Repo):
         return [int(row[0]) for row in rows]
 
     async def set_recipients(self, outcomes: Sequence[RecipientOutcome]) -> None:
+        await self._run(self.set_recipients_statement(outcomes))
+
+    def set_recipients_statement(self, outcomes: Sequence[RecipientOutcome]) -> Statement | None:
         if not outcomes:
-            return
-        await self._conn.executemany(
+            return None
+        return Statement(
             "UPDATE outbox_recipients SET state = ?, vk_message_id = ?, error_code = ?"
             " WHERE outbox_id = ? AND peer_id = ?",
             [(o.state, o.message_id, o.error_code, o.outbox_id, o.peer_id) for o in outcomes],
@@ -866,19 +920,25 @@ class OutboxRepo(_Repo):
 
     async def mark_sent(self, sent: Sequence[tuple[int, int | None]]) -> None:
         """(outbox_id, vk_message_id) of replies VK took."""
+        await self._run(self.mark_sent_statement(sent))
+
+    def mark_sent_statement(self, sent: Sequence[tuple[int, int | None]]) -> Statement | None:
         if not sent:
-            return
+            return None
         now = self._now()
-        await self._conn.executemany(
+        return Statement(
             "UPDATE outbox SET state = 'sent', sent_at = ?, vk_message_id = ?, body = NULL,"
             " attempts = attempts + 1 WHERE id = ?",
             [(now, message_id, outbox_id) for outbox_id, message_id in sent],
         )
 
     async def mark_given_up(self, given_up: Sequence[RecipientOutcome]) -> None:
+        await self._run(self.mark_given_up_statement(given_up))
+
+    def mark_given_up_statement(self, given_up: Sequence[RecipientOutcome]) -> Statement | None:
         if not given_up:
-            return
-        await self._conn.executemany(
+            return None
+        return Statement(
             "UPDATE outbox SET state = ?, error_code = ?, body = NULL, attempts = attempts + 1"
             " WHERE id = ?",
             [(o.state, o.error_code, o.outbox_id) for o in given_up],
@@ -1597,10 +1657,13 @@ class KeyValueRepo(_Repo):
         return None if row is None else str(row[0])
 
     async def set(self, key: str, value: str) -> None:
-        await self._conn.execute(
+        await self._run(self.set_statement(key, value))
+
+    def set_statement(self, key: str, value: str) -> Statement:
+        return Statement(
             "INSERT INTO settings_kv (key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
+            [(key, value)],
         )
 
 

@@ -208,9 +208,9 @@ class Intake:
                 InboxRow(event_id, seq, person_key(update), update)
                 for seq, (event_id, update) in enumerate(fresh.items(), start=first)
             ]
-            changes: list[Change[int | None]] = [lambda tx: tx.inbox.add_many(rows)]
+            changes: list[Change] = [lambda tx: tx.inbox.add_many_statement(rows)]
             if ts is not None:
-                changes.append(lambda tx: tx.kv.set(TS_KEY, ts))
+                changes.append(lambda tx: tx.kv.set_statement(TS_KEY, ts))
             added = (await self._db.write(*changes))[0]
             self._next_seq += len(rows)
             if added != len(rows):

@@ -36,7 +36,7 @@ class Notifier:
             (message.peer_id, derived_random_id(key, index, message.peer_id), message.body())
             for index, message in enumerate(parts)
         ]
-        await self._db.write(lambda tx: tx.outbox.add_replies(replies))
+        await self._db.write(lambda tx: tx.outbox.add_replies_statement(replies))
         self._sender.wake()
 
     async def broadcast(

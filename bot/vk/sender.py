@@ -16,7 +16,6 @@ from loguru import logger
 from vkbottle import VKAPIError
 
 from bot.storage import Database
-from bot.storage.db import Change
 from bot.storage.repositories import DeliveryCounts, OutboxRow, RecipientOutcome
 from bot.vk.api import ResilientAPI, TransientAPIError
 
@@ -248,14 +247,12 @@ class OutboxSender:
         sent = [(o.outbox_id, o.message_id) for o in replies if o.state == "sent"]
         given_up = [o for o in replies if o.state != "sent"]
         of_broadcasts = [o for o in recorded if o.outbox_id in broadcasts]
-        changes: list[Change[None]] = [lambda tx: tx.outbox.mark_sent(sent)]
-        if given_up:
-            changes.append(lambda tx: tx.outbox.mark_given_up(given_up))
-        if of_broadcasts:
-            changes.append(lambda tx: tx.outbox.set_recipients(of_broadcasts))
-        if unreachable:
-            changes.append(lambda tx: tx.people.set_unreachable(unreachable))
-        await self._db.write(*changes)
+        await self._db.write(
+            lambda tx: tx.outbox.mark_sent_statement(sent),
+            lambda tx: tx.outbox.mark_given_up_statement(given_up),
+            lambda tx: tx.outbox.set_recipients_statement(of_broadcasts),
+            lambda tx: tx.people.set_unreachable_statement(unreachable),
+        )
         sent_broadcasts = [row for row in rows if row.id in sent_rows and row.is_broadcast]
         if not sent_broadcasts:
             return []
