@@ -66,23 +66,17 @@ class _Outcome:
     """What one finished event leaves to be written."""
 
     event_id: str
-    recorded: asyncio.Future[bool]
     replies: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     dialog_steps: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     dialogs_ended: list[int] = field(default_factory=list)
 
 
-def _changes(outcomes: list[_Outcome]) -> list[Change]:
-    """The writes of these events, one statement per kind for all of them."""
-    replies = [reply for o in outcomes for reply in o.replies]
-    done = [o.event_id for o in outcomes]
-    steps = [step for o in outcomes for step in o.dialog_steps]
-    ended = [peer for o in outcomes for peer in o.dialogs_ended]
+def _changes(outcome: _Outcome) -> list[Change]:
     return [
-        lambda tx: tx.outbox.add_replies_statement(replies),
-        lambda tx: tx.inbox.mark_done_statement(done),
-        lambda tx: tx.states.set_many_statement(steps),
-        lambda tx: tx.states.delete_many_statement(ended),
+        lambda tx: tx.outbox.add_replies_statement(outcome.replies),
+        lambda tx: tx.inbox.mark_done_statement([outcome.event_id]),
+        lambda tx: tx.states.set_many_statement(outcome.dialog_steps),
+        lambda tx: tx.states.delete_many_statement(outcome.dialogs_ended),
     ]
 
 
@@ -107,8 +101,6 @@ class Dispatcher:
         self._arrived = asyncio.Event()
         limit = services.settings.flood_limit
         self._flood = FloodGuard(limit=limit) if limit else None
-        self._unrecorded: list[_Outcome] = []
-        self._batch_writer: asyncio.Task[None] | None = None
         self.handled = 0
 
     def accept(self, rows: list[InboxRow]) -> None:
@@ -208,11 +200,8 @@ class Dispatcher:
 
     async def _record(self, row: InboxRow, ctx: EventContext) -> None:
         """Queues the event's replies, keeps its dialog steps and marks it done, in one
-        transaction.
-
-        Events that finish while the previous batch is being written join the next one:
-        one statement for all their replies and one for their done marks, not two each."""
-        outcome = _Outcome(row.event_id, asyncio.get_running_loop().create_future())
+        transaction (shared with the other events finishing meanwhile: see Database.write)."""
+        outcome = _Outcome(row.event_id)
         outcome.replies = [
             (message.peer_id, random_id, message.body())
             for message, random_id in ctx.outgoing_with_ids()
@@ -222,34 +211,20 @@ class Dispatcher:
                 outcome.dialogs_ended.append(peer)
             else:
                 outcome.dialog_steps.append((peer, *step))
-        self._unrecorded.append(outcome)
-        if self._batch_writer is None or self._batch_writer.done():
-            self._batch_writer = asyncio.create_task(self._write_batches())
-        # Shielded: a lane given up on must not cancel the outcome shared with the batch.
-        if await asyncio.shield(outcome.recorded):
+        if await self._write_outcome(outcome):
             self.handled += 1
 
-    async def _write_batches(self) -> None:
-        while self._unrecorded:
-            batch, self._unrecorded = self._unrecorded, []
-            await self._write_outcomes(batch)
-
-    async def _write_outcomes(self, batch: list[_Outcome]) -> None:
+    async def _write_outcome(self, outcome: _Outcome) -> bool:
         try:
-            await self._db.write(*_changes(batch))
+            # A write that fails with others' is tried again alone: one event's outcome that
+            # cannot be written does not cost the others theirs.
+            await self._db.write(*_changes(outcome))
         except Exception:
-            if len(batch) == 1:
-                # Left pending in the inbox: it is handled again on the next start.
-                logger.exception("Recording the outcome of event {} failed", batch[0].event_id)
-                batch[0].recorded.set_result(False)
-                return
-            # One event's bad outcome must not cost the others theirs: each on its own.
-            for outcome in batch:
-                await self._write_outcomes([outcome])
-            return
-        for outcome in batch:
-            outcome.recorded.set_result(True)
+            # Left pending in the inbox: it is handled again on the next start.
+            logger.exception("Recording the outcome of event {} failed", outcome.event_id)
+            return False
         self._sender.wake()
+        return True
 
     def _flood_verdict(self, ctx: EventContext, body: dict[str, Any]) -> Verdict:
         if ctx.event_type != "message_new" or self._flood is None:

@@ -147,13 +147,13 @@ async def test_an_event_whose_outcome_cannot_be_written_does_not_cost_the_others
         dispatcher = Dispatcher.__new__(Dispatcher)  # only its recording is exercised here
         dispatcher._db = db
         dispatcher._sender = cast(OutboxSender, SimpleNamespace(wake=lambda: None))
-        loop = asyncio.get_running_loop()
-        good = _Outcome("good", loop.create_future(), replies=[(5, 1, {"message": "Готово"})])
-        # A body that cannot be stored (not JSON) fails the shared write.
-        bad = _Outcome("bad", loop.create_future(), replies=[(6, 2, {"message": object()})])
-        await dispatcher._write_outcomes([good, bad])
-        assert good.recorded.result() is True
-        assert bad.recorded.result() is False
+        good = _Outcome("good", replies=[(5, 1, {"message": "Готово"})])
+        # A body that cannot be stored (not JSON) fails the write the two events share.
+        bad = _Outcome("bad", replies=[(6, 2, {"message": object()})])
+        recorded = await asyncio.gather(
+            dispatcher._write_outcome(good), dispatcher._write_outcome(bad)
+        )
+        assert recorded == [True, False]
         pending = await db.reader.inbox.pending(after_seq=0, limit=10)
         assert [row.event_id for row in pending] == ["bad"]
         assert [row.peer_id for row in await db.reader.outbox.pending(0, 10)] == [5]
