@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import aiohttp
+from loguru import logger
+from vkbottle import VKAPIError
 from vkbottle.polling import BotPolling
 
 REQUEST_TIMEOUT_EXTRA = 10
@@ -46,6 +49,39 @@ class StoredTsPolling(BotPolling):
 
     def save_server_ts(self, server: dict[str, Any]) -> None:
         """The ts is saved by the intake together with the events of its batch."""
+
+    async def listen(self) -> AsyncGenerator[dict[str, Any], None]:
+        """vkbottle's loop, less its hop to a thread after every batch to save the ts in a
+        file: here the ts is stored with the batch's events (the hop cost a thread switch
+        per batch for a method that does nothing)."""
+        self._stop_event = asyncio.Event()
+        retry_count = 0
+        server = self.restore_server_ts(await self.get_server())
+        while not self._stop_event.is_set():
+            try:
+                server = server or await self.get_server()
+                event = await self.get_event(server)
+                if "failed" in event:
+                    server = await self.handle_failed_event(server, event)
+                    if not server:
+                        retry_count = min(retry_count + 1, 60)
+                        await asyncio.sleep(0.1 * retry_count)
+                    continue
+                if "ts" not in event:
+                    server = await self.get_server()
+                    continue
+                server["ts"] = event["ts"]
+                retry_count = 0
+                if event.get("updates"):
+                    yield event
+            except (aiohttp.ClientConnectionError, TimeoutError, VKAPIError[10]):
+                logger.error("Unable to make request to {}, retrying...", type(self).__name__)
+                retry_count = min(retry_count + 1, 60)
+                await asyncio.sleep(0.1 * retry_count)
+            except Exception as error:
+                await self.error_handler.handle(error)
+                retry_count = min(retry_count + 1, 60)
+                await asyncio.sleep(0.1 * retry_count)
 
     async def get_event(self, server: dict[str, Any]) -> dict[str, Any]:
         async with self.api.http_client.request(  # type: ignore[attr-defined]
