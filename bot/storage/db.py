@@ -213,9 +213,10 @@ class Database:
         arrive while one is being committed are grouped into the next transaction, so the
         single writer commits once a round rather than once a caller, and each round is one
         trip to the database thread however many statements it carries: the write lock,
-        which handlers' transactions wait for too, is held as briefly as it can be. A change
-        must not depend on what another change writes; a group that fails is tried again
-        caller by caller, so one caller's failure is not another's."""
+        which handlers' transactions wait for too, is held as briefly as it can be. One
+        caller's changes run in the order given, one after the other; they must not depend
+        on what other callers write. A group that fails is tried again caller by caller, so
+        one caller's failure is not another's."""
         future: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
         self._queued.append((changes, future))
         if self._flusher is None or self._flusher.done():

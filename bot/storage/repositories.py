@@ -1184,15 +1184,26 @@ class RequestsRepo(_Repo):
         )
         return None if row is None else self._row(row)
 
-    async def create(self, person_id: int, role: str, class_id: int, full_name: str) -> int | None:
-        """A new pending request; None if this person has one open for the class already."""
-        cursor = await self._conn.execute(
+    def submit_statements(
+        self, person_id: int, role: str, class_id: int, full_name: str
+    ) -> tuple[Statement, Statement]:
+        """A new pending request unless this person has one open for the class, and its
+        audit record, as two statements that must run in this order, back to back: the
+        second records what the first inserted, and nothing if it inserted nothing."""
+        now = self._now()
+        request = Statement(
             "INSERT INTO join_requests (person_id, role, class_id, full_name, created_at)"
             " VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (person_id, class_id) WHERE status = 'pending' DO NOTHING",
-            (person_id, role, class_id, full_name, self._now()),
+            [(person_id, role, class_id, full_name, now)],
         )
-        return cursor.lastrowid if cursor.rowcount == 1 else None
+        audit = Statement(
+            "INSERT INTO audit_log (at, actor_id, action, subject_id, details)"
+            " SELECT ?, ?, 'request_submitted', ?,"
+            " json_object('request', last_insert_rowid(), 'role', ?) WHERE changes() = 1",
+            [(now, person_id, person_id, role)],
+        )
+        return request, audit
 
     async def get(self, request_id: int) -> JoinRequestRow | None:
         row = await self._one(f"{self._SELECT} WHERE j.id = ?", (request_id,))
