@@ -1205,6 +1205,13 @@ class RequestsRepo(_Repo):
         )
         return request, audit
 
+    async def create(self, person_id: int, role: str, class_id: int, full_name: str) -> int | None:
+        """A new pending request without its audit record (test and benchmark data); None
+        if this person has one open for the class already."""
+        request, _ = self.submit_statements(person_id, role, class_id, full_name)
+        cursor = await self._conn.execute(request.sql, request.rows[0])
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
     async def get(self, request_id: int) -> JoinRequestRow | None:
         row = await self._one(f"{self._SELECT} WHERE j.id = ?", (request_id,))
         return None if row is None else self._row(row)

@@ -1,0 +1,45 @@
+"""Every benchmark script still runs and prints its figures (at a tiny size: this checks that
+they work, not what they measure; BENCHMARKS.md has the real runs)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+RUNS = [
+    (["bench_help.py", "--people", "3", "--rounds", "1"], "ratio (ours / echo"),
+    (
+        ["bench_help.py", "--people", "2", "--rounds", "1", "--light", "--rate-limit", "20"],
+        "sferum-bot",
+    ),
+    (["bench_delivery.py", "--burst", "20", "--broadcasts", "150"], "broadcast: 150 recipients"),
+    (
+        [
+            "bench_onboarding.py",
+            *("--people", "60", "--invitations", "100", "--requests", "10", "--repeat", "5"),
+        ],
+        "redeem",
+    ),
+    (["bench_reports.py", "--sizes", "200", "--repeat", "1"], "digest ms"),
+    (["bench_startup.py", "--people", "60", "--load", "5"], "MB"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "printed"), RUNS, ids=lambda value: str(value)[:40])
+def test_a_benchmark_script_runs_and_prints_its_figures(arguments: list[str], printed: str) -> None:
+    script, *options = arguments
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *options],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert printed in result.stdout, result.stdout[-2000:]
