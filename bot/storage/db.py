@@ -122,8 +122,8 @@ class Database:
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # The writer begins a transaction by itself before a change made outside one, so
-        # that `write()` can queue its changes without a trip of its own for BEGIN. Every
-        # change goes through `transaction()` or `write()`, which end what they begin.
+        # that neither `transaction()` nor `write()` spends a trip on BEGIN. Every change
+        # goes through one of them, and each ends what it begins.
         # No statement cache for the writer: a cursor released on the event loop's thread
         # resets its statement there, and a cached statement may meanwhile be running again
         # for a later change on aiosqlite's thread (SQLITE_MISUSE).

@@ -80,8 +80,7 @@ class Memo:
         if log.classes:
             self._classes = None
             self._classes_changed_at = self._counter
-            log.everyone = True  # the class names in everyone's roles
-        if log.everyone:
+        if log.everyone or log.classes:  # a class changed: the class names in roles too
             self._snapshots.clear()
             self._everyone_changed_at = self._counter
             return
