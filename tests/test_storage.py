@@ -10,6 +10,8 @@ from typing import cast
 
 import pytest
 
+from bot.domain.requests import DecisionOutcome, RequestService
+from bot.domain.roles import Actor, Role, RoleGrant
 from bot.runtime import Dispatcher, _Outcome
 from bot.storage import Database, Repositories
 from bot.storage.migrations import MIGRATIONS
@@ -157,3 +159,39 @@ async def test_an_event_whose_outcome_cannot_be_written_does_not_cost_the_others
         pending = await db.reader.inbox.pending(after_seq=0, limit=10)
         assert [row.event_id for row in pending] == ["bad"]
         assert [row.peer_id for row in await db.reader.outbox.pending(0, 10)] == [5]
+
+
+async def test_two_decisions_at_once_one_wins_and_only_its_role_and_record_are_written(
+    tmp_path: Path,
+) -> None:
+    async with Database(tmp_path / "s.sqlite3") as db:
+        async with db.transaction() as tx:
+            await tx.classes.add("5А", 5, "А")
+            five_a = await tx.classes.by_name("5А")
+            assert five_a is not None
+            await tx.people.ensure(40)
+            await tx.people.record_consent(40, "Петрова Ольга")
+        service = RequestService(db)
+        submitted = await service.submit(40, Role.PARENT, five_a.id, "Петров Пётр")
+        request_id = submitted.request.id
+
+        def admin(vk_id: int) -> Actor:
+            return Actor(vk_id, "Админ", grants=(RoleGrant(Role.ADMIN, None, None, True),))
+
+        # Both decisions go into the same write: the rejection's statements run first.
+        rejection, approval = await asyncio.gather(
+            service.decide(admin(2), request_id, approve=False, reason="нет"),
+            service.decide(admin(1), request_id, approve=True),
+        )
+        assert rejection.outcome is DecisionOutcome.DONE
+        assert approval.outcome is DecisionOutcome.ALREADY
+        assert approval.request is not None and approval.request.status == "rejected"
+        # The approval that lost grants no role and leaves no record.
+        assert (await db.reader.people.snapshot(40)).roles == []
+        decided = [
+            row for row in await db.reader.audit.latest(10) if row.action != "request_submitted"
+        ]
+        assert [(row.action, row.actor_id, row.details) for row in decided] == [
+            ("request_rejected", 2, {"request": request_id})
+        ]
+        assert not db.in_transaction

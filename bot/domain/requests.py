@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from bot.domain.roles import Actor, Role
 from bot.storage import Database
-from bot.storage.db import both
 from bot.storage.repositories import JoinRequestRow
 
 LIST_LIMIT = 30
@@ -56,11 +55,12 @@ class RequestService:
         return admins, False
 
     async def submit(self, person_id: int, role: Role, class_id: int, full_name: str) -> NewRequest:
-        # With the other hot writes of the moment, in one trip and one commit.
+        # With the other hot writes of the moment, in one trip and one commit (the reader's
+        # repositories only build the statements here).
         request, audit = self._db.reader.requests.submit_statements(
             person_id, role.value, class_id, full_name
         )
-        inserted, _ = await self._db.write(lambda tx: request, lambda tx: audit)
+        inserted, _ = await self._db.write(request, audit)
         row = await self._db.reader.requests.open_for(person_id, class_id)
         assert row is not None
         if not inserted:
@@ -99,33 +99,35 @@ class RequestService:
         self, actor: Actor, request_id: int, approve: bool, reason: str | None = None
     ) -> Decision:
         # Who may decide depends on the request's class, which never changes: it is checked
-        # before the transaction, which only holds the lock every writer waits for for the
-        # decision itself (first one wins), the role it grants and the audit record.
+        # on a plain read. The decision itself is conditional (the first one wins), and the
+        # role and the audit record are written only if it was this one.
         request = await self._db.reader.requests.get(request_id)
         if request is None:
             return Decision(DecisionOutcome.NOT_FOUND)
         if not may_decide(actor, request):
             return Decision(DecisionOutcome.NOT_ALLOWED, request)
         status = "approved" if approve else "rejected"
-        async with self._db.transaction() as tx:
-            decided = await tx.requests.decide(request_id, status, actor.vk_id, reason)
-            if decided:
-                audit = tx.audit.write(
-                    f"request_{status}", actor.vk_id, request.person_id, {"request": request_id}
+        build = self._db.reader  # only builds the statements: they run in the write below
+        decision, audit, recorded = build.requests.decision_statements(
+            request, status, actor.vk_id, reason
+        )
+        statements = [decision, audit]
+        if approve:
+            is_student = request.role == Role.STUDENT.value
+            statements.append(
+                build.roles.grant_statement(
+                    request.person_id,
+                    request.role,
+                    request.class_id,
+                    granted_by=actor.vk_id,
+                    stated_name=request.full_name if is_student else None,
+                    child_name=None if is_student else request.full_name,
+                    only_if=recorded,
                 )
-                if approve:
-                    is_student = request.role == Role.STUDENT.value
-                    grant = tx.roles.grant(
-                        request.person_id,
-                        request.role,
-                        request.class_id,
-                        granted_by=actor.vk_id,
-                        stated_name=request.full_name if is_student else None,
-                        child_name=None if is_student else request.full_name,
-                    )
-                    await both(audit, grant)
-                else:
-                    await audit
+            )
+        # The decision, its record and the role commit together, with the other hot
+        # writes of the moment: one trip, and no lock held across awaits.
+        decided = (await self._db.write(*statements))[0] == 1
         after = await self._db.reader.requests.get(request_id)
         if after is None:
             return Decision(DecisionOutcome.NOT_FOUND)

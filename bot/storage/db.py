@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,8 +28,8 @@ BUSY_TIMEOUT_MS = 5000
 OTHER_WRITERS_CHECK = 1.0
 
 T = TypeVar("T")
-# A hot-path change: the statement it makes (None: nothing to do), built from a repository.
-Change = Callable[[Repositories], Statement | None]
+# A hot-path change: a statement, or what builds it from a repository (None: nothing to do).
+Change = Statement | Callable[[Repositories], Statement | None]
 _QueuedWrite = tuple[Sequence[Change], "asyncio.Future[list[int]]"]
 
 
@@ -84,17 +84,6 @@ async def _on_writer_thread(conn: aiosqlite.Connection, work: Callable[..., T], 
     fail at once if that method changes)."""
     result: T = await conn._execute(work, conn._conn, *args)  # type: ignore[no-untyped-call]
     return result
-
-
-async def both(first: Awaitable[Any], second: Awaitable[Any]) -> None:
-    """Two independent statements of one transaction, queued together (one wait, not two).
-
-    Both run to their end before a failure is raised, so neither queues a statement behind
-    the rollback that follows."""
-    outcomes = await asyncio.gather(first, second, return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
 
 
 class Database:
@@ -261,7 +250,8 @@ class Database:
         async with self._write_lock:
             conn = self._writer
             repos = Repositories(conn, self.clock)
-            statements = [change(repos) for change in changes]  # built: nothing runs yet
+            # Built: nothing runs yet.
+            statements = [c if isinstance(c, Statement) else c(repos) for c in changes]
             # Shielded: once on its way the trip finishes, commit or rollback, even if the
             # caller is cancelled, so the writer is never left inside a transaction.
             counts = await asyncio.shield(_on_writer_thread(conn, _run_and_commit, statements))

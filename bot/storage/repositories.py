@@ -226,6 +226,12 @@ class ChangeLog:
         self.classes = self.classes or other.classes
 
 
+# An SQL condition and its parameters, for a statement that must change nothing unless it
+# holds (checked in the same transaction, when the statement runs).
+Condition = tuple[str, tuple[Any, ...]]
+ALWAYS: Condition = ("1", ())
+
+
 @dataclass(frozen=True)
 class Statement:
     """One statement over many rows, built without running it, for the hot writes: the
@@ -452,25 +458,45 @@ class RolesRepo(_Repo):
         child_name: str | None = None,
     ) -> bool:
         """Grants a role; False when the person holds it already."""
-        self._changes.people.add(person_id)
+        statement = self.grant_statement(
+            person_id, role, class_id, granted_by, verified, stated_name, child_name
+        )
+        return await self._run(statement) == 1
+
+    def grant_statement(
+        self,
+        person_id: int,
+        role: str,
+        class_id: int | None = None,
+        granted_by: int | None = None,
+        verified: bool = False,
+        stated_name: str | None = None,
+        child_name: str | None = None,
+        only_if: Condition = ALWAYS,
+    ) -> Statement:
         now = self._now()
-        cursor = await self._conn.execute(
+        condition, condition_params = only_if
+        # INSERT ... SELECT needs its WHERE (even `WHERE 1`) for SQLite to read ON CONFLICT.
+        return Statement(
             "INSERT INTO roles (person_id, role, class_id, granted_at, granted_by, verified_at,"
-            " stated_name, child_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            f" stated_name, child_name) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE {condition}"
             " ON CONFLICT (person_id, role, IFNULL(class_id, 0)) WHERE ended_at IS NULL"
             " DO NOTHING",
-            (
-                person_id,
-                role,
-                class_id,
-                now,
-                granted_by,
-                now if verified else None,
-                stated_name,
-                child_name,
-            ),
+            [
+                (
+                    person_id,
+                    role,
+                    class_id,
+                    now,
+                    granted_by,
+                    now if verified else None,
+                    stated_name,
+                    child_name,
+                    *condition_params,
+                )
+            ],
+            ChangeLog(people={person_id}),
         )
-        return cursor.rowcount == 1
 
     async def end(self, role_id: int) -> None:
         self._changes.everyone = True  # whose role it was is not known here
@@ -1243,14 +1269,38 @@ class RequestsRepo(_Repo):
             )
         return int(row[0]) if row else 0
 
-    async def decide(self, request_id: int, status: str, by: int, reason: str | None) -> bool:
-        """Records a decision only if none was made yet: the first decision wins."""
-        cursor = await self._conn.execute(
+    def decision_statements(
+        self, request: JoinRequestRow, status: str, by: int, reason: str | None
+    ) -> tuple[Statement, Statement, Condition]:
+        """The decision, recorded only if none was made yet (the first decision wins); its
+        audit record; and the condition that holds only if this decision is the one
+        recorded, for what else it brings about (a role)."""
+        now = self._now()
+        decision = Statement(
             "UPDATE join_requests SET status = ?, decided_by = ?, decided_at = ?, reason = ?"
             " WHERE id = ? AND status = 'pending'",
-            (status, by, self._now(), reason, request_id),
+            [(status, by, now, reason, request.id)],
         )
-        return cursor.rowcount == 1
+        recorded: Condition = (
+            "EXISTS (SELECT 1 FROM join_requests WHERE id = ? AND decided_by = ?"
+            " AND decided_at = ?)",
+            (request.id, by, now),
+        )
+        audit = Statement(
+            "INSERT INTO audit_log (at, actor_id, action, subject_id, details)"
+            f" SELECT ?, ?, ?, ?, ? WHERE {recorded[0]}",
+            [
+                (
+                    now,
+                    by,
+                    f"request_{status}",
+                    request.person_id,
+                    json.dumps({"request": request.id}),
+                    *recorded[1],
+                )
+            ],
+        )
+        return decision, audit, recorded
 
     async def needing_reminder(self, before: datetime, limit: int) -> list[JoinRequestRow]:
         """Pending since before `before` and not reminded since then."""
