@@ -58,7 +58,8 @@ async def main(args: argparse.Namespace) -> None:
                 ("/requests (class teacher)", lambda: requests.pending_for(teacher)),
                 ("/invites (admin)", lambda: invitations.overview(admin)),
                 ("/invites (class teacher)", lambda: invitations.overview(teacher)),
-                ("load sender + roles", lambda: people.load_actor(ADMIN)),
+                ("sender + roles (in memory)", lambda: people.load_actor(ADMIN)),
+                ("sender + roles (read)", lambda: db.reader.people.snapshot(ADMIN)),
             ]
             print(f"{'operation':<28} {'p50 ms':>8} {'p95 ms':>8}")
             for name, action in rows:
