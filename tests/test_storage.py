@@ -49,11 +49,13 @@ async def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> Non
 
 async def test_inbox_ignores_an_event_it_already_has(tmp_path: Path) -> None:
     async with Database(tmp_path / "s.sqlite3") as db:
-        async with db.transaction() as tx:
-            assert await tx.inbox.add_many([event("e1", 1), event("e2", 2)]) == 2
-        async with db.transaction() as tx:
-            assert await tx.inbox.add_many([event("e1", 3)]) == 0
-            await tx.inbox.mark_done(["e1"])
+        assert await db.write(
+            lambda tx: tx.inbox.add_many_statement([event("e1", 1), event("e2", 2)])
+        ) == [2]
+        assert await db.write(
+            lambda tx: tx.inbox.add_many_statement([event("e1", 3)]),
+            lambda tx: tx.inbox.mark_done_statement(["e1"]),
+        ) == [0, 1]
         assert await db.reader.inbox.placed_between(1, 3) == {"e1", "e2"}
         pending = await db.reader.inbox.pending(after_seq=0, limit=10)
         assert [row.event_id for row in pending] == ["e2"]

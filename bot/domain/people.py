@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from bot.domain.movement import forget_person
 from bot.domain.roles import Actor, Role, RoleGrant
 from bot.storage import Database
-from bot.storage.repositories import PersonRow, RoleRow, StateRow
+from bot.storage.repositories import StateRow
 
 REF_CODE_MAX = 64
-ACTORS_KEPT = 20_000
 
 
 @dataclass(frozen=True)
@@ -27,8 +26,6 @@ class PeopleService:
         self._db = db
         self._admin_ids = frozenset(admin_ids)
         self._director_ids = frozenset(director_ids)
-        # The actor last built for each person, from the record and roles it was built from.
-        self._actors: dict[int, tuple[PersonRow, list[RoleRow], Actor]] = {}
 
     async def load_actor(self, vk_id: int) -> Actor:
         actor, _ = await self.load_actor_and_dialog(vk_id)
@@ -40,9 +37,6 @@ class PeopleService:
         person = snapshot.person
         if person is None:
             return Actor(vk_id=vk_id), snapshot.dialog
-        built = self._actors.get(vk_id)
-        if built is not None and built[0] is person and built[1] is snapshot.roles:
-            return built[2], snapshot.dialog  # the same record and roles as last time
         grants = tuple(
             RoleGrant(
                 role=Role(row.role),
@@ -59,9 +53,6 @@ class PeopleService:
             pending_ref=person.pending_ref,
             grants=grants,
         )
-        if len(self._actors) >= ACTORS_KEPT:
-            self._actors.clear()
-        self._actors[vk_id] = (person, snapshot.roles, actor)
         return actor, snapshot.dialog
 
     async def remember_ref(self, vk_id: int, code: str) -> None:

@@ -379,9 +379,6 @@ class PeopleRepo(_Repo):
             "UPDATE people SET can_receive = ? WHERE vk_id = ?", (int(can), vk_id)
         )
 
-    async def set_unreachable(self, vk_ids: Sequence[int]) -> None:
-        await self._run(self.set_unreachable_statement(vk_ids))
-
     def set_unreachable_statement(self, vk_ids: Sequence[int]) -> Statement | None:
         if not vk_ids:
             return None
@@ -719,21 +716,15 @@ class StatesRepo(_Repo):
         )
 
     async def set(self, person_id: int, state: str, payload: dict[str, Any]) -> None:
-        await self.set_many([(person_id, state, payload)])
+        await self._run(self.set_many_statement([(person_id, state, payload)]))
 
     async def delete(self, person_id: int) -> None:
-        await self.delete_many([person_id])
-
-    async def set_many(self, steps: Sequence[tuple[int, str, dict[str, Any]]]) -> None:
-        """(person_id, state, payload) of many people at once."""
-        await self._run(self.set_many_statement(steps))
-
-    async def delete_many(self, person_ids: Sequence[int]) -> None:
-        await self._run(self.delete_many_statement(person_ids))
+        await self._run(self.delete_many_statement([person_id]))
 
     def set_many_statement(
         self, steps: Sequence[tuple[int, str, dict[str, Any]]]
     ) -> Statement | None:
+        """(person_id, state, payload) of many people at once."""
         if not steps:
             return None
         now = self._now()
@@ -767,13 +758,9 @@ class StatesRepo(_Repo):
 
 
 class InboxRepo(_Repo):
-    async def add_many(self, rows: Sequence[InboxRow]) -> int:
-        """Stores the rows; one whose event_id is stored already is ignored.
-
-        Returns how many were new."""
-        return await self._run(self.add_many_statement(rows))
-
     def add_many_statement(self, rows: Sequence[InboxRow]) -> Statement | None:
+        """Stores the rows; one whose event_id is stored already is ignored (the statement
+        changes as many rows as were new)."""
         if not rows:
             return None
         now = self._now()
@@ -819,9 +806,6 @@ class InboxRepo(_Repo):
             for row in rows
         ]
 
-    async def mark_done(self, event_ids: Sequence[str]) -> None:
-        await self._run(self.mark_done_statement(event_ids))
-
     def mark_done_statement(self, event_ids: Sequence[str]) -> Statement | None:
         if not event_ids:
             return None
@@ -847,13 +831,10 @@ class InboxRepo(_Repo):
 
 
 class OutboxRepo(_Repo):
-    async def add_replies(self, replies: Sequence[tuple[int, int, dict[str, Any]]]) -> None:
-        """Many (peer_id, random_id, body) messages in one statement."""
-        await self._run(self.add_replies_statement(replies))
-
     def add_replies_statement(
         self, replies: Sequence[tuple[int, int, dict[str, Any]]]
     ) -> Statement | None:
+        """Many (peer_id, random_id, body) messages in one statement."""
         if not replies:
             return None
         now = self._now()
@@ -917,9 +898,6 @@ class OutboxRepo(_Repo):
         )
         return [int(row[0]) for row in rows]
 
-    async def set_recipients(self, outcomes: Sequence[RecipientOutcome]) -> None:
-        await self._run(self.set_recipients_statement(outcomes))
-
     def set_recipients_statement(self, outcomes: Sequence[RecipientOutcome]) -> Statement | None:
         if not outcomes:
             return None
@@ -944,11 +922,8 @@ class OutboxRepo(_Repo):
             (self._now(), outbox_id),
         )
 
-    async def mark_sent(self, sent: Sequence[tuple[int, int | None]]) -> None:
-        """(outbox_id, vk_message_id) of replies VK took."""
-        await self._run(self.mark_sent_statement(sent))
-
     def mark_sent_statement(self, sent: Sequence[tuple[int, int | None]]) -> Statement | None:
+        """(outbox_id, vk_message_id) of replies VK took."""
         if not sent:
             return None
         now = self._now()
@@ -957,9 +932,6 @@ class OutboxRepo(_Repo):
             " attempts = attempts + 1 WHERE id = ?",
             [(now, message_id, outbox_id) for outbox_id, message_id in sent],
         )
-
-    async def mark_given_up(self, given_up: Sequence[RecipientOutcome]) -> None:
-        await self._run(self.mark_given_up_statement(given_up))
 
     def mark_given_up_statement(self, given_up: Sequence[RecipientOutcome]) -> Statement | None:
         if not given_up:
