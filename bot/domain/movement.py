@@ -144,11 +144,5 @@ class MovementService:
 
 
 async def forget_person(tx: Repositories, person_id: int) -> None:
-    """Everything personal about one person goes; audit rows stay, holding no name."""
-    await tx.states.delete(person_id)
-    await tx.outbox.forget_peer(person_id)
-    await tx.requests.forget_person(person_id)
-    await tx.invitations.forget_person(person_id)
-    await tx.roles.forget_person(person_id)
-    await tx.duty_marks.forget_person(person_id)
-    await tx.people.delete(person_id)
+    """Everything that names the person or their child goes; audit rows stay, naming nobody."""
+    await tx.personal.forget(await tx.personal.traces(person_id))

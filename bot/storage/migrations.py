@@ -323,6 +323,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE UNIQUE INDEX inbox_seq ON inbox(seq);
         """,
     ),
+    Migration(
+        11,
+        "a message to a person whose data was deleted is erased once sent",
+        """
+        -- Set on what is still queued for someone who withdrew consent or whose data was
+        -- deleted (the confirmation of the deletion among it): the row goes as soon as the
+        -- sender records its outcome, so no record of them outlives the last message.
+        ALTER TABLE outbox ADD COLUMN erase_when_sent INTEGER NOT NULL DEFAULT 0;
+        CREATE TRIGGER outbox_erase_when_sent AFTER UPDATE OF state ON outbox
+            WHEN NEW.erase_when_sent = 1 AND NEW.state != 'pending'
+        BEGIN
+            DELETE FROM outbox WHERE id = NEW.id;
+        END;
+        """,
+    ),
 )
 
 
