@@ -350,7 +350,8 @@ async def test_forget_me_leaves_no_trace_of_the_person_or_their_child(
     olga_roles = await clocked_bot.db.reader.roles.active_for(olga.user_id)
     assert [(r.role, r.child_name) for r in olga_roles] == [("parent", "Белов Михаил")]
     assert _query(database, "SELECT kind FROM chats WHERE kind IS NOT NULL") == [("parents",)]
-    assert _query(database, "SELECT COUNT(*) FROM invitations WHERE role = 'parent'") == [(1,)]
+    assert "родитель, 5А" in (invites := (await ask(admin, "/invites")).text)
+    assert "выдал " + t("invites_issuer_forgotten") in invites
     assert _query(database, "SELECT full_name FROM roster_students") == [("Белов Михаил",)]
 
 

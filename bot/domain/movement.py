@@ -136,8 +136,9 @@ class MovementService:
     async def purge_departed(self, before: datetime) -> int:
         """Deletes the personal data of people who left before `before` (DEPARTED_RETENTION)."""
         ids = await self._db.reader.people.departed_before(before)
-        async with self._db.transaction() as tx:
-            for person_id in ids:
+        # One transaction each: a whole year's leavers do not hold the writer at once.
+        for person_id in ids:
+            async with self._db.transaction() as tx:
                 await tx.audit.write("departed_data_deleted", None, person_id)
                 await forget_person(tx, person_id)
         return len(ids)

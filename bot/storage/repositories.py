@@ -1642,11 +1642,13 @@ class PersonalDataRepo(_Repo):
     async def _forget_in_json(self, person_id: int, names: Sequence[str]) -> None:
         """Audit details and other people's dialog steps that hold the person's id or name
         (a previous class teacher in the audit, an admin's /leave dialog about them)."""
+        # instr first: json_tree parses only the rows whose text has the digits at all.
         mentions = (
-            " EXISTS (SELECT 1 FROM json_tree({column}) WHERE type = 'integer' AND atom = ?)"
+            " (instr({column}, ?) > 0 AND EXISTS (SELECT 1 FROM json_tree({column})"
+            " WHERE type = 'integer' AND atom = ?))"
             + " OR instr({column}, ?) > 0" * len(names)
         )
-        params = (person_id, *names)
+        params = (str(person_id), person_id, *names)
         rows = await self._all(
             "SELECT id, details FROM audit_log WHERE" + mentions.format(column="details"),
             params,
