@@ -1645,8 +1645,7 @@ class PersonalDataRepo(_Repo):
         # instr first: json_tree parses only the rows whose text has the digits at all.
         mentions = (
             " (instr({column}, ?) > 0 AND EXISTS (SELECT 1 FROM json_tree({column})"
-            " WHERE type = 'integer' AND atom = ?))"
-            + " OR instr({column}, ?) > 0" * len(names)
+            " WHERE type = 'integer' AND atom = ?))" + " OR instr({column}, ?) > 0" * len(names)
         )
         params = (str(person_id), person_id, *names)
         rows = await self._all(
