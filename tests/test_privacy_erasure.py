@@ -20,6 +20,7 @@ from openpyxl import Workbook
 
 from bot.clock import FrozenClock
 from bot.storage import Database
+from bot.storage.migrations import MIGRATIONS, _split_statements
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
 from tests.helpers import (
@@ -32,6 +33,9 @@ from tests.helpers import (
     submit_join_request,
 )
 from vk_sandbox import UserDriver, VKSandbox
+
+# The schema before deleting a person reached every table.
+LAST_BEFORE_THE_FIX = 6
 
 ID = "a person's VK id"
 NAME = "a person's name"
@@ -412,3 +416,47 @@ async def test_a_queued_notice_naming_the_person_is_not_sent_to_others(tmp_path:
             await tx.personal.forget(await tx.personal.traces(7))
         pending = await db.reader.outbox.pending(after_id=0, limit=10)
     assert [json.loads(row.body_json)["message"] for row in pending] == ["Сводка на сегодня"]
+
+
+async def test_an_upgrade_clears_what_earlier_versions_kept_of_deleted_people(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        for migration in MIGRATIONS:
+            if migration.number <= LAST_BEFORE_THE_FIX:
+                for statement in _split_statements(migration.sql):
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {LAST_BEFORE_THE_FIX}")
+        # Anna (10) is still here; the person 7 withdrew consent under an earlier version,
+        # which deleted their record and roles and kept the rest.
+        now = "2026-11-01T08:00:00.000000Z"
+        conn.executescript(f"""
+            INSERT INTO people (vk_id, full_name, consent_at, created_at)
+                VALUES (10, 'Кузнецова Анна', '{now}', '{now}');
+            INSERT INTO roles (person_id, role, class_id, granted_at, granted_by)
+                VALUES (10, 'teacher', 1, '{now}', 7);
+            INSERT INTO audit_log (at, actor_id, action, subject_id)
+                VALUES ('{now}', 7, 'consent_given', 7), ('{now}', 10, 'consent_given', 10),
+                       ('{now}', 7, 'consent_withdrawn', 7);
+            INSERT INTO inbox (event_id, seq, person_key, received_at, done_at)
+                VALUES ('msg:7:1', 1, 7, '{now}', '{now}'), ('msg:10:1', 2, 10, '{now}', '{now}');
+            INSERT INTO outbox (peer_id, random_id, state, created_at)
+                VALUES (7, 1, 'sent', '{now}'), (10, 2, 'sent', '{now}');
+            INSERT INTO chats (peer_id, added_by, added_at) VALUES (2000000001, 7, '{now}');
+            INSERT INTO chat_members (peer_id, member_id)
+                VALUES (2000000001, 7), (2000000001, 10);
+            INSERT INTO join_requests (person_id, role, class_id, created_at)
+                VALUES (7, 'parent', 1, '{now}');
+            """)
+    async with Database(path):
+        pass
+    assert _traces(path, 7, ()) == []
+    assert _query(path, "SELECT person_key FROM inbox") == [(10,)]
+    assert _query(path, "SELECT member_id FROM chat_members") == [(10,)]
+    assert _query(path, "SELECT actor_id, action FROM audit_log ORDER BY id") == [
+        (None, "consent_given"),
+        (10, "consent_given"),
+        (None, "consent_withdrawn"),
+    ]
+    assert _query(path, "SELECT person_id, granted_by FROM roles") == [(10, None)]
