@@ -415,7 +415,9 @@ async def test_a_departure_is_forgotten_after_the_retention_but_not_the_other_pa
     assert _traces(database, oleg.user_id, ("Белов Олег", "Олег", "Белов Михаил")) == []
 
 
-async def test_a_queued_notice_naming_the_person_is_not_sent_to_others(tmp_path: Path) -> None:
+async def test_a_queued_notice_naming_the_person_is_not_sent_to_others_but_a_broadcast_is(
+    tmp_path: Path,
+) -> None:
     async with Database(tmp_path / "school.sqlite3") as db:
         async with db.transaction() as tx:
             await tx.people.ensure(7)
@@ -426,9 +428,17 @@ async def test_a_queued_notice_naming_the_person_is_not_sent_to_others(tmp_path:
             lambda tx: tx.outbox.add_replies_statement([(1, 11, notice), (1, 12, other)])
         )
         async with db.transaction() as tx:
+            # The school's announcement goes out as written, to everyone else.
+            announcement = {"message": "Белова Ольга проведёт собрание"}
+            await tx.outbox.add_broadcast([1, 7], 13, announcement, report_to=None)
             await tx.personal.forget(await tx.personal.traces(7))
         pending = await db.reader.outbox.pending(after_id=0, limit=10)
-    assert [json.loads(row.body_json)["message"] for row in pending] == ["Сводка на сегодня"]
+        recipients = await db.reader.outbox.pending_recipients(pending[-1].id, 10)
+    assert [json.loads(row.body_json)["message"] for row in pending] == [
+        "Сводка на сегодня",
+        "Белова Ольга проведёт собрание",
+    ]
+    assert recipients == [1]
 
 
 async def test_an_upgrade_clears_what_earlier_versions_kept_of_deleted_people(

@@ -370,7 +370,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             status = CASE status WHEN 'pending' THEN 'declined' ELSE status END
             WHERE proposed_by IN (SELECT id FROM forgotten);
         UPDATE proposals SET decided_by = NULL WHERE decided_by IN (SELECT id FROM forgotten);
-        DELETE FROM roster_imports WHERE applied_at IS NULL AND admin_id IN (SELECT id FROM forgotten);
+        DELETE FROM roster_imports
+            WHERE applied_at IS NULL AND admin_id IN (SELECT id FROM forgotten);
         UPDATE roster_imports SET admin_id = 0 WHERE admin_id IN (SELECT id FROM forgotten);
         DROP TABLE forgotten;
         """,

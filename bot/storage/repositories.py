@@ -1538,9 +1538,11 @@ class PersonalDataRepo(_Repo):
         """Whether someone else still with the school names this child in this class (the
         other parent, the student themselves): then the child's name is their data."""
         row = await self._one(
-            "SELECT 1 FROM roles WHERE person_id != ? AND ended_at IS NULL AND class_id = ?"
-            " AND (child_name = ? OR stated_name = ?) LIMIT 1",
-            (person_id, class_id, name, name),
+            "SELECT 1 FROM roles r LEFT JOIN people p ON p.vk_id = r.person_id"
+            " WHERE r.person_id != ? AND r.ended_at IS NULL AND r.class_id = ?"
+            " AND (r.child_name = ? OR r.stated_name = ?"
+            " OR (r.role = 'student' AND p.full_name = ?)) LIMIT 1",
+            (person_id, class_id, name, name, name),
         )
         return row is not None
 
@@ -1605,10 +1607,11 @@ class PersonalDataRepo(_Repo):
         ]
         for name in in_texts:
             statements += [
-                # Queued for others and naming them (a decider's notice of their request):
-                # not sent rather than sent with the name.
+                # Queued for someone else and naming them (a decider's notice of their
+                # request): not sent rather than sent with the name. A broadcast is the
+                # school's announcement and goes out as written.
                 (
-                    "DELETE FROM outbox WHERE state = 'pending' AND peer_id != ?"
+                    "DELETE FROM outbox WHERE state = 'pending' AND peer_id NOT IN (0, ?)"
                     " AND instr(body, ?) > 0",
                     (pid, name),
                 ),
