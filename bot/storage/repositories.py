@@ -1504,7 +1504,7 @@ def _scrub_json(value: Any, person_id: int, names: Sequence[str]) -> Any:
 class PersonalDataRepo(_Repo):
     """Deleting a person (152-FZ): every table that can hold their id, their name, their
     child's name or what they wrote, in one place. A new table or column that can hold
-    personal data is added here and to the classification in tests/test_personal_data.py."""
+    personal data is added here and to the classification in tests/test_privacy_erasure.py."""
 
     async def traces(self, person_id: int) -> PersonalTraces:
         person = await self._one("SELECT full_name FROM people WHERE vk_id = ?", (person_id,))
@@ -1522,7 +1522,7 @@ class PersonalDataRepo(_Repo):
             student_classes=tuple(
                 sorted({row["class_id"] for row in roles if row["role"] == "student"})
             ),
-            was_staff=any(row["role"] in ("teacher", "class_teacher") for row in roles),
+            was_staff=any(row["role"] not in ("student", "parent") for row in roles),
             children=tuple(
                 sorted(
                     {
@@ -1644,7 +1644,7 @@ class PersonalDataRepo(_Repo):
 
     async def _forget_in_json(self, person_id: int, names: Sequence[str]) -> None:
         """Audit details and other people's dialog steps that hold the person's id or name
-        (a previous class teacher in the audit, an admin's /leave dialog about them)."""
+        (a previous class teacher in the audit, a dialog step about them)."""
         # instr first: json_tree parses only the rows whose text has the digits at all.
         mentions = (
             " (instr({column}, ?) > 0 AND EXISTS (SELECT 1 FROM json_tree({column})"
