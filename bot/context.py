@@ -75,6 +75,9 @@ class EventContext:
     # Dialog steps taken during this event (None: the dialog ended), written in the same
     # transaction as its replies, so a step is never kept without its answer.
     dialog_changes: dict[int, tuple[str, dict[str, Any]] | None] = field(default_factory=dict)
+    # People whose data was deleted during this event: what the event itself leaves of them
+    # (its inbox row, the replies to them) goes with its outcome.
+    forgotten: list[int] = field(default_factory=list)
 
     @property
     def in_chat(self) -> bool:

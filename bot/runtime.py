@@ -69,6 +69,7 @@ class _Outcome:
     replies: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     dialog_steps: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     dialogs_ended: list[int] = field(default_factory=list)
+    forgotten: list[int] = field(default_factory=list)
 
 
 def _changes(outcome: _Outcome) -> list[Change]:
@@ -77,6 +78,8 @@ def _changes(outcome: _Outcome) -> list[Change]:
         lambda tx: tx.inbox.mark_done_statement([outcome.event_id]),
         lambda tx: tx.states.set_many_statement(outcome.dialog_steps),
         lambda tx: tx.states.delete_many_statement(outcome.dialogs_ended),
+        lambda tx: tx.personal.leftover_events_statement(outcome.forgotten),
+        lambda tx: tx.personal.leftover_replies_statement(outcome.forgotten),
     ]
 
 
@@ -211,6 +214,7 @@ class Dispatcher:
                 outcome.dialogs_ended.append(peer)
             else:
                 outcome.dialog_steps.append((peer, *step))
+        outcome.forgotten = ctx.forgotten
         if await self._write_outcome(outcome):
             self.handled += 1
 

@@ -225,6 +225,8 @@ TEXTS: dict[str, str] = {
         "{stale}."
     ),
     "invites_line": "№{id} {role}, {class_name} — {state}; {uses}; выдал {issuer}, {age} назад",
+    # Who issued an invitation whose issuer's data was deleted (152-FZ).
+    "invites_issuer_forgotten": "бывший участник",
     "invites_stale_mark": " ⚠ невостребовано",
     "invites_empty": "Приглашений пока нет. Создать: /invite",
     "invite_state_active": "действует",

@@ -119,7 +119,9 @@ async def invites(message: Message, event_ctx: EventContext) -> None:
             class_name=row.class_name,
             state=t(STATE_TEXT[view.state]),
             uses=uses,
-            issuer=issuers.get(row.created_by, f"id{row.created_by}"),
+            issuer=issuers.get(row.created_by, f"id{row.created_by}")
+            if row.created_by
+            else t("invites_issuer_forgotten"),
             age=format_age(now - row.created_at),
         )
         lines.append(line + (t("invites_stale_mark") if view.stale else ""))

@@ -32,6 +32,7 @@ async def forget_me(message: Message, event_ctx: EventContext) -> None:
 )
 async def forget_confirmed(message: Message, event_ctx: EventContext) -> None:
     await event_ctx.services.people.forget(event_ctx.person_id)
+    event_ctx.forgotten.append(event_ctx.person_id)
     event_ctx.reply(t("forget_done"), keyboard=empty_keyboard())
 
 

@@ -323,6 +323,59 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE UNIQUE INDEX inbox_seq ON inbox(seq);
         """,
     ),
+    Migration(
+        11,
+        "a message to a person whose data was deleted is erased once sent",
+        """
+        -- Set on what is still queued for someone who withdrew consent or whose data was
+        -- deleted (the confirmation of the deletion among it): the row goes as soon as the
+        -- sender records its outcome, so no record of them outlives the last message.
+        ALTER TABLE outbox ADD COLUMN erase_when_sent INTEGER NOT NULL DEFAULT 0;
+        CREATE TRIGGER outbox_erase_when_sent AFTER UPDATE OF state ON outbox
+            WHEN NEW.erase_when_sent = 1 AND NEW.state != 'pending'
+        BEGIN
+            DELETE FROM outbox WHERE id = NEW.id;
+        END;
+
+        -- Earlier versions left the ids of people already deleted in other tables. Who they
+        -- were is known only as the subject of their deletion's audit row, with no record
+        -- of them left (someone who came back has one): those ids go now as they would today.
+        CREATE TEMP TABLE forgotten AS
+            SELECT DISTINCT subject_id AS id FROM audit_log
+            WHERE action IN ('consent_withdrawn', 'departed_data_deleted')
+                AND subject_id IS NOT NULL AND subject_id NOT IN (SELECT vk_id FROM people);
+        DELETE FROM conversation_state WHERE person_id IN (SELECT id FROM forgotten);
+        DELETE FROM inbox WHERE done_at IS NOT NULL AND person_key IN (SELECT id FROM forgotten);
+        DELETE FROM outbox WHERE state != 'pending' AND peer_id IN (SELECT id FROM forgotten);
+        UPDATE outbox SET report_to = NULL WHERE report_to IN (SELECT id FROM forgotten);
+        DELETE FROM outbox_recipients WHERE peer_id IN (SELECT id FROM forgotten);
+        DELETE FROM roles WHERE person_id IN (SELECT id FROM forgotten);
+        UPDATE roles SET granted_by = NULL WHERE granted_by IN (SELECT id FROM forgotten);
+        UPDATE audit_log SET actor_id = NULL WHERE actor_id IN (SELECT id FROM forgotten);
+        UPDATE audit_log SET subject_id = NULL WHERE subject_id IN (SELECT id FROM forgotten);
+        UPDATE invitations SET created_by = 0 WHERE created_by IN (SELECT id FROM forgotten);
+        UPDATE invitations SET annulled_by = NULL WHERE annulled_by IN (SELECT id FROM forgotten);
+        DELETE FROM redemptions WHERE person_id IN (SELECT id FROM forgotten);
+        DELETE FROM code_failures WHERE person_id IN (SELECT id FROM forgotten);
+        UPDATE join_requests SET person_id = 0, full_name = NULL, reason = NULL,
+            status = CASE status WHEN 'pending' THEN 'withdrawn' ELSE status END
+            WHERE person_id IN (SELECT id FROM forgotten);
+        UPDATE join_requests SET decided_by = NULL WHERE decided_by IN (SELECT id FROM forgotten);
+        UPDATE chats SET added_by = NULL WHERE added_by IN (SELECT id FROM forgotten);
+        UPDATE chats SET bound_by = NULL WHERE bound_by IN (SELECT id FROM forgotten);
+        DELETE FROM chat_members WHERE member_id IN (SELECT id FROM forgotten);
+        DELETE FROM duty_marks WHERE person_id IN (SELECT id FROM forgotten);
+        UPDATE events SET created_by = 0 WHERE created_by IN (SELECT id FROM forgotten);
+        UPDATE proposals SET text = NULL, proposed_by = 0,
+            status = CASE status WHEN 'pending' THEN 'declined' ELSE status END
+            WHERE proposed_by IN (SELECT id FROM forgotten);
+        UPDATE proposals SET decided_by = NULL WHERE decided_by IN (SELECT id FROM forgotten);
+        DELETE FROM roster_imports
+            WHERE applied_at IS NULL AND admin_id IN (SELECT id FROM forgotten);
+        UPDATE roster_imports SET admin_id = 0 WHERE admin_id IN (SELECT id FROM forgotten);
+        DROP TABLE forgotten;
+        """,
+    ),
 )
 
 
