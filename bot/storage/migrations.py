@@ -324,7 +324,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
-        11,
+        7,
         "a message to a person whose data was deleted is erased once sent",
         """
         -- Set on what is still queued for someone who withdrew consent or whose data was
