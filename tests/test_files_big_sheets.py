@@ -199,3 +199,20 @@ async def test_each_limit_is_named_to_the_admin(
     assert (await admin.wait_reply()).text == t("roster_reading")
     reply = await admin.wait_reply(timeout=30)
     assert reply.text == t("roster_problems", count=1, lines="• " + t(text_key))
+
+
+async def test_a_reader_stuck_past_its_time_is_not_waited_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(roster_module, "MAX_SECONDS", 0.0)
+    monkeypatch.setattr(roster_service, "READ_GRACE_SECONDS", 0.0)
+    stuck = threading.Event()
+
+    def work(report: object) -> tuple[tuple[Problem, ...], None, str]:
+        stuck.wait(timeout=30)
+        return (), None, ""
+
+    try:
+        assert await roster_service._off_the_loop(work, None) is None
+    finally:
+        stuck.set()

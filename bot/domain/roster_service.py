@@ -158,6 +158,9 @@ async def _off_the_loop(
         loop.call_soon_threadsafe(reports.put_nowait, rows)
 
     worker = asyncio.ensure_future(asyncio.to_thread(work, report))
+    # Retrieved even when nobody waits for it any more, so a late failure is not reported as
+    # "never retrieved".
+    worker.add_done_callback(lambda done: done.cancelled() or done.exception())
     deadline = loop.time() + roster_rules.MAX_SECONDS + READ_GRACE_SECONDS
     told = loop.time()
     while True:
