@@ -271,7 +271,7 @@ def _sheet_rows(sheet: Any, budget: _Budget) -> Iterator[tuple[int, Sequence[obj
 
     Reads the sheet's XML rows with their numbers: openpyxl's iter_rows makes up an empty
     row for every number a file skips, and a roster whose rows are 999 apart would cost a
-    million of them."""
+    million of them. WorkSheetParser is what iter_rows itself uses (hence openpyxl < 3.2)."""
     workbook = sheet.parent
     with sheet._get_source() as source:
         parser = WorkSheetParser(
