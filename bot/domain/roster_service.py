@@ -165,18 +165,21 @@ async def _off_the_loop(
     told = loop.time()
     while True:
         next_report = asyncio.ensure_future(reports.get())
-        done, _ = await asyncio.wait(
-            {worker, next_report},
-            timeout=max(0.0, deadline - loop.time()),
-            return_when=asyncio.FIRST_COMPLETED,
-        )
+        try:
+            done, _ = await asyncio.wait(
+                {worker, next_report},
+                timeout=max(0.0, deadline - loop.time()),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            if not next_report.done():
+                next_report.cancel()
         if next_report in done:
             # Reports are queued before the worker's result, so all are passed on first.
             if progress is not None and loop.time() - told >= PROGRESS_SECONDS:
                 told = loop.time()
                 await progress(next_report.result())
             continue
-        next_report.cancel()
         if worker in done:
             return worker.result()
         # The thread stops at the reader's own deadline; nobody waits for it.
