@@ -608,6 +608,8 @@ TEXTS: dict[str, str] = {
     # Roster import and export
     "roster_too_big": "Файл больше 5 МБ. Разбейте его на части или удалите лишние листы.",
     "roster_download_failed": "Не получилось скачать файл. Отправьте его ещё раз.",
+    "roster_reading": "Файл получен, проверяю. Большой файл читается до минуты.",
+    "roster_progress": "Всё ещё проверяю файл: прочитано строк — {rows}.",
     "roster_problems": "Файл не применён: найдено ошибок — {count}. Исправьте и отправьте снова.\n{lines}",
     "roster_problem_more": "…и ещё {count}.",
     "roster_where": "Лист «{sheet}», строка {row}, столбец «{column}»: ",
@@ -625,6 +627,8 @@ TEXTS: dict[str, str] = {
     "roster_problem_too_big": "файл больше 5 МБ",
     "roster_problem_not_a_table": "это не таблица XLSX или CSV",
     "roster_problem_no_sheets": "нет листов «Классы», «Сотрудники», «Ученики» (есть: {value})",
+    "roster_problem_too_many_cells": "больше 1 000 000 ячеек — удалите лишние столбцы и листы или разбейте файл на части",
+    "roster_problem_too_slow": "файл не удалось прочитать за минуту — разбейте его на части или удалите лишние листы",
     "roster_preview": (
         "Файл проверен, ошибок нет. Будет:\n"
         "• классов добавлено: {classes}\n"

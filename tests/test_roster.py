@@ -336,7 +336,7 @@ def test_a_long_blank_run_ends_a_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_problem_code_is_declared() -> None:
-    assert len(set(PROBLEM_CODES)) == 12
+    assert len(set(PROBLEM_CODES)) == 14
     assert "class_unknown" in PROBLEM_CODES
 
 

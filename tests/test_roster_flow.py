@@ -51,6 +51,7 @@ async def test_a_file_with_mistakes_applies_nothing_and_names_each(
         ["5А", "5Б"],
     )
     await admin.send("", document=("spiski.xlsx", data))
+    assert (await admin.wait_reply()).text == t("roster_reading")
     reply = await admin.wait_reply()
     assert reply.text.startswith("Файл не применён: найдено ошибок — 3.")
     assert "Лист «Ученики», строка 3, столбец «ФИО»: «Миша» — не ФИО" in reply.text
@@ -65,6 +66,7 @@ async def test_a_good_import_then_export_round_trips(sandbox: VKSandbox, bot: Bo
     admin = await school_with_classes(sandbox, "5А")
     data = _workbook([("Белов Михаил", "5А"), ("Орлова Анна", "5Б")], ["5А", "5Б"])
     await admin.send("", document=("spiski.xlsx", data))
+    assert (await admin.wait_reply()).text == t("roster_reading")
     preview = await admin.wait_reply()
     assert "классов добавлено: 1" in preview.text and "учеников добавлено: 2" in preview.text
     await admin.press(preview.button(BUTTONS["apply"]))

@@ -10,15 +10,17 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 LONGPOLL = "<longpoll>"
+FILES = "<files>"
 
 
 @dataclass
 class Fault:
-    kind: str  # "http_500" | "drop" | "slow" | "api_error"
+    kind: str  # "http_500" | "drop" | "slow" | "api_error" | "pieces"
     times: int
     methods: frozenset[str] | None
     seconds: float = 0.0
     code: int = 0
+    size: int = 0
 
     def matches(self, target: str) -> bool:
         if self.methods is None:
@@ -33,6 +35,7 @@ class Faults:
     transport: list[Fault] = field(default_factory=list)
     api_errors: list[Fault] = field(default_factory=list)
     longpoll_failures: list[tuple[int, int]] = field(default_factory=list)  # (code, times)
+    file_pieces: list[Fault] = field(default_factory=list)
     redeliver: int = 0
     on_change: Callable[[], None] | None = field(default=None, repr=False)
 
@@ -81,6 +84,15 @@ class Faults:
         """The next ``times`` API calls (optionally only ``methods``) fail with error ``code``."""
         self.api_errors.append(Fault("api_error", times, self._methods(methods), code=code))
 
+    def files_in_pieces(self, size: int, pause: float = 0.0, times: int = 1) -> None:
+        """The next ``times`` file downloads arrive ``size`` bytes at a time, ``pause`` apart.
+
+        As a slow or busy file server sends them, without announcing the size: a client that
+        reads once gets a part."""
+        if size <= 0:
+            raise ValueError("a piece must hold at least one byte")
+        self.file_pieces.append(Fault("pieces", times, None, seconds=pause, size=size))
+
     def redeliver_last(self, times: int = 1) -> None:
         """The next ``times`` a_check answers repeat the last delivered event (same event_id)."""
         self.redeliver += times
@@ -90,6 +102,7 @@ class Faults:
         self.transport.clear()
         self.api_errors.clear()
         self.longpoll_failures.clear()
+        self.file_pieces.clear()
         self.redeliver = 0
 
     # -- consumption (used by the server) --------------------------------------------------
@@ -110,6 +123,9 @@ class Faults:
                 return fault
         return None
 
+    def take_file_pieces(self) -> Fault | None:
+        return self._take(self.file_pieces, FILES)
+
     def take_longpoll_failure(self) -> int | None:
         if not self.longpoll_failures:
             return None
@@ -121,4 +137,4 @@ class Faults:
         return code
 
 
-__all__ = ["LONGPOLL", "Fault", "Faults"]
+__all__ = ["FILES", "LONGPOLL", "Fault", "Faults"]

@@ -524,14 +524,31 @@ class VKSandbox:
             if item is None:
                 break
             if isinstance(item, DocState):
-                return web.Response(
-                    body=item.data,
-                    content_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{item.id}.{item.ext}"'},
+                disposition = f'attachment; filename="{item.id}.{item.ext}"'
+                return await self._file_response(
+                    request, item.data, "application/octet-stream", disposition
                 )
             if isinstance(item, PhotoState):
-                return web.Response(body=item.data, content_type="image/jpeg")
+                return await self._file_response(request, item.data, "image/jpeg")
         raise web.HTTPNotFound(text="file not found")
+
+    async def _file_response(
+        self, request: web.Request, data: bytes, content_type: str, disposition: str | None = None
+    ) -> web.StreamResponse:
+        headers = {"Content-Disposition": disposition} if disposition else {}
+        pieces = self.faults.take_file_pieces()
+        if pieces is None:
+            return web.Response(body=data, content_type=content_type, headers=headers)
+        # Sent with chunked transfer encoding: the client learns the size only at the end.
+        response = web.StreamResponse(headers=headers)
+        response.content_type = content_type
+        await response.prepare(request)
+        for start in range(0, len(data), pieces.size):
+            await response.write(data[start : start + pieces.size])
+            if pieces.seconds:
+                await asyncio.sleep(pieces.seconds)
+        await response.write_eof()
+        return response
 
 
 __all__ = ["VKSandbox"]

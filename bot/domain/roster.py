@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
+import time
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from bot.domain.roles import Role
 from bot.parsing import ClassNameError, parse_class_name, parse_full_name
@@ -29,7 +32,15 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 # Columns further right are not looked at (notes, formulas, a stray cell at XFD1).
 MAX_COLUMNS = 50
 # A run of this many blank rows ends a sheet: formatting dragged down to row 1 048 576.
+# Rows a sheet leaves out count as blank ones, at no cost.
 MAX_BLANK_RUN = 1_000
+# Cells of the whole file, empty ones and those right of MAX_COLUMNS included: each costs
+# parsing time, and 20 000 rows of 50 columns fit.
+MAX_CELLS = 1_000_000
+# A file not read within this many seconds is refused rather than holding its reader.
+MAX_SECONDS = 60.0
+# A reader is told the count of data rows read after every this many.
+PROGRESS_ROWS = 1_000
 # Problem.value is cut to this many characters.
 VALUE_LIMIT = 60
 
@@ -79,6 +90,8 @@ PROBLEM_CODES: tuple[str, ...] = (
     "too_big",
     "not_a_table",
     "no_sheets",
+    "too_many_cells",
+    "too_slow",
 )
 
 _JSON_VERSION = 1
@@ -89,8 +102,9 @@ class Problem:
     """One mistake, addressed as a person would find it in Excel.
 
     `sheet` is the sheet's name as in the file, "CSV" for a CSV file, or "" for a problem with
-    the file as a whole (too_big, not_a_table, no_sheets). `row` is 1-based (the header is
-    row 1), 0 for sheet- and file-level problems. `column` is the Russian header, or "".
+    the file as a whole (too_big, not_a_table, no_sheets, too_many_cells, too_slow). `row`
+    is 1-based (the header is row 1), 0 for sheet- and file-level problems. `column` is the
+    Russian header, or "".
     """
 
     sheet: str
@@ -144,16 +158,56 @@ class RosterPlan:
 # Reading
 
 
-def read_roster(filename: str, data: bytes) -> Roster:
-    """Reads an .xlsx or .csv roster and checks every row. Never raises on bad input."""
+class _OverBudgetError(Exception):
+    """Reading a file went past MAX_CELLS or its time: the file is refused as a whole."""
+
+    def __init__(self, code: str, value: str) -> None:
+        super().__init__(code)
+        self.problem = Problem("", 0, "", code, value)
+
+
+class _Budget:
+    """What reading one file may spend, and whom to tell how far it got."""
+
+    def __init__(self, seconds: float, progress: Callable[[int], None] | None) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.cells = 0
+        self.progress = progress
+
+    def spend(self, cells: int) -> None:
+        """Counts a row's cells; raises _OverBudgetError past a limit."""
+        self.cells += cells
+        if self.cells > MAX_CELLS:
+            raise _OverBudgetError("too_many_cells", str(MAX_CELLS))
+        if time.monotonic() > self.deadline:
+            raise _OverBudgetError("too_slow", str(round(self.seconds)))
+
+
+def read_roster(
+    filename: str,
+    data: bytes,
+    *,
+    seconds: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Roster:
+    """Reads an .xlsx or .csv roster and checks every row. Never raises on bad input.
+
+    CPU-bound for a big file: call it off the event loop. It gives up after `seconds`
+    (MAX_SECONDS by default); `progress` is called with the count of data rows read after
+    every PROGRESS_ROWS of them, on the reading thread."""
     shown_name = _clip(filename)
     if len(data) > MAX_FILE_BYTES:
         return _refused(Problem("", 0, "", "too_big", str(len(data))))
     ending = filename.strip().lower()
-    if ending.endswith(".xlsx"):
-        return _read_xlsx(shown_name, data)
-    if ending.endswith(".csv"):
-        return _read_csv(shown_name, data)
+    budget = _Budget(MAX_SECONDS if seconds is None else seconds, progress)
+    try:
+        if ending.endswith(".xlsx"):
+            return _read_xlsx(shown_name, data, budget)
+        if ending.endswith(".csv"):
+            return _read_csv(shown_name, data, budget)
+    except _OverBudgetError as over:
+        return _refused(over.problem)
     return _refused(Problem("", 0, "", "not_a_table", shown_name))
 
 
@@ -161,7 +215,7 @@ def _refused(problem: Problem) -> Roster:
     return Roster(classes=(), staff=(), students=(), problems=(problem,), rows=0)
 
 
-def _read_xlsx(shown_name: str, data: bytes) -> Roster:
+def _read_xlsx(shown_name: str, data: bytes, budget: _Budget) -> Roster:
     not_a_table = _refused(Problem("", 0, "", "not_a_table", shown_name))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -176,17 +230,19 @@ def _read_xlsx(shown_name: str, data: bytes) -> Roster:
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                return _read_workbook(workbook)
+                return _read_workbook(workbook, budget)
             finally:
                 workbook.close()
+    except _OverBudgetError:
+        raise
     except Exception:
         # A corrupt archive, broken XML, a password-protected file saved as .xlsx: whatever
         # openpyxl raises, the answer for the user is the same.
         return not_a_table
 
 
-def _read_workbook(workbook: Any) -> Roster:
-    collector = _Collector()
+def _read_workbook(workbook: Any, budget: _Budget) -> Roster:
+    collector = _Collector(budget)
     titles: list[str] = []
     found = False
     for sheet in workbook.worksheets:
@@ -196,8 +252,12 @@ def _read_workbook(workbook: Any) -> Roster:
         if kind is None:
             continue
         found = True
-        rows: Iterator[Sequence[object]] = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
-        header = next(rows, None)
+        rows = _sheet_rows(sheet, budget)
+        first = next(rows, None)
+        # The header is row 1; a sheet whose first row is further down has none.
+        header = first[1] if first is not None and first[0] == 1 else None
+        if first is not None and header is None:
+            rows = itertools.chain((first,), rows)
         collector.read_sheet(title, kind, _find_columns(header, SHEET_COLUMNS[kind]), rows)
         if collector.stopped:
             break
@@ -206,7 +266,45 @@ def _read_workbook(workbook: Any) -> Roster:
     return collector.roster()
 
 
-def _read_csv(shown_name: str, data: bytes) -> Roster:
+def _sheet_rows(sheet: Any, budget: _Budget) -> Iterator[tuple[int, Sequence[object]]]:
+    """(row number, values of its first MAX_COLUMNS columns) of each row the sheet holds.
+
+    Reads the sheet's XML rows with their numbers: openpyxl's iter_rows makes up an empty
+    row for every number a file skips, and a roster whose rows are 999 apart would cost a
+    million of them. WorkSheetParser is what iter_rows itself uses (hence openpyxl < 3.2)."""
+    workbook = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        last = 0
+        for number, cells in parser.parse():
+            budget.spend(len(cells))
+            if number <= last:
+                # A row number repeated or going back: the row met first stands.
+                continue
+            last = number
+            values: list[object] = []
+            for cell in cells:
+                column = cell["column"]
+                if 1 <= column <= MAX_COLUMNS:
+                    values.extend([None] * (column - len(values)))
+                    values[column - 1] = cell["value"]
+            yield number, values
+
+
+def _csv_rows(reader: Iterator[list[str]], budget: _Budget) -> Iterator[tuple[int, list[str]]]:
+    for number, raw in enumerate(reader, start=2):
+        budget.spend(len(raw))
+        yield number, raw
+
+
+def _read_csv(shown_name: str, data: bytes, budget: _Budget) -> Roster:
     not_a_table = _refused(Problem("", 0, "", "not_a_table", shown_name))
     text = _decode(data)
     if text is None or "\x00" in text:
@@ -216,7 +314,7 @@ def _read_csv(shown_name: str, data: bytes) -> Roster:
     if first_line.count(delimiter) == 0:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    collector = _Collector()
+    collector = _Collector(budget)
     try:
         header = next(reader, None)
         every = _find_columns(header, (COLUMN_NAME, COLUMN_CLASS, COLUMN_ROLE, COLUMN_CLASSES_LED))
@@ -232,7 +330,7 @@ def _read_csv(shown_name: str, data: bytes) -> Roster:
         else:
             return not_a_table
         columns = {column: every[column] for column in SHEET_COLUMNS[kind] if column in every}
-        collector.read_sheet(CSV_SHEET, kind, columns, reader)
+        collector.read_sheet(CSV_SHEET, kind, columns, _csv_rows(reader, budget))
     except csv.Error:
         return not_a_table
     return collector.roster()
@@ -315,7 +413,8 @@ def _where(sheet: str, row: int, current_sheet: str) -> str:
 class _Collector:
     """Accumulates entries and problems over the sheets of one file."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: _Budget) -> None:
+        self._budget = budget
         self.problems: list[Problem] = []
         self.rows = 0
         self.stopped = False
@@ -342,8 +441,9 @@ class _Collector:
         sheet: str,
         kind: str,
         columns: Mapping[str, int],
-        rows: Iterable[Sequence[object]],
+        rows: Iterable[tuple[int, Sequence[object]]],
     ) -> None:
+        """Reads numbered rows after the header (row 1); numbers skipped are blank rows."""
         missing = [column for column in REQUIRED_COLUMNS[kind] if column not in columns]
         for column in missing:
             self._add(sheet, 0, column, "missing_sheet_columns")
@@ -355,7 +455,12 @@ class _Collector:
             SHEET_STUDENTS: self._student_row,
         }[kind]
         blank_run = 0
-        for number, raw in enumerate(rows, start=2):
+        previous = 1
+        for number, raw in rows:
+            blank_run += number - previous - 1
+            previous = number
+            if blank_run >= MAX_BLANK_RUN:
+                return
             cells = {
                 column: _cell_text(raw[index]) if index < len(raw) else ""
                 for column, index in columns.items()
@@ -372,6 +477,8 @@ class _Collector:
                 return
             self.rows += 1
             read_row(sheet, number, cells)
+            if self._budget.progress is not None and self.rows % PROGRESS_ROWS == 0:
+                self._budget.progress(self.rows)
 
     def _class_row(self, sheet: str, number: int, cells: Mapping[str, str]) -> None:
         text = cells[COLUMN_CLASS]

@@ -14,6 +14,8 @@ from bot.files import export_workbook, roster_template
 from bot.handlers.rules import Callback, Command, Private
 from bot.keyboards import choice_keyboard
 from bot.texts import BUTTONS, format_date, role_name, t
+from bot.vk.gateway import FileTooBigError
+from bot.vk.outgoing import OutgoingMessage
 
 labeler = BotLabeler()
 
@@ -50,12 +52,26 @@ async def roster_file(message: Message, event_ctx: EventContext, doc: Any) -> No
         event_ctx.reply(t("roster_too_big"))
         return
     services = event_ctx.services
-    data = await services.vk.download(doc.url or "", MAX_FILE_BYTES)
+
+    async def say_now(text: str, occasion: str) -> None:
+        # Not queued with the event's replies: those go only once the file is checked.
+        outgoing = OutgoingMessage(event_ctx.peer_id, text)
+        await services.notifier.send([outgoing], f"{event_ctx.event_id}:{occasion}")
+
+    async def progress(rows: int) -> None:
+        await say_now(t("roster_progress", rows=f"{rows:,}".replace(",", " ")), f"rows{rows}")
+
+    await say_now(t("roster_reading"), "reading")
+    try:
+        data = await services.vk.download(doc.url or "", MAX_FILE_BYTES)
+    except FileTooBigError:
+        event_ctx.reply(t("roster_too_big"))
+        return
     if data is None:
         event_ctx.reply(t("roster_download_failed"))
         return
     filename = doc.title or f"file.{doc.ext or ''}"
-    check = await services.roster.check(event_ctx.person_id, filename, data)
+    check = await services.roster.check(event_ctx.person_id, filename, data, progress)
     if check.problems:
         lines = [problem_line(problem) for problem in check.problems[:PROBLEMS_SHOWN]]
         if len(check.problems) > PROBLEMS_SHOWN:

@@ -14,6 +14,17 @@ from bot.vk.api import ResilientAPI, TransientAPIError
 # Requests carrying callback answers at once; answers waiting meanwhile share the next one.
 ANSWER_FLIGHTS = 4
 ANSWERS_PER_EXECUTE = 25  # VK's limit of calls inside one execute
+# A file a person sent must arrive whole within this; it is read this many bytes at a time.
+DOWNLOAD_SECONDS = 60.0
+DOWNLOAD_PIECE = 64 * 1024
+
+
+class FileTooBigError(Exception):
+    """A downloaded file is over the size its caller accepts."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"file of at least {size} bytes")
+        self.size = size
 
 
 class VKGateway:
@@ -98,17 +109,32 @@ class VKGateway:
         doc = saved["response"]["doc"]
         return f"doc{doc['owner_id']}_{doc['id']}"
 
-    async def download(self, url: str, max_bytes: int) -> bytes | None:
-        """A file a person sent; None if it cannot be fetched or is larger than `max_bytes`."""
+    async def download(
+        self, url: str, max_bytes: int, seconds: float = DOWNLOAD_SECONDS
+    ) -> bytes | None:
+        """A file a person sent, read to its end; None if it cannot be fetched whole within
+        `seconds`. FileTooBigError if it turns out larger than `max_bytes`."""
+        timeout = aiohttp.ClientTimeout(total=seconds)
         try:
-            async with aiohttp.ClientSession() as session, session.get(url) as answer:
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.get(url) as answer,
+            ):
                 if answer.status != 200:
+                    logger.warning("Download failed: HTTP {}", answer.status)
                     return None
-                data = await answer.content.read(max_bytes + 1)
+                if (answer.content_length or 0) > max_bytes:
+                    raise FileTooBigError(answer.content_length or 0)
+                # A server sends a file in pieces; one read returns only what has arrived.
+                data = bytearray()
+                async for piece in answer.content.iter_chunked(DOWNLOAD_PIECE):
+                    data += piece
+                    if len(data) > max_bytes:
+                        raise FileTooBigError(len(data))
         except (aiohttp.ClientError, TimeoutError) as error:
             logger.warning("Download failed: {}", type(error).__name__)
             return None
-        return None if len(data) > max_bytes else data
+        return bytes(data)
 
     def invitation_link(self, code: str) -> str:
         """Opening it starts a dialog with the community; the first message carries `ref`."""
