@@ -154,7 +154,11 @@ async def unbind(message: Message, event_ctx: EventContext) -> None:
 
 @labeler.message(Command("relink"))
 async def relink(message: Message, event_ctx: EventContext) -> None:
-    chat = await event_ctx.services.chats.refresh(event_ctx.peer_id, reset_link=True)
+    result = await event_ctx.services.chats.relink(event_ctx.who, event_ctx.peer_id)
+    if result.outcome is BindOutcome.NOT_ALLOWED:
+        event_ctx.reply(t("relink_not_allowed"))
+        return
+    chat = result.chat
     if chat is None or not chat.invite_link:
         event_ctx.reply(t("relink_failed"))
         return
