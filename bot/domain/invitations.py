@@ -100,6 +100,12 @@ def visible_classes(actor: Actor) -> list[int] | None:
     return None if actor.is_admin else actor.classes_as(Role.CLASS_TEACHER)
 
 
+class _NothingGrantedError(Exception):
+    def __init__(self, invitation: InvitationRow) -> None:
+        super().__init__(invitation.id)
+        self.invitation = invitation
+
+
 class InvitationService:
     def __init__(self, db: Database, clock: Clock, ttl: timedelta, stale_after: timedelta) -> None:
         self._db = db
@@ -151,15 +157,22 @@ class InvitationService:
         roles = await self._db.reader.roles.active_for(person_id)
         if row.role == Role.TEACHER.value and any(r.role == Role.TEACHER.value for r in roles):
             return CodeCheck(CodeStatus.ALREADY_MEMBER, row)
-        if row.role == Role.STUDENT.value and any(
-            r.role == Role.STUDENT.value and r.class_id == row.class_id for r in roles
+        if row.role in (Role.STUDENT.value, Role.PARENT.value) and any(
+            r.role == row.role and r.class_id == row.class_id for r in roles
         ):
             return CodeCheck(CodeStatus.ALREADY_MEMBER, row)
         return CodeCheck(CodeStatus.OK, row)
 
     async def redeem(self, person_id: int, invitation_id: int, name: str | None) -> CodeCheck:
         """Takes one use and grants the role, atomically. `name` is the student's own name,
-        or the child's for a parent."""
+        or the child's for a parent. A redemption that grants nothing (the person holds the
+        role already) spends no use."""
+        try:
+            return await self._redeem(person_id, invitation_id, name)
+        except _NothingGrantedError as nothing:
+            return CodeCheck(CodeStatus.ALREADY_MEMBER, nothing.invitation)
+
+    async def _redeem(self, person_id: int, invitation_id: int, name: str | None) -> CodeCheck:
         async with self._db.transaction() as tx:
             if not await tx.invitations.claim(invitation_id, person_id):
                 row = await tx.invitations.by_id(invitation_id)
@@ -173,7 +186,7 @@ class InvitationService:
                 return CodeCheck(status, row)
             row = await tx.invitations.by_id(invitation_id)
             assert row is not None
-            await tx.roles.grant(
+            granted = await tx.roles.grant(
                 person_id,
                 row.role,
                 row.class_id,
@@ -181,6 +194,8 @@ class InvitationService:
                 stated_name=name if row.role == Role.STUDENT.value else None,
                 child_name=name if row.role == Role.PARENT.value else None,
             )
+            if not granted:
+                raise _NothingGrantedError(row)  # rolls the use back
             await tx.audit.write(
                 "invitation_redeemed",
                 person_id,

@@ -209,6 +209,9 @@ async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: s
     services = event_ctx.services
     result = await services.invitations.redeem(event_ctx.person_id, invitation_id, name)
     row = result.invitation
+    if result.status is CodeStatus.ALREADY_MEMBER and row is not None:
+        event_ctx.reply(t("join_already", role=role_name(row.role), class_name=row.class_name))
+        return
     if result.status is not CodeStatus.OK or row is None:
         event_ctx.reply(t(f"join_{result.status.value}"))
         return
