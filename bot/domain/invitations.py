@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.domain.roles import Actor, Role
+from bot.parsing import parse_number
 from bot.storage import Database
 from bot.storage.repositories import ClassRow, InvitationRow
 
@@ -224,11 +225,11 @@ class InvitationService:
     async def find(self, actor: Actor, reference: str) -> InvitationRow | None:
         """An invitation by its number or its code, if the person may see it."""
         repos = self._db.reader
-        reference = reference.strip().lstrip("№#")
+        number = parse_number(reference)
         row = (
-            await repos.invitations.by_id(int(reference))
-            if reference.isdigit()
-            else await repos.invitations.by_hash(hash_code(reference))
+            await repos.invitations.by_id(number)
+            if number is not None
+            else await repos.invitations.by_hash(hash_code(reference.strip().lstrip("№#")))
         )
         classes = visible_classes(actor)
         if row is None or (classes is not None and row.class_id not in classes):

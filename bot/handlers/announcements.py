@@ -14,6 +14,7 @@ from bot.handlers.args import class_from
 from bot.handlers.dialog import next_step
 from bot.handlers.rules import Callback, Choice, Command, InDialog
 from bot.keyboards import choice_keyboard, confirm_keyboard, main_menu
+from bot.parsing import payload_int
 from bot.storage.repositories import DeliveryCounts, OutboxRow
 from bot.texts import BUTTONS, FORMS, count_of, t
 from bot.vk.outgoing import OutgoingMessage
@@ -53,7 +54,7 @@ async def announce(message: Message, event_ctx: EventContext, args: str) -> None
     school_class = None
     if audience in (Audience.PARENTS, Audience.STUDENTS) and rest:
         first, _, tail = rest.partition(" ")
-        if first[:1].isdigit():
+        if first[:1] in "0123456789":
             school_class = await class_from(event_ctx, first)
             rest = tail
     text = rest.strip()
@@ -159,8 +160,8 @@ async def propose(message: Message, event_ctx: EventContext, args: str) -> None:
 async def proposal_decided(
     event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]
 ) -> None:
-    proposal_id, channel = data.get("id"), data.get("to")
-    if not isinstance(proposal_id, int) or channel not in ("school", "staff", ""):
+    proposal_id, channel = payload_int(data.get("id")), data.get("to")
+    if proposal_id is None or channel not in ("school", "staff", ""):
         await event_ctx.answer_callback(t("stale_button"))
         return
     services = event_ctx.services
