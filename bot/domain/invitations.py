@@ -136,13 +136,17 @@ class InvitationService:
 
     async def check(self, person_id: int, code: str) -> CodeCheck:
         """What a code would do for this person; a wrong code counts towards the lock-out."""
+        return await self.check_hash(person_id, hash_code(code))
+
+    async def check_hash(self, person_id: int, code_hash: str) -> CodeCheck:
+        """`check` for a code known by its hash (one kept while its bearer had not consented)."""
         now = self._clock.now()
         failures = await self._db.reader.invitations.failures_since(
             person_id, now - FAILED_CODES_WINDOW
         )
         if len(failures) >= FAILED_CODES_LIMIT:
             return CodeCheck(CodeStatus.LOCKED, locked_until=failures[0] + FAILED_CODES_WINDOW)
-        row = await self._db.reader.invitations.by_hash(hash_code(code))
+        row = await self._db.reader.invitations.by_hash(code_hash)
         if row is None:
             async with self._db.transaction() as tx:
                 await tx.invitations.record_failure(person_id)

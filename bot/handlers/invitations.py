@@ -7,7 +7,7 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
-from bot.domain.invitations import CodeStatus, InvitationState, may_invite, state_of
+from bot.domain.invitations import CodeStatus, InvitationState, hash_code, may_invite, state_of
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
 from bot.handlers.chat_list import class_chat_text
@@ -168,13 +168,14 @@ async def join(message: Message, event_ctx: EventContext, args: str) -> None:
     if not code:
         event_ctx.reply(t("join_usage"))
         return
-    await begin_redemption(event_ctx, code)
+    await begin_redemption(event_ctx, hash_code(code[:64]))
 
 
-async def begin_redemption(event_ctx: EventContext, code: str) -> None:
-    """A code arrived (typed, or in the link's `ref`): check it, then join or ask a name."""
+async def begin_redemption(event_ctx: EventContext, code_hash: str) -> None:
+    """A code arrived (typed, in the link's `ref`, or kept until consent), known by its hash:
+    check it, then join or ask a name."""
     services = event_ctx.services
-    check = await services.invitations.check(event_ctx.person_id, code[:64])
+    check = await services.invitations.check_hash(event_ctx.person_id, code_hash)
     row = check.invitation
     if check.status is CodeStatus.LOCKED:
         assert check.locked_until is not None
