@@ -6,6 +6,7 @@ from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
 from tests.helpers import (
     ask,
+    class_teacher,
     drain,
     invitation_code,
     joined_by_code,
@@ -54,3 +55,28 @@ async def test_a_dialog_goes_on_while_the_right_stays(sandbox: VKSandbox, bot: B
     await admin.press(preview.button(BUTTONS["send"]))
     assert (await admin.wait_reply()).text == t("announce_queued")
     assert (await parent.wait_reply()).text == "Собрание в пятницу"
+
+
+async def test_a_class_teacher_who_lost_the_class_cannot_send_to_its_parents(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А", "6Б")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    await ask(admin, f"/class_teacher 6Б id{elena.user_id}")
+    await drain(elena)
+    oleg = await verified_teacher(sandbox, admin, "Олег", "Сидоров")
+    code = invitation_code(await ask(admin, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Миша")
+    await drain(parent)
+
+    preview = await ask(elena, "/announce parents 5А Собрание в пятницу")
+    assert "Собрание в пятницу" in preview.text
+    offer = await ask(admin, f"/class_teacher 5А id{oleg.user_id}")
+    await admin.press(offer.button(BUTTONS["replace"]))
+    await drain(admin)
+    await drain(elena)  # told she no longer leads 5А; still leads 6Б
+
+    await elena.press(preview.button(BUTTONS["send"]))
+    assert (await elena.wait_reply()).text == t("announce_not_allowed")
+    assert await drain(parent) == []
+    assert await bot.db.reader.states.get(elena.user_id) is None

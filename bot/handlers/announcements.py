@@ -78,7 +78,7 @@ async def announce(message: Message, event_ctx: EventContext, args: str) -> None
             blocked=len(reach.unreachable),
             text=text,
         ),
-        {"peers": reach.recipients, "text": text},
+        {"peers": reach.recipients, "text": text, "audience": audience.value, "class": class_id},
     )
 
 
@@ -97,7 +97,9 @@ async def post(message: Message, event_ctx: EventContext, args: str) -> None:
         event_ctx.reply(t("post_no_channel", channel=t(f"channel_{channel}"), code=channel))
         return
     preview = t("post_preview", channel=t(f"channel_{channel}"), text=text.strip())
-    await _ask_confirmation(event_ctx, preview, {"peers": peers, "text": text.strip()})
+    await _ask_confirmation(
+        event_ctx, preview, {"peers": peers, "text": text.strip(), "channel": channel}
+    )
 
 
 async def _ask_confirmation(event_ctx: EventContext, preview: str, payload: dict[str, Any]) -> None:
@@ -109,6 +111,10 @@ async def _ask_confirmation(event_ctx: EventContext, preview: str, payload: dict
 async def send_confirmed(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
     services = event_ctx.services
     await services.dialogs.delete(event_ctx.person_id)
+    refusal = _refusal_now(event_ctx, dialog)
+    if refusal is not None:
+        event_ctx.reply(refusal, keyboard=main_menu(event_ctx.who))
+        return
     await services.notifier.broadcast(
         [int(peer) for peer in dialog["peers"]],
         str(dialog["text"]),
@@ -116,6 +122,19 @@ async def send_confirmed(message: Message, event_ctx: EventContext, dialog: dict
         report_to=event_ctx.person_id,
     )
     event_ctx.reply(t("announce_queued"), keyboard=main_menu(event_ctx.who))
+
+
+def _refusal_now(event_ctx: EventContext, dialog: dict[str, Any]) -> str | None:
+    """The preview was allowed; sending is allowed only if it still is (a class taken away
+    since, say). Dialogs from before these fields were kept are checked by role only."""
+    channel, audience = dialog.get("channel"), dialog.get("audience")
+    if isinstance(channel, str) and not may_post(event_ctx.who, channel):
+        return t("post_not_allowed")
+    known = isinstance(audience, str) and audience in {a.value for a in Audience}
+    class_id = payload_int(dialog.get("class"))
+    if known and not may_announce(event_ctx.who, Audience(str(audience)), class_id):
+        return t("announce_not_allowed")
+    return None
 
 
 @labeler.message(InDialog(SendDialog.CONFIRM))
