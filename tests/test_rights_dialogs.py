@@ -80,3 +80,31 @@ async def test_a_class_teacher_who_lost_the_class_cannot_send_to_its_parents(
     assert (await elena.wait_reply()).text == t("announce_not_allowed")
     assert await drain(parent) == []
     assert await bot.db.reader.states.get(elena.user_id) is None
+
+
+async def test_an_event_for_a_class_taken_away_mid_dialog_is_not_planned(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А", "6Б")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    await ask(admin, f"/class_teacher 6Б id{elena.user_id}")
+    await drain(elena)
+    oleg = await verified_teacher(sandbox, admin, "Олег", "Сидоров")
+
+    await ask(elena, "/event")
+    await ask(elena, "Собрание")
+    audience = await ask(elena, "завтра 18:00")
+    await elena.press(audience.button(BUTTONS["audience_parents"]))
+    classes = await elena.wait_reply()
+    await elena.press(classes.button("5А"))
+    link_question = await elena.wait_reply()
+    assert link_question.text == t("event_ask_link")
+
+    offer = await ask(admin, f"/class_teacher 5А id{oleg.user_id}")
+    await admin.press(offer.button(BUTTONS["replace"]))
+    await drain(admin)
+    await drain(elena)
+
+    await elena.press(link_question.button(BUTTONS["no_link"]))
+    assert (await elena.wait_reply()).text == t("event_not_allowed")
+    assert await bot.db.reader.events.get(1) is None
