@@ -9,8 +9,33 @@ from datetime import datetime, timedelta, tzinfo
 CYRILLIC_CAPITALS = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
 # Latin letters that look Cyrillic are accepted as the Cyrillic letter they resemble.
 _LOOKALIKES = str.maketrans("ABEKMHOPCTXY", "АВЕКМНОРСТХУ")
-_CLASS = re.compile(r"^\s*(\d{1,2})\s*[-‐–—]?\s*(\S)\s*$")
+_CLASS = re.compile(r"^\s*([0-9]{1,2})\s*[-‐–—]?\s*(\S)\s*$")
 MIN_GRADE, MAX_GRADE = 1, 11
+# Numbers people name (requests, duties, events, invitations) fit SQLite and JSON with room.
+MAX_NUMBER = 2**31 - 1
+MAX_VK_ID = 2**53 - 1
+# ASCII digits only: `str.isdigit` accepts «¹» and `\d` accepts other scripts' digits.
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def parse_int(text: str, low: int = 1, high: int = MAX_NUMBER) -> int | None:
+    """The one way a number a person typed becomes an int: ASCII digits, within [low, high]."""
+    text = text.strip()
+    if _DIGITS.fullmatch(text) is None:
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def payload_int(value: object, low: int = 1, high: int = MAX_NUMBER) -> int | None:
+    """A number a button payload carried; payloads are untrusted, so the same range applies."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if low <= value <= high else None
+    if isinstance(value, str):
+        return parse_int(value, low, high)
+    return None
 
 
 @dataclass(frozen=True)
@@ -61,8 +86,8 @@ class PersonRef:
     screen_name: str | None = None
 
 
-_MENTION = re.compile(r"^\[id(\d+)\|[^\]]*\]$")
-_ID = re.compile(r"^@?id(\d+)$", re.IGNORECASE)
+_MENTION = re.compile(r"^\[id([0-9]+)\|[^\]]*\]$")
+_ID = re.compile(r"^@?id([0-9]+)$", re.IGNORECASE)
 _URL = re.compile(r"^(?:https?://)?(?:m\.)?vk\.(?:com|ru)/([A-Za-z0-9_.]+)/?$", re.IGNORECASE)
 _SCREEN_NAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_.]{2,31})$")
 
@@ -73,9 +98,11 @@ def parse_person_ref(text: str) -> PersonRef | None:
     for pattern in (_MENTION, _ID):
         match = pattern.match(text)
         if match:
-            return PersonRef(vk_id=int(match.group(1)))
-    if text.isdigit() and int(text) > 0:
-        return PersonRef(vk_id=int(text))
+            vk_id = parse_int(match.group(1), 1, MAX_VK_ID)
+            return None if vk_id is None else PersonRef(vk_id=vk_id)
+    vk_id = parse_int(text, 1, MAX_VK_ID)
+    if vk_id is not None:
+        return PersonRef(vk_id=vk_id)
     url = _URL.match(text)
     if url:
         return parse_person_ref(url.group(1))
@@ -98,12 +125,11 @@ def split_person_and_rest(args: str) -> tuple[str, str]:
 
 def parse_number(text: str) -> int | None:
     """«12», «№12», «#12» → 12."""
-    cleaned = text.strip().lstrip("№#").strip()
-    return int(cleaned) if cleaned.isdigit() and int(cleaned) > 0 else None
+    return parse_int(text.strip().lstrip("№#"))
 
 
-_TIME = r"(\d{1,2})[:.](\d{2})"
-_DATE_TIME = re.compile(rf"^\s*(\d{{1,2}})\.(\d{{1,2}})(?:\.(\d{{2,4}}))?\s+{_TIME}\s*$")
+_TIME = r"([0-9]{1,2})[:.]([0-9]{2})"
+_DATE_TIME = re.compile(rf"^\s*([0-9]{{1,2}})\.([0-9]{{1,2}})(?:\.([0-9]{{2,4}}))?\s+{_TIME}\s*$")
 _RELATIVE = re.compile(rf"^\s*(сегодня|завтра|послезавтра)\s+(?:в\s+)?{_TIME}\s*$", re.IGNORECASE)
 _WEEKDAY = re.compile(rf"^\s*([а-яё]+)\s+(?:в\s+)?{_TIME}\s*$", re.IGNORECASE)
 _WEEKDAYS = {

@@ -113,6 +113,16 @@ async def purge_departed(services: Services, run: JobRun) -> None:
         logger.info("Deleted the data of {} departed people", purged)
 
 
+async def forget_pending_refs(services: Services, run: JobRun) -> None:
+    """The code a person came with is kept for their consent; one who has not consented
+    within INVITATION_TTL (the code has expired by then) has it forgotten."""
+    forgotten = await services.people.forget_pending_refs(
+        run.now - services.settings.invitation_ttl
+    )
+    if forgotten:
+        logger.info("Forgot the invitation codes of {} people who did not consent", forgotten)
+
+
 INBOX_KEPT = timedelta(days=7)
 
 

@@ -79,6 +79,7 @@ def job_specs(services: Services) -> list[JobSpec]:
         JobSpec("request_reminders", jobs.request_reminders, every=timedelta(minutes=1)),
         JobSpec("event_reminders", jobs.event_reminders, every=timedelta(minutes=1)),
         JobSpec("purge_departed", jobs.purge_departed, every=timedelta(hours=1)),
+        JobSpec("forget_pending_refs", jobs.forget_pending_refs, every=timedelta(hours=1)),
         JobSpec("housekeeping", jobs.housekeeping, every=timedelta(hours=1)),
     ]
 

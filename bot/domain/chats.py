@@ -87,6 +87,14 @@ def may_bind(actor: Actor, binding: Binding) -> bool:
     return False
 
 
+def may_manage(actor: Actor, chat: ChatRow) -> bool:
+    """Unbinding a chat or replacing its link: whoever may bind it so, or bound it."""
+    if chat.kind is None:
+        return actor.is_admin or chat.added_by == actor.vk_id
+    binding = Binding(chat.kind, chat.sub_kind, _class_of(chat))
+    return may_bind(actor, binding) or chat.bound_by == actor.vk_id
+
+
 def bindable_kinds(actor: Actor) -> list[Binding]:
     """The bindings a person may offer by buttons, for the classes they lead."""
     options: list[Binding] = []
@@ -152,13 +160,21 @@ class ChatService:
         chat = await self._db.reader.chats.get(peer_id)
         if chat is None or chat.kind is None:
             return BindResult(BindOutcome.NOT_FOUND, chat)
-        binding = Binding(chat.kind, chat.sub_kind, _class_of(chat))
-        if not may_bind(actor, binding) and chat.bound_by != actor.vk_id:
+        if not may_manage(actor, chat):
             return BindResult(BindOutcome.NOT_ALLOWED, chat)
         async with self._db.transaction() as tx:
             await tx.chats.unbind(peer_id)
             await tx.audit.write("chat_unbound", actor.vk_id, details={"peer": peer_id})
         return BindResult(BindOutcome.BOUND, chat)
+
+    async def relink(self, actor: Actor, peer_id: int) -> BindResult:
+        """A new invitation link kills the old one that people were given: the same rule
+        as unbinding decides who may."""
+        chat = await self._db.reader.chats.get(peer_id)
+        allowed = actor.is_admin if chat is None else may_manage(actor, chat)
+        if not allowed:
+            return BindResult(BindOutcome.NOT_ALLOWED, chat)
+        return BindResult(BindOutcome.BOUND, await self.refresh(peer_id, reset_link=True))
 
     async def refresh(
         self, peer_id: int, members: list[ChatMember] | None = None, reset_link: bool = False

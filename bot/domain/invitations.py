@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.domain.roles import Actor, Role
+from bot.parsing import parse_number
 from bot.storage import Database
 from bot.storage.repositories import ClassRow, InvitationRow
 
@@ -100,6 +101,12 @@ def visible_classes(actor: Actor) -> list[int] | None:
     return None if actor.is_admin else actor.classes_as(Role.CLASS_TEACHER)
 
 
+class _NothingGrantedError(Exception):
+    def __init__(self, invitation: InvitationRow) -> None:
+        super().__init__(invitation.id)
+        self.invitation = invitation
+
+
 class InvitationService:
     def __init__(self, db: Database, clock: Clock, ttl: timedelta, stale_after: timedelta) -> None:
         self._db = db
@@ -129,13 +136,17 @@ class InvitationService:
 
     async def check(self, person_id: int, code: str) -> CodeCheck:
         """What a code would do for this person; a wrong code counts towards the lock-out."""
+        return await self.check_hash(person_id, hash_code(code))
+
+    async def check_hash(self, person_id: int, code_hash: str) -> CodeCheck:
+        """`check` for a code known by its hash (one kept while its bearer had not consented)."""
         now = self._clock.now()
         failures = await self._db.reader.invitations.failures_since(
             person_id, now - FAILED_CODES_WINDOW
         )
         if len(failures) >= FAILED_CODES_LIMIT:
             return CodeCheck(CodeStatus.LOCKED, locked_until=failures[0] + FAILED_CODES_WINDOW)
-        row = await self._db.reader.invitations.by_hash(hash_code(code))
+        row = await self._db.reader.invitations.by_hash(code_hash)
         if row is None:
             async with self._db.transaction() as tx:
                 await tx.invitations.record_failure(person_id)
@@ -151,15 +162,22 @@ class InvitationService:
         roles = await self._db.reader.roles.active_for(person_id)
         if row.role == Role.TEACHER.value and any(r.role == Role.TEACHER.value for r in roles):
             return CodeCheck(CodeStatus.ALREADY_MEMBER, row)
-        if row.role == Role.STUDENT.value and any(
-            r.role == Role.STUDENT.value and r.class_id == row.class_id for r in roles
+        if row.role in (Role.STUDENT.value, Role.PARENT.value) and any(
+            r.role == row.role and r.class_id == row.class_id for r in roles
         ):
             return CodeCheck(CodeStatus.ALREADY_MEMBER, row)
         return CodeCheck(CodeStatus.OK, row)
 
     async def redeem(self, person_id: int, invitation_id: int, name: str | None) -> CodeCheck:
         """Takes one use and grants the role, atomically. `name` is the student's own name,
-        or the child's for a parent."""
+        or the child's for a parent. A redemption that grants nothing (the person holds the
+        role already) spends no use."""
+        try:
+            return await self._redeem(person_id, invitation_id, name)
+        except _NothingGrantedError as nothing:
+            return CodeCheck(CodeStatus.ALREADY_MEMBER, nothing.invitation)
+
+    async def _redeem(self, person_id: int, invitation_id: int, name: str | None) -> CodeCheck:
         async with self._db.transaction() as tx:
             if not await tx.invitations.claim(invitation_id, person_id):
                 row = await tx.invitations.by_id(invitation_id)
@@ -173,7 +191,7 @@ class InvitationService:
                 return CodeCheck(status, row)
             row = await tx.invitations.by_id(invitation_id)
             assert row is not None
-            await tx.roles.grant(
+            granted = await tx.roles.grant(
                 person_id,
                 row.role,
                 row.class_id,
@@ -181,6 +199,8 @@ class InvitationService:
                 stated_name=name if row.role == Role.STUDENT.value else None,
                 child_name=name if row.role == Role.PARENT.value else None,
             )
+            if not granted:
+                raise _NothingGrantedError(row)  # rolls the use back
             await tx.audit.write(
                 "invitation_redeemed",
                 person_id,
@@ -209,11 +229,11 @@ class InvitationService:
     async def find(self, actor: Actor, reference: str) -> InvitationRow | None:
         """An invitation by its number or its code, if the person may see it."""
         repos = self._db.reader
-        reference = reference.strip().lstrip("№#")
+        number = parse_number(reference)
         row = (
-            await repos.invitations.by_id(int(reference))
-            if reference.isdigit()
-            else await repos.invitations.by_hash(hash_code(reference))
+            await repos.invitations.by_id(number)
+            if number is not None
+            else await repos.invitations.by_hash(hash_code(reference.strip().lstrip("№#")))
         )
         classes = visible_classes(actor)
         if row is None or (classes is not None and row.class_id not in classes):

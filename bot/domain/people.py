@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
+from bot.domain.invitations import hash_code
 from bot.domain.movement import forget_person
 from bot.domain.roles import Actor, Role, RoleGrant
 from bot.storage import Database
@@ -18,6 +20,7 @@ class ConsentResult:
     actor: Actor
     newly_consented: bool
     granted: tuple[Role, ...]
+    # The hash of the invitation code the person came with, if any.
     pending_ref: str | None
 
 
@@ -56,16 +59,22 @@ class PeopleService:
         return actor, snapshot.dialog
 
     async def remember_ref(self, vk_id: int, code: str) -> None:
-        """Before consent only the VK id and the invitation code are kept."""
+        """Before consent only the VK id and the invitation code's hash are kept."""
         code = code.strip()[:REF_CODE_MAX]
         if not code:
             return
         async with self._db.transaction() as tx:
             await tx.people.ensure(vk_id)
-            await tx.people.set_pending_ref(vk_id, code)
+            await tx.people.set_pending_ref(vk_id, hash_code(code))
+
+    async def forget_pending_refs(self, before: datetime) -> int:
+        """Codes of people who came before `before` and never consented are forgotten."""
+        async with self._db.transaction() as tx:
+            return await tx.people.forget_pending_refs(before)
 
     async def consent(self, vk_id: int, full_name: str) -> ConsentResult:
-        """Records consent; people named in ADMIN_IDS / DIRECTOR_IDS get their role now."""
+        """Records consent. ADMIN_IDS / DIRECTOR_IDS grant their role once per person, here;
+        after that the database decides, so a removal sticks across a new consent."""
         async with self._db.transaction() as tx:
             person = await tx.people.ensure(vk_id)
             newly = person.consent_at is None
@@ -73,12 +82,15 @@ class PeopleService:
             if newly:
                 await tx.people.record_consent(vk_id, full_name)
                 await tx.audit.write("consent_given", actor_id=vk_id, subject_id=vk_id)
-            if vk_id in self._director_ids:
-                await tx.roles.grant(vk_id, Role.DIRECTOR.value, verified=True)
-                granted.append(Role.DIRECTOR)
-            if vk_id in self._admin_ids:
-                await tx.roles.grant(vk_id, Role.ADMIN.value, verified=True)
-                granted.append(Role.ADMIN)
+            seeded = await tx.roles.seeded(vk_id)
+            for role, listed in (
+                (Role.DIRECTOR, self._director_ids),
+                (Role.ADMIN, self._admin_ids),
+            ):
+                if vk_id in listed and role.value not in seeded:
+                    await tx.roles.grant(vk_id, role.value, verified=True)
+                    await tx.roles.record_seeded(vk_id, role.value)
+                    granted.append(role)
             pending_ref = person.pending_ref
             if pending_ref is not None:
                 await tx.people.set_pending_ref(vk_id, None)
@@ -86,7 +98,7 @@ class PeopleService:
         return ConsentResult(
             actor=actor,
             newly_consented=newly,
-            granted=tuple(granted) if newly else (),
+            granted=tuple(granted),
             pending_ref=pending_ref,
         )
 

@@ -14,6 +14,7 @@ from bot.handlers.args import class_from
 from bot.handlers.dialog import next_step
 from bot.handlers.rules import Callback, Choice, Command, InDialog
 from bot.keyboards import choice_keyboard, confirm_keyboard, main_menu
+from bot.parsing import payload_int
 from bot.storage.repositories import DeliveryCounts, OutboxRow
 from bot.texts import BUTTONS, FORMS, count_of, t
 from bot.vk.outgoing import OutgoingMessage
@@ -53,7 +54,7 @@ async def announce(message: Message, event_ctx: EventContext, args: str) -> None
     school_class = None
     if audience in (Audience.PARENTS, Audience.STUDENTS) and rest:
         first, _, tail = rest.partition(" ")
-        if first[:1].isdigit():
+        if first[:1] in "0123456789":
             school_class = await class_from(event_ctx, first)
             rest = tail
     text = rest.strip()
@@ -77,7 +78,7 @@ async def announce(message: Message, event_ctx: EventContext, args: str) -> None
             blocked=len(reach.unreachable),
             text=text,
         ),
-        {"peers": reach.recipients, "text": text},
+        {"peers": reach.recipients, "text": text, "audience": audience.value, "class": class_id},
     )
 
 
@@ -96,7 +97,9 @@ async def post(message: Message, event_ctx: EventContext, args: str) -> None:
         event_ctx.reply(t("post_no_channel", channel=t(f"channel_{channel}"), code=channel))
         return
     preview = t("post_preview", channel=t(f"channel_{channel}"), text=text.strip())
-    await _ask_confirmation(event_ctx, preview, {"peers": peers, "text": text.strip()})
+    await _ask_confirmation(
+        event_ctx, preview, {"peers": peers, "text": text.strip(), "channel": channel}
+    )
 
 
 async def _ask_confirmation(event_ctx: EventContext, preview: str, payload: dict[str, Any]) -> None:
@@ -108,6 +111,10 @@ async def _ask_confirmation(event_ctx: EventContext, preview: str, payload: dict
 async def send_confirmed(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
     services = event_ctx.services
     await services.dialogs.delete(event_ctx.person_id)
+    refusal = _refusal_now(event_ctx, dialog)
+    if refusal is not None:
+        event_ctx.reply(refusal, keyboard=main_menu(event_ctx.who))
+        return
     await services.notifier.broadcast(
         [int(peer) for peer in dialog["peers"]],
         str(dialog["text"]),
@@ -115,6 +122,19 @@ async def send_confirmed(message: Message, event_ctx: EventContext, dialog: dict
         report_to=event_ctx.person_id,
     )
     event_ctx.reply(t("announce_queued"), keyboard=main_menu(event_ctx.who))
+
+
+def _refusal_now(event_ctx: EventContext, dialog: dict[str, Any]) -> str | None:
+    """The preview was allowed; sending is allowed only if it still is (a class taken away
+    since, say). Dialogs from before these fields were kept are checked by role only."""
+    channel, audience = dialog.get("channel"), dialog.get("audience")
+    if isinstance(channel, str) and not may_post(event_ctx.who, channel):
+        return t("post_not_allowed")
+    known = isinstance(audience, str) and audience in {a.value for a in Audience}
+    class_id = payload_int(dialog.get("class"))
+    if known and not may_announce(event_ctx.who, Audience(str(audience)), class_id):
+        return t("announce_not_allowed")
+    return None
 
 
 @labeler.message(InDialog(SendDialog.CONFIRM))
@@ -159,8 +179,8 @@ async def propose(message: Message, event_ctx: EventContext, args: str) -> None:
 async def proposal_decided(
     event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]
 ) -> None:
-    proposal_id, channel = data.get("id"), data.get("to")
-    if not isinstance(proposal_id, int) or channel not in ("school", "staff", ""):
+    proposal_id, channel = payload_int(data.get("id")), data.get("to")
+    if proposal_id is None or channel not in ("school", "staff", ""):
         await event_ctx.answer_callback(t("stale_button"))
         return
     services = event_ctx.services

@@ -19,6 +19,7 @@ from bot.domain.chats import (
 from bot.handlers.args import ArgumentError, class_from
 from bot.handlers.rules import Callback, Command
 from bot.keyboards import choice_keyboard
+from bot.parsing import payload_int
 from bot.storage.repositories import ChatRow
 from bot.texts import t
 
@@ -105,9 +106,9 @@ async def bind(message: Message, event_ctx: EventContext, args: str) -> None:
 @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("bind"))
 async def bind_button(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
     await event_ctx.answer_callback(None)
-    kind, sub, class_id = data.get("k"), data.get("s"), data.get("c")
+    kind, sub, class_id = data.get("k"), data.get("s"), payload_int(data.get("c"))
     school_class = None
-    if isinstance(class_id, int):
+    if class_id is not None:
         school_class = await event_ctx.services.school.class_by_id(class_id)
     if not isinstance(kind, str) or (kind in CLASS_KINDS and school_class is None):
         event_ctx.reply(t("stale_button"))
@@ -154,7 +155,11 @@ async def unbind(message: Message, event_ctx: EventContext) -> None:
 
 @labeler.message(Command("relink"))
 async def relink(message: Message, event_ctx: EventContext) -> None:
-    chat = await event_ctx.services.chats.refresh(event_ctx.peer_id, reset_link=True)
+    result = await event_ctx.services.chats.relink(event_ctx.who, event_ctx.peer_id)
+    if result.outcome is BindOutcome.NOT_ALLOWED:
+        event_ctx.reply(t("relink_not_allowed"))
+        return
+    chat = result.chat
     if chat is None or not chat.invite_link:
         event_ctx.reply(t("relink_failed"))
         return

@@ -9,14 +9,31 @@ from vkbottle.bot import Message
 
 from bot.commands import payload_command
 from bot.context import EventContext
+from bot.handlers.rules import COMMAND
 
 
 async def next_step(event_ctx: EventContext, state: BaseStateGroup, **data: Any) -> None:
-    """Moves the sender's dialog to `state`, keeping `data`; it answers only where it began."""
-    fields = {key: value for key, value in data.items() if key != "origin_peer"}
+    """Moves the sender's dialog to `state`, keeping `data`; it answers only where it began.
+
+    The dialog remembers the command that began it: each later step is taken only while
+    the sender may still use that command (see `InDialog`)."""
+    fields = {key: value for key, value in data.items() if key not in ("origin_peer", COMMAND)}
+    command = await _dialog_command(event_ctx)
+    if command is not None:
+        fields[COMMAND] = command
     await event_ctx.services.dialogs.set(
         event_ctx.person_id, state, origin_peer=event_ctx.peer_id, **fields
     )
+
+
+async def _dialog_command(event_ctx: EventContext) -> str | None:
+    """The command a dialog step belongs to: the one just typed, or the dialog's own."""
+    parsed = event_ctx.parsed[0] if event_ctx.parsed else None
+    if parsed is not None and parsed.known:
+        return parsed.name
+    current = await event_ctx.services.dialogs.get(event_ctx.person_id)
+    command = current.payload.get(COMMAND) if current is not None else None
+    return command if isinstance(command, str) else None
 
 
 def picked(message: Message, cmd: str, by_label: dict[str, Any]) -> Any | None:

@@ -15,7 +15,7 @@ from bot.domain.duty_catalogue import RIGHTS, Completion, Period
 from bot.domain.roles import Role
 from bot.handlers.rules import Callback, Command
 from bot.keyboards import action_keyboard
-from bot.parsing import parse_number
+from bot.parsing import parse_number, payload_int
 from bot.texts import BUTTONS, role_name, t
 
 labeler = BotLabeler()
@@ -131,7 +131,6 @@ async def undone(message: Message, event_ctx: EventContext, args: str) -> None:
 
 @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("done"))
 async def done_button(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
-    number = data.get("n")
-    result = await _mark(event_ctx, number if isinstance(number, int) else None, True)
+    result = await _mark(event_ctx, payload_int(data.get("n")), True)
     await event_ctx.answer_callback(result)
     event_ctx.reply(result)

@@ -14,7 +14,7 @@ from bot.handlers.chats import describe_chat
 from bot.handlers.dialog import next_step, picked
 from bot.handlers.rules import Command, InDialog
 from bot.keyboards import main_menu, text_choices
-from bot.parsing import parse_number, parse_when
+from bot.parsing import parse_number, parse_when, payload_int
 from bot.storage.repositories import EventRow
 from bot.texts import BUTTONS, format_age, format_moment, t
 
@@ -164,6 +164,11 @@ async def event_link(message: Message, event_ctx: EventContext, dialog: dict[str
             return
     services = event_ctx.services
     await services.dialogs.delete(event_ctx.person_id)
+    class_id = payload_int(dialog.get("class_id"))
+    if not may_plan(event_ctx.who, Audience(str(dialog["audience"])), class_id):
+        # Checked when the audience was chosen; the class may have been taken away since.
+        event_ctx.reply(t("event_not_allowed"), keyboard=main_menu(event_ctx.who))
+        return
     planned = PlannedEvent(
         title=str(dialog["title"]),
         starts_at=datetime.fromisoformat(str(dialog["when"])),

@@ -8,8 +8,9 @@ from vkbottle_types.events import GroupEventType
 from bot.commands import known_commands, parse_command, payload_command, spec
 from bot.context import EventContext
 from bot.domain.access import Refusal, refusal_for
+from bot.handlers.rules import revoked_dialog
 from bot.handlers.start import offer_consent
-from bot.keyboards import start_keyboard
+from bot.keyboards import main_menu, start_keyboard
 from bot.texts import role_name, t
 
 labeler = BotLabeler()
@@ -42,6 +43,15 @@ async def anything_else(message: Message, event_ctx: EventContext) -> None:
         return
     text = message.text or ""
     parsed = parse_command(text, message.payload)
+    revoked = revoked_dialog(message)
+    if revoked is not None and (parsed is None or not parsed.known):
+        # The role that began the dialog is gone: its step would act without the right.
+        await event_ctx.services.dialogs.delete(event_ctx.person_id)
+        event_ctx.reply(
+            t("dialog_revoked", command="/" + revoked) + "\n" + refusal_text(event_ctx, revoked),
+            keyboard=main_menu(event_ctx.who) if event_ctx.who.has_consented else None,
+        )
+        return
     addressed = parsed is not None or "[club" in text
     if event_ctx.in_chat and not addressed:
         return

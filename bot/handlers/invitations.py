@@ -7,14 +7,14 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
-from bot.domain.invitations import CodeStatus, InvitationState, may_invite, state_of
+from bot.domain.invitations import CodeStatus, InvitationState, hash_code, may_invite, state_of
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
 from bot.handlers.chat_list import class_chat_text
 from bot.handlers.dialog import next_step
 from bot.handlers.rules import Callback, Command, InDialog
 from bot.keyboards import choice_keyboard, main_menu
-from bot.parsing import parse_full_name
+from bot.parsing import MAX_NUMBER, parse_full_name, parse_int, payload_int
 from bot.texts import BUTTONS, format_age, format_moment, role_name, t
 
 labeler = BotLabeler()
@@ -48,19 +48,19 @@ async def invite(message: Message, event_ctx: EventContext, args: str) -> None:
     if role is Role.TEACHER:
         school_class = await event_ctx.services.school.staff_room()
     else:
-        if not rest or (rest[0].isdigit() and len(rest) == 1):
+        if not rest or (parse_int(rest[0], 0, MAX_NUMBER) is not None and len(rest) == 1):
             event_ctx.reply(t("invite_needs_class", role=role_name(role), role_code=words[0]))
             return
         class_text = rest.pop(0)
-        if class_text.isdigit() and rest and not rest[0].isdigit():
+        if parse_int(class_text, 0) is not None and rest and parse_int(rest[0], 0) is None:
             class_text += rest.pop(0)
         school_class = await class_from(event_ctx, class_text)
     max_uses: int | None = 1 if role is Role.TEACHER else None
     if rest:
-        if len(rest) > 1 or not rest[0].isdigit() or not 1 <= int(rest[0]) <= MAX_USES:
+        max_uses = parse_int(rest[0], 1, MAX_USES) if len(rest) == 1 else None
+        if max_uses is None:
             event_ctx.reply(t("invite_uses_invalid"))
             return
-        max_uses = int(rest[0])
     if not may_invite(event_ctx.who, role, school_class):
         own = ", ".join(
             g.class_name or "" for g in event_ctx.who.grants if g.role is Role.CLASS_TEACHER
@@ -170,13 +170,14 @@ async def join(message: Message, event_ctx: EventContext, args: str) -> None:
     if not code:
         event_ctx.reply(t("join_usage"))
         return
-    await begin_redemption(event_ctx, code)
+    await begin_redemption(event_ctx, hash_code(code[:64]))
 
 
-async def begin_redemption(event_ctx: EventContext, code: str) -> None:
-    """A code arrived (typed, or in the link's `ref`): check it, then join or ask a name."""
+async def begin_redemption(event_ctx: EventContext, code_hash: str) -> None:
+    """A code arrived (typed, in the link's `ref`, or kept until consent), known by its hash:
+    check it, then join or ask a name."""
     services = event_ctx.services
-    check = await services.invitations.check(event_ctx.person_id, code[:64])
+    check = await services.invitations.check_hash(event_ctx.person_id, code_hash)
     row = check.invitation
     if check.status is CodeStatus.LOCKED:
         assert check.locked_until is not None
@@ -204,13 +205,20 @@ async def join_name(message: Message, event_ctx: EventContext, dialog: dict[str,
         event_ctx.reply(t("name_invalid"))
         return
     await event_ctx.services.dialogs.delete(event_ctx.person_id)
-    await finish_redemption(event_ctx, int(str(dialog["invitation"])), name)
+    invitation_id = payload_int(dialog.get("invitation"))
+    if invitation_id is None:
+        event_ctx.reply(t("join_wrong"))
+        return
+    await finish_redemption(event_ctx, invitation_id, name)
 
 
 async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: str | None) -> None:
     services = event_ctx.services
     result = await services.invitations.redeem(event_ctx.person_id, invitation_id, name)
     row = result.invitation
+    if result.status is CodeStatus.ALREADY_MEMBER and row is not None:
+        event_ctx.reply(t("join_already", role=role_name(row.role), class_name=row.class_name))
+        return
     if result.status is not CodeStatus.OK or row is None:
         event_ctx.reply(t(f"join_{result.status.value}"))
         return

@@ -14,7 +14,7 @@ from bot.handlers.args import class_from, known_person_from
 from bot.handlers.chat_list import class_chat_text, removal_report
 from bot.handlers.rules import Callback, Command
 from bot.keyboards import choice_keyboard
-from bot.parsing import split_person_and_rest
+from bot.parsing import MAX_VK_ID, payload_int, split_person_and_rest
 from bot.texts import BUTTONS, format_age, t
 
 labeler = BotLabeler()
@@ -103,8 +103,8 @@ async def _leave(
 @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("leave_decide"))
 async def leave_decide(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
     await event_ctx.answer_callback(None)
-    person_id = data.get("person")
-    if not isinstance(person_id, int):
+    person_id = payload_int(data.get("person"), 1, MAX_VK_ID)
+    if person_id is None:
         event_ctx.reply(t("stale_button"))
         return
     name = (await event_ctx.services.school.names([person_id])).get(person_id, f"id{person_id}")

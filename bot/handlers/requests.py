@@ -15,7 +15,7 @@ from bot.handlers.chat_list import class_chat_text
 from bot.handlers.dialog import next_step, picked
 from bot.handlers.rules import Callback, Command, InDialog
 from bot.keyboards import choice_keyboard, main_menu, text_choices
-from bot.parsing import parse_full_name, parse_number
+from bot.parsing import parse_full_name, parse_number, payload_int
 from bot.storage.repositories import ClassRow, JoinRequestRow
 from bot.texts import BUTTONS, format_age, format_moment, role_name, t
 
@@ -293,8 +293,8 @@ async def reject_button(event: MessageEvent, event_ctx: EventContext, data: dict
 
 
 async def _decide_by_button(event_ctx: EventContext, data: dict[str, Any], approve: bool) -> None:
-    raw = data.get("id")
-    if not isinstance(raw, int):
+    raw = payload_int(data.get("id"))
+    if raw is None:
         await event_ctx.answer_callback(t("stale_button"))
         return
     result = await decide(event_ctx, raw, approve, None)

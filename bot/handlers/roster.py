@@ -13,6 +13,7 @@ from bot.domain.roster import MAX_FILE_BYTES, Problem
 from bot.files import export_workbook, roster_template
 from bot.handlers.rules import Callback, Command, Private
 from bot.keyboards import choice_keyboard
+from bot.parsing import payload_int
 from bot.texts import BUTTONS, format_date, role_name, t
 from bot.vk.gateway import FileTooBigError
 from bot.vk.outgoing import OutgoingMessage
@@ -99,10 +100,10 @@ async def roster_file(message: Message, event_ctx: EventContext, doc: Any) -> No
 @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("roster_apply"))
 async def roster_apply(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
     await event_ctx.answer_callback(None)
-    import_id = data.get("id")
+    import_id = payload_int(data.get("id"))
     roster = (
         await event_ctx.services.roster.apply(event_ctx.person_id, import_id)
-        if isinstance(import_id, int)
+        if import_id is not None
         else None
     )
     if roster is None:

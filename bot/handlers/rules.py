@@ -8,7 +8,7 @@ from vkbottle import ABCRule, BaseStateGroup
 from vkbottle.bot import Message, MessageEvent
 from vkbottle.dispatch.dispenser.base import get_state_repr
 
-from bot.commands import ParsedCommand, parse_command, payload_command, spec
+from bot.commands import ParsedCommand, known_commands, parse_command, payload_command, spec
 from bot.context import CHAT_PEER_OFFSET, current_event
 from bot.domain.access import refusal_for
 
@@ -60,8 +60,25 @@ class Callback(ABCRule[MessageEvent]):
         return {"data": parsed[1]}
 
 
+# The dialog payload's key for the command that began the dialog.
+COMMAND = "command"
+
+
+def revoked_dialog(message: Message) -> str | None:
+    """The command whose dialog the sender is in but may no longer use (a role taken away
+    since it began), or None."""
+    peer = message.state_peer
+    command = peer.payload.get(COMMAND) if peer is not None else None
+    if not isinstance(command, str) or command not in known_commands():
+        return None
+    if refusal_for(current_event.get().who, spec(command).roles) is None:
+        return None
+    return command
+
+
 class InDialog(ABCRule[Message]):
-    """The sender is in this dialog step, and writes where the dialog started."""
+    """The sender is in this dialog step, writes where the dialog started, and may still use
+    the command that began it (a refused step is explained by the fallback)."""
 
     def __init__(self, *states: BaseStateGroup) -> None:
         self.states = {get_state_repr(state) for state in states}
@@ -71,6 +88,8 @@ class InDialog(ABCRule[Message]):
         if peer is None or str(peer.state) not in self.states:
             return False
         if peer.payload.get("origin_peer", message.peer_id) != message.peer_id:
+            return False
+        if revoked_dialog(message) is not None:
             return False
         return {"dialog": dict(peer.payload)}
 

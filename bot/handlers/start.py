@@ -6,6 +6,8 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
+from bot.domain.invitations import hash_code
+from bot.domain.people import REF_CODE_MAX
 from bot.handlers.invitations import begin_redemption
 from bot.handlers.rules import Callback, Command
 from bot.keyboards import consent_keyboard, main_menu
@@ -36,9 +38,9 @@ async def offer_consent(event_ctx: EventContext, ref: str | None) -> None:
     event_ctx.reply(t("consent_request"), keyboard=consent_keyboard())
 
 
-async def act_on_ref(event_ctx: EventContext, code: str) -> None:
-    """An invitation code arrived from a person who has consented."""
-    await begin_redemption(event_ctx, code)
+async def act_on_ref(event_ctx: EventContext, code_hash: str) -> None:
+    """An invitation code (by its hash) arrived from a person who has consented."""
+    await begin_redemption(event_ctx, code_hash)
 
 
 async def give_consent(event_ctx: EventContext) -> None:
@@ -47,15 +49,14 @@ async def give_consent(event_ctx: EventContext) -> None:
     full_name = " ".join(part for part in (last, first) if part) or f"id{event_ctx.person_id}"
     result = await event_ctx.services.people.consent(event_ctx.person_id, full_name)
     event_ctx.actor = result.actor
-    if not result.newly_consented:
-        event_ctx.reply(t("consent_already"), keyboard=main_menu(result.actor))
-        return
-    text = t("consent_given")
+    text = t("consent_given" if result.newly_consented else "consent_already")
     if result.granted:
         text += " " + t(
             "consent_roles_granted", roles=", ".join(role_name(r) for r in result.granted)
         )
     event_ctx.reply(text, keyboard=main_menu(result.actor))
+    if not result.newly_consented:
+        return
     if result.pending_ref:
         await act_on_ref(event_ctx, result.pending_ref)
     elif not result.actor.grants:
@@ -73,7 +74,7 @@ async def start(message: Message, event_ctx: EventContext) -> None:
         await offer_consent(event_ctx, message.ref)
         return
     if message.ref:
-        await act_on_ref(event_ctx, message.ref)
+        await act_on_ref(event_ctx, hash_code(message.ref[:REF_CODE_MAX]))
         return
     event_ctx.reply(
         t("greeting_known", name=await first_name(event_ctx)), keyboard=main_menu(event_ctx.who)

@@ -10,7 +10,14 @@ from bot.domain.school import Outcome
 from bot.handlers.args import ArgumentError, class_from, known_person_from
 from bot.handlers.rules import Callback, Command
 from bot.keyboards import choice_keyboard
-from bot.parsing import ClassNameError, parse_class_name, split_person_and_rest
+from bot.parsing import (
+    MAX_VK_ID,
+    ClassNameError,
+    parse_class_name,
+    parse_int,
+    payload_int,
+    split_person_and_rest,
+)
 from bot.texts import BUTTONS, FORMS, count_of, format_moment, t
 
 labeler = BotLabeler()
@@ -107,7 +114,7 @@ async def class_teacher(message: Message, event_ctx: EventContext, args: str) ->
 def _split_class_first(args: str) -> tuple[str, str]:
     """`5А <person>`, or `5 А <person>`: the class, then the rest."""
     words = args.split(maxsplit=2)
-    if len(words) >= 2 and words[0].isdigit() and len(words[1]) == 1:
+    if len(words) >= 2 and parse_int(words[0], 0) is not None and len(words[1]) == 1:
         return words[0] + words[1], words[2] if len(words) > 2 else ""
     head, _, rest = args.strip().partition(" ")
     return head, rest.strip()
@@ -154,7 +161,10 @@ async def class_teacher_confirm(
     if not data.get("yes"):
         event_ctx.reply(t("class_teacher_kept", class_name=class_name))
         return
-    person_id = int(str(data.get("person", 0)))
+    person_id = payload_int(data.get("person"), 1, MAX_VK_ID)
+    if person_id is None:
+        event_ctx.reply(t("stale_button"))
+        return
     name = (await event_ctx.services.school.names([person_id])).get(person_id, "")
     await _set_class_teacher(event_ctx, class_name, person_id, name, replace=True)
 
@@ -186,7 +196,7 @@ async def admin_remove(message: Message, event_ctx: EventContext, args: str) -> 
 
 @labeler.message(Command("audit"))
 async def audit(message: Message, event_ctx: EventContext, args: str) -> None:
-    limit = int(args) if args.strip().isdigit() else AUDIT_DEFAULT
+    limit = parse_int(args) or AUDIT_DEFAULT
     rows = await event_ctx.services.school.audit(max(1, min(limit, AUDIT_MAX)))
     if not rows:
         event_ctx.reply(t("audit_empty"))

@@ -12,7 +12,7 @@ from bot.domain.school import Outcome
 from bot.handlers.args import known_person_from
 from bot.handlers.rules import Callback, Command
 from bot.keyboards import choice_keyboard
-from bot.parsing import split_person_and_rest
+from bot.parsing import MAX_VK_ID, payload_int, split_person_and_rest
 from bot.texts import BUTTONS, format_date, t
 
 labeler = BotLabeler()
@@ -58,8 +58,8 @@ async def confirm_teacher(event_ctx: EventContext, person_id: int, name: str) ->
 
 @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("verify"))
 async def verify_button(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
-    person_id = data.get("person")
-    if not isinstance(person_id, int):
+    person_id = payload_int(data.get("person"), 1, MAX_VK_ID)
+    if person_id is None:
         await event_ctx.answer_callback(t("stale_button"))
         return
     name = (await event_ctx.services.school.names([person_id])).get(person_id, f"id{person_id}")

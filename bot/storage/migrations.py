@@ -5,6 +5,7 @@ A migration is appended, never edited once released: a database in the field may
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from dataclasses import dataclass
 
@@ -376,7 +377,41 @@ MIGRATIONS: tuple[Migration, ...] = (
         DROP TABLE forgotten;
         """,
     ),
+    Migration(
+        8,
+        "pending invitation codes kept hashed; roles seeded from the settings recorded",
+        """
+        -- A code waiting for consent is kept as its hash, like issued codes, and since when,
+        -- so that it can be forgotten for people who never consent.
+        ALTER TABLE people ADD COLUMN pending_ref_at TEXT;
+        UPDATE people SET pending_ref = code_hash(pending_ref), pending_ref_at = created_at
+            WHERE pending_ref IS NOT NULL;
+
+        -- ADMIN_IDS and DIRECTOR_IDS grant their role once per person; afterwards the
+        -- database decides, so a removal sticks. Kept when a person's data is deleted: it
+        -- holds only a VK id the settings hold anyway, and forgetting it would re-grant.
+        CREATE TABLE seeded_roles (
+            person_id INTEGER NOT NULL,
+            role      TEXT NOT NULL,
+            seeded_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, role)
+        );
+        -- Whoever held or lost these roles before got them already.
+        INSERT OR IGNORE INTO seeded_roles (person_id, role, seeded_at)
+            SELECT person_id, role, MIN(granted_at) FROM roles
+            WHERE role IN ('admin', 'director') GROUP BY person_id, role;
+        INSERT OR IGNORE INTO seeded_roles (person_id, role, seeded_at)
+            SELECT subject_id, 'admin', MIN(at) FROM audit_log
+            WHERE action = 'admin_removed' AND subject_id IS NOT NULL GROUP BY subject_id;
+        """,
+    ),
 )
+
+
+def _code_hash(code: str | None) -> str | None:
+    """The invitation code hash (`bot.domain.invitations.hash_code`), for migrations' SQL;
+    fixed here, as released migrations must keep meaning what they meant."""
+    return None if code is None else hashlib.sha256(code.strip().encode()).hexdigest()
 
 
 async def migrate(conn: aiosqlite.Connection) -> int:
@@ -384,6 +419,7 @@ async def migrate(conn: aiosqlite.Connection) -> int:
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     current = int(row[0]) if row else 0
+    await conn.create_function("code_hash", 1, _code_hash, deterministic=True)
     for migration in MIGRATIONS:
         if migration.number <= current:
             continue

@@ -339,9 +339,25 @@ class PeopleRepo(_Repo):
         assert person is not None
         return person
 
-    async def set_pending_ref(self, vk_id: int, code: str | None) -> None:
+    async def set_pending_ref(self, vk_id: int, code_hash: str | None) -> None:
+        """The hash of the invitation code a person came with, kept until they consent."""
         self._changes.people.add(vk_id)
-        await self._conn.execute("UPDATE people SET pending_ref = ? WHERE vk_id = ?", (code, vk_id))
+        await self._conn.execute(
+            "UPDATE people SET pending_ref = ?, pending_ref_at = ? WHERE vk_id = ?",
+            (code_hash, None if code_hash is None else self._now(), vk_id),
+        )
+
+    async def forget_pending_refs(self, before: datetime) -> int:
+        """Forgets the codes of people who came before `before` and never consented."""
+        rows = await self._all(
+            "UPDATE people SET pending_ref = NULL, pending_ref_at = NULL"
+            " WHERE consent_at IS NULL AND pending_ref IS NOT NULL"
+            " AND (pending_ref_at IS NULL OR pending_ref_at < ?) RETURNING vk_id",
+            (to_db(before),),
+        )
+        ids = [int(row[0]) for row in rows]
+        self._changes.people.update(ids)
+        return len(ids)
 
     async def record_consent(self, vk_id: int, full_name: str) -> None:
         self._changes.people.add(vk_id)
@@ -568,6 +584,17 @@ class RolesRepo(_Repo):
         await self._conn.execute(
             "UPDATE roles SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL",
             (self._now(), person_id),
+        )
+
+    async def seeded(self, person_id: int) -> set[str]:
+        """The roles ADMIN_IDS / DIRECTOR_IDS have already granted this person."""
+        rows = await self._all("SELECT role FROM seeded_roles WHERE person_id = ?", (person_id,))
+        return {str(row[0]) for row in rows}
+
+    async def record_seeded(self, person_id: int, role: str) -> None:
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO seeded_roles (person_id, role, seeded_at) VALUES (?, ?, ?)",
+            (person_id, role, self._now()),
         )
 
 
