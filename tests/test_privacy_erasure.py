@@ -53,7 +53,10 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "created_at": NO,
         "left_at": NO,
         "can_receive": NO,
+        "pending_ref_at": NO,
     },
+    # Kept for a person listed in ADMIN_IDS / DIRECTOR_IDS (the settings hold the id anyway).
+    "seeded_roles": {"person_id": ID, "role": NO, "seeded_at": NO},
     "classes": {
         "id": NO,
         "name": NO,
@@ -269,6 +272,7 @@ def _roster(students: list[tuple[str, str]], staff: list[str]) -> bytes:
 
 async def _upload_roster(admin: UserDriver, data: bytes, apply: bool) -> None:
     await admin.send("", document=("spiski.xlsx", data))
+    assert (await admin.wait_reply()).text == t("roster_reading")
     preview = await admin.wait_reply()
     if apply:
         await admin.press(preview.button(BUTTONS["apply"]))

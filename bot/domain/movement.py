@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -46,8 +47,10 @@ async def _child_parents(
 
 
 class MovementService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, listed_ids: Collection[int] = ()) -> None:
         self._db = db
+        # ADMIN_IDS and DIRECTOR_IDS: see forget_person.
+        self._listed_ids = frozenset(listed_ids)
 
     async def move(self, actor_id: int, person_id: int, new_class: ClassRow) -> Moved:
         async with self._db.transaction() as tx:
@@ -140,10 +143,16 @@ class MovementService:
         for person_id in ids:
             async with self._db.transaction() as tx:
                 await tx.audit.write("departed_data_deleted", None, person_id)
-                await forget_person(tx, person_id)
+                await forget_person(tx, person_id, listed=person_id in self._listed_ids)
         return len(ids)
 
 
-async def forget_person(tx: Repositories, person_id: int) -> None:
-    """Everything that names the person or their child goes; audit rows stay, naming nobody."""
+async def forget_person(tx: Repositories, person_id: int, *, listed: bool) -> None:
+    """Everything that names the person or their child goes; audit rows stay, naming nobody.
+
+    `listed`: the person is in ADMIN_IDS or DIRECTOR_IDS. Then the record that those settings
+    granted their role stays (the settings hold the id anyway): forgetting it would grant the
+    role again at the next consent. Anyone else's record goes with the rest."""
     await tx.personal.forget(await tx.personal.traces(person_id))
+    if not listed:
+        await tx.roles.forget_seeded(person_id)

@@ -106,7 +106,9 @@ class PeopleService:
         """Withdrawal of consent: the person's data goes; audit rows stay, holding no name."""
         async with self._db.transaction() as tx:
             await tx.audit.write("consent_withdrawn", actor_id=vk_id, subject_id=vk_id)
-            await forget_person(tx, vk_id)
+            await forget_person(
+                tx, vk_id, listed=vk_id in self._admin_ids or vk_id in self._director_ids
+            )
 
     async def admin_names(self) -> list[tuple[int, str]]:
         """The school's admins as (vk_id, name), for the support page."""

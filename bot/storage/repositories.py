@@ -597,6 +597,9 @@ class RolesRepo(_Repo):
             (person_id, role, self._now()),
         )
 
+    async def forget_seeded(self, person_id: int) -> None:
+        await self._conn.execute("DELETE FROM seeded_roles WHERE person_id = ?", (person_id,))
+
 
 class ClassesRepo(_Repo):
     _COLUMNS = "id, name, grade, letter, is_staff_room"
