@@ -132,9 +132,7 @@ class Application:
                 self.db, self.clock, settings.invitation_ttl, settings.stale_invitation_after
             ),
             requests=RequestService(self.db),
-            movement=MovementService(
-                self.db, (*settings.admin_ids, *settings.director_ids)
-            ),
+            movement=MovementService(self.db, (*settings.admin_ids, *settings.director_ids)),
             chats=ChatService(self.db, VKChatPlatform(self.api)),
             duties=DutyService(self.db, self.clock, settings.zone, settings.stale_invitation_after),
             reports=ReportService(self.db, self.clock, settings.stale_invitation_after),
