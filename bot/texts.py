@@ -535,6 +535,10 @@ TEXTS: dict[str, str] = {
     "event_link_invalid": "Ссылка должна начинаться с https://",
     "event_not_allowed": "Вы можете сообщать о событиях только ученикам и родителям своих классов.",
     "event_created": "Событие №{id} запланировано на {when}. Сообщено: {count}. Напомню за {before}.",
+    "event_created_soon": (
+        "Событие №{id} запланировано на {when}. Сообщено: {count}. Оно начнётся совсем скоро,"
+        " поэтому отдельного напоминания не будет."
+    ),
     "event_announce": "📅 {title}\nКогда: {when}{link}",
     "event_link_line": "\nСсылка: {link}",
     "event_reminder": "⏰ Через {before} начнётся: {title}{link}",
@@ -684,6 +688,24 @@ def format_moment(moment: datetime, zone: tzinfo) -> str:
 
 def format_date(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%d.%m.%Y")
+
+
+def format_time_left(delta: timedelta) -> str:
+    """How long until something, to the nearest minute, in the accusative of «через …» and
+    «за …»: «1 минуту», «1 час 30 минут», «2 дня»."""
+    minutes = max(1, round(delta.total_seconds() / 60))
+    days, minutes = divmod(minutes, 1_440)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        count_of(value, forms)
+        for value, forms in (
+            (days, ("день", "дня", "дней")),
+            (hours, ("час", "часа", "часов")),
+            (minutes, ("минуту", "минуты", "минут")),
+        )
+        if value
+    ]
+    return " ".join(parts[:2])
 
 
 def format_age(delta: timedelta) -> str:

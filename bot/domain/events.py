@@ -12,6 +12,8 @@ from bot.storage import Database
 from bot.storage.repositories import EventRow
 
 LIST_LIMIT = 20
+# A reminder due this soon after the announcement would only repeat it: it is skipped.
+REMINDER_GAP = timedelta(minutes=15)
 
 
 class Audience(StrEnum):
@@ -49,7 +51,12 @@ class EventService:
         self._db = db
         self._clock = clock
 
-    async def create(self, actor: Actor, event: PlannedEvent) -> EventRow:
+    def reminder_skipped(self, starts_at: datetime, remind_before: timedelta) -> bool:
+        """Whether the reminder would follow the announcement made now within minutes."""
+        return starts_at - remind_before < self._clock.now() + REMINDER_GAP
+
+    async def create(self, actor: Actor, event: PlannedEvent, remind_before: timedelta) -> EventRow:
+        skip_reminder = self.reminder_skipped(event.starts_at, remind_before)
         async with self._db.transaction() as tx:
             event_id = await tx.events.create(
                 event.title,
@@ -60,6 +67,8 @@ class EventService:
                 event.link,
                 actor.vk_id,
             )
+            if skip_reminder:
+                await tx.events.mark_reminded(event_id)
             await tx.audit.write("event_planned", actor.vk_id, details={"event": event_id})
             row = await tx.events.get(event_id)
         assert row is not None

@@ -16,7 +16,7 @@ from bot.handlers.rules import Command, InDialog
 from bot.keyboards import main_menu, text_choices
 from bot.parsing import parse_number, parse_when
 from bot.storage.repositories import EventRow
-from bot.texts import BUTTONS, format_age, format_moment, t
+from bot.texts import BUTTONS, format_moment, format_time_left, t
 
 labeler = BotLabeler()
 
@@ -172,18 +172,19 @@ async def event_link(message: Message, event_ctx: EventContext, dialog: dict[str
         chat_peer=dialog.get("chat_peer"),
         link=link,
     )
-    event = await services.events.create(event_ctx.who, planned)
+    remind_before = services.settings.event_reminder_before
+    event = await services.events.create(event_ctx.who, planned, remind_before)
     recipients = await services.events.recipients(event)
     announcement = event_text("event_announce", event, services)
     for peer in recipients:
         event_ctx.send(peer, announcement)
     event_ctx.reply(
         t(
-            "event_created",
+            "event_created" if event.reminded_at is None else "event_created_soon",
             id=event.id,
             when=format_moment(event.starts_at, services.settings.zone),
             count=len(recipients),
-            before=format_age(services.settings.event_reminder_before),
+            before=format_time_left(remind_before),
         ),
         keyboard=main_menu(event_ctx.who),
     )
@@ -196,7 +197,7 @@ def event_text(key: str, event: EventRow, services: Services) -> str:
         title=event.title,
         when=format_moment(event.starts_at, services.settings.zone),
         link=link,
-        before=format_age(services.settings.event_reminder_before),
+        before=format_time_left(event.starts_at - services.clock.now()),
     )
 
 
