@@ -1443,6 +1443,14 @@ class ChatsRepo(_Repo):
             [(peer_id, member) for member in member_ids],
         )
 
+    async def add_member(self, peer_id: int, member_id: int) -> None:
+        """Notes a member of a bound chat; other chats' members are not kept."""
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO chat_members (peer_id, member_id)"
+            " SELECT peer_id, ? FROM chats WHERE peer_id = ? AND kind IS NOT NULL",
+            (member_id, peer_id),
+        )
+
     async def remove_member(self, peer_id: int, member_id: int) -> None:
         await self._conn.execute(
             "DELETE FROM chat_members WHERE peer_id = ? AND member_id = ?", (peer_id, member_id)
