@@ -46,6 +46,23 @@ def may_plan(actor: Actor, audience: Audience, class_id: int | None) -> bool:
     return False
 
 
+def audiences_for(actor: Actor) -> list[Audience]:
+    """The audiences a person may choose: a class teacher plans only for their classes."""
+    if actor.has(Role.ADMIN, Role.DIRECTOR):
+        return list(Audience)
+    if actor.classes_as(Role.CLASS_TEACHER):
+        return [Audience.STUDENTS, Audience.PARENTS]
+    return []
+
+
+def plannable_class_ids(actor: Actor, class_ids: list[int]) -> list[int]:
+    """Of the school's classes, those a person may plan events for."""
+    if actor.has(Role.ADMIN, Role.DIRECTOR):
+        return class_ids
+    led = set(actor.classes_as(Role.CLASS_TEACHER))
+    return [class_id for class_id in class_ids if class_id in led]
+
+
 class EventService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db

@@ -1,0 +1,46 @@
+"""Assorted wording and menu defects: what a person is offered, and how it reads."""
+
+from __future__ import annotations
+
+from bot.texts import BUTTONS, t
+from tests.conftest import BotRunner
+from tests.helpers import ask, class_teacher, school_with_classes
+from vk_sandbox import VKSandbox
+
+
+async def test_a_class_teacher_is_offered_only_the_audiences_and_classes_she_may_choose(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А", "5Б")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    await ask(elena, "/event")
+    await ask(elena, "Родительское собрание")
+    audience = await ask(elena, "завтра 18:00")
+    offered = [button.label for button in audience.buttons]
+    assert offered == [
+        BUTTONS["audience_students"],
+        BUTTONS["audience_parents"],
+        BUTTONS["cancel"],
+    ]
+
+    await elena.press(audience.button(BUTTONS["audience_parents"]))
+    classes = await elena.wait_reply()
+    assert [button.label for button in classes.buttons] == ["5А", BUTTONS["cancel"]]
+    refused = await ask(elena, "5Б")
+    assert refused.text == t("dialog_expects_button")
+
+
+async def test_the_admin_is_offered_every_audience(sandbox: VKSandbox, bot: BotRunner) -> None:
+    admin = await school_with_classes(sandbox, "5А", "5Б")
+    await ask(admin, "/event")
+    await ask(admin, "Линейка")
+    audience = await ask(admin, "завтра 09:00")
+    offered = {button.label for button in audience.buttons}
+    for key in (
+        "audience_school",
+        "audience_staff",
+        "audience_students",
+        "audience_parents",
+        "audience_chat",
+    ):
+        assert BUTTONS[key] in offered
