@@ -594,7 +594,7 @@ TEXTS: dict[str, str] = {
     "audience_students_all": "все ученики",
     "post_usage": "Как опубликовать: /post school <текст> или /post staff <текст>.",
     "post_not_allowed": "Общешкольный канал ведёт администратор; руководитель публикует в канал «Сотрудники».",
-    "post_no_channel": "Канал «{channel}» ещё не привязан: добавьте бота в канал и отправьте там /bind channel {code}.",
+    "post_no_channel": "{channel} ещё не привязан: добавьте бота в канал и отправьте там /bind channel {code}.",
     "post_preview": "Предпросмотр публикации в {channel}:\n\n{text}\n\nОпубликовать?",
     "channel_school": "общешкольный канал",
     "channel_staff": "канал «Сотрудники»",

@@ -44,3 +44,23 @@ async def test_the_admin_is_offered_every_audience(sandbox: VKSandbox, bot: BotR
         "audience_chat",
     ):
         assert BUTTONS[key] in offered
+
+
+async def test_cancelling_forget_me_says_the_data_stays(sandbox: VKSandbox, bot: BotRunner) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    confirm = await ask(admin, "/forget_me")
+    await admin.press(confirm.button(BUTTONS["cancel"]))
+    assert (await admin.wait_reply()).text == t("forget_cancelled")
+    assert (await ask(admin, "/forget_me")).text == confirm.text
+    assert (await ask(admin, "/cancel")).text == t("forget_cancelled")
+
+
+async def test_posting_to_an_unbound_staff_channel_names_it_once(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    reply = await ask(admin, "/post staff Педсовет в четверг")
+    assert reply.text.startswith("Канал «Сотрудники» ещё не привязан:")
+    assert "канал «канал" not in reply.text.lower()
+    reply = await ask(admin, "/post school Линейка в понедельник")
+    assert reply.text.startswith("Общешкольный канал ещё не привязан:")

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from vkbottle.bot import BotLabeler, Message
+from vkbottle.dispatch.dispenser.base import get_state_repr
 
 from bot.commands import CommandSpec, all_specs
 from bot.context import EventContext
 from bot.domain.access import refusal_for
 from bot.domain.roles import Actor
+from bot.handlers.privacy import ForgetDialog
 from bot.handlers.rules import Command
 from bot.keyboards import main_menu, start_keyboard
 from bot.texts import SUPPORT_EMAIL, SUPPORT_SITE, role_name, t
 
 labeler = BotLabeler()
+
+# Dialogs whose cancelling says more than that the dialog ended.
+CANCEL_TEXTS = {get_state_repr(ForgetDialog.CONFIRM): "forget_cancelled"}
 
 
 def help_text(actor: Actor) -> str:
@@ -75,4 +80,5 @@ async def cancel(message: Message, event_ctx: EventContext) -> None:
     keyboard = (
         main_menu(event_ctx.who) if event_ctx.who.has_consented and not event_ctx.in_chat else None
     )
-    event_ctx.reply(t("cancel_done"), keyboard=keyboard)
+    text = CANCEL_TEXTS.get(str(message.state_peer.state), "cancel_done")
+    event_ctx.reply(t(text), keyboard=keyboard)
