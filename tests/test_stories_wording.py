@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
-from tests.helpers import ask, class_teacher, school_with_classes
+from tests.helpers import ask, class_teacher, drain, school_with_classes
 from vk_sandbox import VKSandbox
 
 
@@ -64,3 +64,26 @@ async def test_posting_to_an_unbound_staff_channel_names_it_once(
     assert "канал «канал" not in reply.text.lower()
     reply = await ask(admin, "/post school Линейка в понедельник")
     assert reply.text.startswith("Общешкольный канал ещё не привязан:")
+
+
+async def test_a_class_teacher_sees_each_command_and_each_duty_once(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+
+    help_lines = (await ask(elena, "/help")).text.splitlines()
+    commands = [line.split()[0] for line in help_lines if line.startswith("/")]
+    assert "/bind" in commands
+    assert len(commands) == len(set(commands)), help_lines
+
+    await elena.send("/duties")
+    duties = "\n".join(m.text for m in await drain(elena, within=0.6))
+    assert duties.count("Вступить в «Учительскую» в роли «учитель»") == 1, duties
+    assert duties.count("Создавать иные чаты для образовательных задач") == 1, duties
+    numbers = [
+        int(line.split(". ", 1)[0].split()[-1])
+        for line in duties.splitlines()
+        if line.startswith(("✅", "⬜"))
+    ]
+    assert numbers == list(range(1, len(numbers) + 1))

@@ -27,8 +27,12 @@ def help_text(actor: Actor) -> str:
     general = [spec for spec in usable if not spec.roles]
     lines = [t("help_header"), t("help_section", title=t("help_general_title"))]
     lines += [_line(spec) for spec in general]
+    listed: set[str] = set()
     for role in actor.ordered_roles():
+        # A command of several of the person's roles is listed once, under the first.
         own = [spec for spec in usable if spec.roles and role in spec.roles]
+        own = [spec for spec in own if spec.name not in listed]
+        listed |= {spec.name for spec in own}
         if own:
             lines.append(t("help_section", title=role_name(role).capitalize()))
             lines += [_line(spec) for spec in own]
