@@ -48,7 +48,7 @@ BUTTONS: dict[str, str] = {
     "decline": "Не согласен(на)",
     "forget_confirm": "Да, удалить мои данные",
     "forget_me": "Удалить мои данные",
-    "request": "Запросить ссылку",
+    "request": "Подать заявку",
     "classes": "Классы",
     "invites": "Приглашения",
     "requests": "Заявки",

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
-from tests.helpers import ask, class_teacher, drain, school_with_classes
+from tests.helpers import (
+    ask,
+    class_teacher,
+    consented_user,
+    drain,
+    school_with_classes,
+    verified_teacher,
+)
 from vk_sandbox import VKSandbox
 
 
@@ -87,3 +94,23 @@ async def test_a_class_teacher_sees_each_command_and_each_duty_once(
         if line.startswith(("✅", "⬜"))
     ]
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+async def test_the_menu_offers_a_join_request_by_its_name_and_only_to_who_may_need_it(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    newcomer = await consented_user(sandbox, "Ольга", "Белова")
+    await drain(newcomer)
+    menu = await ask(newcomer, "/menu")
+    labels = [button.label for button in menu.buttons]
+    assert "Подать заявку" in labels
+    assert "Запросить ссылку" not in labels
+    await newcomer.press(menu.button("Подать заявку"))
+    assert (await newcomer.wait_reply()).text == t("request_ask_role")
+
+    teacher = await verified_teacher(sandbox, admin, "Елена", "Смирнова")
+    for person in (admin, teacher):
+        await drain(person)
+        labels = [button.label for button in (await ask(person, "/menu")).buttons]
+        assert "Подать заявку" not in labels, labels
