@@ -277,6 +277,11 @@ TEXTS: dict[str, str] = {
     "request_confirm": (
         "Проверьте заявку:\nРоль: {role}\nКласс: {class_name}\nФИО: {name}\n\nОтправить?"
     ),
+    "request_confirm_parent": (
+        "Проверьте заявку:\nРоль: {role}\nКласс: {class_name}\nРебёнок: {name}\n\nОтправить?"
+    ),
+    # Who asks and for whom: a parent asks for their child.
+    "request_applicant_parent": "{name} (ребёнок: {child})",
     "request_sent": ("Заявка №{id} отправлена. Её рассмотрит {decider}. Я сообщу о решении."),
     "request_decider_class_teacher": "классный руководитель",
     "request_decider_admin": "администратор",
@@ -284,9 +289,7 @@ TEXTS: dict[str, str] = {
         "У вас уже есть заявка в {class_name} (№{id}), она ждёт решения. Я сообщу, когда её "
         "рассмотрят."
     ),
-    "request_new": (
-        "Новая заявка №{id}: {role} в {class_name}, ФИО: {name} ([id{person_id}|профиль])."
-    ),
+    "request_new": ("Новая заявка №{id}: {role}, {class_name}: {name} ([id{person_id}|профиль])."),
     "requests_header": "Заявки, ждущие решения ({count}), сначала старые:",
     "requests_line": "№{id} {role}, {class_name}: {name} — ждёт {age}",
     "requests_empty": "Заявок, ждущих решения, нет.",

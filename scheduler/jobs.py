@@ -10,7 +10,7 @@ from loguru import logger
 from bot.charts import joined_vs_expected
 from bot.handlers.events import event_text
 from bot.handlers.reports import build_stats_text, render_digest
-from bot.handlers.requests import decision_keyboard
+from bot.handlers.requests import applicant, decision_keyboard
 from bot.texts import format_age, role_name, t
 from bot.vk.outgoing import OutgoingMessage
 
@@ -67,7 +67,7 @@ async def request_reminders(services: Services, run: JobRun) -> None:
             id=request.id,
             role=role_name(request.role),
             class_name=request.class_name,
-            name=request.full_name or "",
+            name=applicant(request),
             age=format_age(now - request.created_at),
         )
         deciders, to_class_teacher = await services.requests.deciders_for(request.class_id)
@@ -88,7 +88,7 @@ async def request_reminders(services: Services, run: JobRun) -> None:
             id=request.id,
             role=role_name(request.role),
             class_name=request.class_name,
-            name=request.full_name or "",
+            name=applicant(request),
             age=format_age(now - request.created_at),
             desk=desk,
         )

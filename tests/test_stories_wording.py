@@ -114,3 +114,44 @@ async def test_the_menu_offers_a_join_request_by_its_name_and_only_to_who_may_ne
         await drain(person)
         labels = [button.label for button in (await ask(person, "/menu")).buttons]
         assert "Подать заявку" not in labels, labels
+
+
+async def test_a_parents_request_says_who_asks_and_for_whom(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    parent = await consented_user(sandbox, "Ольга", "Белова")
+    await drain(parent)
+    question = await ask(parent, "/request")
+    await parent.press(question.button(BUTTONS["i_am_parent"]))
+    await parent.press((await parent.wait_reply()).button("5А"))
+    await parent.wait_reply()
+    confirm = await ask(parent, "Белов Миша")
+    assert "Ребёнок: Белов Миша" in confirm.text
+    assert "ФИО: Белов Миша" not in confirm.text
+    await parent.press(confirm.button(BUTTONS["send_request"]))
+    await parent.wait_reply()
+
+    new = (await elena.wait_reply()).text
+    assert new.startswith("Новая заявка №1: родитель, 5А: Белова Ольга (ребёнок: Белов Миша)")
+    listed = (await ask(elena, "/requests")).text
+    assert "№1 родитель, 5А: Белова Ольга (ребёнок: Белов Миша)" in listed
+    approved = (await ask(elena, "/approve 1")).text
+    assert approved.startswith("Заявка №1 принята: Белова Ольга (ребёнок: Белов Миша)")
+
+
+async def test_a_students_request_names_the_student(sandbox: VKSandbox, bot: BotRunner) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    student = await consented_user(sandbox, "Миша", "Белов")
+    await drain(student)
+    question = await ask(student, "/request")
+    await student.press(question.button(BUTTONS["i_am_student"]))
+    await student.press((await student.wait_reply()).button("5А"))
+    await student.wait_reply()
+    confirm = await ask(student, "Белов Михаил")
+    assert "ФИО: Белов Михаил" in confirm.text
+    await student.press(confirm.button(BUTTONS["send_request"]))
+    await student.wait_reply()
+    new = (await admin.wait_reply()).text
+    assert new.startswith("Новая заявка №1: ученик, 5А: Белов Михаил (")
