@@ -139,3 +139,22 @@ async def test_a_consented_stranger_in_the_chat_is_named_too(
     detail = (await ask(elena, "/chats 5А")).text
 
     assert t("chats_mismatch_extra", names="Человек Чужой") in detail
+
+
+async def test_a_student_who_joins_by_link_sees_the_duty_done(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    misha = await _student(sandbox, elena, "5А")
+    chat = await _class_chat(sandbox, elena, "students 5А")
+    await drain(misha)
+    assert "⬜ 1. Вступить в чат класса" in (await ask(misha, "/duties")).text
+
+    await chat.join_by_link(misha)
+    await _settled(chat, elena)
+    assert "✅ 1. Вступить в чат класса" in (await ask(misha, "/duties")).text
+
+    await chat.remove_member(misha)
+    await _settled(chat, elena)
+    assert "⬜ 1. Вступить в чат класса" in (await ask(misha, "/duties")).text
