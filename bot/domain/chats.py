@@ -229,10 +229,11 @@ class ChatService:
             # members are read from the messenger first, where it lets the bot.
             members = await self._platform.members(chat.peer_id)
             if members is not None:
-                if person_id not in {member.member_id for member in members}:
-                    continue
                 chat = await self.refresh(chat.peer_id, members) or chat
-            elif not await self._db.reader.chats.is_member(chat.peer_id, person_id):
+                present = person_id in {member.member_id for member in members}
+            else:
+                present = await self._db.reader.chats.is_member(chat.peer_id, person_id)
+            if not present:
                 continue
             if chat.bot_admin and await self._platform.remove(chat.peer_id, person_id):
                 removed.append(chat)
