@@ -289,7 +289,7 @@ TEXTS: dict[str, str] = {
         "У вас уже есть заявка в {class_name} (№{id}), она ждёт решения. Я сообщу, когда её "
         "рассмотрят."
     ),
-    "request_new": ("Новая заявка №{id}: {role}, {class_name}: {name} ([id{person_id}|профиль])."),
+    "request_new": "Новая заявка №{id}: {role}, {class_name}: {name} ([id{person_id}|профиль]).",
     "requests_header": "Заявки, ждущие решения ({count}), сначала старые:",
     "requests_line": "№{id} {role}, {class_name}: {name} — ждёт {age}",
     "requests_empty": "Заявок, ждущих решения, нет.",
