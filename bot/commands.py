@@ -26,6 +26,8 @@ class CommandSpec:
     in_menu: bool = False
     # Reached by a button only; not listed in /help.
     hidden: bool = False
+    # The menu leaves the button out for holders of these roles (they never need it).
+    not_in_menu_for: frozenset[Role] = frozenset()
 
     @property
     def needs_consent(self) -> bool:
@@ -58,7 +60,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     # Joining the school's space (clauses 2.1, 2.5, 2.7)
     CommandSpec("join", "войти по коду приглашения", "/join <код>", CONSENTED),
     CommandSpec("request", "попросить принять вас в класс, если нет приглашения", "/request",
-                CONSENTED, BUTTONS["request"], in_menu=True),
+                CONSENTED, BUTTONS["request"], in_menu=True, not_in_menu_for=STAFF),
     # Structure (clause 2.1)
     CommandSpec("classes", "классы, классные руководители и численность", "/classes",
                 ADMIN_OR_DIRECTOR, BUTTONS["classes"], in_menu=True),

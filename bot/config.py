@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 VK_API_URL_DEFAULT = "https://api.vk.com/method/"
@@ -22,6 +22,29 @@ def _parse_id_list(value: object) -> object:
     if isinstance(value, int):
         return [value]
     return value
+
+
+def _seconds_or_iso(value: object) -> object:
+    """Plain seconds (`86400`) become a duration here: pydantic reads a bare number only as ISO."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = None
+        if seconds is not None:
+            try:
+                return timedelta(seconds=seconds)
+            except (ValueError, OverflowError):
+                raise ValueError("must be a positive number of seconds, e.g. 86400") from None
+        if not text.upper().startswith("P"):
+            raise ValueError("must be seconds or an ISO 8601 duration such as P7D or PT24H")
+        return text.upper()
+    return value
+
+
+# Durations are written as seconds or in ISO 8601, as the README promises.
+Duration = Annotated[timedelta, BeforeValidator(_seconds_or_iso)]
 
 
 class Settings(BaseSettings):
@@ -41,13 +64,13 @@ class Settings(BaseSettings):
     director_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     school_name: str = Field(default="Школа", min_length=1, max_length=200)
     timezone: str = "Europe/Moscow"
-    invitation_ttl: timedelta = timedelta(days=14)
-    stale_invitation_after: timedelta = timedelta(days=7)
-    departed_retention: timedelta = timedelta(days=30)
+    invitation_ttl: Duration = timedelta(days=14)
+    stale_invitation_after: Duration = timedelta(days=7)
+    departed_retention: Duration = timedelta(days=30)
     digest_cron: str = "0 8 * * mon-fri"
     digest_when_empty: bool = True
-    request_reminder_after: timedelta = timedelta(hours=24)
-    event_reminder_before: timedelta = timedelta(minutes=15)
+    request_reminder_after: Duration = timedelta(hours=24)
+    event_reminder_before: Duration = timedelta(minutes=15)
     report_cron: str = "0 9 * * mon"
     flood_limit: int = Field(default=20, ge=0, le=1000)
     log_level: str = "INFO"

@@ -22,7 +22,10 @@ def menu_specs(actor: Actor) -> list[CommandSpec]:
     return [
         spec
         for spec in all_specs()
-        if spec.in_menu and spec.button and refusal_for(actor, spec.roles) is None
+        if spec.in_menu
+        and spec.button
+        and refusal_for(actor, spec.roles) is None
+        and not actor.holds(*spec.not_in_menu_for)
     ]
 
 

@@ -48,7 +48,7 @@ BUTTONS: dict[str, str] = {
     "decline": "Не согласен(на)",
     "forget_confirm": "Да, удалить мои данные",
     "forget_me": "Удалить мои данные",
-    "request": "Запросить ссылку",
+    "request": "Подать заявку",
     "classes": "Классы",
     "invites": "Приглашения",
     "requests": "Заявки",
@@ -280,6 +280,11 @@ TEXTS: dict[str, str] = {
     "request_confirm": (
         "Проверьте заявку:\nРоль: {role}\nКласс: {class_name}\nФИО: {name}\n\nОтправить?"
     ),
+    "request_confirm_parent": (
+        "Проверьте заявку:\nРоль: {role}\nКласс: {class_name}\nРебёнок: {name}\n\nОтправить?"
+    ),
+    # Who asks and for whom: a parent asks for their child.
+    "request_applicant_parent": "{name} (ребёнок: {child})",
     "request_sent": ("Заявка №{id} отправлена. Её рассмотрит {decider}. Я сообщу о решении."),
     "request_decider_class_teacher": "классный руководитель",
     "request_decider_admin": "администратор",
@@ -287,9 +292,7 @@ TEXTS: dict[str, str] = {
         "У вас уже есть заявка в {class_name} (№{id}), она ждёт решения. Я сообщу, когда её "
         "рассмотрят."
     ),
-    "request_new": (
-        "Новая заявка №{id}: {role} в {class_name}, ФИО: {name} ([id{person_id}|профиль])."
-    ),
+    "request_new": "Новая заявка №{id}: {role}, {class_name}: {name} ([id{person_id}|профиль]).",
     "requests_header": "Заявки, ждущие решения ({count}), сначала старые:",
     "requests_line": "№{id} {role}, {class_name}: {name} — ждёт {age}",
     "requests_empty": "Заявок, ждущих решения, нет.",
@@ -541,6 +544,10 @@ TEXTS: dict[str, str] = {
     "event_link_invalid": "Ссылка должна начинаться с https://",
     "event_not_allowed": "Вы можете сообщать о событиях только ученикам и родителям своих классов.",
     "event_created": "Событие №{id} запланировано на {when}. Сообщено: {count}. Напомню за {before}.",
+    "event_created_soon": (
+        "Событие №{id} запланировано на {when}. Сообщено: {count}. Оно начнётся совсем скоро,"
+        " поэтому отдельного напоминания не будет."
+    ),
     "event_announce": "📅 {title}\nКогда: {when}{link}",
     "event_link_line": "\nСсылка: {link}",
     "event_reminder": "⏰ Через {before} начнётся: {title}{link}",
@@ -596,7 +603,7 @@ TEXTS: dict[str, str] = {
     "audience_students_all": "все ученики",
     "post_usage": "Как опубликовать: /post school <текст> или /post staff <текст>.",
     "post_not_allowed": "Общешкольный канал ведёт администратор; руководитель публикует в канал «Сотрудники».",
-    "post_no_channel": "Канал «{channel}» ещё не привязан: добавьте бота в канал и отправьте там /bind channel {code}.",
+    "post_no_channel": "{channel} ещё не привязан: добавьте бота в канал и отправьте там /bind channel {code}.",
     "post_preview": "Предпросмотр публикации в {channel}:\n\n{text}\n\nОпубликовать?",
     "channel_school": "общешкольный канал",
     "channel_staff": "канал «Сотрудники»",
@@ -694,6 +701,24 @@ def format_moment(moment: datetime, zone: tzinfo) -> str:
 
 def format_date(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%d.%m.%Y")
+
+
+def format_time_left(delta: timedelta) -> str:
+    """How long until something, to the nearest minute, in the accusative of «через …» and
+    «за …»: «1 минуту», «1 час 30 минут», «2 дня»."""
+    minutes = max(1, round(delta.total_seconds() / 60))
+    days, minutes = divmod(minutes, 1_440)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        count_of(value, forms)
+        for value, forms in (
+            (days, ("день", "дня", "дней")),
+            (hours, ("час", "часа", "часов")),
+            (minutes, ("минуту", "минуты", "минут")),
+        )
+        if value
+    ]
+    return " ".join(parts[:2])
 
 
 def format_age(delta: timedelta) -> str:

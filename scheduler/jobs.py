@@ -10,7 +10,7 @@ from loguru import logger
 from bot.charts import joined_vs_expected
 from bot.handlers.events import event_text
 from bot.handlers.reports import build_stats_text, render_digest
-from bot.handlers.requests import decision_keyboard
+from bot.handlers.requests import applicant, decision_keyboard
 from bot.texts import format_age, role_name, t
 from bot.vk.outgoing import OutgoingMessage
 
@@ -58,7 +58,24 @@ async def request_reminders(services: Services, run: JobRun) -> None:
     remind, escalate = await services.requests.overdue(
         now - period, now - 2 * period, REMINDERS_PER_RUN
     )
+    escalated = {request.id for request in escalate}
     outgoing: list[OutgoingMessage] = []
+    # The decider hears first, then the admins.
+    for request in remind:
+        text = t(
+            "reminder_request",
+            id=request.id,
+            role=role_name(request.role),
+            class_name=request.class_name,
+            name=applicant(request),
+            age=format_age(now - request.created_at),
+        )
+        deciders, to_class_teacher = await services.requests.deciders_for(request.class_id)
+        if not to_class_teacher and request.id in escalated:
+            continue  # the admins decide it themselves: the escalation below tells them
+        for decider in deciders:
+            outgoing.append(OutgoingMessage(decider, text, decision_keyboard([request])))
+        await services.requests.mark_reminded(request.id, escalated=False)
     for request in escalate:
         teacher = await services.requests.class_teacher_of(request.class_id)
         if teacher is not None:
@@ -71,25 +88,12 @@ async def request_reminders(services: Services, run: JobRun) -> None:
             id=request.id,
             role=role_name(request.role),
             class_name=request.class_name,
-            name=request.full_name or "",
+            name=applicant(request),
             age=format_age(now - request.created_at),
             desk=desk,
         )
         outgoing += [OutgoingMessage(a, text, decision_keyboard([request])) for a in admins]
         await services.requests.mark_reminded(request.id, escalated=True)
-    for request in remind:
-        text = t(
-            "reminder_request",
-            id=request.id,
-            role=role_name(request.role),
-            class_name=request.class_name,
-            name=request.full_name or "",
-            age=format_age(now - request.created_at),
-        )
-        deciders, _ = await services.requests.deciders_for(request.class_id)
-        for decider in deciders:
-            outgoing.append(OutgoingMessage(decider, text, decision_keyboard([request])))
-        await services.requests.mark_reminded(request.id, escalated=False)
     if outgoing:
         await services.notifier.send(outgoing, run.key)
 

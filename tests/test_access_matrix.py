@@ -21,7 +21,7 @@ from vk_sandbox import UserDriver, VKSandbox
 
 # Consent itself is the first-contact story's; here personas keep their state throughout.
 COMMANDS = [c for c in all_specs() if not c.hidden and c.name not in ("start", "agree")]
-CANCELLED = {t("cancel_done"), t("cancel_nothing")}
+CANCELLED = {t("cancel_done"), t("cancel_nothing"), t("forget_cancelled")}
 
 
 def refusal_texts(name: str) -> set[str]:

@@ -265,7 +265,11 @@ async def test_a_join_request_reaches_the_class_teacher_who_approves_it(
 
     await elena.press(notice.button(BUTTONS["approve"]))
     assert (await elena.wait_reply()).text == t(
-        "decision_done_approved", id=1, name="Белов Миша", role="родитель", class_name="5А"
+        "decision_done_approved",
+        id=1,
+        name="Белова Ольга (ребёнок: Белов Миша)",
+        role="родитель",
+        class_name="5А",
     )
     heard = await parent.wait_reply()
     assert heard.text.startswith(t("decision_you_approved", id=1, role="родитель", class_name="5А"))

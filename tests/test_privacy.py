@@ -49,7 +49,7 @@ async def test_forget_me_can_be_cancelled(sandbox: VKSandbox, bot: BotRunner) ->
     await anna.send("что-то непонятное")
     assert (await anna.wait_reply()).text == t("dialog_expects_button")
     await anna.send("/cancel")
-    assert (await anna.wait_reply()).text == t("cancel_done")
+    assert (await anna.wait_reply()).text == t("forget_cancelled")
     assert await bot.db.reader.people.get(anna.user_id) is not None
 
 

@@ -188,7 +188,7 @@ async def test_an_event_is_announced_then_reminded_before_it_starts(
     frozen_clock.advance(timedelta(minutes=6))  # 15:16, 14 minutes before the start
     await tick(clocked_bot)
     reminder = await next_starting(admin, "⏰")
-    assert reminder.text.startswith("⏰ Через 15 минут начнётся: Педсовет")
+    assert reminder.text.startswith("⏰ Через 14 минут начнётся: Педсовет")
 
 
 async def test_a_cancelled_event_is_told_and_not_reminded(

@@ -390,6 +390,18 @@ class ChatDriver:
         self._post(inviter, "", [], None, {"type": "chat_invite_user", "member_id": user.user_id})
         await asyncio.sleep(0)
 
+    async def join_by_link(self, user: UserDriver) -> None:
+        """``user`` joins by the chat's invite link: message_new with chat_invite_user_by_link,
+        written by the one who joined."""
+        sb = self.sandbox
+        self.state.members[user.user_id] = ChatMemberState(
+            user.user_id, self.state.owner_id, int(sb.clock())
+        )
+        self._post(
+            user, "", [], None, {"type": "chat_invite_user_by_link", "member_id": user.user_id}
+        )
+        await asyncio.sleep(0)
+
     async def remove_member(self, user: UserDriver, by: UserDriver | None = None) -> None:
         """``user`` leaves (or ``by`` kicks them): message_new with chat_kick_user."""
         actor = by or user

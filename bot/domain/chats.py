@@ -122,6 +122,16 @@ class ChatService:
         async with self._db.transaction() as tx:
             await tx.chats.bot_left(peer_id)
 
+    async def member_joined(self, peer_id: int, member_id: int) -> None:
+        """Someone was added to a chat or joined it by its link (the chat's own event)."""
+        async with self._db.transaction() as tx:
+            await tx.chats.add_member(peer_id, member_id)
+
+    async def member_left(self, peer_id: int, member_id: int) -> None:
+        """Someone left a chat or was removed from it (the chat's own event)."""
+        async with self._db.transaction() as tx:
+            await tx.chats.remove_member(peer_id, member_id)
+
     async def get(self, peer_id: int) -> ChatRow | None:
         return await self._db.reader.chats.get(peer_id)
 
@@ -231,7 +241,15 @@ class ChatService:
         removed: list[ChatRow] = []
         failed: list[ChatRow] = []
         for chat in await self._db.reader.chats.of_classes([class_id]):
-            if not await self._db.reader.chats.is_member(chat.peer_id, person_id):
+            # The register may lag behind the chat (events missed, rights given later): the
+            # members are read from the messenger first, where it lets the bot.
+            members = await self._platform.members(chat.peer_id)
+            if members is not None:
+                chat = await self.refresh(chat.peer_id, members) or chat
+                present = person_id in {member.member_id for member in members}
+            else:
+                present = await self._db.reader.chats.is_member(chat.peer_id, person_id)
+            if not present:
                 continue
             if chat.bot_admin and await self._platform.remove(chat.peer_id, person_id):
                 removed.append(chat)

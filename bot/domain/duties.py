@@ -82,10 +82,16 @@ class DutyService:
         facts = _Facts(repos, actor, now, self._stale_after)
         lists: list[Checklist] = []
         number = 0
+        # The same step of several of the person's roles (joining the staff room is a class
+        # teacher's and a teacher's) is listed once, under the first.
+        seen: set[tuple[str, int]] = set()
         for role in actor.ordered_roles() or _held_roles(actor):
             items: list[ChecklistItem] = []
             for duty in duties_for(role):
                 for class_id, class_name in self._instances(actor, role, duty):
+                    if (duty.title, class_id) in seen:
+                        continue
+                    seen.add((duty.title, class_id))
                     number += 1
                     if duty.completion is Completion.MANUAL:
                         key = (duty.key, class_id, period_key(duty, now, self._zone))

@@ -12,6 +12,8 @@ from bot.storage import Database
 from bot.storage.repositories import EventRow
 
 LIST_LIMIT = 20
+# A reminder due this soon after the announcement would only repeat it: it is skipped.
+REMINDER_GAP = timedelta(minutes=15)
 
 
 class Audience(StrEnum):
@@ -44,12 +46,34 @@ def may_plan(actor: Actor, audience: Audience, class_id: int | None) -> bool:
     return False
 
 
+def audiences_for(actor: Actor) -> list[Audience]:
+    """The audiences a person may choose: a class teacher plans only for their classes."""
+    if actor.has(Role.ADMIN, Role.DIRECTOR):
+        return list(Audience)
+    if actor.classes_as(Role.CLASS_TEACHER):
+        return [Audience.STUDENTS, Audience.PARENTS]
+    return []
+
+
+def plannable_class_ids(actor: Actor, class_ids: list[int]) -> list[int]:
+    """Of the school's classes, those a person may plan events for."""
+    if actor.has(Role.ADMIN, Role.DIRECTOR):
+        return class_ids
+    led = set(actor.classes_as(Role.CLASS_TEACHER))
+    return [class_id for class_id in class_ids if class_id in led]
+
+
 class EventService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 
-    async def create(self, actor: Actor, event: PlannedEvent) -> EventRow:
+    def reminder_skipped(self, starts_at: datetime, remind_before: timedelta) -> bool:
+        """Whether the reminder would follow the announcement made now within minutes."""
+        return starts_at - remind_before < self._clock.now() + REMINDER_GAP
+
+    async def create(self, actor: Actor, event: PlannedEvent, remind_before: timedelta) -> EventRow:
+        skip_reminder = self.reminder_skipped(event.starts_at, remind_before)
         async with self._db.transaction() as tx:
             event_id = await tx.events.create(
                 event.title,
@@ -60,6 +84,8 @@ class EventService:
                 event.link,
                 actor.vk_id,
             )
+            if skip_reminder:
+                await tx.events.mark_reminded(event_id)
             await tx.audit.write("event_planned", actor.vk_id, details={"event": event_id})
             row = await tx.events.get(event_id)
         assert row is not None

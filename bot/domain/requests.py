@@ -71,12 +71,15 @@ class RequestService:
     async def overdue(
         self, waiting_since: datetime, escalate_since: datetime, limit: int
     ) -> tuple[list[JoinRequestRow], list[JoinRequestRow]]:
-        """Requests to remind their decider of, and requests to escalate to the admins."""
+        """Requests to remind their decider of, and requests to escalate to the admins.
+
+        A check that runs late (after a restart, or with short periods) may find both due:
+        then the decider is reminded too, so a request never reaches the admins unseen by
+        its decider."""
         repos = self._db.reader
         escalate = await repos.requests.needing_escalation(escalate_since, limit)
         remind = await repos.requests.needing_reminder(waiting_since, limit)
-        escalated = {request.id for request in escalate}
-        return [r for r in remind if r.id not in escalated], escalate
+        return remind, escalate
 
     async def mark_reminded(self, request_id: int, escalated: bool) -> None:
         async with self._db.transaction() as tx:

@@ -94,7 +94,7 @@ async def post(message: Message, event_ctx: EventContext, args: str) -> None:
         return
     peers = await event_ctx.services.announcements.channel_peers(channel)
     if not peers:
-        event_ctx.reply(t("post_no_channel", channel=t(f"channel_{channel}"), code=channel))
+        event_ctx.reply(_no_channel(channel))
         return
     preview = t("post_preview", channel=t(f"channel_{channel}"), text=text.strip())
     await _ask_confirmation(
@@ -187,7 +187,7 @@ async def proposal_decided(
     peers = await services.announcements.channel_peers(channel) if channel else []
     if channel and not peers:
         await event_ctx.answer_callback(None)
-        event_ctx.reply(t("post_no_channel", channel=t(f"channel_{channel}"), code=channel))
+        event_ctx.reply(_no_channel(channel))
         return
     outcome, proposal = await services.announcements.decide(
         event_ctx.who, proposal_id, bool(channel)
@@ -213,3 +213,9 @@ async def messages_allowed_or_denied(event: dict[str, Any], event_ctx: EventCont
     """Keeps a person's "can receive" flag as VK reports it."""
     allowed = event.get("type") == "message_allow"
     await event_ctx.services.announcements.set_can_receive(event_ctx.person_id, allowed)
+
+
+def _no_channel(channel: str) -> str:
+    """«Канал «Сотрудники» ещё не привязан…»: the channel's name starts the sentence."""
+    name = t(f"channel_{channel}")
+    return t("post_no_channel", channel=name[:1].upper() + name[1:], code=channel)

@@ -132,7 +132,7 @@ async def _class_detail(event_ctx: EventContext, args: str) -> None:
         if not mismatch.checked:
             lines.append("   " + t("chats_mismatch_unchecked"))
             continue
-        names = await services.school.names([*mismatch.missing, *mismatch.extra])
+        names = await member_names(event_ctx, [*mismatch.missing, *mismatch.extra])
         if mismatch.missing:
             listed = ", ".join(names.get(i, f"id{i}") for i in mismatch.missing)
             lines.append("   " + t("chats_mismatch_missing", names=listed))
@@ -147,6 +147,16 @@ async def _class_detail(event_ctx: EventContext, args: str) -> None:
         listed = ", ".join(names.get(i, f"id{i}") for i in unreachable)
         lines.append(t("unreachable_in_class", names=listed))
     event_ctx.reply("\n".join(lines))
+
+
+async def member_names(event_ctx: EventContext, person_ids: list[int]) -> dict[int, str]:
+    """Names from the register; people it does not know (strangers in a chat) by their VK
+    profile, as the register writes names: surname first."""
+    names = await event_ctx.services.school.names(person_ids)
+    unknown = [person_id for person_id in person_ids if person_id not in names]
+    for person_id, (first, last) in (await event_ctx.services.vk.user_names(unknown)).items():
+        names[person_id] = f"{last} {first}".strip() or f"id{person_id}"
+    return names
 
 
 async def class_chat_text(event_ctx: EventContext, role: str, class_id: int) -> str:

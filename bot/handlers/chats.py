@@ -43,20 +43,33 @@ def describe_chat(chat: ChatRow) -> str:
     return describe(chat.kind or "other", chat.sub_kind, chat.class_name)
 
 
-@labeler.chat_message(action=["chat_invite_user"])
+@labeler.chat_message(action=["chat_invite_user", "chat_invite_user_by_link"])
 async def added_to_chat(message: Message, event_ctx: EventContext) -> None:
     action = message.action
-    if action is None or action.member_id != -event_ctx.services.vk.group_id:
+    if action is None:
         return
-    await event_ctx.services.chats.bot_added(message.peer_id, message.from_id)
+    chats = event_ctx.services.chats
+    if action.type.value == "chat_invite_user_by_link":
+        # The one who joined by the link writes the event.
+        await chats.member_joined(message.peer_id, message.from_id)
+        return
+    if action.member_id != -event_ctx.services.vk.group_id:
+        if action.member_id is not None and action.member_id > 0:
+            await chats.member_joined(message.peer_id, action.member_id)
+        return
+    await chats.bot_added(message.peer_id, message.from_id)
     event_ctx.reply(t("chat_greeting", school=event_ctx.services.settings.school_name))
 
 
 @labeler.chat_message(action=["chat_kick_user"])
 async def removed_from_chat(message: Message, event_ctx: EventContext) -> None:
     action = message.action
-    if action is not None and action.member_id == -event_ctx.services.vk.group_id:
+    if action is None or action.member_id is None:
+        return
+    if action.member_id == -event_ctx.services.vk.group_id:
         await event_ctx.services.chats.bot_removed(message.peer_id)
+    else:
+        await event_ctx.services.chats.member_left(message.peer_id, action.member_id)
 
 
 async def parse_binding(event_ctx: EventContext, args: str) -> Binding:

@@ -9,14 +9,21 @@ from vkbottle import BaseStateGroup
 from vkbottle.bot import BotLabeler, Message
 
 from bot.context import EventContext, Services
-from bot.domain.events import Audience, PlannedEvent, may_plan
+from bot.domain.events import (
+    Audience,
+    PlannedEvent,
+    audiences_for,
+    may_plan,
+    plannable_class_ids,
+)
+from bot.domain.roles import Actor
 from bot.handlers.chats import describe_chat
 from bot.handlers.dialog import next_step, picked
 from bot.handlers.rules import Command, InDialog
 from bot.keyboards import main_menu, text_choices
 from bot.parsing import parse_number, parse_when, payload_int
-from bot.storage.repositories import EventRow
-from bot.texts import BUTTONS, format_age, format_moment, t
+from bot.storage.repositories import ClassRow, EventRow
+from bot.texts import BUTTONS, format_moment, format_time_left, t
 
 labeler = BotLabeler()
 
@@ -61,7 +68,7 @@ async def event_when(message: Message, event_ctx: EventContext, dialog: dict[str
         event_ctx.reply(t("event_when_past"))
         return
     await next_step(event_ctx, EventDialog.AUDIENCE, **{**dialog, "when": moment.isoformat()})
-    event_ctx.reply(t("event_ask_audience"), keyboard=_audience_keyboard())
+    event_ctx.reply(t("event_ask_audience"), keyboard=_audience_keyboard(event_ctx.who))
 
 
 AUDIENCE_BUTTONS = {
@@ -73,28 +80,36 @@ AUDIENCE_BUTTONS = {
 }
 
 
-def _audience_keyboard() -> str:
+def _audience_keyboard(actor: Actor) -> str:
+    # Only what the person may choose: a refusal after the choice would waste the dialog.
     return text_choices(
         [
-            (BUTTONS[key], "ev_aud", {"value": audience.value})
-            for audience, key in AUDIENCE_BUTTONS.items()
+            (BUTTONS[AUDIENCE_BUTTONS[audience]], "ev_aud", {"value": audience.value})
+            for audience in audiences_for(actor)
         ],
         per_row=2,
     )
 
 
+async def _plannable_classes(event_ctx: EventContext) -> list[ClassRow]:
+    classes = await event_ctx.services.school.pupil_classes()
+    allowed = set(plannable_class_ids(event_ctx.who, [row.id for row in classes]))
+    return [row for row in classes if row.id in allowed]
+
+
 @labeler.message(InDialog(EventDialog.AUDIENCE))
 async def event_audience(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
-    labels = {BUTTONS[key].casefold(): aud.value for aud, key in AUDIENCE_BUTTONS.items()}
+    allowed = audiences_for(event_ctx.who)
+    labels = {BUTTONS[AUDIENCE_BUTTONS[aud]].casefold(): aud.value for aud in allowed}
     value = picked(message, "ev_aud", labels)
-    if value not in {audience.value for audience in Audience}:
-        event_ctx.reply(t("dialog_expects_button"), keyboard=_audience_keyboard())
+    if value not in {audience.value for audience in allowed}:
+        event_ctx.reply(t("dialog_expects_button"), keyboard=_audience_keyboard(event_ctx.who))
         return
     audience = Audience(value)
     data = {**dialog, "audience": audience.value}
     services = event_ctx.services
     if audience in (Audience.STUDENTS, Audience.PARENTS):
-        classes = await services.school.pupil_classes()
+        classes = await _plannable_classes(event_ctx)
         await next_step(event_ctx, EventDialog.CLASS, **data)
         event_ctx.reply(
             t("event_ask_class"),
@@ -106,7 +121,7 @@ async def event_audience(message: Message, event_ctx: EventContext, dialog: dict
     if audience is Audience.CHAT:
         chats = (await services.chats.all_bound())[:CHATS_OFFERED]
         if not chats:
-            event_ctx.reply(t("event_no_chats"), keyboard=_audience_keyboard())
+            event_ctx.reply(t("event_no_chats"), keyboard=_audience_keyboard(event_ctx.who))
             return
         await next_step(event_ctx, EventDialog.CHAT, **data)
         event_ctx.reply(
@@ -136,7 +151,7 @@ async def _ask_link(event_ctx: EventContext, data: dict[str, Any]) -> None:
 
 @labeler.message(InDialog(EventDialog.CLASS))
 async def event_class(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
-    classes = await event_ctx.services.school.pupil_classes()
+    classes = await _plannable_classes(event_ctx)
     class_id = picked(message, "ev_class", {row.name.casefold(): row.id for row in classes})
     if class_id not in {row.id for row in classes}:
         event_ctx.reply(t("dialog_expects_button"))
@@ -177,18 +192,19 @@ async def event_link(message: Message, event_ctx: EventContext, dialog: dict[str
         chat_peer=dialog.get("chat_peer"),
         link=link,
     )
-    event = await services.events.create(event_ctx.who, planned)
+    remind_before = services.settings.event_reminder_before
+    event = await services.events.create(event_ctx.who, planned, remind_before)
     recipients = await services.events.recipients(event)
     announcement = event_text("event_announce", event, services)
     for peer in recipients:
         event_ctx.send(peer, announcement)
     event_ctx.reply(
         t(
-            "event_created",
+            "event_created" if event.reminded_at is None else "event_created_soon",
             id=event.id,
             when=format_moment(event.starts_at, services.settings.zone),
             count=len(recipients),
-            before=format_age(services.settings.event_reminder_before),
+            before=format_time_left(remind_before),
         ),
         keyboard=main_menu(event_ctx.who),
     )
@@ -201,7 +217,7 @@ def event_text(key: str, event: EventRow, services: Services) -> str:
         title=event.title,
         when=format_moment(event.starts_at, services.settings.zone),
         link=link,
-        before=format_age(services.settings.event_reminder_before),
+        before=format_time_left(event.starts_at - services.clock.now()),
     )
 
 

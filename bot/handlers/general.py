@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from vkbottle.bot import BotLabeler, Message
+from vkbottle.dispatch.dispenser.base import get_state_repr
 
 from bot.commands import CommandSpec, all_specs
 from bot.context import EventContext
 from bot.domain.access import refusal_for
 from bot.domain.roles import Actor
+from bot.handlers.privacy import ForgetDialog
 from bot.handlers.rules import Command
 from bot.keyboards import main_menu, start_keyboard
 from bot.texts import SUPPORT_EMAIL, SUPPORT_SITE, role_name, t
 
 labeler = BotLabeler()
+
+# Dialogs whose cancelling says more than that the dialog ended.
+CANCEL_TEXTS = {get_state_repr(ForgetDialog.CONFIRM): "forget_cancelled"}
 
 
 def help_text(actor: Actor) -> str:
@@ -22,8 +27,12 @@ def help_text(actor: Actor) -> str:
     general = [spec for spec in usable if not spec.roles]
     lines = [t("help_header"), t("help_section", title=t("help_general_title"))]
     lines += [_line(spec) for spec in general]
+    listed: set[str] = set()
     for role in actor.ordered_roles():
+        # A command of several of the person's roles is listed once, under the first.
         own = [spec for spec in usable if spec.roles and role in spec.roles]
+        own = [spec for spec in own if spec.name not in listed]
+        listed |= {spec.name for spec in own}
         if own:
             lines.append(t("help_section", title=role_name(role).capitalize()))
             lines += [_line(spec) for spec in own]
@@ -75,4 +84,5 @@ async def cancel(message: Message, event_ctx: EventContext) -> None:
     keyboard = (
         main_menu(event_ctx.who) if event_ctx.who.has_consented and not event_ctx.in_chat else None
     )
-    event_ctx.reply(t("cancel_done"), keyboard=keyboard)
+    text = CANCEL_TEXTS.get(str(message.state_peer.state), "cancel_done")
+    event_ctx.reply(t(text), keyboard=keyboard)

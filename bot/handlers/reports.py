@@ -10,7 +10,7 @@ from bot.context import EventContext, Services
 from bot.domain.reports import Digest, Stats
 from bot.domain.roles import Role
 from bot.handlers.chats import describe_chat
-from bot.handlers.requests import decision_keyboard
+from bot.handlers.requests import applicant, decision_keyboard
 from bot.handlers.rules import Command
 from bot.keyboards import choice_keyboard
 from bot.texts import BUTTONS, FORMS, count_of, format_age, format_date, role_name, t
@@ -42,7 +42,7 @@ def render_digest(digest: Digest, zone: tzinfo) -> list[tuple[str, str | None]]:
                 id=request.id,
                 role=role_name(request.role),
                 class_name=request.class_name,
-                name=request.full_name or "",
+                name=applicant(request),
                 age=format_age(digest.now - request.created_at),
             )
             for request in digest.oldest_requests

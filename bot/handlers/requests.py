@@ -125,7 +125,7 @@ async def request_name(message: Message, event_ctx: EventContext, dialog: dict[s
     await next_step(event_ctx, RequestDialog.CONFIRM, **{**dialog, "name": name})
     event_ctx.reply(
         t(
-            "request_confirm",
+            "request_confirm_parent" if dialog["role"] == Role.PARENT.value else "request_confirm",
             role=role_name(str(dialog["role"])),
             class_name=dialog["class_name"],
             name=name,
@@ -172,8 +172,19 @@ def _request_text(request: JoinRequestRow) -> str:
         id=request.id,
         role=role_name(request.role),
         class_name=request.class_name,
-        name=request.full_name or "",
+        name=applicant(request),
         person_id=request.person_id,
+    )
+
+
+def applicant(request: JoinRequestRow) -> str:
+    """Who asks, and for a parent for whom: «Белова Ольга (ребёнок: Белов Миша)»."""
+    if request.role != Role.PARENT.value:
+        return request.full_name or request.applicant_name or f"id{request.person_id}"
+    return t(
+        "request_applicant_parent",
+        name=request.applicant_name or f"id{request.person_id}",
+        child=request.full_name or "",
     )
 
 
@@ -202,7 +213,7 @@ async def requests_list(message: Message, event_ctx: EventContext) -> None:
             id=request.id,
             role=role_name(request.role),
             class_name=request.class_name,
-            name=request.full_name or "",
+            name=applicant(request),
             age=format_age(now - request.created_at),
         )
         for request in pending
@@ -252,7 +263,7 @@ async def decide(
         return t(
             "decision_done_approved",
             id=request.id,
-            name=request.full_name or "",
+            name=applicant(request),
             role=role_name(request.role),
             class_name=request.class_name,
         )

@@ -77,6 +77,8 @@ class JoinRequestRow:
     decided_by: int | None
     decided_at: datetime | None
     reason: str | None
+    # Who applied, by the register: for a parent's request `full_name` is the child's.
+    applicant_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1176,8 +1178,10 @@ class InvitationsRepo(_Repo):
 class RequestsRepo(_Repo):
     _SELECT = (
         "SELECT j.id, j.person_id, j.role, j.class_id, c.name AS class_name, j.full_name,"
-        " j.status, j.created_at, j.decided_by, j.decided_at, j.reason"
+        " j.status, j.created_at, j.decided_by, j.decided_at, j.reason,"
+        " p.full_name AS applicant_name"
         " FROM join_requests j JOIN classes c ON c.id = j.class_id"
+        " LEFT JOIN people p ON p.vk_id = j.person_id"
     )
 
     @staticmethod
@@ -1194,6 +1198,7 @@ class RequestsRepo(_Repo):
             decided_by=row["decided_by"],
             decided_at=from_db_optional(row["decided_at"]),
             reason=row["reason"],
+            applicant_name=row["applicant_name"],
         )
 
     async def open_for(self, person_id: int, class_id: int) -> JoinRequestRow | None:
@@ -1454,6 +1459,14 @@ class ChatsRepo(_Repo):
         await self._conn.executemany(
             "INSERT OR IGNORE INTO chat_members (peer_id, member_id) VALUES (?, ?)",
             [(peer_id, member) for member in member_ids],
+        )
+
+    async def add_member(self, peer_id: int, member_id: int) -> None:
+        """Notes a member of a bound chat; other chats' members are not kept."""
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO chat_members (peer_id, member_id)"
+            " SELECT peer_id, ? FROM chats WHERE peer_id = ? AND kind IS NOT NULL",
+            (member_id, peer_id),
         )
 
     async def remove_member(self, peer_id: int, member_id: int) -> None:
