@@ -142,6 +142,7 @@ class Application:
             vk=VKGateway(self.api, group_id),
             dialogs=dialogs,
         )
+        await self.services.vk.load_screen_name()
         vk_bot = build_vk_bot(self.api, dialogs, self.extra_labelers)
         services = self.services
         self.sender.on_broadcast_done = lambda row, counts: delivery_report(services, row, counts)

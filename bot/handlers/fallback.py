@@ -8,6 +8,7 @@ from vkbottle_types.events import GroupEventType
 from bot.commands import known_commands, parse_command, payload_command, spec
 from bot.context import EventContext
 from bot.domain.access import Refusal, refusal_for
+from bot.handlers.rules import this_community
 from bot.handlers.start import offer_consent
 from bot.keyboards import start_keyboard
 from bot.texts import role_name, t
@@ -41,8 +42,9 @@ async def anything_else(message: Message, event_ctx: EventContext) -> None:
         # A handler before this one answered already (e.g. explained a bad argument).
         return
     text = message.text or ""
-    parsed = parse_command(text, message.payload)
-    addressed = parsed is not None or "[club" in text
+    me = this_community(event_ctx)
+    parsed = parse_command(text, message.payload, me)
+    addressed = parsed is not None or me.mentioned_in(text)
     if event_ctx.in_chat and not addressed:
         return
     if parsed is not None and parsed.known:
