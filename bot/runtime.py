@@ -22,6 +22,8 @@ from bot.vk.sender import OutboxSender
 
 MAX_PARALLEL_EVENTS = 64
 FETCH_BATCH = 500
+# Events a person can send as fast as they like, so the flood limit counts them.
+FLOODABLE = frozenset({"message_new", "message_event"})
 
 
 def _peer_of(body: dict[str, Any], person: int) -> int:
@@ -177,6 +179,10 @@ class Dispatcher:
         if verdict is not Verdict.PASS:
             if verdict is Verdict.WARN:
                 ctx.reply(t("flood_slow_down"))
+                if event_type == "message_event":
+                    await ctx.answer_callback(None)
+            # Ignored presses are not answered either: a storm of them would spend VK's
+            # limit, which everyone's replies share, on stopping spinners.
             await self._record(row, ctx)
             return
         token = current_event.set(ctx)
@@ -227,8 +233,10 @@ class Dispatcher:
         return True
 
     def _flood_verdict(self, ctx: EventContext, body: dict[str, Any]) -> Verdict:
-        if ctx.event_type != "message_new" or self._flood is None:
+        """Messages and button presses count alike: either can flood the outbox."""
+        if ctx.event_type not in FLOODABLE or self._flood is None:
             return Verdict.PASS
+        # A press carries no time of its own: it is judged by when it is handled.
         written_at = float(update_source(body).get("date") or time.time())
         return self._flood.judge(ctx.person_id, written_at)
 
