@@ -323,6 +323,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE UNIQUE INDEX inbox_seq ON inbox(seq);
         """,
     ),
+    Migration(
+        8,
+        "one process at a time takes the events",
+        """
+        -- Two processes may share the database while a new version takes over; the one
+        -- named here polls VK, handles the inbox and drains the outbox until `until`.
+        CREATE TABLE leases (
+            name  TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            until TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 
