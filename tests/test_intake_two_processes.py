@@ -3,11 +3,13 @@ every message is answered exactly once, also after the older one stops."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from bot.texts import t
 from tests.conftest import BotRunner
 from tests.helpers import consented_user, drain
+from tests.test_fault_storm import PEOPLE, SECONDS, _faults, _person
 from vk_sandbox import UserDriver, VKSandbox
 
 ROUND = 6
@@ -79,5 +81,37 @@ async def test_the_new_process_takes_over_from_one_that_died(
     try:
         await _sent_then(anna, "при сбое", old.crash())
         await _round(anna, "после сбоя")
+    finally:
+        await new.stop()
+
+
+async def test_all_faults_at_once_while_two_processes_hand_over_lose_and_double_nothing(
+    sandbox: VKSandbox, start_bot: Callable[..., Awaitable[BotRunner]]
+) -> None:
+    old = await start_bot(flood_limit=0)
+    people = [sandbox.add_user(first_name="Житель", last_name=f"Номер{n}") for n in range(PEOPLE)]
+    for person in people:
+        await person.send("/agree")
+        await person.wait_reply()
+    new = BotRunner(old.settings)
+    await new.start()
+    try:
+        await asyncio.sleep(1.0)
+        for person in people:
+            await drain(person, within=0.1)
+        before = {person.user_id: len(person.messages) for person in people}
+        loop = asyncio.get_running_loop()
+        until = loop.time() + SECONDS
+        storm = asyncio.create_task(_faults(sandbox, until))
+        writing = asyncio.gather(*(_person(person, until) for person in people))
+        await asyncio.sleep(SECONDS / 2)
+        await old.stop()  # the update: the old version stops in the middle of the storm
+        sent = await writing
+        await storm
+        for person, count in zip(people, sent, strict=True):
+            replies = await person.wait_replies(count, timeout=60)
+            assert all(reply.text == t("unknown_text") for reply in replies)
+            await person.expect_silence(within=1.0)
+            assert len(person.messages) - before[person.user_id] == count
     finally:
         await new.stop()
