@@ -183,25 +183,29 @@ class Application:
             task.add_done_callback(_log_crash)
 
     async def _keep_lease(self) -> None:
-        """Renews the lease while this process takes the events, or waits until it is free."""
         while True:
             await asyncio.sleep(RENEW_EVERY if self._tasks else WAIT_CHECK)
-            try:
-                held = await self.lease.take()
-            except Exception as error:
-                logger.warning("The events lease could not be checked ({})", type(error).__name__)
-                continue
-            if held and not self._tasks:
-                logger.info("Took over the events from the process before")
-                self._take_events()
-            elif not held and self._tasks:
-                # This process stalled past the lease and another took over: it stands back
-                # at once; what it had started is deduplicated by VK's random_id.
-                logger.error("Another process took over the events; this one stands back")
-                for task in self._tasks:
-                    task.cancel()
-                await asyncio.gather(*self._tasks, return_exceptions=True)
-                self._tasks = []
+            await self.check_lease()
+
+    async def check_lease(self) -> None:
+        """Renews the lease while this process takes the events; takes them once it is free;
+        stands back if another process took it meanwhile."""
+        try:
+            held = await self.lease.take()
+        except Exception as error:
+            logger.warning("The events lease could not be checked ({})", type(error).__name__)
+            return
+        if held and not self._tasks:
+            logger.info("Took over the events from the process before")
+            self._take_events()
+        elif not held and self._tasks:
+            # This process stalled past the lease and another took over: it stands back at
+            # once; what it had started is deduplicated by VK's random_id.
+            logger.error("Another process took over the events; this one stands back")
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._tasks = []
 
     async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         """Stops taking events, finishes what is in progress, sends what is queued, closes."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
+from bot.lease import LEASE
 from bot.texts import t
 from tests.conftest import BotRunner
 from tests.helpers import consented_user, drain
@@ -115,5 +117,29 @@ async def test_all_faults_at_once_while_two_processes_hand_over_lose_and_double_
             assert all(reply.text == t("unknown_text") for reply in replies)
             await person.expect_silence(within=1.0)
             assert len(person.messages) - before[person.user_id] == count
+    finally:
+        await new.stop()
+
+
+async def test_a_process_whose_lease_lapsed_stands_back_for_the_one_that_took_it(
+    sandbox: VKSandbox, start_bot: Callable[..., Awaitable[BotRunner]]
+) -> None:
+    old = await start_bot(flood_limit=0)
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    new = BotRunner(old.settings)
+    await new.start()
+    try:
+        assert old.app is not None and new.app is not None
+        # The old one stalled past its lease: it lapsed while it was not looking.
+        lapsed = datetime.now(UTC) - timedelta(seconds=1)
+        async with old.app.db.transaction() as tx:
+            assert await tx.leases.take(LEASE, "elsewhere:1:stalled", lapsed, old.app.lease.owner)
+        await new.app.check_lease()
+        await old.app.check_lease()
+        handled_by_old = old.app.dispatcher.handled
+        await _round(anna, "после перехода")
+        assert old.app.dispatcher.handled == handled_by_old
+        assert new.app.dispatcher.handled == ROUND
     finally:
         await new.stop()
