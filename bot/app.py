@@ -165,6 +165,7 @@ class Application:
         else:
             logger.info("Another process takes the events; this one waits to take over")
         self._leasing = asyncio.create_task(self._keep_lease(), name="events-lease")
+        self._leasing.add_done_callback(_log_crash)
         logger.info("Bot started for community {}", group_id)
 
     def _take_events(self) -> None:
