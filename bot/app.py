@@ -33,6 +33,7 @@ from bot.handlers import get_labelers
 from bot.handlers.announcements import delivery_report
 from bot.handlers.args import ArgumentError
 from bot.handlers.routing import OneParseMessageView, by_key, presigned
+from bot.lease import RENEW_EVERY, WAIT_CHECK, EventsLease
 from bot.middleware import ActorMiddleware
 from bot.runtime import Dispatcher
 from bot.storage import Database
@@ -109,7 +110,11 @@ class Application:
     sender: OutboxSender = field(init=False)
     intake: Intake = field(init=False)
     scheduler: JobScheduler = field(init=False)
+    lease: EventsLease = field(init=False)
+    # Sender, dispatcher, long poll, recovery: running only while this process holds the lease.
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+    _leasing: asyncio.Task[None] | None = field(default=None, init=False)
+    _vk_bot: Bot = field(init=False)
 
     async def start(self) -> None:
         settings = self.settings
@@ -142,16 +147,33 @@ class Application:
             vk=VKGateway(self.api, group_id),
             dialogs=dialogs,
         )
+        await self.services.vk.load_screen_name()
         vk_bot = build_vk_bot(self.api, dialogs, self.extra_labelers)
         services = self.services
         self.sender.on_broadcast_done = lambda row, counts: delivery_report(services, row, counts)
         self.intake = Intake(self.db, self.api, group_id, wait=self.longpoll_wait)
         self.dispatcher = Dispatcher(self.db, vk_bot, self.services, self.sender)
         self.intake.on_stored = self.dispatcher.accept
+        self._vk_bot = vk_bot
         await self.intake.prime()
         self.scheduler = JobScheduler(self.services, self.clock)
         if self.run_scheduler:
             self.scheduler.start()
+        self.lease = EventsLease(self.db)
+        if await self.lease.take():
+            self._take_events()
+        else:
+            logger.info("Another process takes the events; this one waits to take over")
+        self._leasing = asyncio.create_task(self._keep_lease(), name="events-lease")
+        self._leasing.add_done_callback(_log_crash)
+        logger.info("Bot started for community {}", group_id)
+
+    def _take_events(self) -> None:
+        """Starts polling, handling and sending; what another process stored and did not
+        handle is read from the inbox."""
+        self.intake.forget_order()
+        self.dispatcher = Dispatcher(self.db, self._vk_bot, self.services, self.sender)
+        self.intake.on_stored = self.dispatcher.accept
         self._tasks = [
             asyncio.create_task(self.sender.run(), name="sender"),
             asyncio.create_task(self.dispatcher.run(), name="dispatcher"),
@@ -160,33 +182,74 @@ class Application:
         ]
         for task in self._tasks:
             task.add_done_callback(_log_crash)
-        logger.info("Bot started for community {}", group_id)
+
+    async def _keep_lease(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW_EVERY if self._tasks else WAIT_CHECK)
+            await self.check_lease()
+
+    async def check_lease(self) -> None:
+        """Renews the lease while this process takes the events; takes them once it is free;
+        stands back if another process took it meanwhile."""
+        try:
+            held = await self.lease.take()
+        except Exception as error:
+            logger.warning("The events lease could not be checked ({})", type(error).__name__)
+            return
+        if held and not self._tasks:
+            logger.info("Took over the events from the process before")
+            self._take_events()
+        elif not held and self._tasks:
+            # This process stalled past the lease and another took over: it stands back at
+            # once; what it had started is deduplicated by VK's random_id.
+            logger.error("Another process took over the events; this one stands back")
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._tasks = []
 
     async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         """Stops taking events, finishes what is in progress, sends what is queued, closes."""
-        send, dispatch, poll, recovery = self._tasks
+        await self._stop_leasing()
         await self.scheduler.shutdown()
-        poll.cancel()
-        recovery.cancel()
-        await self.dispatcher.stop(grace=grace)
-        dispatch.cancel()
-        if not await self.sender.drain(grace=grace):
-            logger.warning("Stopping with messages still queued; they go out on the next start")
-        send.cancel()
-        await self._close()
+        if self._tasks:
+            send, dispatch, poll, recovery = self._tasks
+            poll.cancel()
+            recovery.cancel()
+            await self.dispatcher.stop(grace=grace)
+            dispatch.cancel()
+            if not await self.sender.drain(grace=grace):
+                logger.warning("Stopping with messages still queued; they go out on the next start")
+            send.cancel()
+        await self._close(release=True)
         logger.info("Bot stopped")
 
     async def crash(self) -> None:
         """Stops at once, as a killed process would: nothing is finished or drained."""
+        await self._stop_leasing()
         await self.scheduler.shutdown()
         for task in self._tasks:
             task.cancel()
-        await self._close()
+        self.lease.abandon()
+        await self._close(release=False)
 
-    async def _close(self) -> None:
+    async def _stop_leasing(self) -> None:
+        if self._leasing is not None:
+            self._leasing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._leasing
+            self._leasing = None
+
+    async def _close(self, release: bool) -> None:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if release:
+            # Only now, with nothing left running here, may another process take the events.
+            try:
+                await self.lease.release()
+            except Exception as error:
+                logger.warning("The events lease was not released ({})", type(error).__name__)
         await self.services.vk.finish_answers()
         await self.api.close()
         await self.db.close()

@@ -161,8 +161,28 @@ class ParsedCommand:
     known: bool
 
 
-_MENTION = re.compile(r"^\s*\[(?:club|public)\d+\|[^\]]*\][\s,:]*")
-_COMMAND = re.compile(r"^/([A-Za-z_]{1,32})(?:@\S+)?(?:\s+(.*))?$", re.DOTALL)
+_MENTION = re.compile(r"^\s*\[(?:club|public)(\d+)\|[^\]]*\][\s,:]*")
+_COMMAND = re.compile(r"^/([A-Za-z_]{1,32})(?:@(\S+))?(?:\s+(.*))?$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Community:
+    """This bot as a chat's members address it: several bots may share one chat, and a
+    command addressed to another one is not for this one."""
+
+    group_id: int
+    screen_name: str | None = None
+
+    def named(self, name: str) -> bool:
+        """`/help@name`: whether `name` is this community. Unsure without its screen name,
+        it then takes the command rather than leave its own people unanswered."""
+        name = name.lower()
+        if name in (f"club{self.group_id}", f"public{self.group_id}"):
+            return True
+        return self.screen_name is None or name == self.screen_name.lower()
+
+    def mentioned_in(self, text: str) -> bool:
+        return f"[club{self.group_id}|" in text or f"[public{self.group_id}|" in text
 
 
 def strip_mention(text: str) -> str:
@@ -181,17 +201,29 @@ def payload_command(payload: Any) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def parse_command(text: str, payload: Any = None) -> ParsedCommand | None:
-    """What command, if any, a message means: a button payload, `/name args`, or a label."""
+def parse_command(
+    text: str, payload: Any = None, me: Community | None = None
+) -> ParsedCommand | None:
+    """What command, if any, a message means: a button payload, `/name args`, or a label.
+
+    With `me` given, a command addressed to another community (`[club999|@other] /help`,
+    `/help@other`) means nothing to this bot."""
     from_payload = payload_command(payload)
     if from_payload is not None:
         name, _ = from_payload
         return ParsedCommand(name, "", name in _BY_NAME)
-    text = strip_mention(text or "")
+    text = text or ""
+    mention = _MENTION.match(text)
+    if mention is not None and me is not None and int(mention.group(1)) != me.group_id:
+        return None
+    text = strip_mention(text)
     match = _COMMAND.match(text)
     if match:
+        addressee = match.group(2)
+        if addressee is not None and me is not None and not me.named(addressee):
+            return None
         name = match.group(1).lower()
-        return ParsedCommand(name, (match.group(2) or "").strip(), name in _BY_NAME)
+        return ParsedCommand(name, (match.group(3) or "").strip(), name in _BY_NAME)
     by_label = _BY_BUTTON.get(text.casefold())
     if by_label is not None:
         return ParsedCommand(by_label.name, "", True)

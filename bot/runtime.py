@@ -17,11 +17,17 @@ from bot.storage import Database
 from bot.storage.db import Change
 from bot.storage.repositories import InboxRow
 from bot.texts import t
+from bot.vk.api import CallScope, interactive_calls
 from bot.vk.intake import update_source
 from bot.vk.sender import OutboxSender
 
 MAX_PARALLEL_EVENTS = 64
 FETCH_BATCH = 500
+# How long a VK call made while a person waits may take, retries included (users.get for a
+# greeting, a screen name to resolve): beyond it the handler goes on without the answer.
+INTERACTIVE_DEADLINE = 4.0
+# Events a person can send as fast as they like, so the flood limit counts them.
+FLOODABLE = frozenset({"message_new", "message_event"})
 
 
 def _peer_of(body: dict[str, Any], person: int) -> int:
@@ -59,6 +65,23 @@ class Slots:
                 waiter.set_result(None)  # the slot passes straight to the next in line
                 return
         self._free += 1
+
+
+class _Hold:
+    """One worker's place among the events handled at once, given up while it waits for VK."""
+
+    def __init__(self, slots: Slots) -> None:
+        self._slots = slots
+        self._held = False
+
+    async def take(self) -> None:
+        await self._slots.acquire()
+        self._held = True
+
+    def give_back(self) -> None:
+        if self._held:
+            self._held = False
+            self._slots.release()
 
 
 @dataclass
@@ -153,13 +176,17 @@ class Dispatcher:
         worker.add_done_callback(self._workers.discard)
 
     async def _drain_lane(self, key: int, lane: deque[InboxRow]) -> None:
+        hold = _Hold(self._slots)
+        task = asyncio.current_task()
+        assert task is not None
+        interactive_calls.set(CallScope(task, INTERACTIVE_DEADLINE, hold.give_back, hold.take))
         try:
             while lane:
-                await self._slots.acquire()
+                await hold.take()
                 try:
                     await self.handle(lane[0])
                 finally:
-                    self._slots.release()
+                    hold.give_back()
                 lane.popleft()
         finally:
             self._lanes.pop(key, None)
@@ -180,6 +207,10 @@ class Dispatcher:
         if verdict is not Verdict.PASS:
             if verdict is Verdict.WARN:
                 ctx.reply(t("flood_slow_down"))
+                if event_type == "message_event":
+                    await ctx.answer_callback(None)
+            # Ignored presses are not answered either: a storm of them would spend VK's
+            # limit, which everyone's replies share, on stopping spinners.
             await self._record(row, ctx)
             return
         token = current_event.set(ctx)
@@ -231,8 +262,10 @@ class Dispatcher:
         return True
 
     def _flood_verdict(self, ctx: EventContext, body: dict[str, Any]) -> Verdict:
-        if ctx.event_type != "message_new" or self._flood is None:
+        """Messages and button presses count alike: either can flood the outbox."""
+        if ctx.event_type not in FLOODABLE or self._flood is None:
             return Verdict.PASS
+        # A press carries no time of its own: it is judged by when it is handled.
         written_at = float(update_source(body).get("date") or time.time())
         return self._flood.judge(ctx.person_id, written_at)
 

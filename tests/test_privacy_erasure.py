@@ -57,6 +57,8 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     },
     # Kept for a person listed in ADMIN_IDS / DIRECTOR_IDS (the settings hold the id anyway).
     "seeded_roles": {"person_id": ID, "role": NO, "seeded_at": NO},
+    # Which process takes the events: a host and a process id.
+    "leases": {"name": NO, "owner": NO, "until": NO},
     "classes": {
         "id": NO,
         "name": NO,

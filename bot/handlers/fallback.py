@@ -8,7 +8,7 @@ from vkbottle_types.events import GroupEventType
 from bot.commands import known_commands, parse_command, payload_command, spec
 from bot.context import EventContext
 from bot.domain.access import Refusal, refusal_for
-from bot.handlers.rules import revoked_dialog
+from bot.handlers.rules import revoked_dialog, this_community
 from bot.handlers.start import offer_consent
 from bot.keyboards import main_menu, start_keyboard
 from bot.texts import role_name, t
@@ -42,7 +42,8 @@ async def anything_else(message: Message, event_ctx: EventContext) -> None:
         # A handler before this one answered already (e.g. explained a bad argument).
         return
     text = message.text or ""
-    parsed = parse_command(text, message.payload)
+    me = this_community(event_ctx)
+    parsed = parse_command(text, message.payload, me)
     revoked = revoked_dialog(message)
     if revoked is not None and (parsed is None or not parsed.known):
         # The role that began the dialog is gone: its step would act without the right.
@@ -52,7 +53,7 @@ async def anything_else(message: Message, event_ctx: EventContext) -> None:
             keyboard=main_menu(event_ctx.who) if event_ctx.who.has_consented else None,
         )
         return
-    addressed = parsed is not None or "[club" in text
+    addressed = parsed is not None or me.mentioned_in(text)
     if event_ctx.in_chat and not addressed:
         return
     if parsed is not None and parsed.known:

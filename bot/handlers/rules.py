@@ -8,8 +8,15 @@ from vkbottle import ABCRule, BaseStateGroup
 from vkbottle.bot import Message, MessageEvent
 from vkbottle.dispatch.dispenser.base import get_state_repr
 
-from bot.commands import ParsedCommand, known_commands, parse_command, payload_command, spec
-from bot.context import CHAT_PEER_OFFSET, current_event
+from bot.commands import (
+    Community,
+    ParsedCommand,
+    known_commands,
+    parse_command,
+    payload_command,
+    spec,
+)
+from bot.context import CHAT_PEER_OFFSET, EventContext, current_event
 from bot.domain.access import refusal_for
 
 
@@ -18,11 +25,16 @@ def _where_ok(where: str, peer_id: int) -> bool:
     return where == "any" or (where == "chat") == in_chat
 
 
+def this_community(ctx: EventContext) -> Community:
+    vk = ctx.services.vk
+    return Community(vk.group_id, vk.screen_name)
+
+
 def parsed_command(message: Message) -> ParsedCommand | None:
     """The command the message means; every rule asks, the message is parsed once."""
     ctx = current_event.get()
     if ctx.parsed is None:
-        ctx.parsed = (parse_command(message.text, message.payload),)
+        ctx.parsed = (parse_command(message.text, message.payload, this_community(ctx)),)
     return ctx.parsed[0]
 
 

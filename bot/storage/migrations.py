@@ -405,6 +405,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             WHERE action = 'admin_removed' AND subject_id IS NOT NULL GROUP BY subject_id;
         """,
     ),
+    Migration(
+        9,
+        "one process at a time takes the events",
+        """
+        -- Two processes may share the database while a new version takes over; the one
+        -- named here polls VK, handles the inbox and drains the outbox until `until`.
+        CREATE TABLE leases (
+            name  TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            until TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -44,6 +47,23 @@ class TransientAPIError(Exception):
         self.error_code = error_code
 
 
+@dataclass(frozen=True)
+class CallScope:
+    """How the calls one task makes while a person waits behave: each gets `deadline`
+    seconds, retries included, and the task steps aside (gives up its place among the
+    events handled at once) while it waits for VK, coming back once VK has answered."""
+
+    task: asyncio.Task[Any]
+    deadline: float
+    step_aside: Callable[[], None]
+    come_back: Callable[[], Awaitable[None]]
+
+
+# Set by the dispatcher for the task handling events; tasks it starts inherit the variable,
+# so the scope names its own task and applies only there.
+interactive_calls: ContextVar[CallScope | None] = ContextVar("interactive_calls", default=None)
+
+
 class ResilientAPI(API):
     def __init__(
         self,
@@ -59,6 +79,22 @@ class ResilientAPI(API):
 
     async def request(
         self, method: str, data: dict[str, Any], version: str | None = None
+    ) -> dict[str, Any]:
+        scope = interactive_calls.get()
+        if scope is None or scope.task is not asyncio.current_task():
+            return await self._with_retries(method, data, version)
+        scope.step_aside()
+        try:
+            async with asyncio.timeout(scope.deadline):
+                return await self._with_retries(method, data, version)
+        except TimeoutError:
+            logger.warning("VK {} gave no answer within {} s", method, scope.deadline)
+            raise TransientAPIError(method, f"no answer within {scope.deadline} s") from None
+        finally:
+            await scope.come_back()
+
+    async def _with_retries(
+        self, method: str, data: dict[str, Any], version: str | None
     ) -> dict[str, Any]:
         data = await self.validate_request(data)
         reason = "no attempt made"

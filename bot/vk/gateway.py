@@ -31,6 +31,8 @@ class VKGateway:
     def __init__(self, api: ResilientAPI, group_id: int) -> None:
         self.api = api
         self.group_id = group_id
+        # How people address the community in chats (`/help@name`); None while unknown.
+        self.screen_name: str | None = None
         self._answering: set[asyncio.Task[None]] = set()
         self._pending_answers: list[dict[str, object]] = []
 
@@ -49,6 +51,17 @@ class VKGateway:
             int(item["id"]): (str(item.get("first_name", "")), str(item.get("last_name", "")))
             for item in response.get("response", [])
         }
+
+    async def load_screen_name(self) -> None:
+        """Learns the community's screen name; left unknown if VK does not tell it now."""
+        try:
+            response = await self.api.request("groups.getById", {"group_id": self.group_id})
+        except (VKAPIError, TransientAPIError) as error:
+            logger.warning("groups.getById failed: {}", type(error).__name__)
+            return
+        groups = response.get("response", {}).get("groups") or [{}]
+        name = groups[0].get("screen_name")
+        self.screen_name = str(name) if name else None
 
     async def resolve_screen_name(self, screen_name: str) -> int | None:
         """The VK id of a user's short page name, or None if it names no user."""

@@ -85,6 +85,10 @@ class Intake:
         self._last_delivery: float | None = None
         self.recovered = 0
 
+    def forget_order(self) -> None:
+        """The inbox's next place is read afresh: another process may have stored since."""
+        self._next_seq = None
+
     def gap_detected(self, code: int) -> None:
         logger.warning("Long poll lost events (failed {}); recovering from conversations", code)
         self._gap.set()
@@ -211,7 +215,11 @@ class Intake:
             changes: list[Change] = [lambda tx: tx.inbox.add_many_statement(rows)]
             if ts is not None:
                 changes.append(lambda tx: tx.kv.set_statement(TS_KEY, ts))
-            added = (await self._db.write(*changes))[0]
+            try:
+                added = (await self._db.write(*changes))[0]
+            except Exception:
+                self._next_seq = None  # read afresh: the places taken may not be ours to know
+                raise
             self._next_seq += len(rows)
             if added != len(rows):
                 # Some were stored before (a recovered message the long poll brings too):
