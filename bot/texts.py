@@ -1,9 +1,30 @@
-"""Every word the bot says, in one catalogue. Handlers refer to texts by key."""
+"""Every word the bot says, in one catalogue. Handlers refer to texts by key.
+
+A placeholder may say the grammar it needs (bot/russian.py does the Russian):
+
+* ``{name}`` — the value as given; a person (`Who`) gives the full name, a list is joined by
+  commas.
+* ``{name:datv}`` — in a case: nomn, gent, datv, accs, ablt, loct. Works on a person
+  (`Who(full_name, gender)`, declined by gender: «Смирновой Елене»), on an `Amount` («1
+  минуту») and on plain words and comma-separated lists of them (roles: «классному
+  руководителю 5А, администратору»).
+* ``{issuer:выдал|выдала}`` — the form agreeing with a person's gender; with a third form,
+  ``{names:его|её|их}``, a list of several people takes the third. With a number, the forms
+  are one|few|many: ``{count:ждёт|ждут}`` or ``{count:день|дня|дней}``.
+* ``{count:заявка}`` — a number with the noun (nominative singular) agreeing: «5 заявок»;
+  ``{count:минута:accs}`` in a case: «через 1 минуту».
+
+Pass people as `Who` (with the gender from VK when known) wherever a text names them, numbers
+as int and durations as `format_age(...)` (an `Amount`), so every text can agree with them.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
+
+from bot.russian import FORMATTER, Amount
+from bot.russian import Who as Who  # texts' callers name people with it
 
 
 def plural(count: int, forms: tuple[str, str, str]) -> str:
@@ -669,8 +690,8 @@ FORMS: dict[str, tuple[str, str, str]] = {
 
 
 def t(key: str, **values: Any) -> str:
-    """The text for `key`, with its placeholders filled."""
-    return TEXTS[key].format(**values) if values else TEXTS[key]
+    """The text for `key`, with its placeholders filled (grammar: see the module's top)."""
+    return FORMATTER.format(TEXTS[key], **values) if values else TEXTS[key]
 
 
 def role_name(role: str) -> str:
@@ -686,11 +707,14 @@ def format_date(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%d.%m.%Y")
 
 
-def format_age(delta: timedelta) -> str:
-    """How long something has waited, in the largest whole unit: «3 дня», «5 часов»."""
+def format_age(delta: timedelta) -> Amount:
+    """How long something has waited, in the largest whole unit: «3 дня», «5 часов».
+
+    An `Amount`, so a text can put it in the case it needs: «ждёт {age:accs}» → «1 минуту».
+    """
     seconds = max(0, int(delta.total_seconds()))
     if seconds >= 86_400:
-        return count_of(seconds // 86_400, FORMS["day"])
+        return Amount(seconds // 86_400, "день")
     if seconds >= 3_600:
-        return count_of(seconds // 3_600, FORMS["hour"])
-    return count_of(max(1, seconds // 60), FORMS["minute"])
+        return Amount(seconds // 3_600, "час")
+    return Amount(max(1, seconds // 60), "минута")

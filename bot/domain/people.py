@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain.movement import forget_person
 from bot.domain.roles import Actor, Role, RoleGrant
+from bot.russian import GenderCode
 from bot.storage import Database
 from bot.storage.repositories import StateRow
 
@@ -64,14 +65,16 @@ class PeopleService:
             await tx.people.ensure(vk_id)
             await tx.people.set_pending_ref(vk_id, code)
 
-    async def consent(self, vk_id: int, full_name: str) -> ConsentResult:
+    async def consent(
+        self, vk_id: int, full_name: str, gender: GenderCode | None = None
+    ) -> ConsentResult:
         """Records consent; people named in ADMIN_IDS / DIRECTOR_IDS get their role now."""
         async with self._db.transaction() as tx:
             person = await tx.people.ensure(vk_id)
             newly = person.consent_at is None
             granted: list[Role] = []
             if newly:
-                await tx.people.record_consent(vk_id, full_name)
+                await tx.people.record_consent(vk_id, full_name, gender)
                 await tx.audit.write("consent_given", actor_id=vk_id, subject_id=vk_id)
             if vk_id in self._director_ids:
                 await tx.roles.grant(vk_id, Role.DIRECTOR.value, verified=True)

@@ -42,10 +42,10 @@ async def act_on_ref(event_ctx: EventContext, code: str) -> None:
 
 
 async def give_consent(event_ctx: EventContext) -> None:
-    names = await event_ctx.services.vk.user_names([event_ctx.person_id])
-    first, last = names.get(event_ctx.person_id, ("", ""))
+    profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
+    first, last, gender = profiles.get(event_ctx.person_id, ("", "", None))
     full_name = " ".join(part for part in (last, first) if part) or f"id{event_ctx.person_id}"
-    result = await event_ctx.services.people.consent(event_ctx.person_id, full_name)
+    result = await event_ctx.services.people.consent(event_ctx.person_id, full_name, gender)
     event_ctx.actor = result.actor
     if not result.newly_consented:
         event_ctx.reply(t("consent_already"), keyboard=main_menu(result.actor))

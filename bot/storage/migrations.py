@@ -323,6 +323,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE UNIQUE INDEX inbox_seq ON inbox(seq);
         """,
     ),
+    Migration(
+        13,
+        "people's gender, for texts that agree with it",
+        """
+        -- 'm' or 'f' from VK's users.get sex; NULL when VK did not say (texts then guess
+        -- from the name). Existing people keep NULL and are guessed until they consent anew.
+        ALTER TABLE people ADD COLUMN gender TEXT CHECK (gender IN ('m', 'f'));
+        """,
+    ),
 )
 
 
