@@ -185,7 +185,8 @@ def _decline_item(item: str, case: str) -> str:
     words = item.split(" ")
     out: list[str] = []
     for index, word in enumerate(words):
-        if not _CYRILLIC_WORD.match(word):
+        # Abbreviations and words the dictionary does not know («МБОУ СОШ») stay as written.
+        if not _CYRILLIC_WORD.match(word) or not morph().word_is_known(word.lower()):
             return " ".join(out + words[index:])
         parse = _noun_parse(word.lower())
         pos = parse.tag.POS
@@ -228,12 +229,16 @@ def counted(count: int, noun: str, case: str = "nomn") -> str:
 
 
 def _choose(value: Any, forms: Sequence[str]) -> str:
-    """Of «m|f» or «m|f|many», the form agreeing with a person, people or a number."""
+    """Of «m|f» or «m|f|many», the form agreeing with a person or people (a name, or a list
+    of `Who`); with a number or a list of other things, one|few|many by their count."""
     people: list[Who] | None = None
-    if isinstance(value, Who):
-        people = [value]
-    elif isinstance(value, list | tuple) and all(isinstance(item, Who) for item in value):
-        people = list(value)
+    if isinstance(value, str):
+        people = [value if isinstance(value, Who) else Who(value)]
+    elif isinstance(value, list | tuple):
+        if value and all(isinstance(item, Who) for item in value):
+            people = list(value)
+        else:
+            value = len(value)
     if people is not None:
         if len(people) != 1 and len(forms) > 2:
             return forms[2]

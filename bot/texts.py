@@ -48,7 +48,7 @@ def count_of(count: int, forms: tuple[str, str, str]) -> str:
 SUPPORT_EMAIL = "info@sferum.ru"
 SUPPORT_SITE = "prof-sferum.ru"
 
-# Roles in the genitive-free form used in lists: «роль: ученик».
+# Roles in the nominative, as in «роль: ученик»; texts decline them: «{roles:datv}».
 ROLE_NAMES: dict[str, str] = {
     "admin": "администратор",
     "director": "администрация школы",
@@ -65,8 +65,8 @@ BUTTONS: dict[str, str] = {
     "menu": "Меню",
     "support": "Поддержка",
     "cancel": "Отмена",
-    "agree": "Согласен(на)",
-    "decline": "Не согласен(на)",
+    "agree": "Даю согласие",
+    "decline": "Не даю согласия",
     "forget_confirm": "Да, удалить мои данные",
     "forget_me": "Удалить мои данные",
     "request": "Запросить ссылку",
@@ -106,7 +106,7 @@ BUTTONS: dict[str, str] = {
 TEXTS: dict[str, str] = {
     # First contact and consent
     "greeting_new": (
-        "Здравствуйте, {name}! Я помощник {school} в учебном профиле VK Мессенджера («Сферум»).\n\n"
+        "Здравствуйте, {name}! Я помощник {school:gent} в учебном профиле VK Мессенджера («Сферум»).\n\n"
         "Я помогаю присоединиться к школьному пространству по приглашению, передаю заявки "
         "классному руководителю и администратору, напоминаю каждому, что положено сделать по "
         "Положению об использовании «Сферума», и подсказываю, как это сделать."
@@ -120,7 +120,7 @@ TEXTS: dict[str, str] = {
         "удалены.\n\nВы согласны? Нажмите кнопку или отправьте /agree."
     ),
     "consent_given": "Спасибо, согласие получено.",
-    "consent_roles_granted": "Вам назначена роль: {roles}.",
+    "consent_roles_granted": "Вам {roles:назначена роль|назначены роли|назначены роли}: {roles}.",
     "consent_already": "Согласие уже получено ранее. Список команд — /help.",
     "consent_declined": (
         "Хорошо, я ничего о вас не сохраняю. Если передумаете, нажмите «Начать» или "
@@ -197,13 +197,13 @@ TEXTS: dict[str, str] = {
     "classes_empty": "Классов пока нет. Добавьте их: /class_add 5А 5Б",
     "class_removed": "Класс {name} удалён.",
     "class_not_empty": (
-        "Класс {name} нельзя удалить: в нём {members}. Сначала переведите или отметьте выбытие."
+        "Класс {name} нельзя удалить: в нём {members:человек}. Сначала переведите или отметьте выбытие."
     ),
     "class_staff_room": "«Учительская» нужна всегда, её удалить нельзя.",
     "class_teacher_set": "{name} — классный руководитель {class_name}.",
     "class_teacher_already": "{name} уже классный руководитель {class_name}.",
     "class_teacher_replace": (
-        "У {class_name} уже есть классный руководитель: {current}. Заменить на {name}?"
+        "У класса {class_name} уже есть классный руководитель: {current}. Заменить на {name:accs}?"
     ),
     "class_teacher_kept": "Хорошо, классный руководитель {class_name} остаётся прежним.",
     "class_teacher_you": "Вы назначены классным руководителем {class_name}. Команды — /help.",
@@ -242,10 +242,10 @@ TEXTS: dict[str, str] = {
     "uses_unlimited": "без ограничения",
     "invites_header": (
         "Приглашения: действующих {active}, использованных {used}, просроченных {expired}, "
-        "аннулированных {annulled}. Невостребованных (не использованы дольше {stale_after}): "
+        "аннулированных {annulled}. Невостребованных (не использованы дольше {stale_after:gent}): "
         "{stale}."
     ),
-    "invites_line": "№{id} {role}, {class_name} — {state}; {uses}; выдал {issuer}, {age} назад",
+    "invites_line": "№{id} {role}, {class_name} — {state}; {uses}; {issuer:выдал|выдала} {issuer}, {age:accs} назад",
     "invites_stale_mark": " ⚠ невостребовано",
     "invites_empty": "Приглашений пока нет. Создать: /invite",
     "invite_state_active": "действует",
@@ -309,17 +309,17 @@ TEXTS: dict[str, str] = {
         "Новая заявка №{id}: {role} в {class_name}, ФИО: {name} ([id{person_id}|профиль])."
     ),
     "requests_header": "Заявки, ждущие решения ({count}), сначала старые:",
-    "requests_line": "№{id} {role}, {class_name}: {name} — ждёт {age}",
+    "requests_line": "№{id} {role}, {class_name}: {name} — ждёт {age:accs}",
     "requests_empty": "Заявок, ждущих решения, нет.",
     "requests_more": "…и ещё {count}.",
     "decision_not_found": "Заявки №{id} нет.",
     "decision_not_allowed": (
         "Заявку №{id} решает классный руководитель {class_name} или администратор."
     ),
-    "decision_already": "Заявку №{id} уже {status}: {who}, {when}.",
-    "decision_approved_status": "приняли",
-    "decision_rejected_status": "отклонили",
-    "decision_withdrawn_status": "отозвали",
+    "decision_already": "Заявка №{id} уже {status}: {who}, {when}.",
+    "decision_approved_status": "принята",
+    "decision_rejected_status": "отклонена",
+    "decision_withdrawn_status": "отозвана",
     "decision_done_approved": "Заявка №{id} принята: {name}, {role} в {class_name}.",
     "decision_done_rejected": "Заявка №{id} отклонена.",
     "decision_you_approved": "Ваша заявка №{id} принята: вы {role} в {class_name}.",
@@ -331,8 +331,8 @@ TEXTS: dict[str, str] = {
     "verify_line": "• {name} ([id{vk_id}|профиль]) — с {since}. /verify {vk_id}",
     "verify_empty": "Никто не ждёт подтверждения.",
     "verify_done": "Статус «учитель» подтверждён: {name}.",
-    "verify_already": "{name} уже подтверждён.",
-    "verify_not_teacher": "{name} не входил в «Учительскую» по приглашению учителя.",
+    "verify_already": "{name} уже {name:подтверждён|подтверждена}.",
+    "verify_not_teacher": "{name} не {name:входил|входила} в «Учительскую» по приглашению учителя.",
     "verify_you": (
         "Ваш статус «учитель» подтверждён. Теперь вам доступны команды учителя — /help."
     ),
@@ -345,19 +345,24 @@ TEXTS: dict[str, str] = {
     "move_not_student": "{name} не числится учеником ни в одном классе.",
     "move_same_class": "{name} уже в {class_name}.",
     "move_done": (
-        "{name} переведён(а) из {old} в {new}. Вместе с ним: {parents}. Аннулировано "
-        "приглашений: {annulled}."
+        "{name} {name:переведён|переведена} из {old} в {new}. Вместе с {name:ним|ней}: {parents}. "
+        "Аннулировано приглашений: {annulled}."
     ),
     "move_you": "Вы переведены из {old} в {new}.",
     "move_parent_you": "Ваш ребёнок переведён из {old} в {new}.",
     "leave_usage": "Как отметить выбытие: /leave <человек>.",
     "leave_not_member": "{name} не состоит ни в одном классе и не имеет ролей.",
-    "leave_ask_parents": ("У ученика {name} есть родители в боте: {parents}. Они тоже выбывают?"),
+    "leave_ask_parents": (
+        "У {name:ученика|ученицы} {name:gent} есть {parents:родитель|родитель|родители} в боте: "
+        "{parents}. {parents:Он тоже выбывает|Она тоже выбывает|Они тоже выбывают}?"
+    ),
     "leave_done": (
-        "Выбытие отмечено: {names}. Их персональные данные будут удалены через {retention}."
+        "Выбытие отмечено: {names}. {names:Его|Её|Их} персональные данные будут удалены через "
+        "{retention:accs}."
     ),
     "leave_you": (
-        "Администратор отметил ваше выбытие из школы. Ваши данные будут удалены через {retention}."
+        "Администратор отметил ваше выбытие из школы. Ваши данные будут удалены через "
+        "{retention:accs}."
     ),
     # Audit
     "audit_header": "Последние действия ({count}):",
@@ -365,7 +370,7 @@ TEXTS: dict[str, str] = {
     "audit_empty": "Журнал пуст.",
     # Group chats and the chat register
     "chat_greeting": (
-        "Здравствуйте! Я помощник {school}. Чтобы давать ссылки-приглашения в эту беседу и "
+        "Здравствуйте! Я помощник {school:gent}. Чтобы давать ссылки-приглашения в эту беседу и "
         "удалять из неё выбывших, мне нужны права администратора беседы: откройте настройки "
         "беседы → «Участники» → бот → «Назначить администратором».\n\n"
         "Затем создатель беседы указывает, для чего она, например: /bind parents 5А "
@@ -440,7 +445,7 @@ TEXTS: dict[str, str] = {
     "decision_not_allowed_class": (
         "Состав чатов {class_name} видят классный руководитель и администратор."
     ),
-    "chats_removed": "Удалён(а) из бесед: {titles}.",
+    "chats_removed": "Удаление из бесед выполнено: {titles}.",
     "chats_not_removed": (
         "Не смог удалить из бесед (нет прав администратора): {titles} — удалите вручную."
     ),
@@ -490,7 +495,7 @@ TEXTS: dict[str, str] = {
         "Кому: info@sferum.ru\n"
         "Тема: Заявка на регистрацию образовательной организации — {school}\n\n"
         "Здравствуйте!\n\n"
-        "Просим зарегистрировать {school} на информационно-коммуникационной образовательной "
+        "Просим зарегистрировать {school:accs} на информационно-коммуникационной образовательной "
         "платформе «Сферум».\n"
         "Администратор платформы назначен приказом № {order_number} от {order_date}: "
         "{admin_name}.\n"
@@ -521,7 +526,7 @@ TEXTS: dict[str, str] = {
     # The digest
     "digest_header": "Сводка на {date}:",
     "digest_empty": "Сводка на {date}: ничего не ждёт вашего решения.",
-    "digest_requests": "• Ждут решения: {requests}; самая старая — {age}. По классам: {by_class}.",
+    "digest_requests": "• Ждут решения: {requests:заявка}; самая старая — {age}. По классам: {by_class}.",
     "digest_request_line": "   №{id} {role}, {class_name}: {name} — {age}",
     "digest_waiting_teachers": "• Ждут подтверждения статуса «учитель»: {names}. /verify",
     "digest_stale": "• Невостребованные приглашения: {count}.",
@@ -535,13 +540,13 @@ TEXTS: dict[str, str] = {
     "kind_parents": "родители",
     "kind_teachers": "учителя",
     # Reminders
-    "reminder_request": "Напоминание: заявка №{id} ({role}, {class_name}: {name}) ждёт решения {age}.",
+    "reminder_request": "Напоминание: заявка №{id} ({role}, {class_name}: {name}) ждёт решения {age:accs}.",
     "escalation_request": (
-        "Заявка №{id} ({role}, {class_name}: {name}) ждёт решения уже {age}. Она у {desk}; "
+        "Заявка №{id} ({role}, {class_name}: {name}) ждёт решения уже {age:accs}. Она у {desk}; "
         "решите её сами или напомните."
     ),
     "escalation_desk_admins": "администраторов",
-    "escalation_desk_teacher": "классного руководителя {name}",
+    "escalation_desk_teacher": "классного руководителя {name:gent}",
     # Events
     "event_ask_title": "Как называется трансляция или встреча? Например: Родительское собрание 5А.",
     "event_title_invalid": "Название — от 3 до 120 символов.",
@@ -555,10 +560,10 @@ TEXTS: dict[str, str] = {
     "event_ask_link": "Ссылка на трансляцию или встречу (или нажмите «Без ссылки»):",
     "event_link_invalid": "Ссылка должна начинаться с https://",
     "event_not_allowed": "Вы можете сообщать о событиях только ученикам и родителям своих классов.",
-    "event_created": "Событие №{id} запланировано на {when}. Сообщено: {count}. Напомню за {before}.",
+    "event_created": "Событие №{id} запланировано на {when}. Сообщено: {count:человек}. Напомню за {before:accs}.",
     "event_announce": "📅 {title}\nКогда: {when}{link}",
     "event_link_line": "\nСсылка: {link}",
-    "event_reminder": "⏰ Через {before} начнётся: {title}{link}",
+    "event_reminder": "⏰ Через {before:accs} начнётся: {title}{link}",
     "event_cancelled": "❌ Отменено: {title} ({when}).",
     "events_header": "Предстоящие события:",
     "events_line": "№{id} {when} — {title} ({audience})",
@@ -597,7 +602,7 @@ TEXTS: dict[str, str] = {
     "announce_not_allowed": "Вы можете делать объявления только ученикам и родителям своих классов.",
     "announce_empty_text": "Напишите текст объявления после адресатов.",
     "announce_preview": (
-        "Предпросмотр. Кому: {audience}. Получат: {reach}; не могут получать сообщения от бота: "
+        "Предпросмотр. Кому: {audience}. Получат: {reach:человек}; не могут получать сообщения от бота: "
         "{blocked}.\n\n{text}\n\nОтправить?"
     ),
     "announce_nobody": "Некому отправлять: в этой аудитории пока никого нет.",
@@ -651,13 +656,13 @@ TEXTS: dict[str, str] = {
         "• сотрудников добавлено: {staff_add}, изменено: {staff_changed}, без изменений: {staff_same}\n\n"
         "Применить? Всё применится разом или ничего."
     ),
-    "roster_applied": "Готово: списки применены ({students} учеников, {staff} сотрудников, {classes} классов в файле).",
+    "roster_applied": "Готово: списки применены ({students:ученик}, {staff:сотрудник}, {classes:класс} в файле).",
     "roster_already_applied": "Этот файл уже применён или устарел. Отправьте файл снова.",
     "roster_template_caption": "Шаблон для загрузки списков. Заполните и отправьте мне файлом.",
     "roster_export_caption": "Списки школы на {date}.",
     "roster_file_failed": "Не получилось отправить файл. Попробуйте ещё раз чуть позже.",
-    "status_joined": "присоединился",
-    "status_requested": "подал заявку",
+    "status_joined": "{name:присоединился|присоединилась}",
+    "status_requested": "{name:подал|подала} заявку",
     "status_not_yet": "ещё нет",
     # Refusals and fallbacks
     "nobody": "никто",
@@ -665,7 +670,7 @@ TEXTS: dict[str, str] = {
     "unknown_text": "Я не понял сообщение. Список команд — /help.",
     "no_text": "Я понимаю только текстовые команды и кнопки. Список команд — /help.",
     "too_long": "Сообщение слишком длинное. Напишите короче или воспользуйтесь /help.",
-    "role_refused": "Команда /{command} доступна только: {roles}.",
+    "role_refused": "Команда /{command} доступна только {roles:datv}.",
     "private_only": "Эта команда работает только в личных сообщениях с ботом.",
     "chat_only": "Эта команда работает только в беседе.",
     "stale_button": "Эта кнопка больше не действует.",

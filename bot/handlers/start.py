@@ -53,7 +53,8 @@ async def give_consent(event_ctx: EventContext) -> None:
     text = t("consent_given")
     if result.granted:
         text += " " + t(
-            "consent_roles_granted", roles=", ".join(role_name(r) for r in result.granted)
+            "consent_roles_granted",
+            roles=[role_name(r) for r in result.granted],
         )
     event_ctx.reply(text, keyboard=main_menu(result.actor))
     if result.pending_ref:
