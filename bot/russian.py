@@ -138,6 +138,20 @@ def guess_gender(full_name: str) -> GenderCode:
 
 
 @lru_cache(maxsize=4096)
+def looks_like_name(text: str) -> bool:
+    """«Кузнецова Анна»: 2–4 capitalised Russian words, one of them a first name or
+    patronymic the dictionary knows. Lets a name passed as a plain str be declined as one."""
+    words = text.split()
+    if not 2 <= len(words) <= 4:
+        return False
+    if not all(_CYRILLIC_WORD.match(word) and word[:1].isupper() for word in words):
+        return False
+    return any(
+        {"Name", "Patr"} & parse.tag.grammemes for word in words for parse in morph().parse(word)
+    )
+
+
+@lru_cache(maxsize=4096)
 def decline_name(full_name: str, case: str, gender: GenderCode) -> str:
     """A person's name in `case`: («Смирнова Елена», "datv", "f") → «Смирновой Елене»."""
     if case == "nomn" or case not in _PETROVICH_CASES:
@@ -273,6 +287,8 @@ class RussianFormatter(Formatter):
             number = value.count if isinstance(value, Amount) else value
             if isinstance(number, int) and not isinstance(number, bool):
                 return counted(number, noun, case or "nomn")
+            # Already counted by the caller («1 человек»): shown as given.
+            return self._plain(value)
         return str(super().format_field(value, format_spec))
 
     def _plain(self, value: Any) -> str:
@@ -288,6 +304,8 @@ class RussianFormatter(Formatter):
         if isinstance(value, list | tuple):
             return _join(self._declined(item, case) for item in value)
         if isinstance(value, str):
+            if looks_like_name(value):
+                return decline_name(value, case, guess_gender(value))
             return decline_phrase(value, case)
         return str(value)
 

@@ -1,0 +1,92 @@
+"""Russian that reads right, as people see it in the sandbox: the gender VK gives, names in
+the case the sentence needs, durations and role lists that agree."""
+
+from __future__ import annotations
+
+from bot.texts import BUTTONS
+from tests.conftest import ADMIN_ID, BotRunner
+from tests.helpers import (
+    ask,
+    class_teacher,
+    consented_user,
+    drain,
+    invitation_code,
+    joined_by_code,
+    school_with_classes,
+    submit_join_request,
+    verified_teacher,
+)
+from vk_sandbox import UserDriver, VKSandbox
+
+VK_FEMALE = 1
+
+
+async def consented_with_sex(
+    sandbox: VKSandbox, first: str, last: str, sex: int, user_id: int | None = None
+) -> UserDriver:
+    """A person whose VK profile states their sex, who opened the bot and agreed."""
+    user = sandbox.add_user(first_name=first, last_name=last, user_id=user_id, sex=sex)
+    await user.send("Начать")
+    replies = await user.wait_replies(2)
+    await user.press(replies[-1].button(BUTTONS["agree"]))
+    await user.wait_event_answer()
+    await drain(user)
+    return user
+
+
+async def test_the_invitation_list_says_who_issued_it_by_the_gender_vk_gives(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # «Саша Черных»: neither name tells the gender; VK's profile says she is a woman.
+    admin = await consented_with_sex(sandbox, "Саша", "Черных", VK_FEMALE, user_id=ADMIN_ID)
+    await ask(admin, "/class_add 5А")
+    await ask(admin, "/invite parent 5А")
+
+    listing = (await ask(admin, "/invites")).text
+    assert "; выдала Черных Саша, 1 минуту назад" in listing
+
+
+async def test_a_refusal_names_the_roles_in_the_dative(sandbox: VKSandbox, bot: BotRunner) -> None:
+    parent = await consented_user(sandbox, "Ольга", "Белова")
+    await drain(parent)
+    reply = await ask(parent, "/classes")
+    assert reply.text == "Команда /classes доступна только администратору, администрации школы."
+
+
+async def test_replacing_a_class_teacher_names_the_new_one_in_the_accusative(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    pavel = await verified_teacher(sandbox, admin, "Павел", "Орлов")
+
+    question = await ask(admin, f"/class_teacher 5А id{pavel.user_id}")
+    assert question.text == (
+        "У класса 5А уже есть классный руководитель: Смирнова Елена. Заменить на Орлова Павла?"
+    )
+
+
+async def test_one_departing_student_is_spoken_of_as_one_person(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    code = invitation_code(await ask(admin, "/invite student 5А"))
+    elena = await joined_by_code(sandbox, code, "Елена", "Смирнова", "Смирнова Елена")
+
+    done = (await ask(admin, f"/leave id{elena.user_id}")).text
+    assert done.startswith(
+        "Выбытие отмечено: Смирнова Елена. Её персональные данные будут удалены через 30 дней."
+    )
+
+
+async def test_a_request_waiting_a_minute_says_so_in_the_accusative(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    parent = await consented_user(sandbox, "Ольга", "Белова")
+    await drain(parent)
+    await submit_join_request(parent, "5А")
+    await drain(admin)
+
+    listing = (await ask(admin, "/requests")).text
+    assert "Белов Миша — ждёт 1 минуту" in listing
