@@ -3,7 +3,14 @@ the case the sentence needs, durations and role lists that agree."""
 
 from __future__ import annotations
 
-from bot.texts import BUTTONS
+from pathlib import Path
+from unittest.mock import patch
+
+import aiosqlite
+
+from bot.storage import Database
+from bot.storage.migrations import MIGRATIONS, migrate
+from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID, BotRunner
 from tests.helpers import (
     ask,
@@ -19,6 +26,7 @@ from tests.helpers import (
 from vk_sandbox import UserDriver, VKSandbox
 
 VK_FEMALE = 1
+GENDER_MIGRATION = "people's gender, for texts that agree with it"
 
 
 async def consented_with_sex(
@@ -90,3 +98,25 @@ async def test_a_request_waiting_a_minute_says_so_in_the_accusative(
 
     listing = (await ask(admin, "/requests")).text
     assert "Белов Миша — ждёт 1 минуту" in listing
+
+
+async def test_a_database_from_before_genders_keeps_its_people(tmp_path: Path) -> None:
+    path = tmp_path / "school.sqlite3"
+    before = [m for m in MIGRATIONS if m.name != GENDER_MIGRATION]
+    async with aiosqlite.connect(path) as conn:
+        with patch("bot.storage.migrations.MIGRATIONS", tuple(before)):
+            await migrate(conn)
+        await conn.execute(
+            "INSERT INTO people (vk_id, full_name, consent_at, created_at)"
+            " VALUES (7, 'Черных Саша', '2026-11-01T00:00:00+00:00', '2026-11-01T00:00:00+00:00')"
+        )
+        await conn.commit()
+    async with Database(path) as db:
+        names = await db.reader.people.names([7])
+        async with db.transaction() as tx:
+            await tx.people.record_consent(7, "Черных Саша", "f")
+        renamed = await db.reader.people.names([7])
+    # Nothing lost; the gender is unknown until VK tells it, then texts agree with it.
+    assert names == {7: "Черных Саша"} and names[7].gender is None
+    assert renamed[7].gender == "f"
+    assert t("verify_already", name=renamed[7]) == "Черных Саша уже подтверждена."
