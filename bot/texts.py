@@ -8,9 +8,10 @@ A placeholder may say the grammar it needs (bot/russian.py does the Russian):
   (`Who(full_name, gender)`, declined by gender: «Смирновой Елене»), on an `Amount` («1
   минуту») and on plain words and comma-separated lists of them (roles: «классному
   руководителю 5А, администратору»).
-* ``{issuer:выдал|выдала}`` — the form agreeing with a person's gender; with a third form,
-  ``{names:его|её|их}``, a list of several people takes the third. With a number, the forms
-  are one|few|many: ``{count:ждёт|ждут}`` or ``{count:день|дня|дней}``.
+* ``{issuer:выдал|выдала}`` — the form agreeing with a person's gender (a `Who`, or a name
+  given as a plain str: gender guessed); with a third form, ``{names:Его|Её|Их}``, a list of
+  several `Who` takes the third. With a number, or a list of anything else (counted), the
+  forms are one|few|many: ``{count:ждёт|ждут}``, ``{roles:роль|роли|роли}``.
 * ``{count:заявка}`` — a number with the noun (nominative singular) agreeing: «5 заявок»;
   ``{count:минута:accs}`` in a case: «через 1 минуту».
 
@@ -678,7 +679,7 @@ TEXTS: dict[str, str] = {
     "error_apology": "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже.",
 }
 
-# Plural forms used across the catalogue.
+# Plural forms for code that counts outside a text; texts say ``{count:заявка}`` instead.
 FORMS: dict[str, tuple[str, str, str]] = {
     "request": ("заявка", "заявки", "заявок"),
     "invitation": ("приглашение", "приглашения", "приглашений"),
