@@ -66,6 +66,16 @@ def test_every_text_renders_for_a_man_a_woman_and_any_number(key: str) -> None:
 # (key, values, what the person reads) — written by hand, not computed by the code under test.
 AGREEMENTS: list[tuple[str, dict[str, Any], str]] = [
     (
+        "propose_published",
+        {"id": 1, "channel": "общешкольный канал"},
+        "Материал №1 опубликован в общешкольном канале.",
+    ),
+    (
+        "propose_author_published",
+        {"id": 2, "channel": "канал «Сотрудники»"},
+        "Ваш материал №2 опубликован в канале «Сотрудники».",
+    ),
+    (
         "invites_line",
         {
             "id": 7,
