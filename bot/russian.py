@@ -160,11 +160,15 @@ def decline_name(full_name: str, case: str, gender: GenderCode) -> str:
     petrovich_gender = Gender.FEMALE if gender == "f" else Gender.MALE
     words = []
     for part, word in _name_parts(full_name):
-        if not _CYRILLIC_WORD.match(word):
+        # An initial or a stray letter has no ending to change.
+        if not _CYRILLIC_WORD.match(word) or len(word) < 2:
             words.append(word)
             continue
-        declined = maker.make(part, petrovich_gender, _PETROVICH_CASES[case], word)
-        words.append(declined or word)
+        # The rules change endings in lower case: «ИВАНОВ» is declined as «Иванов».
+        shouting = word.isupper()
+        source = word.title() if shouting else word
+        declined = maker.make(part, petrovich_gender, _PETROVICH_CASES[case], source) or source
+        words.append(declined.upper() if shouting else declined)
     return " ".join(words)
 
 

@@ -7,6 +7,8 @@ from string import Formatter
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.russian import CASES, Amount, Who, agree_with_number, decline_name, guess_gender
 from bot.texts import FORMS, TEXTS, plural, t
@@ -313,6 +315,8 @@ def test_the_school_is_named_in_the_case_the_sentence_needs() -> None:
         ("Черных Любовь", "f", "ablt", "Черных Любовью"),
         ("Черных Олег", "m", "datv", "Черных Олегу"),
         ("id123", "m", "datv", "id123"),
+        ("ИВАНОВ ИВАН", "m", "datv", "ИВАНОВУ ИВАНУ"),
+        ("Иванова А. В.", "f", "gent", "Ивановой А. В."),
     ],
 )
 def test_names_are_declined_by_gender(
@@ -346,3 +350,22 @@ def test_vks_sex_decides_over_the_name() -> None:
 def test_the_hand_written_plural_agrees_with_the_dictionary(forms: tuple[str, str, str]) -> None:
     for count in range(0, 230):
         assert plural(count, forms) == agree_with_number(count, forms[0]), (count, forms)
+
+
+GRAMMAR_KEYS = sorted(key for key in TEXTS if any(spec for _, spec in _fields(key)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    key=st.sampled_from(GRAMMAR_KEYS),
+    name=st.text(max_size=40),
+    gender=st.sampled_from(["m", "f", None]),
+    number=st.integers(min_value=-(10**6), max_value=10**9),
+)
+def test_no_name_or_number_makes_a_text_fail(
+    key: str, name: str, gender: str | None, number: int
+) -> None:
+    person = Who(name, gender)  # type: ignore[arg-type]
+    values = {field: _value(field, spec, person, number) for field, spec in _fields(key)}
+    values.update({field: name for field in values if field in TEXT_VALUES})
+    assert isinstance(t(key, **values), str)
