@@ -120,3 +120,17 @@ async def test_a_database_from_before_genders_keeps_its_people(tmp_path: Path) -
     assert names == {7: "Черных Саша"} and names[7].gender is None
     assert renamed[7].gender == "f"
     assert t("verify_already", name=renamed[7]) == "Черных Саша уже подтверждена."
+
+
+async def test_someone_who_consented_before_genders_were_kept_gets_theirs_on_start(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await consented_with_sex(sandbox, "Саша", "Черных", VK_FEMALE, user_id=ADMIN_ID)
+    await ask(admin, "/class_add 5А")
+    await ask(admin, "/invite parent 5А")
+    async with bot.db.transaction() as tx:  # as after the upgrade: nobody's gender is known
+        await tx.people._conn.execute("UPDATE people SET gender = NULL")
+
+    await ask(admin, "/start")
+    listing = (await ask(admin, "/invites")).text
+    assert "; выдала Черных Саша," in listing

@@ -56,6 +56,11 @@ class PeopleService:
         )
         return actor, snapshot.dialog
 
+    async def note_gender(self, vk_id: int, gender: GenderCode) -> None:
+        """People who consented before genders were kept learn theirs when they come back."""
+        async with self._db.transaction() as tx:
+            await tx.people.record_gender(vk_id, gender)
+
     async def remember_ref(self, vk_id: int, code: str) -> None:
         """Before consent only the VK id and the invitation code are kept."""
         code = code.strip()[:REF_CODE_MAX]

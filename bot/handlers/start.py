@@ -76,8 +76,12 @@ async def start(message: Message, event_ctx: EventContext) -> None:
     if message.ref:
         await act_on_ref(event_ctx, message.ref)
         return
+    profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
+    first, _, gender = profiles.get(event_ctx.person_id, ("", "", None))
+    if gender is not None:
+        await event_ctx.services.people.note_gender(event_ctx.person_id, gender)
     event_ctx.reply(
-        t("greeting_known", name=await first_name(event_ctx)), keyboard=main_menu(event_ctx.who)
+        t("greeting_known", name=first or FALLBACK_NAME), keyboard=main_menu(event_ctx.who)
     )
 
 

@@ -328,7 +328,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "people's gender, for texts that agree with it",
         """
         -- 'm' or 'f' from VK's users.get sex; NULL when VK did not say (texts then guess
-        -- from the name). Existing people keep NULL and are guessed until they consent anew.
+        -- from the name). Existing people keep NULL until VK tells it when they next /start.
         ALTER TABLE people ADD COLUMN gender TEXT CHECK (gender IN ('m', 'f'));
         """,
     ),

@@ -354,6 +354,15 @@ class PeopleRepo(_Repo):
             (self._now(), full_name, gender, vk_id),
         )
 
+    async def record_gender(self, vk_id: int, gender: GenderCode) -> None:
+        """VK's word on a consented person's gender, kept when it is news."""
+        self._changes.people.add(vk_id)
+        await self._conn.execute(
+            "UPDATE people SET gender = ? WHERE vk_id = ? AND consent_at IS NOT NULL"
+            " AND gender IS NOT ?",
+            (gender, vk_id, gender),
+        )
+
     async def delete(self, vk_id: int) -> None:
         self._changes.people.add(vk_id)
         await self._conn.execute("DELETE FROM people WHERE vk_id = ?", (vk_id,))
