@@ -1,9 +1,31 @@
-"""Every word the bot says, in one catalogue. Handlers refer to texts by key."""
+"""Every word the bot says, in one catalogue. Handlers refer to texts by key.
+
+A placeholder may say the grammar it needs (bot/russian.py does the Russian):
+
+* ``{name}`` — the value as given; a person (`Who`) gives the full name, a list is joined by
+  commas.
+* ``{name:datv}`` — in a case: nomn, gent, datv, accs, ablt, loct. Works on a person
+  (`Who(full_name, gender)`, declined by gender: «Смирновой Елене»), on an `Amount` («1
+  минуту») and on plain words and comma-separated lists of them (roles: «классному
+  руководителю 5А, администратору»).
+* ``{issuer:выдал|выдала}`` — the form agreeing with a person's gender (a `Who`, or a name
+  given as a plain str: gender guessed); with a third form, ``{names:Его|Её|Их}``, a list of
+  several `Who` takes the third. With a number, or a list of anything else (counted), the
+  forms are one|few|many: ``{count:ждёт|ждут}``, ``{roles:роль|роли|роли}``.
+* ``{count:заявка}`` — a number with the noun (nominative singular) agreeing: «5 заявок»;
+  ``{count:минута:accs}`` in a case: «через 1 минуту».
+
+Pass people as `Who` (with the gender from VK when known) wherever a text names them, numbers
+as int and durations as `format_age(...)` (an `Amount`), so every text can agree with them.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
+
+from bot.russian import FORMATTER, Amount, counted
+from bot.russian import Who as Who  # texts' callers name people with it
 
 
 def plural(count: int, forms: tuple[str, str, str]) -> str:
@@ -27,7 +49,7 @@ def count_of(count: int, forms: tuple[str, str, str]) -> str:
 SUPPORT_EMAIL = "info@sferum.ru"
 SUPPORT_SITE = "prof-sferum.ru"
 
-# Roles in the genitive-free form used in lists: «роль: ученик».
+# Roles in the nominative, as in «роль: ученик»; texts decline them: «{roles:datv}».
 ROLE_NAMES: dict[str, str] = {
     "admin": "администратор",
     "director": "администрация школы",
@@ -85,7 +107,7 @@ BUTTONS: dict[str, str] = {
 TEXTS: dict[str, str] = {
     # First contact and consent
     "greeting_new": (
-        "Здравствуйте, {name}! Я помощник {school} в учебном профиле VK Мессенджера («Сферум»).\n\n"
+        "Здравствуйте, {name}! Я помощник {school:gent} в учебном профиле VK Мессенджера («Сферум»).\n\n"
         "Я помогаю присоединиться к школьному пространству по приглашению, передаю заявки "
         "классному руководителю и администратору, напоминаю каждому, что положено сделать по "
         "Положению об использовании «Сферума», и подсказываю, как это сделать."
@@ -99,7 +121,7 @@ TEXTS: dict[str, str] = {
         "удалены.\n\nВы согласны? Нажмите кнопку или отправьте /agree."
     ),
     "consent_given": "Спасибо, согласие получено.",
-    "consent_roles_granted": "Вам назначена роль: {roles}.",
+    "consent_roles_granted": "Вам {roles:назначена роль|назначены роли|назначены роли}: {roles}.",
     "consent_already": "Согласие уже получено ранее. Список команд — /help.",
     "consent_declined": (
         "Хорошо, я ничего о вас не сохраняю. Если передумаете, нажмите «Начать» или "
@@ -177,13 +199,13 @@ TEXTS: dict[str, str] = {
     "classes_empty": "Классов пока нет. Добавьте их: /class_add 5А 5Б",
     "class_removed": "Класс {name} удалён.",
     "class_not_empty": (
-        "Класс {name} нельзя удалить: в нём {members}. Сначала переведите или отметьте выбытие."
+        "Класс {name} нельзя удалить: в нём {members:человек}. Сначала переведите или отметьте выбытие."
     ),
     "class_staff_room": "«Учительская» нужна всегда, её удалить нельзя.",
     "class_teacher_set": "{name} — классный руководитель {class_name}.",
     "class_teacher_already": "{name} уже классный руководитель {class_name}.",
     "class_teacher_replace": (
-        "У {class_name} уже есть классный руководитель: {current}. Заменить на {name}?"
+        "У класса {class_name} уже есть классный руководитель: {current}. Заменить на {name:accs}?"
     ),
     "class_teacher_kept": "Хорошо, классный руководитель {class_name} остаётся прежним.",
     "class_teacher_you": "Вы назначены классным руководителем {class_name}. Команды — /help.",
@@ -222,10 +244,10 @@ TEXTS: dict[str, str] = {
     "uses_unlimited": "без ограничения",
     "invites_header": (
         "Приглашения: действующих {active}, использованных {used}, просроченных {expired}, "
-        "аннулированных {annulled}. Невостребованных (не использованы дольше {stale_after}): "
+        "аннулированных {annulled}. Невостребованных (не использованы дольше {stale_after:gent}): "
         "{stale}."
     ),
-    "invites_line": "№{id} {role}, {class_name} — {state}; {uses}; выдал {issuer}, {age} назад",
+    "invites_line": "№{id} {role}, {class_name} — {state}; {uses}; {issuer:выдал|выдала} {issuer}, {age:accs} назад",
     # Who issued an invitation whose issuer's data was deleted (152-FZ).
     "invites_issuer_forgotten": "бывший участник",
     "invites_stale_mark": " ⚠ невостребовано",
@@ -294,7 +316,7 @@ TEXTS: dict[str, str] = {
     ),
     "request_new": "Новая заявка №{id}: {role}, {class_name}: {name} ([id{person_id}|профиль]).",
     "requests_header": "Заявки, ждущие решения ({count}), сначала старые:",
-    "requests_line": "№{id} {role}, {class_name}: {name} — ждёт {age}",
+    "requests_line": "№{id} {role}, {class_name}: {name} — ждёт {age:accs}",
     "requests_empty": "Заявок, ждущих решения, нет.",
     "requests_more": "…и ещё {count}.",
     "decision_not_found": "Заявки №{id} нет.",
@@ -316,8 +338,8 @@ TEXTS: dict[str, str] = {
     "verify_line": "• {name} ([id{vk_id}|профиль]) — с {since}. /verify {vk_id}",
     "verify_empty": "Никто не ждёт подтверждения.",
     "verify_done": "Статус «учитель» подтверждён: {name}.",
-    "verify_already": "{name} уже подтверждён.",
-    "verify_not_teacher": "{name} не входил в «Учительскую» по приглашению учителя.",
+    "verify_already": "{name} уже {name:подтверждён|подтверждена}.",
+    "verify_not_teacher": "{name} не {name:входил|входила} в «Учительскую» по приглашению учителя.",
     "verify_you": (
         "Ваш статус «учитель» подтверждён. Теперь вам доступны команды учителя — /help."
     ),
@@ -330,19 +352,24 @@ TEXTS: dict[str, str] = {
     "move_not_student": "{name} не числится учеником ни в одном классе.",
     "move_same_class": "{name} уже в {class_name}.",
     "move_done": (
-        "{name} переведён(а) из {old} в {new}. Вместе с ним: {parents}. Аннулировано "
-        "приглашений: {annulled}."
+        "{name} {name:переведён|переведена} из {old} в {new}. Вместе с {name:ним|ней}: {parents}. "
+        "Аннулировано приглашений: {annulled}."
     ),
     "move_you": "Вы переведены из {old} в {new}.",
     "move_parent_you": "Ваш ребёнок переведён из {old} в {new}.",
     "leave_usage": "Как отметить выбытие: /leave <человек>.",
     "leave_not_member": "{name} не состоит ни в одном классе и не имеет ролей.",
-    "leave_ask_parents": ("У ученика {name} есть родители в боте: {parents}. Они тоже выбывают?"),
+    "leave_ask_parents": (
+        "У {name:ученика|ученицы} {name:gent} есть {parents:родитель|родитель|родители} в боте: "
+        "{parents}. {parents:Он тоже выбывает|Она тоже выбывает|Они тоже выбывают}?"
+    ),
     "leave_done": (
-        "Выбытие отмечено: {names}. Их персональные данные будут удалены через {retention}."
+        "Выбытие отмечено: {names}. {names:Его|Её|Их} персональные данные будут удалены через "
+        "{retention:accs}."
     ),
     "leave_you": (
-        "Администратор отметил ваше выбытие из школы. Ваши данные будут удалены через {retention}."
+        "Администратор отметил ваше выбытие из школы. Ваши данные будут удалены через "
+        "{retention:accs}."
     ),
     # Audit
     "audit_header": "Последние действия ({count}):",
@@ -350,7 +377,7 @@ TEXTS: dict[str, str] = {
     "audit_empty": "Журнал пуст.",
     # Group chats and the chat register
     "chat_greeting": (
-        "Здравствуйте! Я помощник {school}. Чтобы давать ссылки-приглашения в эту беседу и "
+        "Здравствуйте! Я помощник {school:gent}. Чтобы давать ссылки-приглашения в эту беседу и "
         "удалять из неё выбывших, мне нужны права администратора беседы: откройте настройки "
         "беседы → «Участники» → бот → «Назначить администратором».\n\n"
         "Затем создатель беседы указывает, для чего она, например: /bind parents 5А "
@@ -428,7 +455,7 @@ TEXTS: dict[str, str] = {
     "decision_not_allowed_class": (
         "Состав чатов {class_name} видят классный руководитель и администратор."
     ),
-    "chats_removed": "Удалён(а) из бесед: {titles}.",
+    "chats_removed": "Удаление из бесед выполнено: {titles}.",
     "chats_not_removed": (
         "Не смог удалить из бесед (нет прав администратора): {titles} — удалите вручную."
     ),
@@ -478,7 +505,7 @@ TEXTS: dict[str, str] = {
         "Кому: info@sferum.ru\n"
         "Тема: Заявка на регистрацию образовательной организации — {school}\n\n"
         "Здравствуйте!\n\n"
-        "Просим зарегистрировать {school} на информационно-коммуникационной образовательной "
+        "Просим зарегистрировать {school:accs} на информационно-коммуникационной образовательной "
         "платформе «Сферум».\n"
         "Администратор платформы назначен приказом № {order_number} от {order_date}: "
         "{admin_name}.\n"
@@ -509,7 +536,7 @@ TEXTS: dict[str, str] = {
     # The digest
     "digest_header": "Сводка на {date}:",
     "digest_empty": "Сводка на {date}: ничего не ждёт вашего решения.",
-    "digest_requests": "• Ждут решения: {requests}; самая старая — {age}. По классам: {by_class}.",
+    "digest_requests": "• Ждут решения: {requests:заявка}; самая старая — {age}. По классам: {by_class}.",
     "digest_request_line": "   №{id} {role}, {class_name}: {name} — {age}",
     "digest_waiting_teachers": "• Ждут подтверждения статуса «учитель»: {names}. /verify",
     "digest_stale": "• Невостребованные приглашения: {count}.",
@@ -523,13 +550,13 @@ TEXTS: dict[str, str] = {
     "kind_parents": "родители",
     "kind_teachers": "учителя",
     # Reminders
-    "reminder_request": "Напоминание: заявка №{id} ({role}, {class_name}: {name}) ждёт решения {age}.",
+    "reminder_request": "Напоминание: заявка №{id} ({role}, {class_name}: {name}) ждёт решения {age:accs}.",
     "escalation_request": (
-        "Заявка №{id} ({role}, {class_name}: {name}) ждёт решения уже {age}. Она у {desk}; "
+        "Заявка №{id} ({role}, {class_name}: {name}) ждёт решения уже {age:accs}. Она у {desk}; "
         "решите её сами или напомните."
     ),
     "escalation_desk_admins": "администраторов",
-    "escalation_desk_teacher": "классного руководителя {name}",
+    "escalation_desk_teacher": "классного руководителя {name:gent}",
     # Events
     "event_ask_title": "Как называется трансляция или встреча? Например: Родительское собрание 5А.",
     "event_title_invalid": "Название — от 3 до 120 символов.",
@@ -543,14 +570,14 @@ TEXTS: dict[str, str] = {
     "event_ask_link": "Ссылка на трансляцию или встречу (или нажмите «Без ссылки»):",
     "event_link_invalid": "Ссылка должна начинаться с https://",
     "event_not_allowed": "Вы можете сообщать о событиях только ученикам и родителям своих классов.",
-    "event_created": "Событие №{id} запланировано на {when}. Сообщено: {count}. Напомню за {before}.",
+    "event_created": "Событие №{id} запланировано на {when}. Сообщено: {count}. Напомню за {before:accs}.",
     "event_created_soon": (
         "Событие №{id} запланировано на {when}. Сообщено: {count}. Оно начнётся совсем скоро,"
         " поэтому отдельного напоминания не будет."
     ),
     "event_announce": "📅 {title}\nКогда: {when}{link}",
     "event_link_line": "\nСсылка: {link}",
-    "event_reminder": "⏰ Через {before} начнётся: {title}{link}",
+    "event_reminder": "⏰ Через {before:accs} начнётся: {title}{link}",
     "event_cancelled": "❌ Отменено: {title} ({when}).",
     "events_header": "Предстоящие события:",
     "events_line": "№{id} {when} — {title} ({audience})",
@@ -589,7 +616,7 @@ TEXTS: dict[str, str] = {
     "announce_not_allowed": "Вы можете делать объявления только ученикам и родителям своих классов.",
     "announce_empty_text": "Напишите текст объявления после адресатов.",
     "announce_preview": (
-        "Предпросмотр. Кому: {audience}. Получат: {reach}; не могут получать сообщения от бота: "
+        "Предпросмотр. Кому: {audience}. Получат: {reach:человек}; не могут получать сообщения от бота: "
         "{blocked}.\n\n{text}\n\nОтправить?"
     ),
     "announce_nobody": "Некому отправлять: в этой аудитории пока никого нет.",
@@ -604,16 +631,16 @@ TEXTS: dict[str, str] = {
     "post_usage": "Как опубликовать: /post school <текст> или /post staff <текст>.",
     "post_not_allowed": "Общешкольный канал ведёт администратор; руководитель публикует в канал «Сотрудники».",
     "post_no_channel": "{channel} ещё не привязан: добавьте бота в канал и отправьте там /bind channel {code}.",
-    "post_preview": "Предпросмотр публикации в {channel}:\n\n{text}\n\nОпубликовать?",
+    "post_preview": "Предпросмотр публикации в {channel:loct}:\n\n{text}\n\nОпубликовать?",
     "channel_school": "общешкольный канал",
     "channel_staff": "канал «Сотрудники»",
     "propose_usage": "Как передать материал администратору: /propose <текст>.",
     "propose_sent": "Материал №{id} передан администраторам для публикации.",
     "propose_for_admin": "Руководитель передал материал №{id} для публикации:\n\n{text}",
-    "propose_published": "Материал №{id} опубликован в {channel}.",
+    "propose_published": "Материал №{id} опубликован в {channel:loct}.",
     "propose_declined": "Материал №{id} отклонён.",
     "propose_already": "Материал №{id} уже рассмотрен.",
-    "propose_author_published": "Ваш материал №{id} опубликован в {channel}.",
+    "propose_author_published": "Ваш материал №{id} опубликован в {channel:loct}.",
     "propose_author_declined": "Администратор не стал публиковать материал №{id}.",
     "unreachable_in_class": "Не могут получать сообщения от бота (попросите лично написать боту «Начать»): {names}",
     # Roster import and export
@@ -647,13 +674,13 @@ TEXTS: dict[str, str] = {
         "• сотрудников добавлено: {staff_add}, изменено: {staff_changed}, без изменений: {staff_same}\n\n"
         "Применить? Всё применится разом или ничего."
     ),
-    "roster_applied": "Готово: списки применены ({students} учеников, {staff} сотрудников, {classes} классов в файле).",
+    "roster_applied": "Готово: списки применены ({students:ученик}, {staff:сотрудник}, {classes:класс} в файле).",
     "roster_already_applied": "Этот файл уже применён или устарел. Отправьте файл снова.",
     "roster_template_caption": "Шаблон для загрузки списков. Заполните и отправьте мне файлом.",
     "roster_export_caption": "Списки школы на {date}.",
     "roster_file_failed": "Не получилось отправить файл. Попробуйте ещё раз чуть позже.",
-    "status_joined": "присоединился",
-    "status_requested": "подал заявку",
+    "status_joined": "{name:присоединился|присоединилась}",
+    "status_requested": "{name:подал|подала} заявку",
     "status_not_yet": "ещё нет",
     # Refusals and fallbacks
     "nobody": "никто",
@@ -661,7 +688,7 @@ TEXTS: dict[str, str] = {
     "unknown_text": "Я не понял сообщение. Список команд — /help.",
     "no_text": "Я понимаю только текстовые команды и кнопки. Список команд — /help.",
     "too_long": "Сообщение слишком длинное. Напишите короче или воспользуйтесь /help.",
-    "role_refused": "Команда /{command} доступна только: {roles}.",
+    "role_refused": "Команда /{command} доступна только {roles:datv}.",
     "private_only": "Эта команда работает только в личных сообщениях с ботом.",
     "chat_only": "Эта команда работает только в беседе.",
     "stale_button": "Эта кнопка больше не действует.",
@@ -669,7 +696,7 @@ TEXTS: dict[str, str] = {
     "error_apology": "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже.",
 }
 
-# Plural forms used across the catalogue.
+# Plural forms for code that counts outside a text; texts say ``{count:заявка}`` instead.
 FORMS: dict[str, tuple[str, str, str]] = {
     "request": ("заявка", "заявки", "заявок"),
     "invitation": ("приглашение", "приглашения", "приглашений"),
@@ -686,8 +713,8 @@ FORMS: dict[str, tuple[str, str, str]] = {
 
 
 def t(key: str, **values: Any) -> str:
-    """The text for `key`, with its placeholders filled."""
-    return TEXTS[key].format(**values) if values else TEXTS[key]
+    """The text for `key`, with its placeholders filled (grammar: see the module's top)."""
+    return FORMATTER.format(TEXTS[key], **values) if values else TEXTS[key]
 
 
 def role_name(role: str) -> str:
@@ -710,22 +737,21 @@ def format_time_left(delta: timedelta) -> str:
     days, minutes = divmod(minutes, 1_440)
     hours, minutes = divmod(minutes, 60)
     parts = [
-        count_of(value, forms)
-        for value, forms in (
-            (days, ("день", "дня", "дней")),
-            (hours, ("час", "часа", "часов")),
-            (minutes, ("минуту", "минуты", "минут")),
-        )
+        counted(value, noun, "accs")
+        for value, noun in ((days, "день"), (hours, "час"), (minutes, "минута"))
         if value
     ]
     return " ".join(parts[:2])
 
 
-def format_age(delta: timedelta) -> str:
-    """How long something has waited, in the largest whole unit: «3 дня», «5 часов»."""
+def format_age(delta: timedelta) -> Amount:
+    """How long something has waited, in the largest whole unit: «3 дня», «5 часов».
+
+    An `Amount`, so a text can put it in the case it needs: «ждёт {age:accs}» → «1 минуту».
+    """
     seconds = max(0, int(delta.total_seconds()))
     if seconds >= 86_400:
-        return count_of(seconds // 86_400, FORMS["day"])
+        return Amount(seconds // 86_400, "день")
     if seconds >= 3_600:
-        return count_of(seconds // 3_600, FORMS["hour"])
-    return count_of(max(1, seconds // 60), FORMS["minute"])
+        return Amount(seconds // 3_600, "час")
+    return Amount(max(1, seconds // 60), "минута")

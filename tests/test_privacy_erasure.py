@@ -54,6 +54,7 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "left_at": NO,
         "can_receive": NO,
         "pending_ref_at": NO,
+        "gender": NO,  # personal, but only in the person's own row, which goes whole
     },
     # Kept for a person listed in ADMIN_IDS / DIRECTOR_IDS (the settings hold the id anyway).
     "seeded_roles": {"person_id": ID, "role": NO, "seeded_at": NO},

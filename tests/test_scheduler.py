@@ -160,7 +160,7 @@ async def test_a_waiting_request_reminds_its_decider_then_goes_to_the_admins(
     frozen_clock.advance(timedelta(hours=24))
     await tick(clocked_bot)
     escalation = await next_starting(admin, "Заявка №1")
-    assert "Она у классного руководителя Смирнова Елена" in escalation.text
+    assert "Она у классного руководителя Смирновой Елены" in escalation.text
 
 
 async def test_an_event_is_announced_then_reminded_before_it_starts(

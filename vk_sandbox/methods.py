@@ -100,7 +100,7 @@ class Methods:
             if name in ("screen_name", "domain"):
                 obj[name] = self.sb.screen_name_of(user)
             elif name == "sex":
-                obj["sex"] = 0
+                obj["sex"] = user.sex
             elif name == "online":
                 obj["online"] = 0
             elif name.startswith("photo_") and name[6:].isdigit():

@@ -136,6 +136,7 @@ class UserState:
     screen_name: str | None
     can_write: bool = False  # may the community write to this user (901 otherwise)
     is_closed: bool = False
+    sex: int = 0  # users.get's `sex`: 1 female, 2 male, 0 not given
 
 
 @dataclass

@@ -160,6 +160,7 @@ class VKSandbox:
         last_name: str = "Иванов",
         user_id: int | None = None,
         screen_name: str | None = None,
+        sex: int = 0,
     ) -> UserDriver:
         if user_id is None:
             while self._next_user_id in self.users:
@@ -172,7 +173,7 @@ class VKSandbox:
             raise ValueError(f"user {user_id} already exists")
         if screen_name is not None and self.resolve_screen_name(screen_name) is not None:
             raise ValueError(f"screen name {screen_name!r} is taken")
-        state = UserState(user_id, first_name, last_name, screen_name)
+        state = UserState(user_id, first_name, last_name, screen_name, sex=sex)
         self.users[user_id] = state
         driver = UserDriver(self, state)
         self._user_drivers[user_id] = driver

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.domain.invitations import hash_code
 from bot.domain.movement import forget_person
 from bot.domain.roles import Actor, Role, RoleGrant
+from bot.russian import GenderCode
 from bot.storage import Database
 from bot.storage.repositories import StateRow
 
@@ -58,6 +59,11 @@ class PeopleService:
         )
         return actor, snapshot.dialog
 
+    async def note_gender(self, vk_id: int, gender: GenderCode) -> None:
+        """People who consented before genders were kept learn theirs when they come back."""
+        async with self._db.transaction() as tx:
+            await tx.people.record_gender(vk_id, gender)
+
     async def remember_ref(self, vk_id: int, code: str) -> None:
         """Before consent only the VK id and the invitation code's hash are kept."""
         code = code.strip()[:REF_CODE_MAX]
@@ -72,7 +78,9 @@ class PeopleService:
         async with self._db.transaction() as tx:
             return await tx.people.forget_pending_refs(before)
 
-    async def consent(self, vk_id: int, full_name: str) -> ConsentResult:
+    async def consent(
+        self, vk_id: int, full_name: str, gender: GenderCode | None = None
+    ) -> ConsentResult:
         """Records consent. ADMIN_IDS / DIRECTOR_IDS grant their role once per person, here;
         after that the database decides, so a removal sticks across a new consent."""
         async with self._db.transaction() as tx:
@@ -80,7 +88,7 @@ class PeopleService:
             newly = person.consent_at is None
             granted: list[Role] = []
             if newly:
-                await tx.people.record_consent(vk_id, full_name)
+                await tx.people.record_consent(vk_id, full_name, gender)
                 await tx.audit.write("consent_given", actor_id=vk_id, subject_id=vk_id)
             seeded = await tx.roles.seeded(vk_id)
             for role, listed in (

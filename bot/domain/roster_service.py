@@ -130,7 +130,7 @@ class RosterService:
             grants = await repos.roles.in_class(class_id, role.value)
             names = await repos.people.names([grant.person_id for grant in grants])
             for grant in grants:
-                name = grant.stated_name or names.get(grant.person_id, f"id{grant.person_id}")
+                name = grant.stated_name or names.get(grant.person_id) or f"id{grant.person_id}"
                 if role is Role.STUDENT:
                     joined_students.add(name.casefold())
                 rows.append(ClassRosterRow(name, role.value, "joined"))

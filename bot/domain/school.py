@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from bot.domain.roles import Role
 from bot.parsing import ClassName
+from bot.russian import Who
 from bot.storage import Database
 from bot.storage.repositories import AuditRow, ClassRow, ClassSummaryRow
 
@@ -181,5 +182,5 @@ class SchoolService:
     async def audit(self, limit: int) -> list[AuditRow]:
         return await self._db.reader.audit.latest(limit)
 
-    async def names(self, person_ids: Sequence[int]) -> dict[int, str]:
+    async def names(self, person_ids: Sequence[int]) -> dict[int, Who]:
         return await self._db.reader.people.names(list(person_ids))

@@ -16,7 +16,7 @@ from bot.handlers.rules import Callback, Choice, Command, InDialog
 from bot.keyboards import choice_keyboard, confirm_keyboard, main_menu
 from bot.parsing import payload_int
 from bot.storage.repositories import DeliveryCounts, OutboxRow
-from bot.texts import BUTTONS, FORMS, count_of, t
+from bot.texts import BUTTONS, t
 from bot.vk.outgoing import OutgoingMessage
 
 labeler = BotLabeler()
@@ -74,7 +74,7 @@ async def announce(message: Message, event_ctx: EventContext, args: str) -> None
         t(
             "announce_preview",
             audience=audience_name(audience, school_class.name if school_class else None),
-            reach=count_of(len(reach.recipients) - len(reach.unreachable), FORMS["person"]),
+            reach=len(reach.recipients) - len(reach.unreachable),
             blocked=len(reach.unreachable),
             text=text,
         ),

@@ -11,7 +11,7 @@ from bot.handlers.args import class_from
 from bot.handlers.chats import describe, describe_chat
 from bot.handlers.rules import Command
 from bot.storage.repositories import ChatRow
-from bot.texts import t
+from bot.texts import Who, t
 
 labeler = BotLabeler()
 
@@ -149,13 +149,14 @@ async def _class_detail(event_ctx: EventContext, args: str) -> None:
     event_ctx.reply("\n".join(lines))
 
 
-async def member_names(event_ctx: EventContext, person_ids: list[int]) -> dict[int, str]:
+async def member_names(event_ctx: EventContext, person_ids: list[int]) -> dict[int, Who]:
     """Names from the register; people it does not know (strangers in a chat) by their VK
     profile, as the register writes names: surname first."""
     names = await event_ctx.services.school.names(person_ids)
     unknown = [person_id for person_id in person_ids if person_id not in names]
-    for person_id, (first, last) in (await event_ctx.services.vk.user_names(unknown)).items():
-        names[person_id] = f"{last} {first}".strip() or f"id{person_id}"
+    profiles = await event_ctx.services.vk.user_profiles(unknown)
+    for person_id, (first, last, gender) in profiles.items():
+        names[person_id] = Who(f"{last} {first}".strip() or f"id{person_id}", gender)
     return names
 
 

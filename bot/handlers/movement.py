@@ -81,7 +81,7 @@ async def _leave(
     if departed.outcome is MoveOutcome.NEEDS_PARENT_DECISION:
         parents = await services.school.names(departed.parents)
         event_ctx.reply(
-            t("leave_ask_parents", name=name, parents=", ".join(parents.values())),
+            t("leave_ask_parents", name=name, parents=list(parents.values())),
             keyboard=choice_keyboard(
                 [
                     (BUTTONS["with_parents"], "leave_decide", {"person": person_id, "with": 1}),
@@ -94,7 +94,7 @@ async def _leave(
     retention = format_age(services.settings.departed_retention)
     names = await services.school.names(departed.left)
     report = await removal_report(event_ctx, departed.left, departed.classes)
-    done = t("leave_done", names=", ".join(names.values()), retention=retention)
+    done = t("leave_done", names=list(names.values()), retention=retention)
     event_ctx.reply("\n".join(line for line in (done, report) if line))
     for left_id in departed.left:
         event_ctx.send(left_id, t("leave_you", retention=retention))

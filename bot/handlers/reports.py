@@ -13,7 +13,7 @@ from bot.handlers.chats import describe_chat
 from bot.handlers.requests import applicant, decision_keyboard
 from bot.handlers.rules import Command
 from bot.keyboards import choice_keyboard
-from bot.texts import BUTTONS, FORMS, count_of, format_age, format_date, role_name, t
+from bot.texts import BUTTONS, format_age, format_date, role_name, t
 
 labeler = BotLabeler()
 
@@ -31,7 +31,7 @@ def render_digest(digest: Digest, zone: tzinfo) -> list[tuple[str, str | None]]:
         lines.append(
             t(
                 "digest_requests",
-                requests=count_of(digest.pending_requests, FORMS["request"]),
+                requests=digest.pending_requests,
                 age=format_age(digest.oldest_request_age),
                 by_class=by_class,
             )

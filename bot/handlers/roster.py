@@ -142,7 +142,8 @@ async def export(message: Message, event_ctx: EventContext) -> None:
     for school_class in await services.school.pupil_classes():
         rows = await services.roster.class_rows(school_class.id)
         classes[school_class.name] = [
-            (row.name, role_name(row.role), t(f"status_{row.status}")) for row in rows
+            (row.name, role_name(row.role), t(f"status_{row.status}", name=row.name))
+            for row in rows
         ]
     date = format_date(services.clock.now(), services.settings.zone)
     attachment = await services.vk.upload_document(

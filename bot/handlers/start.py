@@ -44,15 +44,16 @@ async def act_on_ref(event_ctx: EventContext, code_hash: str) -> None:
 
 
 async def give_consent(event_ctx: EventContext) -> None:
-    names = await event_ctx.services.vk.user_names([event_ctx.person_id])
-    first, last = names.get(event_ctx.person_id, ("", ""))
+    profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
+    first, last, gender = profiles.get(event_ctx.person_id, ("", "", None))
     full_name = " ".join(part for part in (last, first) if part) or f"id{event_ctx.person_id}"
-    result = await event_ctx.services.people.consent(event_ctx.person_id, full_name)
+    result = await event_ctx.services.people.consent(event_ctx.person_id, full_name, gender)
     event_ctx.actor = result.actor
     text = t("consent_given" if result.newly_consented else "consent_already")
     if result.granted:
         text += " " + t(
-            "consent_roles_granted", roles=", ".join(role_name(r) for r in result.granted)
+            "consent_roles_granted",
+            roles=[role_name(r) for r in result.granted],
         )
     event_ctx.reply(text, keyboard=main_menu(result.actor))
     if not result.newly_consented:
@@ -76,8 +77,12 @@ async def start(message: Message, event_ctx: EventContext) -> None:
     if message.ref:
         await act_on_ref(event_ctx, hash_code(message.ref[:REF_CODE_MAX]))
         return
+    profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
+    first, _, gender = profiles.get(event_ctx.person_id, ("", "", None))
+    if gender is not None:
+        await event_ctx.services.people.note_gender(event_ctx.person_id, gender)
     event_ctx.reply(
-        t("greeting_known", name=await first_name(event_ctx)), keyboard=main_menu(event_ctx.who)
+        t("greeting_known", name=first or FALLBACK_NAME), keyboard=main_menu(event_ctx.who)
     )
 
 

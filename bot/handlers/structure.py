@@ -18,7 +18,7 @@ from bot.parsing import (
     payload_int,
     split_person_and_rest,
 )
-from bot.texts import BUTTONS, FORMS, count_of, format_moment, t
+from bot.texts import BUTTONS, format_moment, t
 
 labeler = BotLabeler()
 
@@ -96,9 +96,7 @@ async def class_remove(message: Message, event_ctx: EventContext, args: str) -> 
     elif outcome is Outcome.STAFF_ROOM:
         event_ctx.reply(t("class_staff_room"))
     elif outcome is Outcome.HAS_MEMBERS:
-        event_ctx.reply(
-            t("class_not_empty", name=name, members=count_of(members, FORMS["member_gen"]))
-        )
+        event_ctx.reply(t("class_not_empty", name=name, members=members))
     else:
         event_ctx.reply(t("class_removed", name=name))
 

@@ -418,6 +418,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        10,
+        "people's gender, for texts that agree with it",
+        """
+        -- 'm' or 'f' from VK's users.get sex; NULL when VK did not say (texts then guess
+        -- from the name). Existing people keep NULL until VK tells it when they next /start.
+        ALTER TABLE people ADD COLUMN gender TEXT CHECK (gender IN ('m', 'f'));
+        """,
+    ),
 )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import Clock
+from bot.russian import GenderCode, Who
 from bot.storage.timefmt import from_db, from_db_optional, to_db
 
 
@@ -361,11 +362,23 @@ class PeopleRepo(_Repo):
         self._changes.people.update(ids)
         return len(ids)
 
-    async def record_consent(self, vk_id: int, full_name: str) -> None:
+    async def record_consent(
+        self, vk_id: int, full_name: str, gender: GenderCode | None = None
+    ) -> None:
         self._changes.people.add(vk_id)
         await self._conn.execute(
-            "UPDATE people SET consent_at = ?, full_name = ?, left_at = NULL WHERE vk_id = ?",
-            (self._now(), full_name, vk_id),
+            "UPDATE people SET consent_at = ?, full_name = ?, gender = ?, left_at = NULL"
+            " WHERE vk_id = ?",
+            (self._now(), full_name, gender, vk_id),
+        )
+
+    async def record_gender(self, vk_id: int, gender: GenderCode) -> None:
+        """VK's word on a consented person's gender, kept when it is news."""
+        self._changes.people.add(vk_id)
+        await self._conn.execute(
+            "UPDATE people SET gender = ? WHERE vk_id = ? AND consent_at IS NOT NULL"
+            " AND gender IS NOT ?",
+            (gender, vk_id, gender),
         )
 
     async def delete(self, vk_id: int) -> None:
@@ -416,16 +429,17 @@ class PeopleRepo(_Repo):
             found |= {int(row[0]) for row in rows}
         return found
 
-    async def names(self, vk_ids: Sequence[int]) -> dict[int, str]:
+    async def names(self, vk_ids: Sequence[int]) -> dict[int, Who]:
+        """Names that know their person's gender, so texts can decline them."""
         if not vk_ids:
             return {}
         marks = ",".join("?" * len(vk_ids))
         rows = await self._all(
-            f"SELECT vk_id, full_name FROM people WHERE vk_id IN ({marks})"
+            f"SELECT vk_id, full_name, gender FROM people WHERE vk_id IN ({marks})"
             " AND full_name IS NOT NULL",
             tuple(vk_ids),
         )
-        return {row["vk_id"]: row["full_name"] for row in rows}
+        return {row["vk_id"]: Who(row["full_name"], row["gender"]) for row in rows}
 
 
 class RolesRepo(_Repo):

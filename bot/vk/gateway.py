@@ -9,6 +9,7 @@ import aiohttp
 from loguru import logger
 from vkbottle import VKAPIError
 
+from bot.russian import GenderCode, gender_from_vk_sex
 from bot.vk.api import ResilientAPI, TransientAPIError
 
 # Requests carrying callback answers at once; answers waiting meanwhile share the next one.
@@ -38,17 +39,29 @@ class VKGateway:
 
     async def user_names(self, vk_ids: list[int]) -> dict[int, tuple[str, str]]:
         """(first name, last name) by VK id; people VK does not know are left out."""
+        profiles = await self.user_profiles(vk_ids)
+        return {vk_id: (first, last) for vk_id, (first, last, _) in profiles.items()}
+
+    async def user_profiles(
+        self, vk_ids: list[int]
+    ) -> dict[int, tuple[str, str, GenderCode | None]]:
+        """(first name, last name, gender from VK's `sex`) by VK id."""
         if not vk_ids:
             return {}
         try:
             response = await self.api.request(
-                "users.get", {"user_ids": ",".join(str(vk_id) for vk_id in vk_ids)}
+                "users.get",
+                {"user_ids": ",".join(str(vk_id) for vk_id in vk_ids), "fields": "sex"},
             )
         except (VKAPIError, TransientAPIError) as error:
             logger.warning("users.get failed: {}", type(error).__name__)
             return {}
         return {
-            int(item["id"]): (str(item.get("first_name", "")), str(item.get("last_name", "")))
+            int(item["id"]): (
+                str(item.get("first_name", "")),
+                str(item.get("last_name", "")),
+                gender_from_vk_sex(item.get("sex")),
+            )
             for item in response.get("response", [])
         }
 
