@@ -130,7 +130,7 @@ async def test_posts_go_to_the_bound_channel_and_the_director_proposes(
     director = await consented_user(sandbox, "Людмила", "Дровосекова", user_id=DIRECTOR_ID)
     await drain(director)
     assert (await ask(admin, "/post school Новости гимназии")).text.startswith(
-        "Канал «общешкольный"
+        "Общешкольный канал ещё не привязан"
     )
     school = sandbox.create_chat(title="Гимназия 44", owner=admin, bot_admin=True)
     await admin.send("/bind channel school", chat=school)
