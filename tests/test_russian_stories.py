@@ -97,7 +97,7 @@ async def test_a_request_waiting_a_minute_says_so_in_the_accusative(
     await drain(admin)
 
     listing = (await ask(admin, "/requests")).text
-    assert "Белов Миша — ждёт 1 минуту" in listing
+    assert "(ребёнок: Белов Миша) — ждёт 1 минуту" in listing
 
 
 async def test_a_database_from_before_genders_keeps_its_people(tmp_path: Path) -> None:

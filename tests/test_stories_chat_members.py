@@ -87,7 +87,7 @@ async def test_who_left_the_chat_by_themselves_is_not_reported_as_left_behind(
 
     moved = (await ask(admin, f"/move id{misha.user_id} 6Б")).text
 
-    assert "переведён(а) из 5А в 6Б" in moved
+    assert "Белов Миша переведён из 5А в 6Б" in moved
     assert "не удалось" not in moved.lower()
     assert "ученики 5А" not in moved
 

@@ -38,7 +38,7 @@ async def test_a_request_found_overdue_late_reminds_its_decider_and_goes_to_the_
     reminder = await next_starting(elena, "Напоминание: заявка №1")
     assert reminder.buttons
     escalation = await next_starting(admin, "Заявка №1")
-    assert "Она у классного руководителя Смирнова Елена" in escalation.text
+    assert "Она у классного руководителя Смирновой Елены" in escalation.text
 
 
 async def test_without_a_class_teacher_the_admins_get_the_escalation_once(
