@@ -130,11 +130,18 @@ class Database:
         process's."""
         seen: int | None = None
         while self._writer is not None:
-            rows = list(await self._writer.execute_fetchall("PRAGMA data_version"))
-            version = int(rows[0][0])
-            if seen is not None and version != seen:
+            try:
+                rows = list(await self._writer.execute_fetchall("PRAGMA data_version"))
+            except (sqlite3.Error, OSError, ValueError):
+                # A moment's disk error; or the connection closing under it (ValueError).
+                # Memory is not trusted meanwhile, and the watch goes on.
                 self._memo.forget_all()
-            seen = version
+                seen = None
+            else:
+                version = int(rows[0][0])
+                if seen is not None and version != seen:
+                    self._memo.forget_all()
+                seen = version
             await asyncio.sleep(self._other_writers_check)
 
     async def close(self) -> None:
