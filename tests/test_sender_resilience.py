@@ -57,13 +57,13 @@ async def _parents(
     return parents
 
 
-async def _until(condition: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
+async def _until(condition: Callable[[], Awaitable[bool]]) -> None:
     """Waits for a state of the world, not for a moment in time."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await condition():
-        assert loop.time() < deadline, "the awaited state never came"
+    for _ in range(1500):
+        if await condition():
+            return
         await asyncio.sleep(0.02)
+    raise AssertionError("the awaited state never came")
 
 
 def _outage(sandbox: VKSandbox) -> Callable[[], int]:
@@ -192,8 +192,9 @@ async def test_one_persons_thousands_of_messages_do_not_hold_back_anothers_reply
     assert (await anna.wait_reply(timeout=30)).text == t("cancel_nothing")
     await busy.wait_replies(300, timeout=60)
     order = [m.peer_id for m in sandbox.sent[first:]]
-    # Served in turn: Anna's reply went with the first call, not after Boris's three hundred.
-    assert order.index(anna.user_id) < 25
+    # Served in turn: Anna's reply went with the first call read after hers was queued (one
+    # of Boris's, read before, may have been on its way), not after his three hundred.
+    assert order.index(anna.user_id) < 2 * 25
 
 
 async def test_a_person_who_could_not_receive_is_reachable_again_after_writing(
