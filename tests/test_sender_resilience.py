@@ -69,10 +69,8 @@ async def _until(condition: Callable[[], Awaitable[bool]]) -> None:
 def _outage(sandbox: VKSandbox) -> Callable[[], int]:
     """VK answers HTTP 500 to every send until the faults are cleared; returns how many
     requests the outage has refused so far."""
-    armed = 1_000_000
-    sandbox.faults.http_500(times=armed, methods=SENDING)
-    fault = sandbox.faults.transport[-1]
-    return lambda: armed - fault.times
+    fault = sandbox.faults.outage(methods=SENDING)
+    return lambda: fault.fired
 
 
 async def _pending(bot: BotRunner) -> int:
