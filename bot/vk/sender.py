@@ -57,6 +57,7 @@ class Step(enum.Enum):
     IDLE = "nothing is pending"
     DONE = "all that was pending went out"
     MORE = "more is pending"
+    PARTLY = "some went out, some are to be tried again"
     RETRY = "VK or the database failed for now"
 
 
@@ -177,12 +178,12 @@ class OutboxSender:
             except Exception:
                 logger.exception("Outbox round failed; trying again")
                 step = Step.RETRY
-            if step is Step.RETRY:
+            if step in (Step.RETRY, Step.PARTLY):
                 self._idle.clear()
-                # Paused so that an outage is not hammered, and waited out however long.
-                pause = min(self._pause_first * 2 ** min(failures, 30), self._pause_cap)
-                failures += 1
-                await asyncio.sleep(pause)
+                # Paused so that an outage is not hammered, and waited out however long;
+                # while some messages still go out, VK is not down and the pause stays short.
+                failures = failures + 1 if step is Step.RETRY else 0
+                await asyncio.sleep(self._retry_pause(failures))
                 continue
             failures = 0
             if step is Step.IDLE:
@@ -193,6 +194,11 @@ class OutboxSender:
             elif step is Step.DONE and not self._stopping:
                 # All there was went out: the next read waits for a new commit's wake-up.
                 await self._wait_for_wake()
+
+    def _retry_pause(self, failures: int) -> float:
+        """The first pause after progress; doubling with each round in a row that failed."""
+        doubled: float = self._pause_first * 2.0 ** min(max(failures - 1, 0), 30)
+        return min(doubled, self._pause_cap)
 
     async def _wait_for_wake(self) -> None:
         with contextlib.suppress(TimeoutError):
@@ -206,9 +212,9 @@ class OutboxSender:
         if not rows:
             return Step.IDLE
         self._idle.clear()
-        retry, everything_sent = await self._send_round(rows)
+        retry, everything_sent, settled = await self._send_round(rows)
         if retry:
-            return Step.RETRY
+            return Step.PARTLY if settled else Step.RETRY
         per_peer = Counter(row.peer_id for row in rows)
         if (
             everything_sent
@@ -268,9 +274,10 @@ class OutboxSender:
         ]
         return batches
 
-    async def _send_round(self, rows: Sequence[OutboxRow]) -> tuple[bool, bool]:
+    async def _send_round(self, rows: Sequence[OutboxRow]) -> tuple[bool, bool, bool]:
         """Sends what fits in one round; returns (some call should be retried, every row
-        read was sent for good, no broadcast with recipients left among them)."""
+        read was sent for good, no broadcast with recipients left among them, some
+        recipient was settled for good)."""
         batches = await self._calls(rows)
         results = await asyncio.gather(*(self._send_batch(batch) for batch in batches))
         sent_rows = {call.row.id for batch in batches for call in batch}
@@ -306,7 +313,7 @@ class OutboxSender:
         everything_sent = not any_retry and all(
             row.id in sent_rows and not row.is_broadcast for row in rows
         )
-        return any_retry, everything_sent
+        return any_retry, everything_sent, bool(recorded)
 
     async def _record(
         self, rows: Sequence[OutboxRow], recorded: Sequence[RecipientOutcome]
