@@ -163,6 +163,10 @@ class Dispatcher:
                 await self._slots.acquire()
                 try:
                     await self.handle(lane[0])
+                except Exception:
+                    # Not recorded, so still pending in the inbox for the next start; the
+                    # person's later events go on being handled meanwhile.
+                    logger.exception("Event {} could not be finished", lane[0].event_id)
                 finally:
                     self._slots.release()
                 lane.popleft()
