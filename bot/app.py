@@ -35,6 +35,7 @@ from bot.handlers.routing import OneParseMessageView, by_key, presigned
 from bot.middleware import ActorMiddleware
 from bot.runtime import Dispatcher
 from bot.storage import Database
+from bot.storage.db import BUSY_TIMEOUT_MS
 from bot.vk.api import BACKOFF, ResilientAPI
 from bot.vk.chat_platform import VKChatPlatform
 from bot.vk.gateway import VKGateway
@@ -109,6 +110,8 @@ class Application:
     # call takes seconds rather than minutes.
     api_backoff: tuple[float, ...] = BACKOFF
     send_retry_pause_cap: float = RETRY_PAUSE_CAP
+    # Tests make a write give up on another process's lock sooner.
+    db_busy_timeout_ms: int = BUSY_TIMEOUT_MS
     db: Database = field(init=False)
     api: ResilientAPI = field(init=False)
     services: Services = field(init=False)
@@ -120,7 +123,9 @@ class Application:
 
     async def start(self) -> None:
         settings = self.settings
-        self.db = Database(settings.database_path, self.clock)
+        self.db = Database(
+            settings.database_path, self.clock, busy_timeout_ms=self.db_busy_timeout_ms
+        )
         await self.db.open()
         self.api = ResilientAPI(
             settings.vk_token.get_secret_value(),
