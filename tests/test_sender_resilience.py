@@ -84,7 +84,7 @@ async def test_a_database_locked_by_another_process_does_not_silence_the_bot(
     await drain(anna)
     # VK is slow to answer the next send; meanwhile another process (a backup) takes the
     # write lock and keeps it until the sender has failed to record what it sent.
-    sandbox.faults.slow(1.5, times=1, methods=SENDING)
+    sandbox.faults.slow(3.0, times=1, methods=SENDING)
     await anna.send("/cancel")
 
     async def queued() -> bool:
