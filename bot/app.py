@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from loguru import logger
@@ -37,15 +37,20 @@ from bot.lease import RENEW_EVERY, WAIT_CHECK, EventsLease
 from bot.middleware import ActorMiddleware
 from bot.runtime import Dispatcher
 from bot.storage import Database
-from bot.vk.api import ResilientAPI
+from bot.storage.db import BUSY_TIMEOUT_MS
+from bot.vk.api import BACKOFF, ResilientAPI
 from bot.vk.chat_platform import VKChatPlatform
 from bot.vk.gateway import VKGateway
 from bot.vk.intake import Intake
 from bot.vk.notifier import Notifier
-from bot.vk.sender import OutboxSender
+from bot.vk.sender import RETRY_PAUSE_CAP, OutboxSender
 from scheduler import JobScheduler
 
 SHUTDOWN_GRACE_SECONDS = 10.0
+# Pauses before a background task that died is started again (the last one repeats); a task
+# that then ran this long without dying starts the count afresh.
+RESTART_PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0)
+HEALTHY_RUN_SECONDS = 60.0
 GROUP_ID_KEY = "vk_group_id"
 
 
@@ -103,6 +108,12 @@ class Application:
     extra_labelers: Sequence[BotLabeler] = ()
     # Tests drive the scheduler's ticks themselves, with a clock they control.
     run_scheduler: bool = True
+    # Tests shorten the waits between retries, so that an outage outlasting every retry of a
+    # call takes seconds rather than minutes.
+    api_backoff: tuple[float, ...] = BACKOFF
+    send_retry_pause_cap: float = RETRY_PAUSE_CAP
+    # Tests make a write give up on another process's lock sooner.
+    db_busy_timeout_ms: int = BUSY_TIMEOUT_MS
     db: Database = field(init=False)
     api: ResilientAPI = field(init=False)
     services: Services = field(init=False)
@@ -118,14 +129,19 @@ class Application:
 
     async def start(self) -> None:
         settings = self.settings
-        self.db = Database(settings.database_path, self.clock)
+        self.db = Database(
+            settings.database_path, self.clock, busy_timeout_ms=self.db_busy_timeout_ms
+        )
         await self.db.open()
         self.api = ResilientAPI(
-            settings.vk_token.get_secret_value(), settings.vk_api_url, settings.vk_rps
+            settings.vk_token.get_secret_value(),
+            settings.vk_api_url,
+            settings.vk_rps,
+            backoff=self.api_backoff,
         )
         group_id = await resolve_group_id(self.api, settings, self.db)
         dialogs = Dialogs(self.db)
-        self.sender = OutboxSender(self.db, self.api)
+        self.sender = OutboxSender(self.db, self.api, retry_pause_cap=self.send_retry_pause_cap)
         self.services = Services(
             settings=settings,
             clock=self.clock,
@@ -164,8 +180,7 @@ class Application:
             self._take_events()
         else:
             logger.info("Another process takes the events; this one waits to take over")
-        self._leasing = asyncio.create_task(self._keep_lease(), name="events-lease")
-        self._leasing.add_done_callback(_log_crash)
+        self._leasing = _supervised("events-lease", self._keep_lease)
         logger.info("Bot started for community {}", group_id)
 
     def _take_events(self) -> None:
@@ -175,13 +190,11 @@ class Application:
         self.dispatcher = Dispatcher(self.db, self._vk_bot, self.services, self.sender)
         self.intake.on_stored = self.dispatcher.accept
         self._tasks = [
-            asyncio.create_task(self.sender.run(), name="sender"),
-            asyncio.create_task(self.dispatcher.run(), name="dispatcher"),
-            asyncio.create_task(self.intake.poll_forever(), name="long-poll"),
-            asyncio.create_task(self.intake.recover_forever(), name="recovery"),
+            _supervised("sender", self.sender.run),
+            _supervised("dispatcher", self.dispatcher.run),
+            _supervised("long-poll", self.intake.poll_forever),
+            _supervised("recovery", self.intake.recover_forever),
         ]
-        for task in self._tasks:
-            task.add_done_callback(_log_crash)
 
     async def _keep_lease(self) -> None:
         while True:
@@ -241,9 +254,8 @@ class Application:
             self._leasing = None
 
     async def _close(self, release: bool) -> None:
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Whatever a task ended with was logged by its supervisor: closing goes on regardless.
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         if release:
             # Only now, with nothing left running here, may another process take the events.
             try:
@@ -255,9 +267,31 @@ class Application:
         await self.db.close()
 
 
-def _log_crash(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.opt(exception=task.exception()).critical("Task {} died", task.get_name())
+def _supervised(name: str, run: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+    """Runs a background loop as a task that outlives the loop's death: each loop retries
+    its own transient failures, and should one escape anyway (a locked database, a full
+    disk, a bug), the loop is logged and started again after a pause, not left dead while
+    the rest of the bot carries on. Only cancelling ends the task."""
+
+    async def supervise() -> None:
+        loop = asyncio.get_running_loop()
+        deaths = 0
+        while True:
+            started = loop.time()
+            try:
+                await run()
+                return
+            except Exception:
+                if loop.time() - started >= HEALTHY_RUN_SECONDS:
+                    deaths = 0
+                pause = RESTART_PAUSES[min(deaths, len(RESTART_PAUSES) - 1)]
+                deaths += 1
+                logger.opt(exception=True).critical(
+                    "Task {} died; starting it again in {} s", name, pause
+                )
+                await asyncio.sleep(pause)
+
+    return asyncio.create_task(supervise(), name=name)
 
 
 async def run_until_stopped(settings: Settings) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ FETCH_BATCH = 500
 INTERACTIVE_DEADLINE = 4.0
 # Events a person can send as fast as they like, so the flood limit counts them.
 FLOODABLE = frozenset({"message_new", "message_event"})
+# Pauses before an outcome the database refused (locked by another process, disk full for a
+# moment) is written again; the last one repeats while the bot runs.
+WRITE_RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 5.0)
 
 
 def _peer_of(body: dict[str, Any], person: int) -> int:
@@ -93,6 +97,8 @@ class _Outcome:
     dialog_steps: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     dialogs_ended: list[int] = field(default_factory=list)
     forgotten: list[int] = field(default_factory=list)
+    # Who wrote to the community in private: VK lets it write to them again.
+    reachable: list[int] = field(default_factory=list)
 
 
 def _changes(outcome: _Outcome) -> list[Change]:
@@ -103,6 +109,7 @@ def _changes(outcome: _Outcome) -> list[Change]:
         lambda tx: tx.states.delete_many_statement(outcome.dialogs_ended),
         lambda tx: tx.personal.leftover_events_statement(outcome.forgotten),
         lambda tx: tx.personal.leftover_replies_statement(outcome.forgotten),
+        lambda tx: tx.people.set_reachable_statement(outcome.reachable),
     ]
 
 
@@ -125,6 +132,8 @@ class Dispatcher:
         self._accepting = True
         self._arrivals: list[InboxRow] = []
         self._arrived = asyncio.Event()
+        self._last_seq = 0
+        self._caught_up = False
         limit = services.settings.flood_limit
         self._flood = FloodGuard(limit=limit) if limit else None
         self.handled = 0
@@ -137,21 +146,20 @@ class Dispatcher:
     async def run(self) -> None:
         # What was stored but not handled before this start is read from the inbox; from
         # then on the intake hands over what it stores. An event in both is taken once.
-        last_seq = 0
-        while True:
-            rows = await self._db.reader.inbox.pending(after_seq=last_seq, limit=FETCH_BATCH)
+        # The position is kept across a restart of this loop, which hands nothing out twice.
+        while not self._caught_up:
+            rows = await self._db.reader.inbox.pending(after_seq=self._last_seq, limit=FETCH_BATCH)
             for row in rows:
-                last_seq = row.seq
+                self._last_seq = row.seq
                 self._submit(row)
-            if len(rows) < FETCH_BATCH:
-                break
+            self._caught_up = len(rows) < FETCH_BATCH
         while self._accepting:
             await self._arrived.wait()
             self._arrived.clear()
             arrivals, self._arrivals = self._arrivals, []
             for row in arrivals:
-                if row.seq > last_seq and self._accepting:
-                    last_seq = row.seq
+                if row.seq > self._last_seq and self._accepting:
+                    self._last_seq = row.seq
                     self._submit(row)
 
     async def stop(self, grace: float) -> None:
@@ -185,6 +193,10 @@ class Dispatcher:
                 await hold.take()
                 try:
                     await self.handle(lane[0])
+                except Exception:
+                    # Not recorded, so still pending in the inbox for the next start; the
+                    # person's later events go on being handled meanwhile.
+                    logger.exception("Event {} could not be finished", lane[0].event_id)
                 finally:
                     hold.give_back()
                 lane.popleft()
@@ -246,18 +258,39 @@ class Dispatcher:
             else:
                 outcome.dialog_steps.append((peer, *step))
         outcome.forgotten = ctx.forgotten
+        if ctx.event_type == "message_new" and not ctx.in_chat and ctx.person_id > 0:
+            outcome.reachable.append(ctx.person_id)
         if await self._write_outcome(outcome):
             self.handled += 1
 
     async def _write_outcome(self, outcome: _Outcome) -> bool:
-        try:
-            # A write that fails with others' is tried again alone: one event's outcome that
-            # cannot be written does not cost the others theirs.
-            await self._db.write(*_changes(outcome))
-        except Exception:
-            # Left pending in the inbox: it is handled again on the next start.
-            logger.exception("Recording the outcome of event {} failed", outcome.event_id)
-            return False
+        failures = 0
+        while True:
+            try:
+                # A write that fails with others' is tried again alone: one event's outcome
+                # that cannot be written does not cost the others theirs.
+                await self._db.write(*_changes(outcome))
+                break
+            except (sqlite3.OperationalError, OSError) as error:
+                # The database is locked or the disk full for a while: the replies wait
+                # for it (and the person's next events behind them) unless the bot stops.
+                if not self._accepting:
+                    logger.warning("Outcome of event {} left for the next start", outcome.event_id)
+                    return False
+                pause = WRITE_RETRY_PAUSES[min(failures, len(WRITE_RETRY_PAUSES) - 1)]
+                failures += 1
+                logger.warning(
+                    "Recording event {} failed ({}: {}); trying again in {} s",
+                    outcome.event_id,
+                    type(error).__name__,
+                    error,
+                    pause,
+                )
+                await asyncio.sleep(pause)
+            except Exception:
+                # Left pending in the inbox: it is handled again on the next start.
+                logger.exception("Recording the outcome of event {} failed", outcome.event_id)
+                return False
         self._sender.wake()
         return True
 

@@ -624,6 +624,17 @@ TEXTS: dict[str, str] = {
     "announce_report": (
         "Отчёт о доставке: отправлено {sent}, не могут получать сообщения {blocked}, ошибки {failed}."
     ),
+    "announce_report_failures": "Не доставлено по причинам: {reasons}.",
+    "delivery_failure": "{reason}: {count:получатель}",
+    "delivery_error_0": "сбой при отправке",
+    "delivery_error_7": "нет прав на отправку",
+    "delivery_error_914": "сообщение слишком длинное",
+    "delivery_error_917": "бот не состоит в беседе",
+    "delivery_error_925": "бот не администратор беседы",
+    "delivery_error_932": "сообществу нельзя писать этому адресату",
+    "delivery_error_935": "адресата нет в беседе",
+    "delivery_error_945": "беседа отключена",
+    "delivery_error_other": "ошибка VK № {code}",
     "audience_all": "вся школа",
     "audience_teachers": "учителя",
     "audience_parents_all": "все родители",

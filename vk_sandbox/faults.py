@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 LONGPOLL = "<longpoll>"
 FILES = "<files>"
+OUTAGE_TIMES = 10**12  # as good as for ever
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Fault:
     seconds: float = 0.0
     code: int = 0
     size: int = 0
+    fired: int = 0  # how many requests it has hit so far
 
     def matches(self, target: str) -> bool:
         if self.methods is None:
@@ -65,6 +67,15 @@ class Faults:
         """
         self.transport.append(Fault("http_500", times, self._methods(methods)))
         self._changed()
+
+    def outage(self, methods: Iterable[str] | str | None = None) -> Fault:
+        """VK is down: every matching request answers HTTP 500 until ``clear()``.
+
+        Returns the fault, whose ``fired`` counts the requests refused so far."""
+        fault = Fault("http_500", OUTAGE_TIMES, self._methods(methods))
+        self.transport.append(fault)
+        self._changed()
+        return fault
 
     def drop_connection(self, times: int = 1, methods: Iterable[str] | str | None = None) -> None:
         """The next ``times`` requests get their connection closed without a response."""
@@ -118,6 +129,7 @@ class Faults:
         for fault in faults:
             if fault.matches(target):
                 fault.times -= 1
+                fault.fired += 1
                 if fault.times <= 0:
                     faults.remove(fault)
                 return fault

@@ -16,7 +16,7 @@ from bot.handlers.rules import Callback, Choice, Command, InDialog
 from bot.keyboards import choice_keyboard, confirm_keyboard, main_menu
 from bot.parsing import payload_int
 from bot.storage.repositories import DeliveryCounts, OutboxRow
-from bot.texts import BUTTONS, t
+from bot.texts import BUTTONS, TEXTS, t
 from bot.vk.outgoing import OutgoingMessage
 
 labeler = BotLabeler()
@@ -151,7 +151,19 @@ async def delivery_report(services: Services, row: OutboxRow, counts: DeliveryCo
     text = t(
         "announce_report", sent=counts.sent, blocked=counts.undeliverable, failed=counts.failed
     )
+    if counts.failed_by_error:
+        reasons = "; ".join(
+            t("delivery_failure", reason=_failure_reason(code), count=count)
+            for code, count in counts.failed_by_error.items()
+        )
+        text += "\n" + t("announce_report_failures", reasons=reasons)
     await services.notifier.send([OutgoingMessage(row.report_to, text)], f"report:{row.id}")
+
+
+def _failure_reason(code: int) -> str:
+    """Why VK did not deliver, in words (error 0: the bot gave up without VK's answer)."""
+    key = f"delivery_error_{code}"
+    return t(key) if key in TEXTS else t("delivery_error_other", code=code)
 
 
 @labeler.message(Command("propose"))

@@ -47,7 +47,10 @@ def _settle(
 
 
 async def _connect(
-    path: Path, isolation_level: IsolationLevel, cached_statements: int = 128
+    path: Path,
+    isolation_level: IsolationLevel,
+    cached_statements: int = 128,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
 ) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(
         path, isolation_level=isolation_level, cached_statements=cached_statements
@@ -55,7 +58,7 @@ async def _connect(
     conn.row_factory = aiosqlite.Row
     await conn.execute("PRAGMA journal_mode = WAL")
     await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     await conn.execute("PRAGMA synchronous = NORMAL")
     return conn
 
@@ -95,8 +98,11 @@ class Database:
         path: Path,
         clock: Clock | None = None,
         other_writers_check: float = OTHER_WRITERS_CHECK,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> None:
         self.path = path
+        # How long a change waits for another process's write lock before it fails.
+        self._busy_timeout_ms = busy_timeout_ms
         self.clock = clock or Clock()
         self._writer: aiosqlite.Connection | None = None
         self._reader_conn: aiosqlite.Connection | None = None
@@ -116,9 +122,11 @@ class Database:
         # No statement cache for the writer: a cursor released on the event loop's thread
         # resets its statement there, and a cached statement may meanwhile be running again
         # for a later change on aiosqlite's thread (SQLITE_MISUSE).
-        self._writer = await _connect(self.path, "IMMEDIATE", cached_statements=0)
+        self._writer = await _connect(
+            self.path, "IMMEDIATE", cached_statements=0, busy_timeout_ms=self._busy_timeout_ms
+        )
         await migrate(self._writer)
-        self._reader_conn = await _connect(self.path, None)
+        self._reader_conn = await _connect(self.path, None, busy_timeout_ms=self._busy_timeout_ms)
         self._reader = Repositories(self._reader_conn, self.clock)
         self._watcher = asyncio.create_task(self._watch_other_writers(), name="other-writers")
 
@@ -130,11 +138,18 @@ class Database:
         process's."""
         seen: int | None = None
         while self._writer is not None:
-            rows = list(await self._writer.execute_fetchall("PRAGMA data_version"))
-            version = int(rows[0][0])
-            if seen is not None and version != seen:
+            try:
+                rows = list(await self._writer.execute_fetchall("PRAGMA data_version"))
+            except (sqlite3.Error, OSError, ValueError):
+                # A moment's disk error; or the connection closing under it (ValueError).
+                # Memory is not trusted meanwhile, and the watch goes on.
                 self._memo.forget_all()
-            seen = version
+                seen = None
+            else:
+                version = int(rows[0][0])
+                if seen is not None and version != seen:
+                    self._memo.forget_all()
+                seen = version
             await asyncio.sleep(self._other_writers_check)
 
     async def close(self) -> None:

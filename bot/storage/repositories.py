@@ -182,6 +182,8 @@ class DeliveryCounts:
     undeliverable: int
     failed: int
     pending: int
+    # Why the failed ones failed: VK's error code (0 when none was given) and how many.
+    failed_by_error: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -415,6 +417,15 @@ class PeopleRepo(_Repo):
             return None
         return Statement(
             "UPDATE people SET can_receive = 0 WHERE vk_id = ?", [(vk_id,) for vk_id in vk_ids]
+        )
+
+    def set_reachable_statement(self, vk_ids: Sequence[int]) -> Statement | None:
+        """Those who wrote to the community may be written to again (VK allows it)."""
+        if not vk_ids:
+            return None
+        return Statement(
+            "UPDATE people SET can_receive = 1 WHERE vk_id = ? AND can_receive = 0",
+            [(vk_id,) for vk_id in vk_ids],
         )
 
     async def unreachable(self, vk_ids: Sequence[int]) -> set[int]:
@@ -936,6 +947,30 @@ class OutboxRepo(_Repo):
             for row in rows
         ]
 
+    async def pending_in_turn(self, limit: int, per_peer: int) -> list[OutboxRow]:
+        """Pending messages, each peer's oldest first, peers taking turns: everyone's first
+        message, then everyone's second, and so on, at most `per_peer` of each peer's.
+
+        So one peer with thousands queued does not hold back another's reply."""
+        rows = await self._all(
+            "SELECT id, peer_id, random_id, body, attempts, report_to FROM ("
+            " SELECT *, ROW_NUMBER() OVER (PARTITION BY peer_id ORDER BY id) AS turn"
+            " FROM outbox WHERE state = 'pending')"
+            " WHERE turn <= ? ORDER BY turn, id LIMIT ?",
+            (per_peer, limit),
+        )
+        return [
+            OutboxRow(
+                id=row["id"],
+                peer_id=row["peer_id"],
+                random_id=row["random_id"],
+                body_json=row["body"],
+                attempts=row["attempts"],
+                report_to=row["report_to"],
+            )
+            for row in rows
+        ]
+
     async def pending_recipients(self, outbox_id: int, limit: int) -> list[int]:
         rows = await self._all(
             "SELECT peer_id FROM outbox_recipients WHERE outbox_id = ? AND state = 'pending'"
@@ -959,8 +994,17 @@ class OutboxRepo(_Repo):
             " SUM(state = 'pending') FROM outbox_recipients WHERE outbox_id = ?",
             (outbox_id,),
         )
-        values = [int(value or 0) for value in row] if row else [0, 0, 0, 0]
-        return DeliveryCounts(*values)
+        sent, undeliverable, failed, pending = (
+            (int(value or 0) for value in row) if row else (0, 0, 0, 0)
+        )
+        reasons = await self._all(
+            "SELECT COALESCE(error_code, 0), COUNT(*) FROM outbox_recipients"
+            " WHERE outbox_id = ? AND state = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1",
+            (outbox_id,),
+        )
+        return DeliveryCounts(
+            sent, undeliverable, failed, pending, {int(r[0]): int(r[1]) for r in reasons}
+        )
 
     async def finish_broadcast(self, outbox_id: int) -> None:
         await self._conn.execute(

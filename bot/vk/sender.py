@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
+import sqlite3
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,10 +35,30 @@ BROADCAST_ROUND = EXECUTE_MAX_CALLS * PEER_IDS_MAX * LANES
 LINGER = 0.002
 # The person cannot receive messages from the community: mark and move on.
 UNREACHABLE_ERRORS = frozenset({900, 901, 902})
-RETRYABLE_ERRORS = frozenset({6, 9, 10})
-MAX_ATTEMPTS = 8
+# VK asks to wait (too many requests, flood control, internal or unknown error, rate limit),
+# or the community's token is refused (5, 27, 28: the bot's trouble, not the message's):
+# the message waits, however long it takes. Any other error ends the message.
+RETRYABLE_ERRORS = frozenset({1, 6, 9, 10, 29, 5, 27, 28})
+# A failure without an explanation (an answer of an unexpected shape, a fault of our own)
+# is tried this many times, so one odd message cannot hold its recipient up for ever.
+MAX_UNEXPLAINED_ATTEMPTS = 8
+# Pauses after a round that could not reach VK or the database: doubling from the first up
+# to the cap, so an outage of hours is waited out without hammering VK, and a short one
+# costs little.
+RETRY_PAUSE_FIRST = 0.2
+RETRY_PAUSE_CAP = 60.0
 
 BroadcastDone = Callable[[OutboxRow, DeliveryCounts], Awaitable[None]]
+
+
+class Step(enum.Enum):
+    """What a round of sending leaves the sender to do next."""
+
+    IDLE = "nothing is pending"
+    DONE = "all that was pending went out"
+    MORE = "more is pending"
+    PARTLY = "some went out, some are to be tried again"
+    RETRY = "VK or the database failed for now"
 
 
 @dataclass(frozen=True)
@@ -43,6 +66,8 @@ class CallOutcome:
     ok: bool
     message_id: int | None = None
     error_code: int | None = None
+    # VK could not be reached or asked to wait: not the message's fault, no attempt counted.
+    transient: bool = False
 
     @property
     def final_state(self) -> str | None:
@@ -51,9 +76,14 @@ class CallOutcome:
             return "sent"
         if self.error_code in UNREACHABLE_ERRORS:
             return "undeliverable"
-        if self.error_code is None or self.error_code in RETRYABLE_ERRORS:
+        if self.transient or self.error_code is None or self.error_code in RETRYABLE_ERRORS:
             return None
         return "failed"
+
+    @property
+    def unexplained(self) -> bool:
+        """A failure nobody explained: counted, and given up after a few."""
+        return not self.ok and not self.transient and self.error_code is None
 
 
 @dataclass(frozen=True)
@@ -100,24 +130,35 @@ class Call:
             )
         return outcomes
 
-    def failed(self, code: int | None) -> dict[int, CallOutcome]:
-        return {peer: CallOutcome(ok=False, error_code=code) for peer in self.peers}
+    def failed(self, code: int | None, transient: bool = False) -> dict[int, CallOutcome]:
+        return {
+            peer: CallOutcome(ok=False, error_code=code, transient=transient) for peer in self.peers
+        }
 
 
 class OutboxSender:
-    def __init__(self, db: Database, api: ResilientAPI) -> None:
+    def __init__(
+        self,
+        db: Database,
+        api: ResilientAPI,
+        retry_pause_first: float = RETRY_PAUSE_FIRST,
+        retry_pause_cap: float = RETRY_PAUSE_CAP,
+    ) -> None:
         self._db = db
         self._api = api
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._stopping = False
         self._attempts: dict[tuple[int, int], int] = {}
+        self._pause_first = retry_pause_first
+        self._pause_cap = retry_pause_cap
         self.on_broadcast_done: BroadcastDone | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
+        failures = 0
         while True:
             # While VK's limit holds calls back, messages pile up: waiting for a free slot
             # before reading the outbox packs them into fewer, fuller calls.
@@ -125,24 +166,63 @@ class OutboxSender:
             if not self._stopping:
                 await asyncio.sleep(LINGER)
             self._wake.clear()
-            rows = await self._db.reader.outbox.pending(after_id=0, limit=READ_LIMIT)
-            if not rows:
+            try:
+                step = await self._round()
+            except (sqlite3.Error, OSError) as error:
+                # The database is locked by another process, the disk is full for a moment:
+                # what was sent and not recorded goes again, and VK drops it by random_id.
+                logger.warning(
+                    "Outbox round failed ({}: {}); trying again", type(error).__name__, error
+                )
+                step = Step.RETRY
+            except Exception:
+                logger.exception("Outbox round failed; trying again")
+                step = Step.RETRY
+            if step in (Step.RETRY, Step.PARTLY):
+                self._idle.clear()
+                # Paused so that an outage is not hammered, and waited out however long;
+                # while some messages still go out, VK is not down and the pause stays short.
+                failures = failures + 1 if step is Step.RETRY else 0
+                await asyncio.sleep(self._retry_pause(failures))
+                continue
+            failures = 0
+            if step is Step.IDLE:
                 self._idle.set()
                 if self._stopping:
                     return
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=5.0)
-                continue
-            self._idle.clear()
-            retry, everything_sent = await self._send_round(rows)
-            if retry:
-                # Transient failures: pause so a VK hiccup is not hammered.
-                worst = max(self._attempts.values(), default=1)
-                await asyncio.sleep(min(0.2 * worst, 5.0))
-            elif everything_sent and len(rows) < READ_LIMIT and not self._stopping:
+                await self._wait_for_wake()
+            elif step is Step.DONE and not self._stopping:
                 # All there was went out: the next read waits for a new commit's wake-up.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=5.0)
+                await self._wait_for_wake()
+
+    def _retry_pause(self, failures: int) -> float:
+        """The first pause after progress; doubling with each round in a row that failed."""
+        doubled: float = self._pause_first * 2.0 ** min(max(failures - 1, 0), 30)
+        return min(doubled, self._pause_cap)
+
+    async def _wait_for_wake(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=5.0)
+
+    async def _round(self) -> Step:
+        """Reads what is pending, peers taking turns, and sends one round of it."""
+        rows = await self._db.reader.outbox.pending_in_turn(
+            limit=READ_LIMIT, per_peer=EXECUTE_MAX_CALLS
+        )
+        if not rows:
+            return Step.IDLE
+        self._idle.clear()
+        retry, everything_sent, settled = await self._send_round(rows)
+        if retry:
+            return Step.PARTLY if settled else Step.RETRY
+        per_peer = Counter(row.peer_id for row in rows)
+        if (
+            everything_sent
+            and len(rows) < READ_LIMIT
+            and max(per_peer.values()) < EXECUTE_MAX_CALLS
+        ):
+            return Step.DONE
+        return Step.MORE
 
     async def drain(self, grace: float) -> bool:
         """Sends what is pending and stops; returns False if time ran out first."""
@@ -194,9 +274,10 @@ class OutboxSender:
         ]
         return batches
 
-    async def _send_round(self, rows: Sequence[OutboxRow]) -> tuple[bool, bool]:
+    async def _send_round(self, rows: Sequence[OutboxRow]) -> tuple[bool, bool, bool]:
         """Sends what fits in one round; returns (some call should be retried, every row
-        read was sent for good, no broadcast with recipients left among them)."""
+        read was sent for good, no broadcast with recipients left among them, some
+        recipient was settled for good)."""
         batches = await self._calls(rows)
         results = await asyncio.gather(*(self._send_batch(batch) for batch in batches))
         sent_rows = {call.row.id for batch in batches for call in batch}
@@ -208,9 +289,11 @@ class OutboxSender:
                     state = outcome.final_state
                     key = (call.row.id, peer)
                     if state is None:
-                        self._attempts[key] = self._attempts.get(key, 0) + 1
                         any_retry = True
-                        if self._attempts[key] < MAX_ATTEMPTS:
+                        if not outcome.unexplained:
+                            continue  # VK's trouble: the message waits as long as it lasts
+                        self._attempts[key] = self._attempts.get(key, 0) + 1
+                        if self._attempts[key] < MAX_UNEXPLAINED_ATTEMPTS:
                             continue
                         logger.error("Outbox row {} given up after retries", call.row.id)
                         state = "failed"
@@ -226,21 +309,17 @@ class OutboxSender:
                             call.row.id, peer, state, outcome.message_id, outcome.error_code
                         )
                     )
-        finished = await self._record(rows, sent_rows, recorded)
-        for row in finished:
-            await self._report(row)
+        await self._record(rows, recorded)
         everything_sent = not any_retry and all(
             row.id in sent_rows and not row.is_broadcast for row in rows
         )
-        return any_retry, everything_sent
+        return any_retry, everything_sent, bool(recorded)
 
     async def _record(
-        self,
-        rows: Sequence[OutboxRow],
-        sent_rows: set[int],
-        recorded: Sequence[RecipientOutcome],
-    ) -> list[OutboxRow]:
-        """Writes the round's outcomes in one transaction; returns the broadcasts it finished."""
+        self, rows: Sequence[OutboxRow], recorded: Sequence[RecipientOutcome]
+    ) -> None:
+        """Writes the round's outcomes in one transaction, then ends the broadcasts whose
+        recipients are all settled."""
         broadcasts = {row.id for row in rows if row.is_broadcast}
         replies = [o for o in recorded if o.outbox_id not in broadcasts]
         unreachable = [o.peer_id for o in recorded if o.state == "undeliverable" and o.peer_id > 0]
@@ -253,23 +332,24 @@ class OutboxSender:
             lambda tx: tx.outbox.set_recipients_statement(of_broadcasts),
             lambda tx: tx.people.set_unreachable_statement(unreachable),
         )
-        sent_broadcasts = [row for row in rows if row.id in sent_rows and row.is_broadcast]
-        if not sent_broadcasts:
-            return []
-        finished: list[OutboxRow] = []
-        async with self._db.transaction() as tx:
-            for row in sent_broadcasts:
-                if not await tx.outbox.pending_recipients(row.id, 1):
+        # Every broadcast read, sent this round or not: one whose recipients were all
+        # settled before (all unreachable, or its finish failed last time) ends here too.
+        for row in rows:
+            if row.is_broadcast and not await self._db.reader.outbox.pending_recipients(row.id, 1):
+                # Reported before it is marked finished: a failure in between reports it
+                # again, under the same random_id, which VK drops.
+                await self._report(row)
+                async with self._db.transaction() as tx:
                     await tx.outbox.finish_broadcast(row.id)
-                    finished.append(row)
-        return finished
 
     async def _report(self, row: OutboxRow) -> None:
         if self.on_broadcast_done is None:
             return
+        counts = await self._db.reader.outbox.delivery(row.id)
         try:
-            counts = await self._db.reader.outbox.delivery(row.id)
             await self.on_broadcast_done(row, counts)
+        except (sqlite3.Error, OSError):
+            raise  # the round is tried again, the report with it
         except Exception:
             logger.exception("Reporting broadcast {} failed", row.id)
 
@@ -279,7 +359,7 @@ class OutboxSender:
                 return [await self._send_one(batch[0])]
             return await self._send_execute(batch)
         except TransientAPIError as error:
-            return [call.failed(error.error_code) for call in batch]
+            return [call.failed(error.error_code, transient=True) for call in batch]
         except Exception:
             logger.exception("Sending a batch of {} calls failed", len(batch))
             return [call.failed(None) for call in batch]
