@@ -62,7 +62,9 @@ async def _lock_database(path: Path) -> None:
         holder.close()
 
 
-async def _faults(sandbox: VKSandbox, database: Path, until: float) -> None:
+async def run_fault_storm(sandbox: VKSandbox, until: float, database: Path | None = None) -> None:
+    """Every fault switch by turns until `until` (the loop's time); with `database`, its
+    write lock is taken now and then too."""
     chance = random.Random(44)
     lasting: list[asyncio.Task[None]] = []
 
@@ -78,15 +80,15 @@ async def _faults(sandbox: VKSandbox, database: Path, until: float) -> None:
         lambda: sandbox.faults.redeliver_last(times=2),
     ]
     # Every second, by turns, an outage or a lock: each is sure to come in a short storm.
-    lasting_switches: list[Callable[[], None]] = [
-        lambda: spawn(_outage(sandbox)),
-        lambda: spawn(_lock_database(database)),
-    ]
+    lasting_switches: list[Callable[[], None]] = [lambda: spawn(_outage(sandbox))]
+    if database is not None:
+        locked = database
+        lasting_switches.append(lambda: spawn(_lock_database(locked)))
     loop = asyncio.get_running_loop()
     tick = 0
     while loop.time() < until:
         if tick % 4 == 3:
-            lasting_switches[tick // 4 % 2]()
+            lasting_switches[tick // 4 % len(lasting_switches)]()
         else:
             chance.choice(switches)()
         tick += 1
@@ -122,7 +124,7 @@ async def test_all_faults_at_once_lose_nothing_and_double_nothing(
                 break
     before = {person.user_id: len(person.messages) for person in people}
     until = asyncio.get_running_loop().time() + SECONDS
-    storm = asyncio.create_task(_faults(sandbox, stormy_bot.settings.database_path, until))
+    storm = asyncio.create_task(run_fault_storm(sandbox, until, stormy_bot.settings.database_path))
     sent = await asyncio.gather(*(_person(person, until) for person in people))
     await storm
     for person, count in zip(people, sent, strict=True):

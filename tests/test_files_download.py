@@ -12,7 +12,7 @@ from bot.texts import t
 from bot.vk.gateway import FileTooBigError, VKGateway
 from tests.conftest import BotRunner
 from tests.helpers import school_with_classes
-from tests.test_fault_storm import _faults
+from tests.test_fault_storm import run_fault_storm
 from vk_sandbox import VKSandbox
 
 PIECE = 4 * 1024
@@ -96,7 +96,7 @@ async def test_a_roster_in_pieces_amid_a_fault_storm_is_checked_once(
     # The download starts as this is sent; the storm rages while the file comes in pieces,
     # is read, and its answer goes out.
     assert (await admin.wait_reply()).text == t("roster_reading")
-    await _faults(sandbox, asyncio.get_running_loop().time() + 3.0)
+    await run_fault_storm(sandbox, asyncio.get_running_loop().time() + 3.0)
     preview = await admin.wait_reply(timeout=60)
     assert "учеников добавлено: 1500" in preview.text, preview.text
     await admin.expect_silence(within=1.0)

@@ -11,7 +11,7 @@ from bot.lease import LEASE
 from bot.texts import t
 from tests.conftest import BotRunner
 from tests.helpers import consented_user, drain
-from tests.test_fault_storm import PEOPLE, SECONDS, _faults, _person
+from tests.test_fault_storm import PEOPLE, SECONDS, _person, run_fault_storm
 from vk_sandbox import UserDriver, VKSandbox
 
 ROUND = 6
@@ -106,7 +106,7 @@ async def test_all_faults_at_once_while_two_processes_hand_over_lose_and_double_
         await old.app.intake.recover()  # as after lost events: the counts part ways
         loop = asyncio.get_running_loop()
         until = loop.time() + SECONDS
-        storm = asyncio.create_task(_faults(sandbox, until))
+        storm = asyncio.create_task(run_fault_storm(sandbox, until))
         writing = asyncio.gather(*(_person(person, until) for person in people))
         await asyncio.sleep(SECONDS / 2)
         await old.stop()  # the update: the old version stops in the middle of the storm
