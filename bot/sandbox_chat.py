@@ -33,6 +33,11 @@ Script format, one step per line (UTF-8)::
     Имя Фамилия: [Кнопка]   the user presses the button with this label on the latest bot
                             message with buttons in their dialog (text and callback buttons)
     Имя Фамилия: ref=КОД    the user opens an invitation link: «Начать» carrying ref=КОД
+    Имя Фамилия: :chat new Беседа   a sandbox command done as this user (see :help)
+    Имя Фамилия @ Беседа: текст     the user writes (or presses [Кнопка]) in a group chat
+
+``{last_invite}`` in a step is the code of the latest invitation the bot issued. The flood
+limit is off unless ``--flood-limit`` is given.
 
 After each step the tool waits until the bot has gone quiet (the first reply is awaited up to
 a few seconds, then no news for 0.4 s), so transcripts are deterministic. Transcript lines::
