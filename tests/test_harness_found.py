@@ -1,0 +1,43 @@
+"""Defects the fuzz test found, kept as stories."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Awaitable, Callable, Iterator
+
+import pytest
+from loguru import logger
+
+from bot.texts import t
+from tests.conftest import BotRunner
+from tests.helpers import class_teacher, drain, school_with_classes
+from vk_sandbox import VKSandbox
+
+
+@pytest.fixture
+def error_log() -> Iterator[io.StringIO]:
+    sink = io.StringIO()
+    handler = logger.add(sink, level="ERROR")
+    yield sink
+    logger.remove(handler)
+
+
+async def test_relink_works_in_a_chat_the_bot_joined_unseen(
+    sandbox: VKSandbox,
+    start_bot: Callable[..., Awaitable[BotRunner]],
+    error_log: io.StringIO,
+) -> None:
+    bot = await start_bot(flood_limit=0)
+    admin = await school_with_classes(sandbox, "5А")
+    teacher = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    await drain(teacher)
+    # The bot was made the chat's admin while it was not running: no event ever told it.
+    chat = sandbox.create_chat(title="5А", owner=teacher, bot_admin=True)
+
+    await teacher.send("/relink", chat=chat)
+    reply = await chat.wait_message()
+
+    assert reply.text.startswith(t("relink_done", link="").strip()), reply.text
+    assert error_log.getvalue() == ""
+    known = await bot.db.reader.chats.get(chat.peer_id)
+    assert known is not None and known.invite_link is not None
