@@ -10,8 +10,8 @@ from loguru import logger
 
 from bot.texts import t
 from tests.conftest import BotRunner
-from tests.helpers import class_teacher, drain, school_with_classes
-from vk_sandbox import VKSandbox
+from tests.helpers import admin_user, class_teacher, drain, school_with_classes
+from vk_sandbox import Button, VKSandbox
 
 
 @pytest.fixture
@@ -41,3 +41,23 @@ async def test_relink_works_in_a_chat_the_bot_joined_unseen(
     assert error_log.getvalue() == ""
     known = await bot.db.reader.chats.get(chat.peer_id)
     assert known is not None and known.invite_link is not None
+
+
+@pytest.mark.parametrize("command", ["verify", "approve", "leave_decide", "proposal", "done"])
+async def test_a_forged_button_with_a_huge_number_is_told_it_is_stale(
+    sandbox: VKSandbox,
+    start_bot: Callable[..., Awaitable[BotRunner]],
+    error_log: io.StringIO,
+    command: str,
+) -> None:
+    await start_bot(flood_limit=0)
+    admin = await admin_user(sandbox)
+    huge = 2**70
+    payload = {"cmd": command, "person": huge, "id": huge, "request": huge, "value": huge}
+
+    await admin.press(Button(label="подделка", type="callback", payload=payload))
+    answer = await admin.wait_event_answer()
+
+    # A readable snackbar, or a word in the dialog: not a spinner left turning, not silence.
+    assert answer.get("text") or (await admin.wait_reply()).text
+    assert error_log.getvalue() == ""
