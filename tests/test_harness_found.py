@@ -10,7 +10,7 @@ from loguru import logger
 
 from bot.texts import t
 from tests.conftest import BotRunner
-from tests.helpers import admin_user, class_teacher, drain, school_with_classes
+from tests.helpers import admin_user, ask, class_teacher, drain, school_with_classes
 from vk_sandbox import Button, VKSandbox
 
 
@@ -60,4 +60,22 @@ async def test_a_forged_button_with_a_huge_number_is_told_it_is_stale(
 
     # A readable snackbar, or a word in the dialog: not a spinner left turning, not silence.
     assert answer.get("text") or (await admin.wait_reply()).text
+    assert error_log.getvalue() == ""
+
+
+async def test_an_admin_who_leads_a_class_gets_the_bind_choices(
+    sandbox: VKSandbox, start_bot: Callable[..., Awaitable[BotRunner]], error_log: io.StringIO
+) -> None:
+    await start_bot(flood_limit=0)
+    admin = await school_with_classes(sandbox, "5А")
+    teacher = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    await ask(admin, f"/admin_add id{teacher.user_id}")
+    await drain(teacher)
+    chat = sandbox.create_chat(title="5А", owner=teacher, bot_admin=True)
+
+    await teacher.send("/bind", chat=chat)
+    choices = await chat.wait_message()
+
+    assert choices.text == t("bind_choose")
+    assert len(choices.buttons) == 9  # three for 5А, four management chats, two channels
     assert error_log.getvalue() == ""
