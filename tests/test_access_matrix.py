@@ -295,6 +295,9 @@ async def test_a_class_teacher_cannot_reach_another_classs_objects(
         assert (await ask(teacher, f"/annul {target}")).text == t("annul_not_found", text=target)
     await ask(teacher, "/annul stale")
     assert code not in (await ask(teacher, "/invites")).text
+    assert (await ask(teacher, "/chats 5Б")).text == t(
+        "decision_not_allowed_class", class_name="5Б"
+    )
     assert "Белов" not in (await ask(teacher, "/requests")).text
     for command in ("/approve 1", "/reject 1 нет мест"):
         assert (await ask(teacher, command)).text == t(
