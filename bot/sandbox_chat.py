@@ -1043,17 +1043,17 @@ def restore_state(sandbox: VKSandbox, path: Path) -> None:
     """Brings back what :func:`save_state` kept; ValueError if the file is not usable."""
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        if not isinstance(state, dict) or state.get("version") not in (1, STATE_VERSION):
             raise ValueError("unknown format")
         for user in state["users"]:
             if int(user["id"]) not in sandbox.users:
                 sandbox.add_user(
                     str(user["first_name"]), str(user["last_name"]), user_id=int(user["id"])
                 )
-        for user_id in state["can_write"]:
+        for user_id in state.get("can_write", ()):  # version 1 kept no permissions
             if int(user_id) in sandbox.users:
                 sandbox.users[int(user_id)].can_write = True
-        for chat in state["chats"]:
+        for chat in state.get("chats", ()):
             chat_id = int(chat["id"])
             if chat_id in sandbox.chats:
                 continue
@@ -1071,7 +1071,7 @@ def restore_state(sandbox: VKSandbox, path: Path) -> None:
                 invite_link=chat["invite_link"],
             )
             sandbox._chat_drivers[chat_id] = ChatDriver(sandbox, sandbox.chats[chat_id])
-        sandbox._next_chat_id = max(sandbox._next_chat_id, int(state["next_chat_id"]))
+        sandbox._next_chat_id = max(sandbox._next_chat_id, int(state.get("next_chat_id", 1)))
         sandbox.log.next_ts = max(sandbox.log.next_ts, int(state["next_ts"]))
         sandbox._next_message_id = max(sandbox._next_message_id, int(state["next_message_id"]))
         sandbox._next_version = max(sandbox._next_version, int(state["next_version"]))
