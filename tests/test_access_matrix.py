@@ -17,7 +17,7 @@ import pytest
 from bot.commands import spec
 from bot.docs import PERSONAS
 from bot.domain.roles import Actor, Role
-from bot.texts import role_name, t
+from bot.texts import TEXTS, role_name, t
 from tests.conftest import GROUP_ID, BotRunner
 from tests.helpers import (
     ask,
@@ -133,7 +133,10 @@ ARGS: dict[str, str] = {
 }  # fmt: skip
 HIDDEN = {"decline", "class_teacher_confirm", "leave_decide", "proposal", "roster_apply"}
 TYPED = [name for name in EXPECTED if name not in HIDDEN and name not in ("start", "agree")]
-CANCELLED = {t("cancel_done"), t("cancel_nothing")}
+# What /cancel answers; inside /forget_me, newer texts say that the data stays.
+CANCELLED = {
+    t(key) for key in ("cancel_done", "cancel_nothing", "forget_cancelled") if key in TEXTS
+}
 MENTION = f"[club{GROUP_ID}|@gym44tver] "
 
 

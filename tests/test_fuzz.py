@@ -61,6 +61,7 @@ MAY: dict[str, frozenset[str]] = {
     "consent_withdrawn": ANYONE,
     "invitation_redeemed": ANYONE,
     "request_submitted": ANYONE,
+    "departed_data_deleted": ANYONE,  # the scheduler's, after the retention period
     "class_added": frozenset({ADMIN}),
     "class_removed": frozenset({ADMIN}),
     "class_teacher_set": frozenset({ADMIN}),
