@@ -807,9 +807,10 @@ class SandboxChat:
             user = self._need_user()
             if not rest:
                 raise StepError("укажите название: :chat new Родители 5А")
-            if self.find_chats(rest) and _fold(self.find_chats(rest)[0].title) == _fold(rest):
+            title = " ".join(rest.split())
+            if any(_fold(chat.title) == _fold(title) for chat in self.find_chats(title)):
                 raise StepError(f"беседа «{rest}» уже есть; писать в неё — :in {rest}")
-            chat = self.sandbox.create_chat(title=" ".join(rest.split()), owner=user)
+            chat = self.sandbox.create_chat(title=title, owner=user)
             self.place = chat
             self.console.line(
                 f"[{self.full_name(user)} создаёт беседу «{chat.title}» ({chat.chat_id}) "
@@ -825,9 +826,9 @@ class SandboxChat:
             if not rest:
                 raise StepError(f"укажите, кого: :chat {sub} <id или имя>")
             person = self._one_user(rest)
-            by = self.current if self.current is not None else None
+            by = self.current
             if by is not None and by.user_id not in chat.state.members:
-                by = None
+                by = None  # the chat's owner does it
             if sub == "add":
                 if person.user_id in chat.state.members:
                     raise StepError(f"{self.full_name(person)} уже в беседе «{chat.title}»")
