@@ -57,7 +57,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from bot.sandbox_chat import run_sandbox
 
-    return run_sandbox(script=args.script, database=args.database, log_level=args.log_level)
+    return run_sandbox(
+        script=args.script,
+        database=args.database,
+        log_level=args.log_level,
+        flood_limit=args.flood_limit,
+    )
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -89,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--script", type=Path, help="play a scripted conversation, print it")
     sandbox.add_argument("--database", type=Path, help="database file (default: a temporary one)")
     sandbox.add_argument("--log-level", default="WARNING")
+    sandbox.add_argument(
+        "--flood-limit",
+        type=int,
+        default=0,
+        help="messages one person may send in 10 s (default: 0, off in the sandbox)",
+    )
     sandbox.set_defaults(func=cmd_sandbox)
     commands.add_parser("check-config", help="validate and print the settings").set_defaults(
         func=cmd_check_config

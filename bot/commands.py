@@ -189,15 +189,30 @@ def strip_mention(text: str) -> str:
     return _MENTION.sub("", text, count=1).strip()
 
 
+# SQLite's INTEGER: an id beyond it cannot be ours, and could not even be looked up.
+_ID_RANGE = range(-(2**63), 2**63)
+
+
+def _in_range(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _ID_RANGE:
+        return None
+    if isinstance(value, list):
+        return [_in_range(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _in_range(item) for key, item in value.items()}
+    return value
+
+
 def payload_command(payload: Any) -> tuple[str, dict[str, Any]] | None:
-    """A button payload `{"cmd": name, ...}` as (name, payload)."""
+    """A button payload `{"cmd": name, ...}` as (name, payload). A payload is untrusted
+    (a client can forge it): numbers no id can have are dropped, as if missing."""
     if isinstance(payload, str):
         try:
             payload = json.loads(payload)
         except ValueError:
             return None
     if isinstance(payload, dict) and isinstance(payload.get("cmd"), str):
-        return payload["cmd"], payload
+        return payload["cmd"], _in_range(payload)
     return None
 
 

@@ -66,9 +66,18 @@ def empty_keyboard() -> str:
     return Keyboard().get_json()
 
 
+# VK refuses (error 911) an inline keyboard of more rows: longer lists go two to a row.
+INLINE_ROWS = 6
+
+
+def _inline_per_row(count: int, per_row: int) -> int:
+    return max(per_row, -(-count // INLINE_ROWS))
+
+
 def choice_keyboard(choices: list[tuple[str, str, dict[str, Any]]], per_row: int = 2) -> str:
     """Inline callback buttons under a message: (label, command, payload extras)."""
     keyboard = Keyboard(inline=True)
+    per_row = _inline_per_row(len(choices), per_row)
     for index, (label, cmd, extra) in enumerate(choices):
         if index and index % per_row == 0:
             keyboard.row()
@@ -92,8 +101,9 @@ def action_keyboard(buttons: list[tuple[str, str, dict[str, Any]]]) -> str:
     """Inline buttons under a message that run commands: text buttons for commands, so the
     press reads like typing the command; `done` marks are callbacks."""
     keyboard = Keyboard(inline=True)
+    per_row = _inline_per_row(len(buttons), 1)
     for index, (label, cmd, extra) in enumerate(buttons):
-        if index:
+        if index and index % per_row == 0:
             keyboard.row()
         action = Callback if extra else Text
         keyboard.add(action(label, payload=_payload(cmd, **extra)))

@@ -33,6 +33,11 @@ Script format, one step per line (UTF-8)::
     Имя Фамилия: [Кнопка]   the user presses the button with this label on the latest bot
                             message with buttons in their dialog (text and callback buttons)
     Имя Фамилия: ref=КОД    the user opens an invitation link: «Начать» carrying ref=КОД
+    Имя Фамилия: :chat new Беседа   a sandbox command done as this user (see :help)
+    Имя Фамилия @ Беседа: текст     the user writes (or presses [Кнопка]) in a group chat
+
+``{last_invite}`` in a step is the code of the latest invitation the bot issued. The flood
+limit is off unless ``--flood-limit`` is given.
 
 After each step the tool waits until the bot has gone quiet (the first reply is awaited up to
 a few seconds, then no news for 0.4 s), so transcripts are deterministic. Transcript lines::
@@ -51,9 +56,11 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import dataclasses
 import io
 import json
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -66,8 +73,9 @@ from typing import Any, Literal, TextIO
 from bot.app import Application
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure
-from vk_sandbox import BotMessage, Button, UserDriver, VKSandbox
-from vk_sandbox.models import CHAT_PEER_BASE
+from bot.texts import role_name
+from vk_sandbox import BotMessage, Button, ChatDriver, UserDriver, VKSandbox
+from vk_sandbox.models import CHAT_PEER_BASE, ChatMemberState, ChatState
 
 EXIT_OK = 0
 EXIT_STEP_FAILED = 1
@@ -85,11 +93,16 @@ START_TEXT = "Начать"  # what VK sends when a person opens the dialog or a
 REPLY_TIMEOUT = 5.0
 QUIET_SECONDS = 0.4
 MAX_SETTLE_SECONDS = 30.0
+CHAT_REMARK_TIMEOUT = 1.5
 POLL_SECONDS = 0.05
 
 # With --database, the sandbox's own state is kept next to it (see save_state).
 STATE_SUFFIX = ".sandbox.json"
-STATE_VERSION = 1
+STATE_VERSION = 2
+
+# In a script or a chat line, replaced by the code of the latest invitation the bot issued.
+LAST_INVITE = "{last_invite}"
+_INVITE_REF = re.compile(r"[?&]ref=([A-Za-z0-9_-]+)")
 
 
 @dataclass(frozen=True)
@@ -117,9 +130,18 @@ HELP = """\
   :press <N>          нажать кнопку N последнего сообщения бота с кнопками
                       (или по надписи: :press <надпись кнопки>)
   :ref <код>          открыть ссылку-приглашение: «Начать» с кодом ref
+                      ({last_invite} — код последнего приглашения, выданного ботом)
+Беседы (групповые чаты):
+  :chat new <название>   создать беседу, добавить в неё бота и писать в неё
+  :chat add <кто>        добавить человека в текущую беседу (:chat remove — исключить)
+  :chat admin            сделать бота администратором текущей беседы
+  :chats                 список бесед и их участников
+  :in <беседа>           писать в беседу (по номеру или названию)
+  :dm                    вернуться в личный диалог с ботом
   :quit               выход (а также Ctrl+D или Ctrl+C)
 Любая другая строка уходит боту как сообщение; текст, начинающийся с двоеточия,
-отправьте с двумя: «::)» уйдёт как «:)».
+отправьте с двумя: «::)» уйдёт как «:)». {last_invite} в строке заменяется кодом
+последнего приглашения.
 Кнопки: [N] надпись; * — callback-кнопка (бот отвечает всплывающим уведомлением);
 «кнопки в сообщении» — кнопки под сообщением, без пометки — клавиатура чата."""
 
@@ -143,15 +165,17 @@ class ScriptError(Exception):
 class Step:
     line_no: int
     who: str
-    kind: Literal["send", "press", "ref"]
+    kind: Literal["send", "press", "ref", "command"]
     value: str
+    chat: str | None = None  # the group chat's title, for «Имя Фамилия @ Беседа: ...»
 
     def describe(self) -> str:
+        who = f"{self.who} @ {self.chat}" if self.chat else self.who
         if self.kind == "press":
-            return f"{self.who}: [{self.value}]"
+            return f"{who}: [{self.value}]"
         if self.kind == "ref":
-            return f"{self.who}: {START_TEXT} (ref={self.value})"
-        return f"{self.who}: {self.value}"
+            return f"{who}: {START_TEXT} (ref={self.value})"
+        return f"{who}: {self.value}"
 
 
 def parse_script(text: str) -> list[Step]:
@@ -162,21 +186,34 @@ def parse_script(text: str) -> list[Step]:
         if not line or line.startswith("#"):
             continue
         who, colon, rest = line.partition(":")
+        who, at, chat = who.partition("@")
         who = " ".join(who.split())
+        chat_title = " ".join(chat.split()) if at else None
         value = rest.strip()
         if not colon or not who:
             raise ScriptError(line_no, f"ожидается «Имя Фамилия: текст», а не {line!r}")
+        if at and not chat_title:
+            raise ScriptError(
+                line_no, "после @ нужно название беседы: «Имя Фамилия @ Беседа: текст»"
+            )
         if not value:
             raise ScriptError(line_no, "после двоеточия нужен текст, [Кнопка] или ref=КОД")
-        if value.startswith("[") and value.endswith("]") and len(value) > 2:
-            steps.append(Step(line_no, who, "press", value[1:-1].strip()))
+        if value.startswith(":") and not value.startswith("::"):
+            if chat_title:
+                raise ScriptError(line_no, "команда песочницы пишется без @ беседы")
+            steps.append(Step(line_no, who, "command", value))
+        elif value.startswith("[") and value.endswith("]") and len(value) > 2:
+            steps.append(Step(line_no, who, "press", value[1:-1].strip(), chat_title))
         elif value.startswith("ref="):
             code = value.removeprefix("ref=").strip()
             if not code:
                 raise ScriptError(line_no, "после ref= нужен код приглашения")
+            if chat_title:
+                raise ScriptError(line_no, "ссылку-приглашение открывают в личном диалоге")
             steps.append(Step(line_no, who, "ref", code))
         else:
-            steps.append(Step(line_no, who, "send", value))
+            text_value = value[1:] if value.startswith("::") else value
+            steps.append(Step(line_no, who, "send", text_value, chat_title))
     return steps
 
 
@@ -361,6 +398,11 @@ class SandboxChat:
         self._buffer: list[BotAction] = []
         self._watcher: asyncio.Task[None] | None = None
         self.notes: dict[int, str] = {}
+        # Where the current user writes in the terminal chat: a group chat, or None (dialog).
+        self.place: ChatDriver | None = None
+        self.last_invite: str | None = None
+        # The bot's names of a person's roles (from its database), for :users.
+        self.roles_of: Callable[[int], Awaitable[list[str]]] | None = None
 
     # ------------------------------------------------------------------ people
 
@@ -424,6 +466,9 @@ class SandboxChat:
                 actions.append(self._message_action("edit", message))
         for message in sandbox.sent[self._sent_seen :]:
             actions.append(self._message_action("message", message))
+            invite = _INVITE_REF.search(message.text)
+            if invite is not None:
+                self.last_invite = invite.group(1)
         self._sent_seen = len(sandbox.sent)
         if actions:
             self.activity += len(actions)
@@ -543,17 +588,20 @@ class SandboxChat:
     # ------------------------------------------------------------------ actions
 
     @staticmethod
-    def latest_with_buttons(user: UserDriver) -> BotMessage:
-        for message in reversed(user.messages):
+    def latest_with_buttons(user: UserDriver, chat: ChatDriver | None = None) -> BotMessage:
+        for message in reversed(chat.messages if chat is not None else user.messages):
             if message.buttons:
                 return message
+        if chat is not None:
+            raise StepError(f"в беседе «{chat.title}» нет сообщений бота с кнопками")
         raise StepError(
             f"у пользователя {user.first_name} {user.last_name} нет сообщений бота с кнопками"
         )
 
-    def find_button(self, user: UserDriver, choice: str) -> Button:
-        """Button N (from 1) or the button labelled ``choice`` of the latest message with some."""
-        message = self.latest_with_buttons(user)
+    def find_button(self, user: UserDriver, choice: str, chat: ChatDriver | None = None) -> Button:
+        """Button N (from 1) or the button labelled ``choice`` of the latest message with some
+        (in ``chat`` if given, else in the user's dialog)."""
+        message = self.latest_with_buttons(user, chat)
         labels = ", ".join(f"«{label}»" for label in message.labels)
         if choice.isdigit():
             number = int(choice)
@@ -580,19 +628,58 @@ class SandboxChat:
         except ValueError as error:
             raise StepError(f"кнопку «{button.label}» нажать нельзя: {error}") from None
 
-    async def play(self, step: Step, separate: bool = False) -> None:
-        """Does one script step; ``separate`` puts a blank line before its transcript."""
+    def fill(self, text: str) -> str:
+        """``text`` with {last_invite} replaced by the latest invitation's code."""
+        if LAST_INVITE not in text:
+            return text
+        if self.last_invite is None:
+            raise StepError(f"бот ещё не выдал ни одного приглашения: {LAST_INVITE} нечем заменить")
+        return text.replace(LAST_INVITE, self.last_invite)
+
+    def chat_titled(self, title: str) -> ChatDriver:
+        """The group chat with exactly this title (case and ё aside), or its number."""
+        found = self.find_chats(title)
+        if len(found) != 1:
+            raise StepError(
+                f"нет беседы «{title}»; создайте её: «Имя Фамилия: :chat new {title}»"
+                if not found
+                else f"бесед «{title}» несколько; уточните"
+            )
+        return found[0]
+
+    async def send_as(self, user: UserDriver, text: str, chat: ChatDriver | None) -> None:
+        try:
+            await user.send(text, chat=chat)
+        except ValueError:
+            assert chat is not None
+            raise StepError(
+                f"{self.full_name(user)} не участник беседы «{chat.title}»; "
+                f"добавьте: :chat add {self.full_name(user)}"
+            ) from None
+
+    async def play(self, step: Step, separate: bool = False) -> bool:
+        """Does one script step; ``separate`` puts a blank line before its transcript.
+        False if the step asks to stop (:quit)."""
         user = self.user_named(step.who)
-        button = self.find_button(user, step.value) if step.kind == "press" else None
+        chat = self.chat_titled(step.chat) if step.chat else None
+        value = self.fill(step.value)
+        button = self.find_button(user, value, chat) if step.kind == "press" else None
         if separate:
             self.console.line()
-        self.console.line(f"> {step.describe()}")
+        self.console.line(f"> {dataclasses.replace(step, value=value).describe()}")
+        if step.kind == "command":
+            # A sandbox command as this user (:chat add acts on the chat last created or
+            # chosen with :in); it answers itself, the bot may say nothing.
+            self.current = user
+            command, _, arg = value[1:].partition(" ")
+            return await self.command(command.lower(), arg.strip())
         if button is not None:
             await self.press(user, button)
         elif step.kind == "ref":
-            await user.send(START_TEXT, ref=step.value)
+            await user.send(START_TEXT, ref=value)
         else:
-            await user.send(step.value)
+            await self.send_as(user, value, chat)
+        return True
 
     # ------------------------------------------------------------------ script mode
 
@@ -605,7 +692,8 @@ class SandboxChat:
                     return EXIT_INTERRUPTED
                 before = self.activity
                 try:
-                    await self.play(step, separate=index > 0)
+                    if not await self.play(step, separate=index > 0):
+                        return EXIT_OK
                 except StepError as error:
                     self.flush()
                     print(
@@ -613,9 +701,19 @@ class SandboxChat:
                         file=sys.stderr,
                     )
                     return EXIT_STEP_FAILED
-                replied = await self.settle(since=before)
+                if step.kind == "command":
+                    await self.settle(first_timeout=QUIET_SECONDS, since=before)
+                    self.flush()
+                    continue
+                # In a group chat the bot answers commands only: a remark gets a shorter wait.
+                remark = (
+                    step.chat is not None and step.kind == "send" and not step.value.startswith("/")
+                )
+                replied = await self.settle(
+                    first_timeout=CHAT_REMARK_TIMEOUT if remark else REPLY_TIMEOUT, since=before
+                )
                 self.flush()
-                if not replied and not self.stopping.is_set():
+                if not replied and not self.stopping.is_set() and not remark:
                     self.console.line(f"< (бот ничего не ответил за {REPLY_TIMEOUT:.0f} с)")
             return EXIT_OK
         finally:
@@ -633,31 +731,146 @@ class SandboxChat:
             f"Сейчас вы пишете боту как {who}. Напишите сообщение и нажмите Enter,\n"
             f"например «{START_TEXT}».\n"
             "Команды песочницы начинаются с двоеточия: :users — кто есть в школе, :as — сменить\n"
-            "пользователя, :press N — нажать кнопку, :help — все команды, :quit — выход.\n"
+            "пользователя, :press N — нажать кнопку, :chat new — создать беседу с ботом,\n"
+            ":help — все команды, :quit — выход.\n"
         )
 
     def prompt(self) -> str:
-        return f"{self.full_name(self.current)}> " if self.current else "> "
+        if self.current is None:
+            return "> "
+        where = f" @ {self.place.title}" if self.place is not None else ""
+        return f"{self.full_name(self.current)}{where}> "
 
-    def list_users(self) -> None:
-        self.console.line("Пользователи песочницы:")
+    async def list_users(self) -> None:
+        self.console.line("Пользователи песочницы (роль — как её знает бот):")
         for user in self.users():
             mark = ">" if user is self.current else " "
             note = self.notes.get(user.user_id)
             line = f" {mark} {user.user_id:<10} {self.full_name(user)}"
-            self.console.line(line + (f" — {note}" if note else ""))
+            if note:
+                line += f" — {note}"
+            if self.roles_of is not None:
+                roles = await self.roles_of(user.user_id)
+                line += f"; в боте: {', '.join(roles)}" if roles else "; в боте роли пока нет"
+            self.console.line(line)
+        if self.roles_of is not None:
+            self.console.line(
+                "Роль из ADMIN_IDS и DIRECTOR_IDS бот даёт при согласии; учителю, ученику и "
+                "родителю — по приглашению (/invite) или заявке (/request)."
+            )
 
-    async def act(self, action: Callable[[], Awaitable[object]]) -> None:
-        """Does a user action, then waits for the bot to answer and go quiet."""
+    def find_chats(self, query: str) -> list[ChatDriver]:
+        chats = [self.sandbox.chat(chat_id) for chat_id in self.sandbox.chats]
+        query = query.strip()
+        if query.isdigit():
+            return [chat for chat in chats if chat.chat_id == int(query)]
+        wanted = _fold(" ".join(query.split()))
+        exact = [chat for chat in chats if _fold(chat.title) == wanted]
+        return exact or [chat for chat in chats if wanted and wanted in _fold(chat.title)]
+
+    def list_chats(self) -> None:
+        if not self.sandbox.chats:
+            self.console.line("Бесед пока нет; создать: :chat new <название>")
+            return
+        self.console.line("Беседы песочницы:")
+        for chat_id in self.sandbox.chats:
+            chat = self.sandbox.chat(chat_id)
+            mark = ">" if chat is self.place else " "
+            people = [self.recipient(member_id) for member_id in chat.member_ids if member_id > 0]
+            bot = "бот — администратор" if chat.bot_admin else "бот — участник"
+            if not chat.bot_member:
+                bot = "бота нет"
+            self.console.line(
+                f" {mark} {chat.chat_id:<3} «{chat.title}» ({bot}): {', '.join(people)}"
+            )
+
+    def _need_place(self) -> ChatDriver:
+        if self.place is None:
+            raise StepError("сначала выберите беседу: :in <беседа> или :chat new <название>")
+        return self.place
+
+    def _one_user(self, query: str) -> UserDriver:
+        found = self.find_users(query)
+        if not found:
+            raise StepError(f"нет пользователя «{query}»; список — :users")
+        if len(found) > 1:
+            names = ", ".join(f"{self.full_name(u)} ({u.user_id})" for u in found)
+            raise StepError(f"подходят несколько: {names}; уточните")
+        return found[0]
+
+    async def chat_command(self, arg: str) -> None:
+        sub, _, rest = arg.partition(" ")
+        sub, rest = sub.lower(), rest.strip()
+        if sub in ("", "list"):
+            self.list_chats()
+        elif sub == "new":
+            user = self._need_user()
+            if not rest:
+                raise StepError("укажите название: :chat new Родители 5А")
+            title = " ".join(rest.split())
+            if any(_fold(chat.title) == _fold(title) for chat in self.find_chats(title)):
+                raise StepError(f"беседа «{rest}» уже есть; писать в неё — :in {rest}")
+            chat = self.sandbox.create_chat(title=title, owner=user)
+            self.place = chat
+            self.console.line(
+                f"[{self.full_name(user)} создаёт беседу «{chat.title}» ({chat.chat_id}) "
+                "и добавляет в неё бота]"
+            )
+            self.console.line(
+                f"Теперь вы пишете в беседу «{chat.title}». :chat add <кто> — добавить "
+                "участника, :dm — вернуться в личный диалог."
+            )
+            await self.act(lambda: chat.add_bot(by=user), quiet_ok=True)
+        elif sub in ("add", "remove"):
+            chat = self._need_place()
+            if not rest:
+                raise StepError(f"укажите, кого: :chat {sub} <id или имя>")
+            person = self._one_user(rest)
+            by = self.current
+            if by is not None and by.user_id not in chat.state.members:
+                by = None  # the chat's owner does it
+            if sub == "add":
+                if person.user_id in chat.state.members:
+                    raise StepError(f"{self.full_name(person)} уже в беседе «{chat.title}»")
+                self.console.line(f"[{self.full_name(person)} добавлен(а) в беседу «{chat.title}»]")
+                await self.act(lambda: chat.add_member(person, by=by), quiet_ok=True)
+            else:
+                if person.user_id not in chat.state.members:
+                    raise StepError(f"{self.full_name(person)} не в беседе «{chat.title}»")
+                self.console.line(
+                    f"[{self.full_name(person)} исключён(а) из беседы «{chat.title}»]"
+                )
+                await self.act(lambda: chat.remove_member(person, by=by), quiet_ok=True)
+        elif sub == "admin":
+            chat = self._need_place()
+            if not chat.bot_member:
+                raise StepError(f"бота нет в беседе «{chat.title}»")
+            chat.set_bot_admin(True)
+            self.console.line(f"[бот теперь администратор беседы «{chat.title}»]")
+        else:
+            raise StepError(
+                "неизвестная команда; есть :chat new, :chat add, :chat remove, :chat admin"
+            )
+
+    async def act(self, action: Callable[[], Awaitable[object]], quiet_ok: bool = False) -> None:
+        """Does a user action, then waits for the bot to answer and go quiet; ``quiet_ok``:
+        silence is a normal outcome (a remark in a group chat, a member added)."""
         before = self.activity
         await action()
-        if not await self.settle(since=before) and not self.stopping.is_set():
+        timeout = CHAT_REMARK_TIMEOUT if quiet_ok else REPLY_TIMEOUT
+        replied = await self.settle(first_timeout=timeout, since=before)
+        if not replied and not quiet_ok and not self.stopping.is_set():
             self.console.line(f"  (бот ничего не ответил за {REPLY_TIMEOUT:.0f} с)")
 
     async def handle(self, line: str) -> bool:
         """One input line; False to stop."""
         text = line.strip()
         if not text:
+            return True
+        try:
+            text = self.fill(text)
+        except StepError as error:
+            self.console.line(f"! {error}")
             return True
         if text.startswith(":") and not text.startswith("::"):
             command, _, arg = text[1:].partition(" ")
@@ -674,9 +887,18 @@ class SandboxChat:
                 "! Сначала выберите пользователя: :as <id или имя> или :new Имя Фамилия"
             )
             return True
+        chat = self.place
         if not self.console.prompt:  # in a terminal the person sees what they typed
-            self.console.line(f"[{self.full_name(user)}] {text}")
-        await self.act(lambda: user.send(text))
+            where = f" @ {chat.title}" if chat is not None else ""
+            self.console.line(f"[{self.full_name(user)}{where}] {text}")
+        if chat is not None and user.user_id not in chat.state.members:
+            self.console.line(
+                f"! {self.full_name(user)} не участник беседы «{chat.title}»; "
+                f"добавьте: :chat add {self.full_name(user)} (или :dm — личный диалог)"
+            )
+            return True
+        remark = chat is not None and not text.startswith("/")
+        await self.act(lambda: user.send(text, chat=chat), quiet_ok=remark)
         return True
 
     def _need_user(self) -> UserDriver:
@@ -690,7 +912,19 @@ class SandboxChat:
         if name in ("help", "h", "?"):
             self.console.line(HELP)
         elif name == "users":
-            self.list_users()
+            await self.list_users()
+        elif name == "chat":
+            await self.chat_command(arg)
+        elif name == "chats":
+            self.list_chats()
+        elif name == "in":
+            if not arg:
+                raise StepError("укажите беседу: :in <номер или название>; список — :chats")
+            self.place = self.chat_titled(arg)
+            self.console.line(f"Теперь вы пишете в беседу «{self.place.title}».")
+        elif name == "dm":
+            self.place = None
+            self.console.line("Теперь вы пишете боту в личный диалог.")
         elif name == "as":
             if not arg:
                 raise StepError("укажите id или часть имени: :as 1001, :as Петрова")
@@ -715,7 +949,7 @@ class SandboxChat:
             user = self._need_user()
             if not arg:
                 raise StepError("укажите номер кнопки: :press 1")
-            button = self.find_button(user, arg)
+            button = self.find_button(user, arg, self.place)
             self.console.line(f"[{self.full_name(user)} нажимает «{button.label}»]")
             await self.act(lambda: self.press(user, button))
         elif name == "ref":
@@ -766,10 +1000,12 @@ def state_file(database: Path) -> Path:
 
 
 def save_state(sandbox: VKSandbox, path: Path) -> None:
-    """Keeps what VK would remember between runs: the users added in the chat, and the
-    counters (long poll ts, message ids, each conversation's message numbers). Without them
-    a new sandbox would number messages from 1 again, and the bot, which remembers the
-    numbers it has seen in the kept database, would take new messages for old ones."""
+    """Keeps what VK would remember between runs: the users added in the chat, whether each
+    person allows the community's messages, the group chats, and the counters (long poll ts,
+    message ids, each conversation's message numbers). Without them a new sandbox would
+    number messages from 1 again, and the bot, which remembers the numbers it has seen in
+    the kept database, would take new messages for old ones; and it would refuse every
+    message to a person who has not written in this run (error 901)."""
     demo_ids = {person.user_id for person in DEMO_SCHOOL}
     state = {
         "version": STATE_VERSION,
@@ -778,6 +1014,22 @@ def save_state(sandbox: VKSandbox, path: Path) -> None:
             for user in sandbox.users.values()
             if user.user_id not in demo_ids
         ],
+        "can_write": sorted(user.user_id for user in sandbox.users.values() if user.can_write),
+        "chats": [
+            {
+                "id": chat.chat_id,
+                "title": chat.title,
+                "owner_id": chat.owner_id,
+                "members": [
+                    [m.member_id, m.invited_by, m.join_date] for m in chat.members.values()
+                ],
+                "bot_member": chat.bot_member,
+                "bot_admin": chat.bot_admin,
+                "invite_link": chat.invite_link,
+            }
+            for chat in sandbox.chats.values()
+        ],
+        "next_chat_id": sandbox._next_chat_id,
         "next_ts": sandbox.log.next_ts,
         "next_message_id": sandbox._next_message_id,
         "next_version": sandbox._next_version,
@@ -792,13 +1044,35 @@ def restore_state(sandbox: VKSandbox, path: Path) -> None:
     """Brings back what :func:`save_state` kept; ValueError if the file is not usable."""
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        if not isinstance(state, dict) or state.get("version") not in (1, STATE_VERSION):
             raise ValueError("unknown format")
         for user in state["users"]:
             if int(user["id"]) not in sandbox.users:
                 sandbox.add_user(
                     str(user["first_name"]), str(user["last_name"]), user_id=int(user["id"])
                 )
+        for user_id in state.get("can_write", ()):  # version 1 kept no permissions
+            if int(user_id) in sandbox.users:
+                sandbox.users[int(user_id)].can_write = True
+        for chat in state.get("chats", ()):
+            chat_id = int(chat["id"])
+            if chat_id in sandbox.chats:
+                continue
+            members = {
+                int(member_id): ChatMemberState(int(member_id), int(invited_by), int(joined))
+                for member_id, invited_by, joined in chat["members"]
+            }
+            sandbox.chats[chat_id] = ChatState(
+                chat_id=chat_id,
+                title=str(chat["title"]),
+                owner_id=int(chat["owner_id"]),
+                members=members,
+                bot_member=bool(chat["bot_member"]),
+                bot_admin=bool(chat["bot_admin"]),
+                invite_link=chat["invite_link"],
+            )
+            sandbox._chat_drivers[chat_id] = ChatDriver(sandbox, sandbox.chats[chat_id])
+        sandbox._next_chat_id = max(sandbox._next_chat_id, int(state.get("next_chat_id", 1)))
         sandbox.log.next_ts = max(sandbox.log.next_ts, int(state["next_ts"]))
         sandbox._next_message_id = max(sandbox._next_message_id, int(state["next_message_id"]))
         sandbox._next_version = max(sandbox._next_version, int(state["next_version"]))
@@ -808,9 +1082,12 @@ def restore_state(sandbox: VKSandbox, path: Path) -> None:
         raise ValueError(str(error)) from None
 
 
-def sandbox_settings(sandbox: VKSandbox, database: Path, log_level: str) -> Settings:
+def sandbox_settings(
+    sandbox: VKSandbox, database: Path, log_level: str, flood_limit: int = 0
+) -> Settings:
     """Settings for the bot against ``sandbox``; a ``.env`` is not read (the environment is,
-    but everything the sandbox depends on is set here)."""
+    but everything the sandbox depends on is set here). The flood limit is off unless asked
+    for: a script or a pasted conversation sends faster than a person types."""
     return load_settings(
         None,
         vk_token=sandbox.token,
@@ -821,6 +1098,7 @@ def sandbox_settings(sandbox: VKSandbox, database: Path, log_level: str) -> Sett
         director_ids=[DIRECTOR_ID],
         school_name=SCHOOL_NAME,
         log_level=log_level,
+        flood_limit=flood_limit,
     )
 
 
@@ -852,7 +1130,11 @@ async def _close_quietly(app: Application) -> None:
 
 
 async def _serve(
-    steps: Sequence[Step] | None, script: Path | None, database: Path | None, log_level: str
+    steps: Sequence[Step] | None,
+    script: Path | None,
+    database: Path | None,
+    log_level: str,
+    flood_limit: int = 0,
 ) -> int:
     with contextlib.ExitStack() as stack:
         if database is None:
@@ -867,7 +1149,7 @@ async def _serve(
         await sandbox.start(host="127.0.0.1", port=0)
         try:
             try:
-                settings = sandbox_settings(sandbox, db_path, log_level)
+                settings = sandbox_settings(sandbox, db_path, log_level, flood_limit)
             except ConfigError as error:
                 print("Настройки песочницы неверны:", file=sys.stderr)
                 for line in error.lines:
@@ -898,6 +1180,14 @@ async def _serve(
                 print(f"Не удалось запустить бота: {error}", file=sys.stderr)
                 return EXIT_STEP_FAILED
 
+            async def roles_of(user_id: int) -> list[str]:
+                rows = await app.db.reader.roles.active_for(user_id)
+                return [
+                    role_name(row.role) + (f" {row.class_name}" if row.class_name else "")
+                    for row in rows
+                ]
+
+            chat.roles_of = roles_of
             loop = asyncio.get_running_loop()
             installed = _install_stop_handlers(chat)
             try:
@@ -919,7 +1209,9 @@ async def _serve(
             await sandbox.stop()
 
 
-def run_sandbox(script: Path | None, database: Path | None, log_level: str = "WARNING") -> int:
+def run_sandbox(
+    script: Path | None, database: Path | None, log_level: str = "WARNING", flood_limit: int = 0
+) -> int:
     """The ``sferum-bot sandbox`` command; returns the exit code."""
     _utf8_safe(sys.stdout)
     _utf8_safe(sys.stderr)
@@ -937,7 +1229,7 @@ def run_sandbox(script: Path | None, database: Path | None, log_level: str = "WA
             print(f"Сценарий {script}, {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
     try:
-        return asyncio.run(_serve(steps, script, database, log_level))
+        return asyncio.run(_serve(steps, script, database, log_level, flood_limit))
     except KeyboardInterrupt:
         print("\nПрервано.", file=sys.stderr)
         return EXIT_INTERRUPTED

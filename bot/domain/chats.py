@@ -194,7 +194,12 @@ class ChatService:
             members = await self._platform.members(peer_id)
         link = await self._platform.invite_link(peer_id, reset=reset_link)
         admin = members is not None and link is not None
+        known = await self._db.reader.chats.get(peer_id) is not None
         async with self._db.transaction() as tx:
+            if not known:
+                # The bot was added while nobody recorded it (before it ran, or beyond the
+                # long poll's memory): it is in the chat, so the chat is recorded now.
+                await tx.chats.added(peer_id, None)
             await tx.chats.set_access(peer_id, admin, link)
             if members is not None:
                 await tx.chats.set_members(peer_id, [m.member_id for m in members])
