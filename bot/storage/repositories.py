@@ -887,6 +887,18 @@ class InboxRepo(_Repo):
         return int(row[0]) if row else 0
 
 
+def in_turn(rows: Sequence[OutboxRow], per_peer: int) -> list[OutboxRow]:
+    """Rows in id order, reordered so that peers take turns (see pending_in_turn)."""
+    seen: dict[int, int] = {}
+    turns: list[tuple[int, int, OutboxRow]] = []
+    for row in rows:
+        turn = seen[row.peer_id] = seen.get(row.peer_id, 0) + 1
+        if turn <= per_peer:
+            turns.append((turn, row.id, row))
+    turns.sort(key=lambda item: (item[0], item[1]))
+    return [row for _, _, row in turns]
+
+
 class OutboxRepo(_Repo):
     def add_replies_statement(
         self, replies: Sequence[tuple[int, int, dict[str, Any]]]
@@ -951,7 +963,13 @@ class OutboxRepo(_Repo):
         """Pending messages, each peer's oldest first, peers taking turns: everyone's first
         message, then everyone's second, and so on, at most `per_peer` of each peer's.
 
-        So one peer with thousands queued does not hold back another's reply."""
+        So one peer with thousands queued does not hold back another's reply. Usually all
+        that is pending fits in one plain read, and the turns are taken here; only a pile
+        larger than that makes SQLite number each peer's rows (a window over every pending
+        row, twice the cost of the plain read)."""
+        plain = await self.pending(after_id=0, limit=limit)
+        if len(plain) < limit:
+            return in_turn(plain, per_peer)
         rows = await self._all(
             "SELECT id, peer_id, random_id, body, attempts, report_to FROM ("
             " SELECT *, ROW_NUMBER() OVER (PARTITION BY peer_id ORDER BY id) AS turn"
