@@ -126,8 +126,11 @@ def guess_gender(full_name: str) -> GenderCode:
         return "f"
     if found == Gender.MALE:
         return "m"
-    # «Саша Смирнова»: the first name is either, the surname tells.
+    # «Саша Смирнова»: the first name is either, the surname tells. Only Russian words are
+    # looked up: pymorphy3 fails on characters Unicode gives no name (U+17000, say).
     for word in full_name.split():
+        if not _CYRILLIC_WORD.match(word):
+            continue
         for parse in morph().parse(word):
             if {"Surn", "nomn"} <= parse.tag.grammemes or {"Name", "nomn"} <= parse.tag.grammemes:
                 if parse.tag.gender == "femn":
