@@ -55,7 +55,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from bot.sandbox_chat import run_sandbox
+    from sandbox_chat import run_sandbox
 
     return run_sandbox(
         script=args.script,

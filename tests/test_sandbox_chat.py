@@ -100,3 +100,24 @@ def test_a_malformed_script_line_is_reported_before_anything_starts(tmp_path: Pa
     assert "строка 2" in result.stderr
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
+
+
+def test_the_bot_runs_without_loading_the_sandbox_chat(tmp_path: Path) -> None:
+    # The chat is a development tool beside the bot: `sferum-bot run` must not need it.
+    probe = (
+        "import sys, bot.app, bot.cli, scheduler\n"
+        "bot.cli.build_parser()\n"
+        "print(sorted(name for name in sys.modules if name.startswith('sandbox_chat')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
