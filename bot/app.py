@@ -30,11 +30,11 @@ from bot.domain.requests import RequestService
 from bot.domain.roster_service import RosterService
 from bot.domain.school import SchoolService
 from bot.handlers import get_labelers
-from bot.handlers.announcements import delivery_report
 from bot.handlers.args import ArgumentError
 from bot.handlers.routing import OneParseMessageView, by_key, presigned
 from bot.lease import RENEW_EVERY, WAIT_CHECK, EventsLease
 from bot.middleware import ActorMiddleware
+from bot.render.delivery import delivery_report
 from bot.runtime import Dispatcher
 from bot.storage import Database
 from bot.storage.db import BUSY_TIMEOUT_MS

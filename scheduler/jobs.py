@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 from loguru import logger
 
 from bot.charts import joined_vs_expected
-from bot.handlers.events import event_text
-from bot.handlers.reports import build_stats_text, render_digest
-from bot.handlers.requests import applicant, decision_keyboard
+from bot.render.digest import render_digest
+from bot.render.events import event_text
+from bot.render.requests import applicant, decision_keyboard
+from bot.render.stats import build_stats_text
 from bot.texts import format_age, role_name, t
 from bot.vk.outgoing import OutgoingMessage
 

@@ -8,16 +8,14 @@ from vkbottle import BaseStateGroup
 from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
-from bot.context import EventContext, Services
+from bot.context import EventContext
 from bot.domain.announcements import Audience, ProposalOutcome, may_announce, may_post
 from bot.handlers.args import class_from
 from bot.handlers.dialog import next_step
 from bot.handlers.rules import Callback, Choice, Command, InDialog
 from bot.keyboards import choice_keyboard, confirm_keyboard, main_menu
 from bot.parsing import payload_int
-from bot.storage.repositories import DeliveryCounts, OutboxRow
-from bot.texts import BUTTONS, TEXTS, t
-from bot.vk.outgoing import OutgoingMessage
+from bot.texts import BUTTONS, t
 
 labeler = BotLabeler()
 
@@ -142,28 +140,6 @@ async def send_unclear(message: Message, event_ctx: EventContext) -> None:
     event_ctx.reply(
         t("dialog_expects_button"), keyboard=confirm_keyboard(BUTTONS["send"], "send_confirm")
     )
-
-
-async def delivery_report(services: Services, row: OutboxRow, counts: DeliveryCounts) -> None:
-    """Tells whoever sent a broadcast how it went, once every recipient is settled."""
-    if row.report_to is None:
-        return
-    text = t(
-        "announce_report", sent=counts.sent, blocked=counts.undeliverable, failed=counts.failed
-    )
-    if counts.failed_by_error:
-        reasons = "; ".join(
-            t("delivery_failure", reason=_failure_reason(code), count=count)
-            for code, count in counts.failed_by_error.items()
-        )
-        text += "\n" + t("announce_report_failures", reasons=reasons)
-    await services.notifier.send([OutgoingMessage(row.report_to, text)], f"report:{row.id}")
-
-
-def _failure_reason(code: int) -> str:
-    """Why VK did not deliver, in words (error 0: the bot gave up without VK's answer)."""
-    key = f"delivery_error_{code}"
-    return t(key) if key in TEXTS else t("delivery_error_other", code=code)
 
 
 @labeler.message(Command("propose"))

@@ -8,8 +8,8 @@ from bot.context import EventContext
 from bot.domain.chats import CHANNEL_KINDS, CLASS_KINDS, MANAGEMENT_KINDS
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
-from bot.handlers.chats import describe, describe_chat
 from bot.handlers.rules import Command
+from bot.render.chats import describe, describe_chat
 from bot.storage.repositories import ChatRow
 from bot.texts import Who, t
 

@@ -20,27 +20,10 @@ from bot.handlers.args import ArgumentError, class_from
 from bot.handlers.rules import Callback, Command
 from bot.keyboards import choice_keyboard
 from bot.parsing import payload_int
-from bot.storage.repositories import ChatRow
+from bot.render.chats import describe, describe_chat
 from bot.texts import t
 
 labeler = BotLabeler()
-
-
-def describe(kind: str, sub_kind: str | None, class_name: str | None) -> str:
-    """A chat's purpose in words: «родители 5А», «руководитель и заместители»."""
-    if kind in CLASS_KINDS:
-        return t(f"chat_what_{kind}", class_name=class_name or "")
-    if kind == "subject":
-        if class_name:
-            return t("chat_what_subject", sub=sub_kind or "", class_name=class_name)
-        return t("chat_what_subject_noclass", sub=sub_kind or "")
-    if kind in ("management", "channel"):
-        return t(f"chat_what_{kind}_{sub_kind}")
-    return t("chat_what_other", sub=sub_kind or "")
-
-
-def describe_chat(chat: ChatRow) -> str:
-    return describe(chat.kind or "other", chat.sub_kind, chat.class_name)
 
 
 @labeler.chat_message(action=["chat_invite_user", "chat_invite_user_by_link"])

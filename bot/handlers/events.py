@@ -8,7 +8,7 @@ from typing import Any
 from vkbottle import BaseStateGroup
 from vkbottle.bot import BotLabeler, Message
 
-from bot.context import EventContext, Services
+from bot.context import EventContext
 from bot.domain.events import (
     Audience,
     PlannedEvent,
@@ -17,11 +17,12 @@ from bot.domain.events import (
     plannable_class_ids,
 )
 from bot.domain.roles import Actor
-from bot.handlers.chats import describe_chat
 from bot.handlers.dialog import next_step, picked
 from bot.handlers.rules import Command, InDialog
 from bot.keyboards import main_menu, text_choices
 from bot.parsing import parse_number, parse_when, payload_int
+from bot.render.chats import describe_chat
+from bot.render.events import event_text
 from bot.storage.repositories import ClassRow, EventRow
 from bot.texts import BUTTONS, format_moment, format_time_left, t
 
@@ -207,17 +208,6 @@ async def event_link(message: Message, event_ctx: EventContext, dialog: dict[str
             before=format_time_left(remind_before),
         ),
         keyboard=main_menu(event_ctx.who),
-    )
-
-
-def event_text(key: str, event: EventRow, services: Services) -> str:
-    link = t("event_link_line", link=event.link) if event.link else ""
-    return t(
-        key,
-        title=event.title,
-        when=format_moment(event.starts_at, services.settings.zone),
-        link=link,
-        before=format_time_left(event.starts_at - services.clock.now()),
     )
 
 

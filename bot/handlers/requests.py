@@ -14,8 +14,9 @@ from bot.domain.roles import Role
 from bot.handlers.chat_list import class_chat_text
 from bot.handlers.dialog import next_step, picked
 from bot.handlers.rules import Callback, Command, InDialog
-from bot.keyboards import choice_keyboard, main_menu, text_choices
+from bot.keyboards import main_menu, text_choices
 from bot.parsing import parse_full_name, parse_number, payload_int
+from bot.render.requests import applicant, decision_keyboard
 from bot.storage.repositories import ClassRow, JoinRequestRow
 from bot.texts import BUTTONS, format_age, format_moment, role_name, t
 
@@ -23,7 +24,6 @@ labeler = BotLabeler()
 
 # Up to this many classes are offered at once; a larger school picks the grade first.
 CLASSES_AT_ONCE = 24
-BUTTONS_WITH_DECISIONS = 5
 
 
 class RequestDialog(BaseStateGroup):
@@ -175,26 +175,6 @@ def _request_text(request: JoinRequestRow) -> str:
         name=applicant(request),
         person_id=request.person_id,
     )
-
-
-def applicant(request: JoinRequestRow) -> str:
-    """Who asks, and for a parent for whom: «Белова Ольга (ребёнок: Белов Миша)»."""
-    if request.role != Role.PARENT.value:
-        return request.full_name or request.applicant_name or f"id{request.person_id}"
-    return t(
-        "request_applicant_parent",
-        name=request.applicant_name or f"id{request.person_id}",
-        child=request.full_name or "",
-    )
-
-
-def decision_keyboard(requests: list[JoinRequestRow], limit: int = BUTTONS_WITH_DECISIONS) -> str:
-    choices: list[tuple[str, str, dict[str, Any]]] = []
-    for request in requests[:limit]:
-        suffix = f" №{request.id}" if len(requests) > 1 else ""
-        choices.append((BUTTONS["approve"] + suffix, "approve", {"id": request.id}))
-        choices.append((BUTTONS["reject"] + suffix, "reject", {"id": request.id}))
-    return choice_keyboard(choices)
 
 
 @labeler.message(Command("requests"))

@@ -1,0 +1,52 @@
+"""The statistics the director and the admins get (clause 2.1)."""
+
+from __future__ import annotations
+
+from bot.context import Services
+from bot.domain.reports import Stats
+from bot.domain.roles import Role
+from bot.texts import format_age, format_date, role_name, t
+
+
+async def build_stats_text(services: Services, stats: Stats) -> str:
+    zone = services.settings.zone
+    roles = ", ".join(
+        t("stats_role_item", role=role_name(role), count=count)
+        for role, count in stats.people_by_role.items()
+        if count
+    )
+    lines = [
+        t("stats_header", date=format_date(stats.now, zone)),
+        t("stats_people", roles=roles or "—"),
+    ]
+    lines.append(t("stats_classes_header"))
+    lines += [
+        t("stats_class_line", name=row.name, joined=row.joined, expected=row.expected)
+        for row in stats.classes
+    ]
+    lines.append(t("stats_chats", bound=stats.bound_chats, required=stats.required_chats))
+    median = format_age(stats.median_decision) if stats.median_decision else t("stats_no_median")
+    lines.append(t("stats_requests", count=stats.decided_this_week, median=median))
+    week, total = stats.invitations_week, stats.invitations_total
+    lines.append(
+        t(
+            "stats_invitations",
+            w_issued=week["issued"],
+            w_used=week["used"],
+            w_annulled=week["annulled"],
+            **total,
+        )
+    )
+    admin_ids = await services.school.admin_ids()
+    if admin_ids:
+        admin = await services.people.load_actor(admin_ids[0])
+        checklists = [c for c in await services.duties.checklists(admin) if c.role is Role.ADMIN]
+        if checklists:
+            lines.append(
+                t(
+                    "stats_admin_duties",
+                    done=checklists[0].done_count,
+                    total=len(checklists[0].items),
+                )
+            )
+    return "\n".join(lines)

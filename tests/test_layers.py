@@ -1,0 +1,96 @@
+"""The layers' imports, read from the source: the core imports no handler, and the domain,
+the storage and the scheduler import no VK library (issue #13). Every import counts, one
+inside a function or under TYPE_CHECKING too: each is a dependency a reader has to follow."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Below the handlers: what the scheduler's jobs and the handlers both build on.
+CORE = ("scheduler", "bot/domain", "bot/storage", "bot/render")
+HANDLERS = ("bot.handlers",)
+VK_LIBRARIES = ("vkbottle", "vkbottle_types")
+
+
+def imports_in(source: str, module: str, is_package: bool = False) -> set[str]:
+    """Every module the source imports, relative imports resolved; `from bot import handlers`
+    gives `bot.handlers` as well as `bot`, since the name may be a module."""
+    package = module if is_package else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{base}.{node.module}" if node.module else base
+            else:
+                base = node.module or ""
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+    return found
+
+
+def _modules(folder: str) -> list[tuple[str, str, bool]]:
+    """(path, module, is_package) of every Python file under the folder."""
+    paths = sorted((ROOT / folder).rglob("*.py"))
+    assert paths, f"{folder} has no Python files: the layer has moved, update this test"
+    modules = []
+    for path in paths:
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts.pop()
+        modules.append((str(path.relative_to(ROOT)), ".".join(parts), is_package))
+    return modules
+
+
+def offenders(folders: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
+    found = []
+    for folder in folders:
+        for path, module, is_package in _modules(folder):
+            source = (ROOT / path).read_text(encoding="utf-8")
+            for name in sorted(imports_in(source, module, is_package)):
+                if any(name == bad or name.startswith(bad + ".") for bad in forbidden):
+                    found.append(f"{path} imports {name}")
+    return found
+
+
+def test_the_core_imports_no_handler() -> None:
+    assert offenders(CORE, HANDLERS) == []
+
+
+def test_the_domain_the_storage_and_the_scheduler_import_no_vk_library() -> None:
+    assert offenders(("bot/domain", "bot/storage", "scheduler"), VK_LIBRARIES) == []
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue #13: handlers are vkbottle labelers until routing is neutral"
+)
+def test_the_handlers_import_no_vk_library() -> None:
+    assert offenders(("bot/handlers",), VK_LIBRARIES) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "module", "is_package", "expected"),
+    [
+        ("import bot.handlers.chats", "scheduler.jobs", False, "bot.handlers.chats"),
+        ("from bot.handlers.events import event_text", "scheduler.jobs", False, "bot.handlers"),
+        ("from bot import handlers", "scheduler.jobs", False, "bot.handlers"),
+        ("def f():\n    from vkbottle.bot import Message", "bot.domain.x", False, "vkbottle"),
+        ("from ..handlers import rules", "bot.render.digest", False, "bot.handlers"),
+        ("from .handlers.rules import Command", "bot", True, "bot.handlers"),
+        ("from . import chats", "bot.render", True, "bot.render.chats"),
+    ],
+)
+def test_every_form_of_import_is_seen(
+    source: str, module: str, is_package: bool, expected: str
+) -> None:
+    names = imports_in(source, module, is_package)
+    assert any(name == expected or name.startswith(expected + ".") for name in names), names
