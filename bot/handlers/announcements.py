@@ -15,7 +15,7 @@ from bot.handlers.dialog import next_step
 from bot.handlers.rules import Callback, Choice, Command, InDialog
 from bot.keyboards import choice_keyboard, confirm_keyboard, main_menu
 from bot.parsing import payload_int
-from bot.storage.repositories import DeliveryCounts, OutboxRow
+from bot.storage.outbox import DeliveryCounts, OutboxRow
 from bot.texts import BUTTONS, TEXTS, t
 from bot.vk.outgoing import OutgoingMessage
 

@@ -20,7 +20,7 @@ from bot.handlers.args import ArgumentError, class_from
 from bot.handlers.rules import Callback, Command
 from bot.keyboards import choice_keyboard
 from bot.parsing import payload_int
-from bot.storage.repositories import ChatRow
+from bot.storage.chats import ChatRow
 from bot.texts import t
 
 labeler = BotLabeler()

@@ -22,7 +22,8 @@ from bot.handlers.dialog import next_step, picked
 from bot.handlers.rules import Command, InDialog
 from bot.keyboards import main_menu, text_choices
 from bot.parsing import parse_number, parse_when, payload_int
-from bot.storage.repositories import ClassRow, EventRow
+from bot.storage.classes import ClassRow
+from bot.storage.events import EventRow
 from bot.texts import BUTTONS, format_moment, format_time_left, t
 
 labeler = BotLabeler()
