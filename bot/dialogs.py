@@ -11,7 +11,7 @@ from vkbottle.dispatch.dispenser.base import StatePeer, get_state_repr
 
 from bot.context import current_event
 from bot.storage import Database
-from bot.storage.repositories import StateRow
+from bot.storage.people import StateRow
 
 
 def _peer(peer_id: int, row: StateRow | None) -> StatePeer | None:

@@ -16,7 +16,7 @@ from bot.context import EventContext, Services, current_event
 from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
 from bot.storage.db import Change
-from bot.storage.repositories import InboxRow
+from bot.storage.inbox import InboxRow
 from bot.texts import t
 from bot.vk.api import CallScope, interactive_calls
 from bot.vk.intake import update_source

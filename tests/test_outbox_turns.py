@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.storage import Database
-from bot.storage.repositories import in_turn
+from bot.storage.outbox import in_turn
 
 PER_PEER = 3
 

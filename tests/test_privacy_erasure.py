@@ -4,7 +4,7 @@ that something happened, not who; other people's data stays.
 
 Every column of every table is classified below. A table or column added without a class
 fails `test_every_column_is_classified`: add it to PERSONAL_DATA (and, if it can hold
-personal data, to the deletion in `PersonalDataRepo.forget`)."""
+personal data, to the deletion in `PersonalDataRepo.forget`, bot/storage/personal.py)."""
 
 from __future__ import annotations
 
@@ -297,7 +297,7 @@ async def test_every_column_is_classified(tmp_path: Path) -> None:
     assert not unclassified, (
         f"not classified as personal or not: {', '.join(unclassified)} — add them to"
         " PERSONAL_DATA in tests/test_privacy_erasure.py (and, if personal, to"
-        " PersonalDataRepo.forget)"
+        " PersonalDataRepo.forget in bot/storage/personal.py)"
     )
     gone = [
         f"{table}.{column}"

@@ -14,8 +14,9 @@ from bot.domain.requests import DecisionOutcome, RequestService
 from bot.domain.roles import Actor, Role, RoleGrant
 from bot.runtime import Dispatcher, _Outcome
 from bot.storage import Database, Repositories
+from bot.storage.base import Statement
+from bot.storage.inbox import InboxRow
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.repositories import InboxRow, Statement
 from bot.vk.sender import OutboxSender
 
 

@@ -27,7 +27,7 @@ from bot.parsing import (
     split_person_and_rest,
 )
 from bot.runtime import Slots
-from bot.storage.repositories import OutboxRow
+from bot.storage.outbox import OutboxRow
 from bot.storage.timefmt import from_db, to_db
 from bot.texts import count_of, plural
 from bot.vk.api import form_encoded

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from bot.domain.roles import Actor, Role
 from bot.storage import Database
-from bot.storage.repositories import ProposalRow
+from bot.storage.proposals import ProposalRow
 
 STAFF_ROLES = (Role.ADMIN, Role.DIRECTOR, Role.CLASS_TEACHER, Role.TEACHER)
 

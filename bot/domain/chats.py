@@ -8,7 +8,8 @@ from typing import Protocol
 
 from bot.domain.roles import Actor, Role
 from bot.storage import Database
-from bot.storage.repositories import ChatRow, ClassRow
+from bot.storage.chats import ChatRow
+from bot.storage.classes import ClassRow
 
 CLASS_KINDS = ("students", "parents", "teachers")
 MANAGEMENT_KINDS = ("deputies", "teachers", "parents_council", "students_council")

@@ -9,7 +9,7 @@ from enum import StrEnum
 from bot.clock import Clock
 from bot.domain.roles import Actor, Role
 from bot.storage import Database
-from bot.storage.repositories import EventRow
+from bot.storage.events import EventRow
 
 LIST_LIMIT = 20
 # A reminder due this soon after the announcement would only repeat it: it is skipped.

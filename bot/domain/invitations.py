@@ -12,7 +12,8 @@ from bot.clock import Clock
 from bot.domain.roles import Actor, Role
 from bot.parsing import parse_number
 from bot.storage import Database
-from bot.storage.repositories import ClassRow, InvitationRow
+from bot.storage.classes import ClassRow
+from bot.storage.invitations import InvitationRow
 
 CODE_BYTES = 16  # 128 bits from `secrets`
 FAILED_CODES_LIMIT = 10

@@ -9,7 +9,8 @@ from enum import StrEnum
 
 from bot.domain.roles import Role
 from bot.storage import Database, Repositories
-from bot.storage.repositories import ClassRow, RoleRow
+from bot.storage.classes import ClassRow
+from bot.storage.people import RoleRow
 
 
 class MoveOutcome(StrEnum):

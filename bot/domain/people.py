@@ -11,7 +11,7 @@ from bot.domain.movement import forget_person
 from bot.domain.roles import Actor, Role, RoleGrant
 from bot.russian import GenderCode
 from bot.storage import Database
-from bot.storage.repositories import StateRow
+from bot.storage.people import StateRow
 
 REF_CODE_MAX = 64
 

@@ -10,7 +10,8 @@ from bot.clock import Clock
 from bot.domain.chats import CLASS_KINDS
 from bot.domain.roles import Role
 from bot.storage import Database
-from bot.storage.repositories import ChatRow, JoinRequestRow
+from bot.storage.chats import ChatRow
+from bot.storage.requests import JoinRequestRow
 
 OLDEST_SHOWN = 5
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from bot.domain.roles import Actor, Role
 from bot.storage import Database
-from bot.storage.repositories import JoinRequestRow
+from bot.storage.requests import JoinRequestRow
 
 LIST_LIMIT = 30
 

@@ -11,7 +11,8 @@ from bot.domain.roles import Role
 from bot.parsing import ClassName
 from bot.russian import Who
 from bot.storage import Database
-from bot.storage.repositories import AuditRow, ClassRow, ClassSummaryRow
+from bot.storage.audit import AuditRow
+from bot.storage.classes import ClassRow, ClassSummaryRow
 
 
 class Outcome(StrEnum):

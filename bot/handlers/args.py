@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import EventContext
 from bot.parsing import ClassNameError, parse_class_name, parse_person_ref
-from bot.storage.repositories import ClassRow
+from bot.storage.classes import ClassRow
 from bot.texts import t
 
 

@@ -10,7 +10,7 @@ from bot.domain.roles import Role
 from bot.handlers.args import class_from
 from bot.handlers.rules import Command
 from bot.render.chats import describe, describe_chat
-from bot.storage.repositories import ChatRow
+from bot.storage.chats import ChatRow
 from bot.texts import Who, t
 
 labeler = BotLabeler()

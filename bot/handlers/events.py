@@ -23,7 +23,8 @@ from bot.keyboards import main_menu, text_choices
 from bot.parsing import parse_number, parse_when, payload_int
 from bot.render.chats import describe_chat
 from bot.render.events import event_text
-from bot.storage.repositories import ClassRow, EventRow
+from bot.storage.classes import ClassRow
+from bot.storage.events import EventRow
 from bot.texts import BUTTONS, format_moment, format_time_left, t
 
 labeler = BotLabeler()

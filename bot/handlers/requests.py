@@ -17,7 +17,8 @@ from bot.handlers.rules import Callback, Command, InDialog
 from bot.keyboards import main_menu, text_choices
 from bot.parsing import parse_full_name, parse_number, payload_int
 from bot.render.requests import applicant, decision_keyboard
-from bot.storage.repositories import ClassRow, JoinRequestRow
+from bot.storage.classes import ClassRow
+from bot.storage.requests import JoinRequestRow
 from bot.texts import BUTTONS, format_age, format_moment, role_name, t
 
 labeler = BotLabeler()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.chats import CLASS_KINDS
-from bot.storage.repositories import ChatRow
+from bot.storage.chats import ChatRow
 from bot.texts import t
 
 

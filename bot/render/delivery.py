@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Services
-from bot.storage.repositories import DeliveryCounts, OutboxRow
+from bot.storage.outbox import DeliveryCounts, OutboxRow
 from bot.texts import TEXTS, t
 from bot.vk.outgoing import OutgoingMessage
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Services
-from bot.storage.repositories import EventRow
+from bot.storage.events import EventRow
 from bot.texts import format_moment, format_time_left, t
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.domain.roles import Role
 from bot.keyboards import choice_keyboard
-from bot.storage.repositories import JoinRequestRow
+from bot.storage.requests import JoinRequestRow
 from bot.texts import BUTTONS, t
 
 BUTTONS_WITH_DECISIONS = 5

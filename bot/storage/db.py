@@ -18,14 +18,56 @@ import aiosqlite
 from aiosqlite.core import IsolationLevel
 
 from bot.clock import Clock
+from bot.storage.audit import AuditRepo
+from bot.storage.base import ChangeLog, Statement
+from bot.storage.chats import ChatsRepo
+from bot.storage.classes import ClassesRepo, ClassRow
+from bot.storage.duties import DutyMarksRepo
+from bot.storage.events import EventsRepo
+from bot.storage.inbox import InboxRepo
+from bot.storage.invitations import InvitationsRepo
+from bot.storage.job_runs import JobRunsRepo
+from bot.storage.kv import KeyValueRepo
+from bot.storage.leases import LeasesRepo
 from bot.storage.memo import Memo
 from bot.storage.migrations import migrate
-from bot.storage.repositories import ClassRow, PersonSnapshot, Repositories, Statement
+from bot.storage.outbox import OutboxRepo
+from bot.storage.people import PeopleRepo, PersonSnapshot, RolesRepo, StatesRepo
+from bot.storage.personal import PersonalDataRepo
+from bot.storage.proposals import ProposalsRepo
+from bot.storage.requests import RequestsRepo
+from bot.storage.roster import RosterRepo
 
 BUSY_TIMEOUT_MS = 5000
 # How often the writer asks whether another process committed (a second bot process on the
 # same database while a new version takes over): what memory keeps is then read afresh.
 OTHER_WRITERS_CHECK = 1.0
+
+
+class Repositories:
+    """Every repository, bound to one connection (a transaction's, or the reader's)."""
+
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+        self.changes = changes = ChangeLog()
+        self.people = PeopleRepo(conn, clock, changes)
+        self.roles = RolesRepo(conn, clock, changes)
+        self.classes = ClassesRepo(conn, clock, changes)
+        self.audit = AuditRepo(conn, clock, changes)
+        self.states = StatesRepo(conn, clock, changes)
+        self.inbox = InboxRepo(conn, clock, changes)
+        self.outbox = OutboxRepo(conn, clock, changes)
+        self.kv = KeyValueRepo(conn, clock, changes)
+        self.invitations = InvitationsRepo(conn, clock, changes)
+        self.requests = RequestsRepo(conn, clock, changes)
+        self.chats = ChatsRepo(conn, clock, changes)
+        self.duty_marks = DutyMarksRepo(conn, clock, changes)
+        self.personal = PersonalDataRepo(conn, clock, changes)
+        self.job_runs = JobRunsRepo(conn, clock, changes)
+        self.events = EventsRepo(conn, clock, changes)
+        self.proposals = ProposalsRepo(conn, clock, changes)
+        self.roster = RosterRepo(conn, clock, changes)
+        self.leases = LeasesRepo(conn, clock, changes)
+
 
 T = TypeVar("T")
 # A hot-path change: a statement, or what builds it from a repository (None: nothing to do).

@@ -13,7 +13,9 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from bot.storage.repositories import ChangeLog, ClassRow, PersonSnapshot, StateRow
+from bot.storage.base import ChangeLog
+from bot.storage.classes import ClassRow
+from bot.storage.people import PersonSnapshot, StateRow
 from bot.storage.timefmt import from_db
 
 CAPACITY = 20_000  # people whose snapshot is kept; beyond it the copies start afresh

@@ -14,7 +14,7 @@ from vkbottle.exception_factory import ErrorHandler
 
 from bot.storage import Database
 from bot.storage.db import Change
-from bot.storage.repositories import InboxRow
+from bot.storage.inbox import InboxRow
 from bot.vk.api import ResilientAPI
 from bot.vk.polling import StoredTsPolling
 

@@ -19,7 +19,7 @@ from loguru import logger
 from vkbottle import VKAPIError
 
 from bot.storage import Database
-from bot.storage.repositories import DeliveryCounts, OutboxRow, RecipientOutcome
+from bot.storage.outbox import DeliveryCounts, OutboxRow, RecipientOutcome
 from bot.vk.api import ResilientAPI, TransientAPIError
 
 EXECUTE_MAX_CALLS = 25
