@@ -29,6 +29,8 @@ from vkbottle import API, Bot
 from vkbottle.bot import Message
 
 ROOT = Path(__file__).resolve().parents[1]
+# How often the end of a run looks whether the last confirmations have come.
+POLL_SECONDS = 0.05
 sys.path.insert(0, str(ROOT))
 
 from bot.app import Application  # noqa: E402
@@ -253,9 +255,10 @@ async def run_ours(
         # The last decisions' confirmations may still be on their way: peers take turns in
         # the outbox, so under VK's limit a teacher's fifth message waits for everyone's
         # first. They count as lost only if they do not come within the same `wait`.
-        deadline = asyncio.get_running_loop().time() + wait
-        while staff.answered < staff.expected and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.05)
+        for _ in range(int(wait / POLL_SECONDS)):
+            if staff.answered >= staff.expected:
+                break
+            await asyncio.sleep(POLL_SECONDS)
         done.set()
         await asyncio.gather(*deciding)
     finally:
