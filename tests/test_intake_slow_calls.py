@@ -29,3 +29,19 @@ async def test_a_hanging_users_get_stalls_neither_the_greeting_nor_anyone_else(
     greeting, consent = await strangers[0].wait_replies(2, timeout=10)
     assert greeting.text == t("greeting_new", name=FALLBACK_NAME, school=bot.settings.school_name)
     assert consent.text == t("consent_request")
+
+
+async def test_a_name_vk_did_not_give_at_consent_is_filled_in_when_the_person_comes_back(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    sandbox.faults.slow(60.0, times=100_000, methods="users.get")
+    olga = sandbox.add_user(first_name="Ольга", last_name="Белова")
+    await olga.send("/agree")
+    await olga.wait_replies(2, timeout=15)
+    kept = await bot.app.db.reader.people.get(olga.user_id)
+    assert kept is not None and kept.full_name == f"id{olga.user_id}"
+    sandbox.faults.clear()
+    await olga.send("/start")
+    assert (await olga.wait_reply(timeout=10)).text.startswith("Здравствуйте, Ольга!")
+    known = await bot.app.db.reader.people.get(olga.user_id)
+    assert known is not None and known.full_name == "Белова Ольга"

@@ -59,10 +59,15 @@ class PeopleService:
         )
         return actor, snapshot.dialog
 
-    async def note_gender(self, vk_id: int, gender: GenderCode) -> None:
-        """People who consented before genders were kept learn theirs when they come back."""
+    async def note_profile(self, vk_id: int, full_name: str, gender: GenderCode | None) -> None:
+        """What VK says of a consented person who comes back: their gender, if not kept yet
+        (people who consented before genders were kept), and their name, if consent was
+        given while VK did not answer and only the placeholder was kept."""
         async with self._db.transaction() as tx:
-            await tx.people.record_gender(vk_id, gender)
+            if gender is not None:
+                await tx.people.record_gender(vk_id, gender)
+            if full_name:
+                await tx.people.replace_placeholder_name(vk_id, placeholder_name(vk_id), full_name)
 
     async def remember_ref(self, vk_id: int, code: str) -> None:
         """Before consent only the VK id and the invitation code's hash are kept."""
@@ -125,3 +130,8 @@ class PeopleService:
         ids = sorted({row.person_id for row in holders})
         names = await repos.people.names(ids)
         return [(vk_id, names.get(vk_id, "")) for vk_id in ids]
+
+
+def placeholder_name(vk_id: int) -> str:
+    """The name kept for a person whose name VK did not give at their consent."""
+    return f"id{vk_id}"

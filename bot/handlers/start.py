@@ -7,7 +7,7 @@ from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
 from bot.domain.invitations import hash_code
-from bot.domain.people import REF_CODE_MAX
+from bot.domain.people import REF_CODE_MAX, placeholder_name
 from bot.handlers.invitations import begin_redemption
 from bot.handlers.rules import Callback, Command
 from bot.keyboards import consent_keyboard, main_menu
@@ -22,6 +22,11 @@ async def first_name(event_ctx: EventContext) -> str:
     names = await event_ctx.services.vk.user_names([event_ctx.person_id])
     first, _ = names.get(event_ctx.person_id, ("", ""))
     return first or FALLBACK_NAME
+
+
+def _full_name(first: str, last: str) -> str:
+    """As the register writes names: surname first."""
+    return " ".join(part for part in (last, first) if part)
 
 
 async def offer_consent(event_ctx: EventContext, ref: str | None) -> None:
@@ -46,7 +51,7 @@ async def act_on_ref(event_ctx: EventContext, code_hash: str) -> None:
 async def give_consent(event_ctx: EventContext) -> None:
     profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
     first, last, gender = profiles.get(event_ctx.person_id, ("", "", None))
-    full_name = " ".join(part for part in (last, first) if part) or f"id{event_ctx.person_id}"
+    full_name = _full_name(first, last) or placeholder_name(event_ctx.person_id)
     result = await event_ctx.services.people.consent(event_ctx.person_id, full_name, gender)
     event_ctx.actor = result.actor
     text = t("consent_given" if result.newly_consented else "consent_already")
@@ -78,9 +83,11 @@ async def start(message: Message, event_ctx: EventContext) -> None:
         await act_on_ref(event_ctx, hash_code(message.ref[:REF_CODE_MAX]))
         return
     profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
-    first, _, gender = profiles.get(event_ctx.person_id, ("", "", None))
-    if gender is not None:
-        await event_ctx.services.people.note_gender(event_ctx.person_id, gender)
+    first, last, gender = profiles.get(event_ctx.person_id, ("", "", None))
+    if first or last or gender is not None:
+        await event_ctx.services.people.note_profile(
+            event_ctx.person_id, _full_name(first, last), gender
+        )
     event_ctx.reply(
         t("greeting_known", name=first or FALLBACK_NAME), keyboard=main_menu(event_ctx.who)
     )

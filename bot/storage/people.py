@@ -157,6 +157,16 @@ class PeopleRepo(Repo):
             (gender, vk_id, gender),
         )
 
+    async def replace_placeholder_name(self, vk_id: int, placeholder: str, full_name: str) -> None:
+        """The name VK gives, for a person consented while VK did not answer (so kept as
+        `placeholder`); a name once known is not overwritten."""
+        self._changes.people.add(vk_id)
+        await self._conn.execute(
+            "UPDATE people SET full_name = ? WHERE vk_id = ? AND consent_at IS NOT NULL"
+            " AND full_name = ?",
+            (full_name, vk_id, placeholder),
+        )
+
     async def delete(self, vk_id: int) -> None:
         self._changes.people.add(vk_id)
         await self._conn.execute("DELETE FROM people WHERE vk_id = ?", (vk_id,))
