@@ -7,6 +7,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.lease import LEASE
 from bot.texts import t
 from tests.conftest import BotRunner
@@ -57,8 +59,16 @@ async def _sent_then(user: UserDriver, label: str, meanwhile: Awaitable[None]) -
     await user.expect_silence(within=1.0)
 
 
-async def test_what_the_old_process_left_unhandled_on_stopping_is_handled_by_the_new(
-    sandbox: VKSandbox, start_bot: Callable[..., Awaitable[BotRunner]]
+@pytest.mark.parametrize(
+    ("ending", "before", "after"),
+    [("stop", "при остановке", "после остановки"), ("crash", "при сбое", "после сбоя")],
+)
+async def test_the_new_process_handles_what_the_old_one_left_when_it_stopped_or_died(
+    sandbox: VKSandbox,
+    start_bot: Callable[..., Awaitable[BotRunner]],
+    ending: str,
+    before: str,
+    after: str,
 ) -> None:
     old = await start_bot(flood_limit=0)
     anna = await consented_user(sandbox, "Анна", "Кузнецова")
@@ -66,23 +76,8 @@ async def test_what_the_old_process_left_unhandled_on_stopping_is_handled_by_the
     new = BotRunner(old.settings)
     await new.start()
     try:
-        await _sent_then(anna, "при остановке", old.stop())
-        await _round(anna, "после остановки")
-    finally:
-        await new.stop()
-
-
-async def test_the_new_process_takes_over_from_one_that_died(
-    sandbox: VKSandbox, start_bot: Callable[..., Awaitable[BotRunner]]
-) -> None:
-    old = await start_bot(flood_limit=0)
-    anna = await consented_user(sandbox, "Анна", "Кузнецова")
-    await drain(anna)
-    new = BotRunner(old.settings)
-    await new.start()
-    try:
-        await _sent_then(anna, "при сбое", old.crash())
-        await _round(anna, "после сбоя")
+        await _sent_then(anna, before, old.stop() if ending == "stop" else old.crash())
+        await _round(anna, after)
     finally:
         await new.stop()
 

@@ -52,6 +52,18 @@ class RecipientOutcome:
     error_code: int | None = None
 
 
+def _pending_row(row: Any) -> OutboxRow:
+    """An outbox row as the pending reads select it."""
+    return OutboxRow(
+        id=row["id"],
+        peer_id=row["peer_id"],
+        random_id=row["random_id"],
+        body_json=row["body"],
+        attempts=row["attempts"],
+        report_to=row["report_to"],
+    )
+
+
 def in_turn(rows: Sequence[OutboxRow], per_peer: int) -> list[OutboxRow]:
     """Rows in id order, reordered so that peers take turns (see pending_in_turn)."""
     seen: dict[int, int] = {}
@@ -112,17 +124,7 @@ class OutboxRepo(Repo):
             " WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
             (after_id, limit),
         )
-        return [
-            OutboxRow(
-                id=row["id"],
-                peer_id=row["peer_id"],
-                random_id=row["random_id"],
-                body_json=row["body"],
-                attempts=row["attempts"],
-                report_to=row["report_to"],
-            )
-            for row in rows
-        ]
+        return [_pending_row(row) for row in rows]
 
     async def pending_in_turn(self, limit: int, per_peer: int) -> list[OutboxRow]:
         """Pending messages, each peer's oldest first, peers taking turns: everyone's first
@@ -142,17 +144,7 @@ class OutboxRepo(Repo):
             " WHERE turn <= ? ORDER BY turn, id LIMIT ?",
             (per_peer, limit),
         )
-        return [
-            OutboxRow(
-                id=row["id"],
-                peer_id=row["peer_id"],
-                random_id=row["random_id"],
-                body_json=row["body"],
-                attempts=row["attempts"],
-                report_to=row["report_to"],
-            )
-            for row in rows
-        ]
+        return [_pending_row(row) for row in rows]
 
     async def pending_recipients(self, outbox_id: int, limit: int) -> list[int]:
         rows = await self._all(
