@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from loguru import logger
-from vkbottle import Bot
-from vkbottle.bot import BotLabeler
-from vkbottle.exception_factory import ErrorHandler
 
 from bot.clock import Clock
+from bot.commands import Community
 from bot.config import Settings
-from bot.context import Services, current_event
+from bot.context import Services
 from bot.dialogs import Dialogs
 from bot.domain.announcements import AnnouncementService
 from bot.domain.chats import ChatService
@@ -29,11 +26,9 @@ from bot.domain.reports import ReportService
 from bot.domain.requests import RequestService
 from bot.domain.roster_service import RosterService
 from bot.domain.school import SchoolService
-from bot.handlers import get_labelers
-from bot.handlers.args import ArgumentError
-from bot.handlers.routing import OneParseMessageView, by_key, presigned
+from bot.handlers import routers
+from bot.handlers.routing import Router, Routes
 from bot.lease import RENEW_EVERY, WAIT_CHECK, EventsLease
-from bot.middleware import ActorMiddleware
 from bot.render.delivery import delivery_report
 from bot.runtime import Dispatcher
 from bot.storage import Database
@@ -43,6 +38,7 @@ from bot.vk.chat_platform import VKChatPlatform
 from bot.vk.gateway import VKGateway
 from bot.vk.intake import Intake
 from bot.vk.notifier import Notifier
+from bot.vk.parse import parse_update
 from bot.vk.sender import RETRY_PAUSE_CAP, OutboxSender
 from scheduler import JobScheduler
 
@@ -54,34 +50,10 @@ HEALTHY_RUN_SECONDS = 60.0
 GROUP_ID_KEY = "vk_group_id"
 
 
-def build_vk_bot(
-    api: ResilientAPI, dialogs: Dialogs, extra_labelers: Sequence[BotLabeler] = ()
-) -> Bot:
-    # Exceptions travel up to the dispatcher, which logs them and apologises to the person.
-    errors = ErrorHandler(raise_exceptions=True)
-    errors.register_error_handler(ArgumentError)(explain_argument_error)
-    labeler = BotLabeler(message_view=OneParseMessageView())
-    *features, fallback = get_labelers()
-    for feature in (*features, *extra_labelers, fallback):
-        # Copied rather than `labeler.load(feature)`: load() rebinds the feature's views to
-        # the combined ones, so a second app in one process would register everything twice.
-        labeler.message_view.handlers.extend(map(presigned, feature.message_view.handlers))
-        for event, basements in feature.raw_event_view.handlers.items():
-            labeler.raw_event_view.handlers.setdefault(event, []).extend(
-                dataclasses.replace(basement, handler=presigned(basement.handler))
-                for basement in basements
-            )
-    labeler.message_view.handlers[:] = by_key(labeler.message_view.handlers)
-    labeler.message_view.register_middleware(ActorMiddleware)
-    labeler.raw_event_view.register_middleware(ActorMiddleware)
-    # Dialog state belongs to the sender, also in a group chat.
-    labeler.message_view.state_source_key = "from_id"
-    return Bot(api=api, labeler=labeler, state_dispenser=dialogs, error_handler=errors)
-
-
-async def explain_argument_error(error: ArgumentError) -> None:
-    """A bad argument is the person's slip, not a failure: they are told what to type."""
-    current_event.get().reply(error.text)
+def build_routes(extra: Sequence[Router] = ()) -> Routes:
+    """Every feature's handlers; handlers a test adds come before the fallback."""
+    *features, fallback = routers()
+    return Routes((*features, *extra, fallback))
 
 
 async def resolve_group_id(api: ResilientAPI, settings: Settings, db: Database) -> int:
@@ -105,7 +77,7 @@ class Application:
     clock: Clock = field(default_factory=Clock)
     longpoll_wait: int = 25
     # Tests add handlers of their own (before the fallback) to provoke failures.
-    extra_labelers: Sequence[BotLabeler] = ()
+    extra_routers: Sequence[Router] = ()
     # Tests drive the scheduler's ticks themselves, with a clock they control.
     run_scheduler: bool = True
     # Tests shorten the waits between retries, so that an outage outlasting every retry of a
@@ -125,7 +97,8 @@ class Application:
     # Sender, dispatcher, long poll, recovery: running only while this process holds the lease.
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
     _leasing: asyncio.Task[None] | None = field(default=None, init=False)
-    _vk_bot: Bot = field(init=False)
+    _routes: Routes = field(init=False)
+    _community: Community = field(init=False)
 
     async def start(self) -> None:
         settings = self.settings
@@ -141,6 +114,7 @@ class Application:
         )
         group_id = await resolve_group_id(self.api, settings, self.db)
         dialogs = Dialogs(self.db)
+        gateway = VKGateway(self.api, group_id)
         self.sender = OutboxSender(self.db, self.api, retry_pause_cap=self.send_retry_pause_cap)
         self.services = Services(
             settings=settings,
@@ -160,17 +134,19 @@ class Application:
             events=EventService(self.db, self.clock),
             announcements=AnnouncementService(self.db),
             roster=RosterService(self.db),
-            vk=VKGateway(self.api, group_id),
+            vk=gateway,
             dialogs=dialogs,
         )
-        await self.services.vk.load_screen_name()
-        vk_bot = build_vk_bot(self.api, dialogs, self.extra_labelers)
+        await gateway.load_screen_name()
+        self._community = Community(group_id, gateway.screen_name)
+        self._routes = build_routes(self.extra_routers)
         services = self.services
         self.sender.on_broadcast_done = lambda row, counts: delivery_report(services, row, counts)
-        self.intake = Intake(self.db, self.api, group_id, wait=self.longpoll_wait)
-        self.dispatcher = Dispatcher(self.db, vk_bot, self.services, self.sender)
+        self.intake = Intake(
+            self.db, self.api, group_id, wait=self.longpoll_wait, community=self._community
+        )
+        self.dispatcher = self._new_dispatcher()
         self.intake.on_stored = self.dispatcher.accept
-        self._vk_bot = vk_bot
         await self.intake.prime()
         self.scheduler = JobScheduler(self.services, self.clock)
         if self.run_scheduler:
@@ -187,7 +163,7 @@ class Application:
         """Starts polling, handling and sending; what another process stored and did not
         handle is read from the inbox."""
         self.intake.forget_order()
-        self.dispatcher = Dispatcher(self.db, self._vk_bot, self.services, self.sender)
+        self.dispatcher = self._new_dispatcher()
         self.intake.on_stored = self.dispatcher.accept
         self._tasks = [
             _supervised("sender", self.sender.run),
@@ -195,6 +171,16 @@ class Application:
             _supervised("long-poll", self.intake.poll_forever),
             _supervised("recovery", self.intake.recover_forever),
         ]
+
+    def _new_dispatcher(self) -> Dispatcher:
+        community = self._community
+        return Dispatcher(
+            self.db,
+            self._routes.dispatch,
+            self.services,
+            self.sender,
+            read_legacy=lambda body: parse_update(body, community),
+        )
 
     async def _keep_lease(self) -> None:
         while True:

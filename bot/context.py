@@ -11,9 +11,10 @@ from bot.vk.outgoing import OutgoingMessage, derived_random_id, split_text
 
 if TYPE_CHECKING:
     from bot.clock import Clock
-    from bot.commands import ParsedCommand
     from bot.config import Settings
-    from bot.dialogs import Dialogs
+    from bot.conversation.incoming import Incoming
+    from bot.conversation.port import Messenger
+    from bot.dialogs import Dialogs, DialogState
     from bot.domain.announcements import AnnouncementService
     from bot.domain.chats import ChatService
     from bot.domain.duties import DutyService
@@ -26,10 +27,7 @@ if TYPE_CHECKING:
     from bot.domain.roster_service import RosterService
     from bot.domain.school import SchoolService
     from bot.storage import Database
-    from bot.vk.gateway import VKGateway
     from bot.vk.notifier import Notifier
-
-CHAT_PEER_OFFSET = 2_000_000_000
 
 
 @dataclass
@@ -51,7 +49,8 @@ class Services:
     events: EventService
     announcements: AnnouncementService
     roster: RosterService
-    vk: VKGateway
+    # The messenger's calls besides sending (names, files, button answers): a port.
+    vk: Messenger
     dialogs: Dialogs
 
 
@@ -62,14 +61,19 @@ class EventContext:
     person_id: int
     peer_id: int
     services: Services
+    # What arrived, parsed once by the messenger's adapter.
+    incoming: Incoming
     actor: Actor | None = None
     replies: list[OutgoingMessage] = field(default_factory=list)
     failed: bool = False
     callback_answered: bool = False
     callback_event_id: str = ""
-    # The command the message means, parsed once for all the handlers' rules (a 1-tuple:
-    # None inside means "not a command", None outside means "not parsed yet").
-    parsed: tuple[ParsedCommand | None] | None = None
+    # Set by the router for the handler it chose: a command's arguments, a pressed button's
+    # payload, the dialog's data; and the sender's dialog step as the event found it.
+    args: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    dialog: dict[str, Any] = field(default_factory=dict)
+    dialog_state: DialogState | None = None
     # Dialog states read during this event, by state key; kept up to date by `Dialogs`.
     dialogs_read: dict[int, Any] = field(default_factory=dict)
     # Dialog steps taken during this event (None: the dialog ended), written in the same
@@ -81,7 +85,7 @@ class EventContext:
 
     @property
     def in_chat(self) -> bool:
-        return self.peer_id > CHAT_PEER_OFFSET
+        return self.incoming.place.is_chat
 
     @property
     def who(self) -> Actor:

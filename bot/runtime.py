@@ -6,20 +6,20 @@ import asyncio
 import sqlite3
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from loguru import logger
-from vkbottle import Bot
 
 from bot.context import EventContext, Services, current_event
+from bot.conversation.incoming import Incoming
 from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
 from bot.storage.db import Change
 from bot.storage.inbox import InboxRow
 from bot.texts import t
 from bot.vk.api import CallScope, interactive_calls
-from bot.vk.intake import update_source
 from bot.vk.sender import OutboxSender
 
 MAX_PARALLEL_EVENTS = 64
@@ -27,16 +27,9 @@ FETCH_BATCH = 500
 # How long a VK call made while a person waits may take, retries included (users.get for a
 # greeting, a screen name to resolve): beyond it the handler goes on without the answer.
 INTERACTIVE_DEADLINE = 4.0
-# Events a person can send as fast as they like, so the flood limit counts them.
-FLOODABLE = frozenset({"message_new", "message_event"})
 # Pauses before an outcome the database refused (locked by another process, disk full for a
 # moment) is written again; the last one repeats while the bot runs.
 WRITE_RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 5.0)
-
-
-def _peer_of(body: dict[str, Any], person: int) -> int:
-    peer = update_source(body).get("peer_id")
-    return int(peer) if peer else person
 
 
 class Slots:
@@ -117,13 +110,18 @@ class Dispatcher:
     def __init__(
         self,
         db: Database,
-        bot: Bot,
+        route: Callable[[EventContext], Awaitable[None]],
         services: Services,
         sender: OutboxSender,
+        read_legacy: Callable[[dict[str, Any]], Incoming],
         max_parallel: int = MAX_PARALLEL_EVENTS,
     ) -> None:
         self._db = db
-        self._bot = bot
+        # The router: runs the handler an event is for.
+        self._route = route
+        # Inbox rows stored before the inbox kept records hold the messenger's own update;
+        # its adapter reads them (they are few: those pending at an upgrade).
+        self._read_legacy = read_legacy
         self._services = services
         self._sender = sender
         self._slots = Slots(max_parallel)
@@ -203,23 +201,29 @@ class Dispatcher:
         finally:
             self._lanes.pop(key, None)
 
+    def incoming(self, row: InboxRow) -> Incoming:
+        if Incoming.is_stored(row.body):
+            return Incoming.from_stored(row.body)
+        return self._read_legacy(row.body)
+
     async def handle(self, row: InboxRow) -> None:
-        body = row.body
-        event_type = str(body.get("type", ""))
+        incoming = self.incoming(row)
+        event_type = incoming.kind
         ctx = EventContext(
             event_id=row.event_id,
             event_type=event_type,
             person_id=row.person_key,
-            peer_id=_peer_of(body, row.person_key),
+            peer_id=incoming.place.chat_id,
             services=self._services,
-            callback_event_id=str((body.get("object") or {}).get("event_id", "")),
+            incoming=incoming,
+            callback_event_id=incoming.callback_id,
         )
         logger.debug("Handling {} event {}", event_type, row.event_id)
-        verdict = self._flood_verdict(ctx, body)
+        verdict = self._flood_verdict(ctx)
         if verdict is not Verdict.PASS:
             if verdict is Verdict.WARN:
                 ctx.reply(t("flood_slow_down"))
-                if event_type == "message_event":
+                if event_type == "button":
                     await ctx.answer_callback(None)
             # Ignored presses are not answered either: a storm of them would spend VK's
             # limit, which everyone's replies share, on stopping spinners.
@@ -228,18 +232,17 @@ class Dispatcher:
         token = current_event.set(ctx)
         try:
             await self._preload(ctx)
-            await self._bot.process_event(body, self._bot.api)
+            await self._route(ctx)
         except Exception:
             ctx.failed = True
             logger.exception("Handling {} event {} failed", event_type, row.event_id)
         finally:
             current_event.reset(token)
-        await self._answer_if_silent(ctx, body)
+        await self._answer_if_silent(ctx)
         await self._record(row, ctx)
 
     async def _preload(self, ctx: EventContext) -> None:
-        """The person and their dialog state, in one read rather than one after the other
-        as vkbottle and the middleware would ask."""
+        """The person and their dialog state, in one read rather than one after the other."""
         services = self._services
         ctx.actor, dialog = await services.people.load_actor_and_dialog(ctx.person_id)
         services.dialogs.remember(ctx.person_id, dialog)
@@ -258,7 +261,7 @@ class Dispatcher:
             else:
                 outcome.dialog_steps.append((peer, *step))
         outcome.forgotten = ctx.forgotten
-        if ctx.event_type == "message_new" and not ctx.in_chat and ctx.person_id > 0:
+        if ctx.event_type == "message" and not ctx.in_chat and ctx.person_id > 0:
             outcome.reachable.append(ctx.person_id)
         if await self._write_outcome(outcome):
             self.handled += 1
@@ -294,23 +297,23 @@ class Dispatcher:
         self._sender.wake()
         return True
 
-    def _flood_verdict(self, ctx: EventContext, body: dict[str, Any]) -> Verdict:
+    def _flood_verdict(self, ctx: EventContext) -> Verdict:
         """Messages and button presses count alike: either can flood the outbox."""
-        if ctx.event_type not in FLOODABLE or self._flood is None:
+        if not ctx.incoming.counts_for_flood or self._flood is None:
             return Verdict.PASS
         # A press carries no time of its own: it is judged by when it is handled.
-        written_at = float(update_source(body).get("date") or time.time())
+        written_at = ctx.incoming.written_at or time.time()
         return self._flood.judge(ctx.person_id, written_at)
 
-    async def _answer_if_silent(self, ctx: EventContext, body: dict[str, Any]) -> None:
+    async def _answer_if_silent(self, ctx: EventContext) -> None:
         """A person never meets a traceback or silence: an apology when a handler failed."""
-        if ctx.event_type == "message_event":
+        if ctx.event_type == "button":
             if not ctx.callback_answered:
                 await ctx.answer_callback(t("error_apology") if ctx.failed else None)
             if ctx.failed:
                 ctx.reply(t("error_apology"))
             return
-        if ctx.event_type != "message_new":
+        if not ctx.incoming.in_conversation:
             return
         if ctx.failed and (not ctx.in_chat or ctx.replies):
             ctx.reply(t("error_apology"))

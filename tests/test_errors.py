@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import io
 
-from vkbottle.bot import BotLabeler, Message
-
-from bot.handlers.rules import Private
+from bot.context import EventContext
+from bot.handlers.routing import Router
 from bot.texts import t
 from tests.conftest import BotRunner
 from tests.helpers import consented_user, drain
 from vk_sandbox import VKSandbox
 
-broken = BotLabeler()
+broken = Router()
 
 
-@broken.message(Private(), text="сломайся")
-async def always_fails(message: Message) -> None:
+@broken.message(lambda ctx: not ctx.in_chat and ctx.incoming.text == "сломайся")
+async def always_fails(event_ctx: EventContext) -> None:
     raise RuntimeError("a bug in a handler")
 
 
 async def test_a_failing_handler_apologises_and_the_bot_carries_on(
     sandbox: VKSandbox, settings_for: object, info_log: io.StringIO
 ) -> None:
-    runner = BotRunner(settings_for(), extra={"extra_labelers": [broken]})  # type: ignore[operator]
+    runner = BotRunner(settings_for(), extra={"extra_routers": [broken]})  # type: ignore[operator]
     await runner.start()
     try:
         anna = await consented_user(sandbox, "Анна", "Кузнецова")

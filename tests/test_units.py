@@ -5,18 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import pytest
-from vkbottle import API
-from vkbottle.tools.magic import magic_bundle
-from vkbottle.tools.mini_types.bot.message import message_min
 
 from bot.commands import parse_command
-from bot.handlers import get_labelers
-from bot.handlers.routing import KeyedRun, Signature, by_key, keys_of, message_of, presigned
 from bot.parsing import (
     ClassNameError,
     PersonRef,
@@ -33,7 +27,6 @@ from bot.texts import count_of, plural
 from bot.vk.api import form_encoded
 from bot.vk.outgoing import derived_random_id, split_text
 from bot.vk.sender import Call
-from vk_sandbox import VKSandbox
 
 REQUEST = ("заявка", "заявки", "заявок")
 
@@ -209,35 +202,6 @@ def test_the_flood_guard_warns_once_then_ignores_for_a_while() -> None:
     assert guard.judge(1, 150.0) is Verdict.PASS
 
 
-class _RuleShapes:
-    async def event_only(self, event: object) -> bool:
-        return True
-
-    async def with_args(self, event: object, args: str, dialog: dict[str, str]) -> bool:
-        return True
-
-    async def with_default(self, event: object, args: str = "none", limit: int = 3) -> bool:
-        return True
-
-    async def with_context(self, event: object, ctx: dict[str, object]) -> bool:
-        return True
-
-    async def with_kwonly(self, event: object, *, args: str, flag: bool = False) -> bool:
-        return True
-
-
-@pytest.mark.parametrize(
-    "name", ["event_only", "with_args", "with_default", "with_context", "with_kwonly"]
-)
-@pytest.mark.parametrize(
-    "context",
-    [{}, {"args": "5а"}, {"args": "x", "dialog": {"a": "b"}, "event_ctx": 1, "flag": True}],
-)
-def test_presigned_handlers_pass_what_vkbottle_would(name: str, context: dict[str, Any]) -> None:
-    method = getattr(_RuleShapes(), name)
-    assert Signature.of(method).bundle(context) == magic_bundle(method, context)
-
-
 @pytest.mark.parametrize(
     "moment",
     [
@@ -306,35 +270,3 @@ def test_a_stored_message_goes_into_execute_code_with_the_parameters_it_was_stor
     code = call.vkscript()
     assert code.startswith("API.messages.send(") and code.endswith(")")
     assert json.loads(code[len("API.messages.send(") : -1]) == call.params()
-
-
-def test_routing_groups_only_consecutive_keyed_handlers_and_keeps_their_order() -> None:
-    handlers = [presigned(h) for labeler in get_labelers() for h in labeler.message_view.handlers]
-    routed = by_key(handlers)
-    flattened = [
-        handler
-        for item in routed
-        for handler in (item.handlers if isinstance(item, KeyedRun) else [item])
-    ]
-    assert flattened == handlers
-    assert len(routed) < len(handlers) // 3
-    # Only handlers without a command or dialog rule stay outside the runs.
-    assert all(keys_of(h) is None for h in routed if not isinstance(h, KeyedRun))
-
-
-async def test_a_message_is_built_in_one_pass_as_vkbottle_builds_it() -> None:
-    sandbox = VKSandbox(group_id=1)
-    parent, teacher = sandbox.add_user(), sandbox.add_user()
-    chat = sandbox.create_chat(owner=teacher, members=[parent])
-    await parent.send("/help")
-    await parent.send("Класс 5А", payload={"cmd": "pick", "class": "5А"})
-    await parent.send("", document=("list.csv", b"a;b\n"))
-    await chat.add_bot(by=teacher)
-    await parent.send("/chats", chat=chat)
-    events = [event for event in sandbox.events if event["type"] == "message_new"]
-    assert len(events) == 5
-    api = API("token")
-    for event in events:
-        ours = message_of(event, api, replace_mention=True)
-        theirs = message_min(event, api, replace_mention=True)
-        assert ours.model_dump() == theirs.model_dump()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from vkbottle.bot import BotLabeler
-
 from bot.handlers import (
     announcements,
     chat_list,
@@ -23,26 +21,27 @@ from bot.handlers import (
     structure,
     verification,
 )
+from bot.handlers.routing import Router
 
 
-def get_labelers() -> list[BotLabeler]:
+def routers() -> list[Router]:
     """In order of precedence; the fallback, which answers anything, comes last."""
     return [
-        start.labeler,
-        general.labeler,
-        privacy.labeler,
-        invitations.labeler,
-        requests.labeler,
-        structure.labeler,
-        verification.labeler,
-        movement.labeler,
-        chat_list.labeler,
-        duties.labeler,
-        guidance.labeler,
-        reports.labeler,
-        events.labeler,
-        announcements.labeler,
-        roster.labeler,
-        chats.labeler,
-        fallback.labeler,
+        start.router,
+        general.router,
+        privacy.router,
+        invitations.router,
+        requests.router,
+        structure.router,
+        verification.router,
+        movement.router,
+        chat_list.router,
+        duties.router,
+        guidance.router,
+        reports.router,
+        events.router,
+        announcements.router,
+        roster.router,
+        chats.router,
+        fallback.router,
     ]

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from vkbottle import BaseStateGroup
-from vkbottle.bot import BotLabeler, Message, MessageEvent
-from vkbottle_types.events import GroupEventType
-
 from bot.context import EventContext
+from bot.conversation.incoming import MESSAGES_ALLOWED, MESSAGES_DENIED
+from bot.dialogs import Steps
 from bot.domain.announcements import Audience, ProposalOutcome, may_announce, may_post
 from bot.handlers.args import class_from
 from bot.handlers.dialog import next_step
-from bot.handlers.rules import Callback, Choice, Command, InDialog
+from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard, confirm_keyboard, main_menu
 from bot.parsing import payload_int
 from bot.texts import BUTTONS, t
 
-labeler = BotLabeler()
+router = Router()
 
 AUDIENCE_WORDS = {
     "parents": Audience.PARENTS, "родители": Audience.PARENTS,
@@ -29,7 +27,7 @@ AUDIENCE_WORDS = {
 CHANNELS = {"school": "school", "staff": "staff", "школа": "school", "сотрудники": "staff"}
 
 
-class SendDialog(BaseStateGroup):
+class SendDialog(Steps):
     CONFIRM = "confirm"
 
 
@@ -41,8 +39,9 @@ def audience_name(audience: Audience, class_name: str | None) -> str:
     return t(f"audience_{audience.value}")
 
 
-@labeler.message(Command("announce"))
-async def announce(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("announce")
+async def announce(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     words = args.split()
     audience = AUDIENCE_WORDS.get(words[0].lower()) if words else None
     if audience is None:
@@ -80,8 +79,9 @@ async def announce(message: Message, event_ctx: EventContext, args: str) -> None
     )
 
 
-@labeler.message(Command("post"))
-async def post(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("post")
+async def post(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     head, _, text = args.strip().partition(" ")
     channel = CHANNELS.get(head.lower())
     if channel is None or not text.strip():
@@ -105,8 +105,9 @@ async def _ask_confirmation(event_ctx: EventContext, preview: str, payload: dict
     event_ctx.reply(preview, keyboard=confirm_keyboard(BUTTONS["send"], "send_confirm"))
 
 
-@labeler.message(InDialog(SendDialog.CONFIRM), Choice("send_confirm", BUTTONS["send"]))
-async def send_confirmed(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+@router.step(SendDialog.CONFIRM, choice=("send_confirm", BUTTONS["send"]))
+async def send_confirmed(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
     services = event_ctx.services
     await services.dialogs.delete(event_ctx.person_id)
     refusal = _refusal_now(event_ctx, dialog)
@@ -135,15 +136,16 @@ def _refusal_now(event_ctx: EventContext, dialog: dict[str, Any]) -> str | None:
     return None
 
 
-@labeler.message(InDialog(SendDialog.CONFIRM))
-async def send_unclear(message: Message, event_ctx: EventContext) -> None:
+@router.step(SendDialog.CONFIRM)
+async def send_unclear(event_ctx: EventContext) -> None:
     event_ctx.reply(
         t("dialog_expects_button"), keyboard=confirm_keyboard(BUTTONS["send"], "send_confirm")
     )
 
 
-@labeler.message(Command("propose"))
-async def propose(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("propose")
+async def propose(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     text = args.strip()
     if not text:
         event_ctx.reply(t("propose_usage"))
@@ -163,10 +165,9 @@ async def propose(message: Message, event_ctx: EventContext, args: str) -> None:
     event_ctx.reply(t("propose_sent", id=proposal_id))
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("proposal"))
-async def proposal_decided(
-    event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]
-) -> None:
+@router.button("proposal")
+async def proposal_decided(event_ctx: EventContext) -> None:
+    data = event_ctx.data
     proposal_id, channel = payload_int(data.get("id")), data.get("to")
     if proposal_id is None or channel not in ("school", "staff", ""):
         await event_ctx.answer_callback(t("stale_button"))
@@ -196,10 +197,11 @@ async def proposal_decided(
         event_ctx.send(proposal.proposed_by, t("propose_author_declined", id=proposal_id))
 
 
-@labeler.raw_event([GroupEventType.MESSAGE_ALLOW, GroupEventType.MESSAGE_DENY], dict)
-async def messages_allowed_or_denied(event: dict[str, Any], event_ctx: EventContext) -> None:
-    """Keeps a person's "can receive" flag as VK reports it."""
-    allowed = event.get("type") == "message_allow"
+@router.action(MESSAGES_ALLOWED, MESSAGES_DENIED)
+async def messages_allowed_or_denied(event_ctx: EventContext) -> None:
+    """Keeps a person's "can receive" flag as the messenger reports it."""
+    action = event_ctx.incoming.action
+    allowed = action is not None and action.kind == MESSAGES_ALLOWED
     await event_ctx.services.announcements.set_can_receive(event_ctx.person_id, allowed)
 
 

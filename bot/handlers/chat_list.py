@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from vkbottle.bot import BotLabeler, Message
-
 from bot.context import EventContext
 from bot.domain.chats import CHANNEL_KINDS, CLASS_KINDS, MANAGEMENT_KINDS
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
-from bot.handlers.rules import Command
+from bot.handlers.routing import Router
 from bot.render.chats import describe, describe_chat
 from bot.storage.chats import ChatRow
 from bot.texts import Who, t
 
-labeler = BotLabeler()
+router = Router()
 
 PERSONAL_KIND = {Role.STUDENT: "students", Role.PARENT: "parents"}
 
@@ -32,8 +30,9 @@ def mark(chat: ChatRow | None) -> str:
     return "✅" if chat.bot_admin else "⚠"
 
 
-@labeler.message(Command("chats"))
-async def chats(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("chats")
+async def chats(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     who = event_ctx.who
     services = event_ctx.services
     if args.strip():

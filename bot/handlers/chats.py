@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from vkbottle.bot import BotLabeler, Message, MessageEvent
-from vkbottle_types.events import GroupEventType
-
 from bot.context import EventContext
+from bot.conversation.incoming import BOT_ADDED, BOT_REMOVED, JOINED, LEFT
 from bot.domain.chats import (
     CHANNEL_KINDS,
     CLASS_KINDS,
@@ -17,42 +13,38 @@ from bot.domain.chats import (
     bindable_kinds,
 )
 from bot.handlers.args import ArgumentError, class_from
-from bot.handlers.rules import Callback, Command
+from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import payload_int
 from bot.render.chats import describe, describe_chat
 from bot.texts import t
 
-labeler = BotLabeler()
+router = Router()
 
 
-@labeler.chat_message(action=["chat_invite_user", "chat_invite_user_by_link"])
-async def added_to_chat(message: Message, event_ctx: EventContext) -> None:
-    action = message.action
-    if action is None:
-        return
-    chats = event_ctx.services.chats
-    if action.type.value == "chat_invite_user_by_link":
-        # The one who joined by the link writes the event.
-        await chats.member_joined(message.peer_id, message.from_id)
-        return
-    if action.member_id != -event_ctx.services.vk.group_id:
-        if action.member_id is not None and action.member_id > 0:
-            await chats.member_joined(message.peer_id, action.member_id)
-        return
-    await chats.bot_added(message.peer_id, message.from_id)
+@router.action(BOT_ADDED)
+async def added_to_chat(event_ctx: EventContext) -> None:
+    await event_ctx.services.chats.bot_added(event_ctx.peer_id, event_ctx.person_id)
     event_ctx.reply(t("chat_greeting", school=event_ctx.services.settings.school_name))
 
 
-@labeler.chat_message(action=["chat_kick_user"])
-async def removed_from_chat(message: Message, event_ctx: EventContext) -> None:
-    action = message.action
-    if action is None or action.member_id is None:
-        return
-    if action.member_id == -event_ctx.services.vk.group_id:
-        await event_ctx.services.chats.bot_removed(message.peer_id)
-    else:
-        await event_ctx.services.chats.member_left(message.peer_id, action.member_id)
+@router.action(JOINED)
+async def member_joined(event_ctx: EventContext) -> None:
+    action = event_ctx.incoming.action
+    if action is not None and action.member is not None:
+        await event_ctx.services.chats.member_joined(event_ctx.peer_id, action.member)
+
+
+@router.action(BOT_REMOVED)
+async def removed_from_chat(event_ctx: EventContext) -> None:
+    await event_ctx.services.chats.bot_removed(event_ctx.peer_id)
+
+
+@router.action(LEFT)
+async def member_left(event_ctx: EventContext) -> None:
+    action = event_ctx.incoming.action
+    if action is not None and action.member is not None:
+        await event_ctx.services.chats.member_left(event_ctx.peer_id, action.member)
 
 
 async def parse_binding(event_ctx: EventContext, args: str) -> Binding:
@@ -72,8 +64,9 @@ async def parse_binding(event_ctx: EventContext, args: str) -> Binding:
     raise ArgumentError(t("bind_usage"))
 
 
-@labeler.message(Command("bind"))
-async def bind(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("bind")
+async def bind(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     if not args.strip():
         options = bindable_kinds(event_ctx.who)
         if not options:
@@ -99,8 +92,9 @@ async def bind(message: Message, event_ctx: EventContext, args: str) -> None:
     await _bind(event_ctx, await parse_binding(event_ctx, args))
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("bind"))
-async def bind_button(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
+@router.button("bind")
+async def bind_button(event_ctx: EventContext) -> None:
+    data = event_ctx.data
     await event_ctx.answer_callback(None)
     kind, sub, class_id = data.get("k"), data.get("s"), payload_int(data.get("c"))
     school_class = None
@@ -138,8 +132,8 @@ async def _bind(event_ctx: EventContext, binding: Binding) -> None:
         event_ctx.reply("\n".join(lines))
 
 
-@labeler.message(Command("unbind"))
-async def unbind(message: Message, event_ctx: EventContext) -> None:
+@router.command("unbind")
+async def unbind(event_ctx: EventContext) -> None:
     result = await event_ctx.services.chats.unbind(event_ctx.who, event_ctx.peer_id)
     if result.outcome is BindOutcome.NOT_FOUND or result.chat is None:
         event_ctx.reply(t("unbind_nothing"))
@@ -149,8 +143,8 @@ async def unbind(message: Message, event_ctx: EventContext) -> None:
         event_ctx.reply(t("unbind_done", what=describe_chat(result.chat)))
 
 
-@labeler.message(Command("relink"))
-async def relink(message: Message, event_ctx: EventContext) -> None:
+@router.command("relink")
+async def relink(event_ctx: EventContext) -> None:
     result = await event_ctx.services.chats.relink(event_ctx.who, event_ctx.peer_id)
     if result.outcome is BindOutcome.NOT_ALLOWED:
         event_ctx.reply(t("relink_not_allowed"))

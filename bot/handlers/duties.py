@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from vkbottle.bot import BotLabeler, Message, MessageEvent
-from vkbottle_types.events import GroupEventType
-
 from bot.commands import spec
 from bot.context import EventContext
 from bot.domain.access import refusal_for
 from bot.domain.duties import Checklist, ChecklistItem, MarkOutcome
 from bot.domain.duty_catalogue import RIGHTS, Completion, Period
 from bot.domain.roles import Role
-from bot.handlers.rules import Callback, Command
+from bot.handlers.routing import Router
 from bot.keyboards import action_keyboard
 from bot.parsing import parse_number, payload_int
 from bot.texts import BUTTONS, role_name, t
 
-labeler = BotLabeler()
+router = Router()
 
 
 def render_item(item: ChecklistItem) -> str:
@@ -45,8 +42,8 @@ def next_step(checklists: list[Checklist]) -> ChecklistItem | None:
     return candidates[0] if candidates else None
 
 
-@labeler.message(Command("duties"))
-async def duties(message: Message, event_ctx: EventContext) -> None:
+@router.command("duties")
+async def duties(event_ctx: EventContext) -> None:
     services = event_ctx.services
     checklists = await services.duties.checklists(event_ctx.who)
     if not checklists:
@@ -119,18 +116,21 @@ async def _mark(event_ctx: EventContext, number: int | None, done: bool) -> str:
     return t("done_marked" if done else "done_unmarked", title=duty.title)
 
 
-@labeler.message(Command("done"))
-async def done(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("done")
+async def done(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     event_ctx.reply(await _mark(event_ctx, parse_number(args) if args.strip() else None, True))
 
 
-@labeler.message(Command("undone"))
-async def undone(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("undone")
+async def undone(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     event_ctx.reply(await _mark(event_ctx, parse_number(args) if args.strip() else None, False))
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("done"))
-async def done_button(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
+@router.button("done")
+async def done_button(event_ctx: EventContext) -> None:
+    data = event_ctx.data
     result = await _mark(event_ctx, payload_int(data.get("n")), True)
     await event_ctx.answer_callback(result)
     event_ctx.reply(result)

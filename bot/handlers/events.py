@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from vkbottle import BaseStateGroup
-from vkbottle.bot import BotLabeler, Message
-
 from bot.context import EventContext
+from bot.dialogs import Steps
 from bot.domain.events import (
     Audience,
     PlannedEvent,
@@ -18,7 +16,7 @@ from bot.domain.events import (
 )
 from bot.domain.roles import Actor
 from bot.handlers.dialog import next_step, picked
-from bot.handlers.rules import Command, InDialog
+from bot.handlers.routing import Router
 from bot.keyboards import main_menu, text_choices
 from bot.parsing import parse_number, parse_when, payload_int
 from bot.render.chats import describe_chat
@@ -27,13 +25,13 @@ from bot.storage.classes import ClassRow
 from bot.storage.events import EventRow
 from bot.texts import BUTTONS, format_moment, format_time_left, t
 
-labeler = BotLabeler()
+router = Router()
 
 TITLE_LENGTH = (3, 120)
 CHATS_OFFERED = 10
 
 
-class EventDialog(BaseStateGroup):
+class EventDialog(Steps):
     TITLE = "title"
     WHEN = "when"
     AUDIENCE = "audience"
@@ -42,15 +40,16 @@ class EventDialog(BaseStateGroup):
     LINK = "link"
 
 
-@labeler.message(Command("event"))
-async def event_start(message: Message, event_ctx: EventContext) -> None:
+@router.command("event")
+async def event_start(event_ctx: EventContext) -> None:
     await next_step(event_ctx, EventDialog.TITLE)
     event_ctx.reply(t("event_ask_title"), keyboard=text_choices([]))
 
 
-@labeler.message(InDialog(EventDialog.TITLE))
-async def event_title(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
-    title = (message.text or "").strip()
+@router.step(EventDialog.TITLE)
+async def event_title(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
+    title = (event_ctx.incoming.text or "").strip()
     if not TITLE_LENGTH[0] <= len(title) <= TITLE_LENGTH[1]:
         event_ctx.reply(t("event_title_invalid"))
         return
@@ -58,11 +57,12 @@ async def event_title(message: Message, event_ctx: EventContext, dialog: dict[st
     event_ctx.reply(t("event_ask_when"), keyboard=text_choices([]))
 
 
-@labeler.message(InDialog(EventDialog.WHEN))
-async def event_when(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+@router.step(EventDialog.WHEN)
+async def event_when(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
     services = event_ctx.services
     now = services.clock.now()
-    moment = parse_when(message.text or "", now, services.settings.zone)
+    moment = parse_when(event_ctx.incoming.text or "", now, services.settings.zone)
     if moment is None:
         event_ctx.reply(t("event_when_invalid"))
         return
@@ -99,11 +99,12 @@ async def _plannable_classes(event_ctx: EventContext) -> list[ClassRow]:
     return [row for row in classes if row.id in allowed]
 
 
-@labeler.message(InDialog(EventDialog.AUDIENCE))
-async def event_audience(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+@router.step(EventDialog.AUDIENCE)
+async def event_audience(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
     allowed = audiences_for(event_ctx.who)
     labels = {BUTTONS[AUDIENCE_BUTTONS[aud]].casefold(): aud.value for aud in allowed}
-    value = picked(message, "ev_aud", labels)
+    value = picked(event_ctx, "ev_aud", labels)
     if value not in {audience.value for audience in allowed}:
         event_ctx.reply(t("dialog_expects_button"), keyboard=_audience_keyboard(event_ctx.who))
         return
@@ -151,31 +152,36 @@ async def _ask_link(event_ctx: EventContext, data: dict[str, Any]) -> None:
     )
 
 
-@labeler.message(InDialog(EventDialog.CLASS))
-async def event_class(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+@router.step(EventDialog.CLASS)
+async def event_class(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
     classes = await _plannable_classes(event_ctx)
-    class_id = picked(message, "ev_class", {row.name.casefold(): row.id for row in classes})
+    class_id = picked(event_ctx, "ev_class", {row.name.casefold(): row.id for row in classes})
     if class_id not in {row.id for row in classes}:
         event_ctx.reply(t("dialog_expects_button"))
         return
     await _ask_link(event_ctx, {**dialog, "class_id": class_id})
 
 
-@labeler.message(InDialog(EventDialog.CHAT))
-async def event_chat(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+@router.step(EventDialog.CHAT)
+async def event_chat(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
     chats = await event_ctx.services.chats.all_bound()
-    peer = picked(message, "ev_chat", {describe_chat(c)[:40].casefold(): c.peer_id for c in chats})
+    peer = picked(
+        event_ctx, "ev_chat", {describe_chat(c)[:40].casefold(): c.peer_id for c in chats}
+    )
     if peer not in {chat.peer_id for chat in chats}:
         event_ctx.reply(t("dialog_expects_button"))
         return
     await _ask_link(event_ctx, {**dialog, "chat_peer": peer})
 
 
-@labeler.message(InDialog(EventDialog.LINK))
-async def event_link(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+@router.step(EventDialog.LINK)
+async def event_link(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
     link: str | None = None
-    if picked(message, "ev_nolink", {BUTTONS["no_link"].casefold(): 1}) != 1:
-        link = (message.text or "").strip()
+    if picked(event_ctx, "ev_nolink", {BUTTONS["no_link"].casefold(): 1}) != 1:
+        link = (event_ctx.incoming.text or "").strip()
         if not link.startswith("https://") or " " in link or len(link) > 500:
             event_ctx.reply(t("event_link_invalid"))
             return
@@ -217,8 +223,8 @@ def audience_text(event: EventRow) -> str:
     return t(key, class_name=event.class_name or "")
 
 
-@labeler.message(Command("events"))
-async def events_list(message: Message, event_ctx: EventContext) -> None:
+@router.command("events")
+async def events_list(event_ctx: EventContext) -> None:
     services = event_ctx.services
     upcoming = await services.events.upcoming()
     if not upcoming:
@@ -239,8 +245,9 @@ async def events_list(message: Message, event_ctx: EventContext) -> None:
     event_ctx.reply("\n".join(lines))
 
 
-@labeler.message(Command("event_cancel"))
-async def event_cancel(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("event_cancel")
+async def event_cancel(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     number = parse_number(args) if args.strip() else None
     if number is None:
         event_ctx.reply(t("event_cancel_usage"))

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from vkbottle.bot import BotLabeler, Message, MessageEvent
-from vkbottle_types.events import GroupEventType
-
-from bot.commands import known_commands, parse_command, payload_command, spec
+from bot.commands import known_commands, spec
 from bot.context import EventContext
 from bot.domain.access import Refusal, refusal_for
-from bot.handlers.rules import revoked_dialog, this_community
+from bot.handlers.routing import Router, revoked_dialog
 from bot.handlers.start import offer_consent
 from bot.keyboards import main_menu, start_keyboard
 from bot.texts import role_name, t
 
-labeler = BotLabeler()
+router = Router()
 
 # Longer than VK lets a person type in one message: answered without reading it.
 MAX_TEXT = 4096
@@ -36,15 +33,14 @@ def refusal_text(event_ctx: EventContext, name: str) -> str:
     return t("unknown_command", command="/" + name)
 
 
-@labeler.message()
-async def anything_else(message: Message, event_ctx: EventContext) -> None:
+@router.message()
+async def anything_else(event_ctx: EventContext) -> None:
     if event_ctx.replies:
         # A handler before this one answered already (e.g. explained a bad argument).
         return
-    text = message.text or ""
-    me = this_community(event_ctx)
-    parsed = parse_command(text, message.payload, me)
-    revoked = revoked_dialog(message)
+    text = event_ctx.incoming.text
+    parsed = event_ctx.incoming.command
+    revoked = revoked_dialog(event_ctx)
     if revoked is not None and (parsed is None or not parsed.known):
         # The role that began the dialog is gone: its step would act without the right.
         await event_ctx.services.dialogs.delete(event_ctx.person_id)
@@ -53,7 +49,7 @@ async def anything_else(message: Message, event_ctx: EventContext) -> None:
             keyboard=main_menu(event_ctx.who) if event_ctx.who.has_consented else None,
         )
         return
-    addressed = parsed is not None or me.mentioned_in(text)
+    addressed = parsed is not None or event_ctx.incoming.mentions_me
     if event_ctx.in_chat and not addressed:
         return
     if parsed is not None and parsed.known:
@@ -66,7 +62,7 @@ async def anything_else(message: Message, event_ctx: EventContext) -> None:
         event_ctx.reply(refusal_text(event_ctx, parsed.name), keyboard=keyboard)
         return
     if not event_ctx.in_chat and not event_ctx.who.has_consented:
-        await offer_consent(event_ctx, message.ref)
+        await offer_consent(event_ctx, event_ctx.incoming.start_payload)
         return
     if parsed is not None:
         event_ctx.reply(t("unknown_command", command="/" + parsed.name[:40]))
@@ -78,9 +74,9 @@ async def anything_else(message: Message, event_ctx: EventContext) -> None:
         event_ctx.reply(t("unknown_text"))
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent)
-async def stale_or_refused_button(event: MessageEvent, event_ctx: EventContext) -> None:
-    parsed = payload_command(event.object.payload)
+@router.any_button()
+async def stale_or_refused_button(event_ctx: EventContext) -> None:
+    parsed = event_ctx.incoming.button
     text = t("stale_button")
     if (
         parsed is not None

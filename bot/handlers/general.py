@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from vkbottle.bot import BotLabeler, Message
-from vkbottle.dispatch.dispenser.base import get_state_repr
-
 from bot.commands import CommandSpec, all_specs
 from bot.context import EventContext
 from bot.domain.access import refusal_for
 from bot.domain.roles import Actor
 from bot.handlers.privacy import ForgetDialog
-from bot.handlers.rules import Command
+from bot.handlers.routing import Router
 from bot.keyboards import main_menu, start_keyboard
 from bot.texts import SUPPORT_EMAIL, SUPPORT_SITE, role_name, t
 
-labeler = BotLabeler()
+router = Router()
 
 # Dialogs whose cancelling says more than that the dialog ended.
-CANCEL_TEXTS = {get_state_repr(ForgetDialog.CONFIRM): "forget_cancelled"}
+CANCEL_TEXTS = {ForgetDialog.CONFIRM.key: "forget_cancelled"}
 
 
 def help_text(actor: Actor) -> str:
@@ -44,8 +41,8 @@ def _line(spec: CommandSpec) -> str:
     return t("help_line", usage=spec.usage, summary=spec.summary)
 
 
-@labeler.message(Command("help"))
-async def show_help(message: Message, event_ctx: EventContext) -> None:
+@router.command("help")
+async def show_help(event_ctx: EventContext) -> None:
     if not event_ctx.who.has_consented:
         event_ctx.reply(
             t("help_before_consent"), keyboard=None if event_ctx.in_chat else start_keyboard()
@@ -56,13 +53,13 @@ async def show_help(message: Message, event_ctx: EventContext) -> None:
     )
 
 
-@labeler.message(Command("menu"))
-async def show_menu(message: Message, event_ctx: EventContext) -> None:
+@router.command("menu")
+async def show_menu(event_ctx: EventContext) -> None:
     event_ctx.reply(t("menu"), keyboard=main_menu(event_ctx.who))
 
 
-@labeler.message(Command("support"))
-async def show_support(message: Message, event_ctx: EventContext) -> None:
+@router.command("support")
+async def show_support(event_ctx: EventContext) -> None:
     admins = await event_ctx.services.people.admin_names()
     if admins:
         lines = "\n".join(
@@ -75,14 +72,15 @@ async def show_support(message: Message, event_ctx: EventContext) -> None:
     event_ctx.reply(t("support", email=SUPPORT_EMAIL, site=SUPPORT_SITE, admins=admin_text))
 
 
-@labeler.message(Command("cancel"))
-async def cancel(message: Message, event_ctx: EventContext) -> None:
-    if message.state_peer is None:
+@router.command("cancel")
+async def cancel(event_ctx: EventContext) -> None:
+    state = event_ctx.dialog_state
+    if state is None:
         event_ctx.reply(t("cancel_nothing"))
         return
     await event_ctx.services.dialogs.delete(event_ctx.person_id)
     keyboard = (
         main_menu(event_ctx.who) if event_ctx.who.has_consented and not event_ctx.in_chat else None
     )
-    text = CANCEL_TEXTS.get(str(message.state_peer.state), "cancel_done")
+    text = CANCEL_TEXTS.get(state.state, "cancel_done")
     event_ctx.reply(t(text), keyboard=keyboard)

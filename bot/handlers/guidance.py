@@ -3,39 +3,36 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from vkbottle import BaseStateGroup
-from vkbottle.bot import BotLabeler, Message
 
 from bot.context import EventContext
+from bot.dialogs import Steps
 from bot.handlers.dialog import next_step
-from bot.handlers.rules import Command, InDialog
+from bot.handlers.routing import Router
 from bot.parsing import parse_full_name
 from bot.texts import SUPPORT_EMAIL, SUPPORT_SITE, t
 
-labeler = BotLabeler()
+router = Router()
 
 ORDER = re.compile(r"^\s*№?\s*([\w/-]{1,20})\s+от\s+(\d{1,2}\.\d{1,2}\.\d{4})\s*$", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[78]?[\d\-() ]{10,16}$")
 
 
-class RegistrationDialog(BaseStateGroup):
+class RegistrationDialog(Steps):
     ORDER = "order"
     NAME = "name"
     CONTACTS = "contacts"
 
 
-@labeler.message(Command("registration"))
-async def registration(message: Message, event_ctx: EventContext) -> None:
+@router.command("registration")
+async def registration(event_ctx: EventContext) -> None:
     await next_step(event_ctx, RegistrationDialog.ORDER)
     event_ctx.reply(t("registration_ask_order"))
 
 
-@labeler.message(InDialog(RegistrationDialog.ORDER))
-async def registration_order(message: Message, event_ctx: EventContext) -> None:
-    match = ORDER.match(message.text or "")
+@router.step(RegistrationDialog.ORDER)
+async def registration_order(event_ctx: EventContext) -> None:
+    match = ORDER.match(event_ctx.incoming.text or "")
     if match is None:
         event_ctx.reply(t("registration_order_invalid"))
         return
@@ -48,11 +45,10 @@ async def registration_order(message: Message, event_ctx: EventContext) -> None:
     event_ctx.reply(t("registration_ask_name"))
 
 
-@labeler.message(InDialog(RegistrationDialog.NAME))
-async def registration_name(
-    message: Message, event_ctx: EventContext, dialog: dict[str, Any]
-) -> None:
-    name = parse_full_name(message.text or "")
+@router.step(RegistrationDialog.NAME)
+async def registration_name(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
+    name = parse_full_name(event_ctx.incoming.text or "")
     if name is None:
         event_ctx.reply(t("name_invalid"))
         return
@@ -60,12 +56,11 @@ async def registration_name(
     event_ctx.reply(t("registration_ask_contacts"))
 
 
-@labeler.message(InDialog(RegistrationDialog.CONTACTS))
-async def registration_contacts(
-    message: Message, event_ctx: EventContext, dialog: dict[str, Any]
-) -> None:
+@router.step(RegistrationDialog.CONTACTS)
+async def registration_contacts(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
     # E-mail and phone come in one message and go straight into the letter: never stored.
-    words = (message.text or "").split(maxsplit=1)
+    words = (event_ctx.incoming.text or "").split(maxsplit=1)
     email = words[0] if words else ""
     phone = words[1].strip() if len(words) > 1 else ""
     if not EMAIL.match(email) or not PHONE.match(phone):
@@ -85,11 +80,11 @@ async def registration_contacts(
     )
 
 
-@labeler.message(Command("security"))
-async def security(message: Message, event_ctx: EventContext) -> None:
+@router.command("security")
+async def security(event_ctx: EventContext) -> None:
     event_ctx.reply(t("security", email=SUPPORT_EMAIL, site=SUPPORT_SITE))
 
 
-@labeler.message(Command("webinars"))
-async def webinars(message: Message, event_ctx: EventContext) -> None:
+@router.command("webinars")
+async def webinars(event_ctx: EventContext) -> None:
     event_ctx.reply(t("webinars", email=SUPPORT_EMAIL, site=SUPPORT_SITE))

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from vkbottle import BaseStateGroup
-from vkbottle.bot import BotLabeler, Message, MessageEvent
-from vkbottle_types.events import GroupEventType
-
 from bot.context import EventContext
+from bot.dialogs import Steps
 from bot.domain.invitations import CodeStatus, InvitationState, hash_code, may_invite, state_of
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
 from bot.handlers.chat_list import class_chat_text
 from bot.handlers.dialog import next_step
-from bot.handlers.rules import Callback, Command, InDialog
+from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard, main_menu
 from bot.parsing import MAX_NUMBER, parse_full_name, parse_int, payload_int
 from bot.texts import BUTTONS, format_age, format_moment, role_name, t
 
-labeler = BotLabeler()
+router = Router()
 
 ROLE_CODES = {
     "teacher": Role.TEACHER,
@@ -30,12 +27,13 @@ ROLE_CODES = {
 MAX_USES = 1000
 
 
-class JoinDialog(BaseStateGroup):
+class JoinDialog(Steps):
     NAME = "name"
 
 
-@labeler.message(Command("invite"))
-async def invite(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("invite")
+async def invite(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     words = args.split()
     if not words:
         event_ctx.reply(t("invite_usage"))
@@ -90,8 +88,8 @@ STATE_TEXT = {
 }
 
 
-@labeler.message(Command("invites"))
-async def invites(message: Message, event_ctx: EventContext) -> None:
+@router.command("invites")
+async def invites(event_ctx: EventContext) -> None:
     services = event_ctx.services
     overview = await services.invitations.overview(event_ctx.who)
     lines = [
@@ -131,8 +129,9 @@ async def invites(message: Message, event_ctx: EventContext) -> None:
     event_ctx.reply("\n".join(lines), keyboard=keyboard)
 
 
-@labeler.message(Command("annul"))
-async def annul(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("annul")
+async def annul(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     reference = args.strip()
     if not reference:
         event_ctx.reply(t("annul_usage"))
@@ -158,14 +157,15 @@ async def _annul_stale(event_ctx: EventContext) -> None:
     event_ctx.reply(t("annul_stale_done", count=count) if count else t("annul_stale_none"))
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("annul"))
-async def annul_stale_button(event: MessageEvent, event_ctx: EventContext) -> None:
+@router.button("annul")
+async def annul_stale_button(event_ctx: EventContext) -> None:
     await event_ctx.answer_callback(None)
     await _annul_stale(event_ctx)
 
 
-@labeler.message(Command("join"))
-async def join(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("join")
+async def join(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     code = args.strip()
     if not code:
         event_ctx.reply(t("join_usage"))
@@ -198,9 +198,10 @@ async def begin_redemption(event_ctx: EventContext, code_hash: str) -> None:
     event_ctx.reply(t(key, class_name=row.class_name))
 
 
-@labeler.message(InDialog(JoinDialog.NAME))
-async def join_name(message: Message, event_ctx: EventContext, dialog: dict[str, object]) -> None:
-    name = parse_full_name(message.text or "")
+@router.step(JoinDialog.NAME)
+async def join_name(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
+    name = parse_full_name(event_ctx.incoming.text or "")
     if name is None:
         event_ctx.reply(t("name_invalid"))
         return

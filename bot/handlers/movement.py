@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from vkbottle.bot import BotLabeler, Message, MessageEvent
-from vkbottle_types.events import GroupEventType
-
 from bot.context import EventContext
 from bot.domain.movement import MoveOutcome
 from bot.domain.roles import Role
 from bot.handlers.args import class_from, known_person_from
 from bot.handlers.chat_list import class_chat_text, removal_report
-from bot.handlers.rules import Callback, Command
+from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import MAX_VK_ID, payload_int, split_person_and_rest
 from bot.texts import BUTTONS, format_age, t
 
-labeler = BotLabeler()
+router = Router()
 
 
-@labeler.message(Command("move"))
-async def move(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("move")
+async def move(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     person_text, class_text = split_person_and_rest(args)
     if not person_text or not class_text:
         event_ctx.reply(t("move_usage"))
@@ -60,8 +56,9 @@ async def move(message: Message, event_ctx: EventContext, args: str) -> None:
         )
 
 
-@labeler.message(Command("leave"))
-async def leave(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("leave")
+async def leave(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     person_text, _ = split_person_and_rest(args)
     if not person_text:
         event_ctx.reply(t("leave_usage"))
@@ -100,8 +97,9 @@ async def _leave(
         event_ctx.send(left_id, t("leave_you", retention=retention))
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("leave_decide"))
-async def leave_decide(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
+@router.button("leave_decide")
+async def leave_decide(event_ctx: EventContext) -> None:
+    data = event_ctx.data
     await event_ctx.answer_callback(None)
     person_id = payload_int(data.get("person"), 1, MAX_VK_ID)
     if person_id is None:

@@ -3,18 +3,16 @@ the same (bot/render/)."""
 
 from __future__ import annotations
 
-from vkbottle.bot import BotLabeler, Message
-
 from bot.context import EventContext
-from bot.handlers.rules import Command
+from bot.handlers.routing import Router
 from bot.render.digest import render_digest
 from bot.render.stats import build_stats_text
 
-labeler = BotLabeler()
+router = Router()
 
 
-@labeler.message(Command("digest"))
-async def digest_now(message: Message, event_ctx: EventContext) -> None:
+@router.command("digest")
+async def digest_now(event_ctx: EventContext) -> None:
     services = event_ctx.services
     since = await services.reports.last_digest_at()
     digest = await services.reports.digest(since)
@@ -22,7 +20,7 @@ async def digest_now(message: Message, event_ctx: EventContext) -> None:
         event_ctx.reply(text, keyboard=keyboard)
 
 
-@labeler.message(Command("stats"))
-async def stats_now(message: Message, event_ctx: EventContext) -> None:
+@router.command("stats")
+async def stats_now(event_ctx: EventContext) -> None:
     services = event_ctx.services
     event_ctx.reply(await build_stats_text(services, await services.reports.stats()))

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from vkbottle import BaseStateGroup
-from vkbottle.bot import BotLabeler, Message, MessageEvent
-from vkbottle_types.events import GroupEventType
-
 from bot.context import EventContext
+from bot.dialogs import Steps
 from bot.domain.requests import DecisionOutcome
 from bot.domain.roles import Role
 from bot.handlers.chat_list import class_chat_text
 from bot.handlers.dialog import next_step, picked
-from bot.handlers.rules import Callback, Command, InDialog
+from bot.handlers.routing import Router
 from bot.keyboards import main_menu, text_choices
 from bot.parsing import parse_full_name, parse_number, payload_int
 from bot.render.requests import applicant, decision_keyboard
@@ -21,13 +18,13 @@ from bot.storage.classes import ClassRow
 from bot.storage.requests import JoinRequestRow
 from bot.texts import BUTTONS, format_age, format_moment, role_name, t
 
-labeler = BotLabeler()
+router = Router()
 
 # Up to this many classes are offered at once; a larger school picks the grade first.
 CLASSES_AT_ONCE = 24
 
 
-class RequestDialog(BaseStateGroup):
+class RequestDialog(Steps):
     ROLE = "role"
     GRADE = "grade"
     CLASS = "class"
@@ -35,8 +32,8 @@ class RequestDialog(BaseStateGroup):
     CONFIRM = "confirm"
 
 
-@labeler.message(Command("request"))
-async def request_start(message: Message, event_ctx: EventContext) -> None:
+@router.command("request")
+async def request_start(event_ctx: EventContext) -> None:
     if not await event_ctx.services.school.pupil_classes():
         event_ctx.reply(t("request_no_classes"))
         return
@@ -53,10 +50,10 @@ def _role_keyboard() -> str:
     )
 
 
-@labeler.message(InDialog(RequestDialog.ROLE))
-async def request_role(message: Message, event_ctx: EventContext) -> None:
+@router.step(RequestDialog.ROLE)
+async def request_role(event_ctx: EventContext) -> None:
     role = picked(
-        message,
+        event_ctx,
         "req_role",
         {
             BUTTONS["i_am_parent"].casefold(): "parent",
@@ -84,11 +81,12 @@ def _class_keyboard(classes: list[ClassRow]) -> str:
     return text_choices([(row.name, "req_class", {"value": row.id}) for row in classes], 4)
 
 
-@labeler.message(InDialog(RequestDialog.GRADE))
-async def request_grade(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+@router.step(RequestDialog.GRADE)
+async def request_grade(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
     classes = await event_ctx.services.school.pupil_classes()
     grades = {str(row.grade): row.grade for row in classes if row.grade is not None}
-    grade = picked(message, "req_grade", grades)
+    grade = picked(event_ctx, "req_grade", grades)
     of_grade = [row for row in classes if row.grade == grade]
     if not of_grade:
         event_ctx.reply(t("dialog_expects_button"), keyboard=_grade_keyboard(classes))
@@ -97,11 +95,12 @@ async def request_grade(message: Message, event_ctx: EventContext, dialog: dict[
     event_ctx.reply(t("request_ask_class"), keyboard=_class_keyboard(of_grade))
 
 
-@labeler.message(InDialog(RequestDialog.CLASS))
-async def request_class(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
+@router.step(RequestDialog.CLASS)
+async def request_class(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
     classes = await event_ctx.services.school.pupil_classes()
     by_label = {row.name.casefold(): row.id for row in classes}
-    class_id = picked(message, "req_class", by_label)
+    class_id = picked(event_ctx, "req_class", by_label)
     chosen = next((row for row in classes if row.id == class_id), None)
     if chosen is None:
         event_ctx.reply(t("dialog_expects_button"), keyboard=_class_keyboard(classes))
@@ -117,9 +116,10 @@ async def request_class(message: Message, event_ctx: EventContext, dialog: dict[
     event_ctx.reply(t(key), keyboard=text_choices([]))
 
 
-@labeler.message(InDialog(RequestDialog.NAME))
-async def request_name(message: Message, event_ctx: EventContext, dialog: dict[str, Any]) -> None:
-    name = parse_full_name(message.text or "")
+@router.step(RequestDialog.NAME)
+async def request_name(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
+    name = parse_full_name(event_ctx.incoming.text or "")
     if name is None:
         event_ctx.reply(t("name_invalid"))
         return
@@ -135,11 +135,10 @@ async def request_name(message: Message, event_ctx: EventContext, dialog: dict[s
     )
 
 
-@labeler.message(InDialog(RequestDialog.CONFIRM))
-async def request_confirm(
-    message: Message, event_ctx: EventContext, dialog: dict[str, Any]
-) -> None:
-    if picked(message, "req_send", {BUTTONS["send_request"].casefold(): 1}) != 1:
+@router.step(RequestDialog.CONFIRM)
+async def request_confirm(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
+    if picked(event_ctx, "req_send", {BUTTONS["send_request"].casefold(): 1}) != 1:
         event_ctx.reply(
             t("dialog_expects_button"),
             keyboard=text_choices([(BUTTONS["send_request"], "req_send", {"value": 1})]),
@@ -178,8 +177,8 @@ def _request_text(request: JoinRequestRow) -> str:
     )
 
 
-@labeler.message(Command("requests"))
-async def requests_list(message: Message, event_ctx: EventContext) -> None:
+@router.command("requests")
+async def requests_list(event_ctx: EventContext) -> None:
     services = event_ctx.services
     pending = await services.requests.pending_for(event_ctx.who)
     if not pending:
@@ -253,8 +252,9 @@ async def decide(
     return t("decision_done_rejected", id=request.id)
 
 
-@labeler.message(Command("approve"))
-async def approve(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("approve")
+async def approve(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     number = parse_number(args.split()[0]) if args.split() else None
     if number is None:
         event_ctx.reply(t("decision_usage"))
@@ -262,8 +262,9 @@ async def approve(message: Message, event_ctx: EventContext, args: str) -> None:
     event_ctx.reply(await decide(event_ctx, number, True, None))
 
 
-@labeler.message(Command("reject"))
-async def reject(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("reject")
+async def reject(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     head, _, reason = args.strip().partition(" ")
     number = parse_number(head) if head else None
     if number is None:
@@ -272,15 +273,15 @@ async def reject(message: Message, event_ctx: EventContext, args: str) -> None:
     event_ctx.reply(await decide(event_ctx, number, False, reason.strip()[:500] or None))
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("approve"))
-async def approve_button(
-    event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]
-) -> None:
+@router.button("approve")
+async def approve_button(event_ctx: EventContext) -> None:
+    data = event_ctx.data
     await _decide_by_button(event_ctx, data, approve=True)
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("reject"))
-async def reject_button(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
+@router.button("reject")
+async def reject_button(event_ctx: EventContext) -> None:
+    data = event_ctx.data
     await _decide_by_button(event_ctx, data, approve=False)
 
 

@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from vkbottle import ABCRule
-from vkbottle.bot import BotLabeler, Message, MessageEvent
-from vkbottle_types.events import GroupEventType
-
-from bot.context import EventContext, current_event
+from bot.context import EventContext
+from bot.conversation.port import FileTooBigError
 from bot.domain.roster import MAX_FILE_BYTES, Problem
 from bot.files import export_workbook, roster_template
-from bot.handlers.rules import Callback, Command, Private
+from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import payload_int
 from bot.texts import BUTTONS, format_date, role_name, t
-from bot.vk.gateway import FileTooBigError
 from bot.vk.outgoing import OutgoingMessage
 
-labeler = BotLabeler()
+router = Router()
 
 PROBLEMS_SHOWN = 30
 
 
-class DocumentFromAdmin(ABCRule[Message]):
-    async def check(self, message: Message) -> dict[str, Any] | bool:
-        if not current_event.get().who.is_admin:
-            return False
-        for attachment in message.attachments or []:
-            doc = getattr(attachment, "doc", None)
-            if doc is not None:
-                return {"doc": doc}
-        return False
+def document_from_admin(event_ctx: EventContext) -> bool:
+    """A file an admin sent in private: a roster to check."""
+    return not event_ctx.in_chat and event_ctx.who.is_admin and bool(event_ctx.incoming.files)
 
 
 def problem_line(problem: Problem) -> str:
@@ -47,9 +35,10 @@ def problem_line(problem: Problem) -> str:
     return "• " + where + what
 
 
-@labeler.message(Private(), DocumentFromAdmin())
-async def roster_file(message: Message, event_ctx: EventContext, doc: Any) -> None:
-    if (doc.size or 0) > MAX_FILE_BYTES:
+@router.message(document_from_admin)
+async def roster_file(event_ctx: EventContext) -> None:
+    doc = event_ctx.incoming.files[0]
+    if doc.size > MAX_FILE_BYTES:
         event_ctx.reply(t("roster_too_big"))
         return
     services = event_ctx.services
@@ -64,14 +53,14 @@ async def roster_file(message: Message, event_ctx: EventContext, doc: Any) -> No
 
     await say_now(t("roster_reading"), "reading")
     try:
-        data = await services.vk.download(doc.url or "", MAX_FILE_BYTES)
+        data = await services.vk.download(doc.ref, MAX_FILE_BYTES)
     except FileTooBigError:
         event_ctx.reply(t("roster_too_big"))
         return
     if data is None:
         event_ctx.reply(t("roster_download_failed"))
         return
-    filename = doc.title or f"file.{doc.ext or ''}"
+    filename = doc.name or f"file.{doc.type}"
     check = await services.roster.check(event_ctx.person_id, filename, data, progress)
     if check.problems:
         lines = [problem_line(problem) for problem in check.problems[:PROBLEMS_SHOWN]]
@@ -97,8 +86,9 @@ async def roster_file(message: Message, event_ctx: EventContext, doc: Any) -> No
     )
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("roster_apply"))
-async def roster_apply(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
+@router.button("roster_apply")
+async def roster_apply(event_ctx: EventContext) -> None:
+    data = event_ctx.data
     await event_ctx.answer_callback(None)
     import_id = payload_int(data.get("id"))
     roster = (
@@ -119,8 +109,8 @@ async def roster_apply(event: MessageEvent, event_ctx: EventContext, data: dict[
     )
 
 
-@labeler.message(Command("template"))
-async def template(message: Message, event_ctx: EventContext) -> None:
+@router.command("template")
+async def template(event_ctx: EventContext) -> None:
     attachment = await event_ctx.services.vk.upload_document(
         event_ctx.peer_id, "sferum-spiski-shablon.xlsx", roster_template()
     )
@@ -130,8 +120,8 @@ async def template(message: Message, event_ctx: EventContext) -> None:
     event_ctx.reply(t("roster_template_caption"), attachment=attachment)
 
 
-@labeler.message(Command("export"))
-async def export(message: Message, event_ctx: EventContext) -> None:
+@router.command("export")
+async def export(event_ctx: EventContext) -> None:
     services = event_ctx.services
     stats = await services.reports.stats()
     summary = [

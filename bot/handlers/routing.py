@@ -1,175 +1,226 @@
-"""How a message finds its handler, made cheaper without changing which handler it finds.
+"""How an event finds its handler: the command catalogue is the router.
 
-vkbottle's `FromFuncHandler` introspects a rule's `check` (unwrap, code object, defaults)
-every time it asks it, for every handler it tries, for every event; `PresignedHandler` does
-that once, when the bot is built, and passes exactly what vkbottle's `magic_bundle` would.
-vkbottle also asks every handler in turn; `KeyedRun` asks only those that could take the
-message: the ones for the command it means or the dialog step its sender is at. And vkbottle
-validates each incoming message twice (the whole event, then the message again from a dump
-of it); `OneParseMessageView` builds the same message from the event in one validation.
-"""
+A handler registers, by decorator on its feature's `Router`, for a command (typed, a button
+label or a button payload: `bot/commands.py` says who may use it and where), a callback
+button, a dialog step, an action, or any message a check accepts. Routes are looked up by
+key (the command the message means, the step its sender is at, the button pressed, the
+action), and among those that could take the event the first declared wins, the features
+taken in the order `bot.handlers.routers()` gives; the fallback, last, answers the rest."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
-from vkbottle import ABCAPI, API
-from vkbottle.bot import Message
-from vkbottle.dispatch.handlers import ABCHandler, FromFuncHandler
-from vkbottle.dispatch.views.bot import BotMessageView
-from vkbottle.tools.magic import CONTEXT_NAMES, get_default_args, resolve_arg_names
+from bot.commands import known_commands, spec
+from bot.context import EventContext
+from bot.conversation.incoming import CHAT_ACTIONS
+from bot.dialogs import Steps
+from bot.domain.access import refusal_for
+from bot.handlers.args import ArgumentError
 
-from bot.handlers.rules import Command, InDialog, parsed_command
+Handler = Callable[[EventContext], Awaitable[None]]
+Check = Callable[[EventContext], bool]
+# A message (typed, a text button, a chat's member event) or a pressed callback button.
+View = Literal["message", "button"]
+Key = tuple[str, str]
+
+# The dialog payload's keys for the command that began the dialog and where it began.
+COMMAND = "command"
+ORIGIN = "origin_peer"
 
 
 @dataclass(frozen=True)
-class Signature:
-    names: frozenset[str]
-    defaults: dict[str, Any]
-    context_name: str | None
-
-    @classmethod
-    def of(cls, func: Callable[..., Any]) -> Signature:
-        names = resolve_arg_names(func)
-        context_name = next((name for name in CONTEXT_NAMES if name in names), None)
-        return cls(frozenset(names), get_default_args(func), context_name)
-
-    def bundle(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """What `magic_bundle(func, kwargs)` returns."""
-        args = dict(self.defaults)
-        for name, value in kwargs.items():
-            if name in self.names:
-                args[name] = value
-        if self.context_name is not None:
-            args[self.context_name] = kwargs.copy()
-        return args
+class Route:
+    view: View
+    handler: Handler
+    # None: asked about every event of its view (after the keyed ones declared before it).
+    key: Key | None = None
+    check: Check | None = None
 
 
-class PresignedHandler(FromFuncHandler[Any]):
-    def __init__(self, original: FromFuncHandler[Any]) -> None:
-        super().__init__(original.handler, *original.rules, blocking=original.blocking)
-        self._rule_signatures = [(rule, Signature.of(rule.check)) for rule in self.rules]
-        self._handler_signature = Signature.of(self.handler)
+class Router:
+    """One feature's handlers, in the order they are declared."""
 
-    async def filter(
-        self, event: Any, context: dict[str, Any] | None = None
-    ) -> dict[str, Any] | bool:
-        rule_context = dict(context or {})
-        for rule, signature in self._rule_signatures:
-            result = await rule.check(event, **signature.bundle(rule_context))
-            if result is False or result is None:
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def _add(self, route: Route) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.routes.append(Route(route.view, handler, route.key, route.check))
+            return handler
+
+        return register
+
+    def command(self, name: str) -> Callable[[Handler], Handler]:
+        """Command `name`, where and by whom the catalogue allows it; `ctx.args` holds what
+        follows it. Refusals are explained by the fallback, from the same catalogue."""
+        command = spec(name)
+
+        def allowed(ctx: EventContext) -> bool:
+            if command.where != "any" and (command.where == "chat") != ctx.in_chat:
                 return False
-            if result is not True:
-                rule_context.update(result)
-        return rule_context
+            return refusal_for(ctx.who, command.roles) is None
 
-    async def handle(self, event: Any, **context: Any) -> Any:
-        return await self.handler(event, **self._handler_signature.bundle(context))
+        return self._add(Route("message", _noop, ("command", name), allowed))
+
+    def button(self, name: str) -> Callable[[Handler], Handler]:
+        """A callback button whose payload names command `name`, pressed by someone allowed;
+        `ctx.data` holds its payload."""
+        command = spec(name)
+        return self._add(
+            Route(
+                "button",
+                _noop,
+                ("button", name),
+                lambda ctx: refusal_for(ctx.who, command.roles) is None,
+            )
+        )
+
+    def step(
+        self, *states: Steps, choice: tuple[str, str] | None = None
+    ) -> Callable[[Handler], Handler]:
+        """The sender is at one of these dialog steps, writes where the dialog began and may
+        still use the command that began it; with `choice` (cmd, label), only the dialog
+        button naming `cmd` or its label typed. `ctx.dialog` holds the dialog's data."""
+        check = None if choice is None else _choice(*choice)
+
+        def register(handler: Handler) -> Handler:
+            for state in states:
+                self.routes.append(Route("message", handler, ("dialog", state.key), check))
+            return handler
+
+        return register
+
+    def action(self, *kinds: str) -> Callable[[Handler], Handler]:
+        """An action: a chat's member joined or left, the bot added or removed, messages
+        allowed or denied."""
+
+        def register(handler: Handler) -> Handler:
+            for kind in kinds:
+                self.routes.append(Route("message", handler, ("action", kind)))
+            return handler
+
+        return register
+
+    def message(self, check: Check | None = None) -> Callable[[Handler], Handler]:
+        """Any message `check` accepts (every message without one)."""
+        return self._add(Route("message", _noop, None, check))
+
+    def any_button(self) -> Callable[[Handler], Handler]:
+        """Any pressed button no other handler took."""
+        return self._add(Route("button", _noop, None))
 
 
-def presigned(handler: Any) -> Any:
-    """vkbottle's own function handlers become presigned ones; anything else is kept."""
-    return PresignedHandler(handler) if type(handler) is FromFuncHandler else handler
-
-
-ROUTED = "routed_handler"
-# What a message is, for routing: the command it means, or the dialog step its sender is at.
-Key = tuple[str, str]
-
-
-class KeyedRun(ABCHandler[Message]):
-    """Consecutive handlers that need a given command or dialog step, looked up by the
-    command the message means and the step its sender is at.
-
-    vkbottle asks every handler in turn; with some seventy of them most of a message's
-    routing went on asking handlers of other commands and other steps. A run is tried where
-    its first handler stood, and within it only the handlers for the message's keys, in
-    their order: the handler chosen is the one vkbottle would have chosen, as every handler
-    left out has a rule that would have refused the message."""
-
-    def __init__(self, handlers: Sequence[PresignedHandler]) -> None:
-        self.blocking = True
-        self.handlers = list(handlers)
-        self._by_key: dict[Key, list[tuple[int, PresignedHandler]]] = {}
-        for index, handler in enumerate(handlers):
-            for key in keys_of(handler) or ():
-                self._by_key.setdefault(key, []).append((index, handler))
-
-    async def filter(self, event: Message, context: dict[str, Any] | None = None) -> Any:
-        candidates = [pair for key in message_keys(event) for pair in self._by_key.get(key, ())]
-        candidates.sort(key=lambda pair: pair[0])
-        for _, handler in candidates:
-            result = await handler.filter(event, context)
-            if result is not False:
-                return (
-                    {**result, ROUTED: handler} if isinstance(result, dict) else {ROUTED: handler}
-                )
-        return False
-
-    async def handle(self, event: Message, **context: Any) -> Any:
-        handler: PresignedHandler = context.pop(ROUTED)
-        return await handler.handle(event, **context)
-
-
-def keys_of(handler: Any) -> frozenset[Key] | None:
-    """The keys one of which a message must have for this handler to take it; None for a
-    handler without a Command or InDialog rule (it is asked about every message)."""
-    if not isinstance(handler, PresignedHandler) or not handler.blocking:
-        return None
-    for rule in handler.rules:
-        if isinstance(rule, Command):
-            return frozenset({("command", rule.spec.name)})
-        if isinstance(rule, InDialog):
-            return frozenset(("dialog", state) for state in rule.states)
+async def _noop(ctx: EventContext) -> None:  # replaced by the decorated handler
     return None
 
 
-def message_keys(message: Message) -> list[Key]:
-    keys: list[Key] = []
-    parsed = parsed_command(message)
-    if parsed is not None:
-        keys.append(("command", parsed.name))
-    if message.state_peer is not None:
-        keys.append(("dialog", str(message.state_peer.state)))
-    return keys
+def _choice(cmd: str, label: str) -> Check:
+    folded = label.casefold()
+
+    def chosen(ctx: EventContext) -> bool:
+        pressed = ctx.incoming.button
+        if pressed is not None:
+            return pressed[0] == cmd
+        return ctx.incoming.text.strip().casefold() == folded
+
+    return chosen
 
 
-def by_key(handlers: Sequence[Any]) -> list[Any]:
-    """The message handlers with each run of keyed handlers made one `KeyedRun`."""
-    routed: list[Any] = []
-    run: list[PresignedHandler] = []
-    for handler in handlers:
-        if keys_of(handler) is not None:
-            run.append(handler)
-            continue
-        if run:
-            routed.append(KeyedRun(run))
-            run = []
-        routed.append(handler)
-    if run:
-        routed.append(KeyedRun(run))
-    return routed
+def revoked_dialog(ctx: EventContext) -> str | None:
+    """The command whose dialog the sender is in but may no longer use (a role taken away
+    since it began), or None."""
+    state = ctx.dialog_state
+    command = state.payload.get(COMMAND) if state is not None else None
+    if not isinstance(command, str) or command not in known_commands():
+        return None
+    if refusal_for(ctx.who, spec(command).roles) is None:
+        return None
+    return command
 
 
-def message_of(event: dict[str, Any], ctx_api: API | ABCAPI, replace_mention: bool) -> Message:
-    """The message vkbottle's `message_min` builds from a `message_new` event."""
-    new = event["object"]
-    if new.get("message") is None:
-        raise RuntimeError("Please set longpoll to latest version")  # as vkbottle says it
-    return Message(
-        **new["message"],
-        client_info=new.get("client_info"),
-        group_id=event.get("group_id"),
-        replace_mention=replace_mention,
-        unprepared_ctx_api=ctx_api,
-    )
+class Routes:
+    """Every feature's routes together, looked up by key."""
 
+    def __init__(self, routers: Iterable[Router]) -> None:
+        self._keyed: dict[tuple[View, Key], list[tuple[int, Route]]] = {}
+        self._unkeyed: dict[View, list[tuple[int, Route]]] = {"message": [], "button": []}
+        index = 0
+        for router in routers:
+            for route in router.routes:
+                if route.key is None:
+                    self._unkeyed[route.view].append((index, route))
+                else:
+                    self._keyed.setdefault((route.view, route.key), []).append((index, route))
+                index += 1
 
-class OneParseMessageView(BotMessageView):
-    @staticmethod
-    async def get_message(
-        event: dict[str, Any], ctx_api: API | ABCAPI, replace_mention: bool
-    ) -> Message:
-        return message_of(event, ctx_api, replace_mention)
+    async def dispatch(self, ctx: EventContext) -> None:
+        """Runs the handler the event is for, if any. A bad argument is the person's slip,
+        not a failure: they are told what to type."""
+        route = await self.find(ctx)
+        if route is None:
+            return
+        try:
+            await route.handler(ctx)
+        except ArgumentError as error:
+            ctx.reply(error.text)
+
+    async def find(self, ctx: EventContext) -> Route | None:
+        incoming = ctx.incoming
+        if incoming.kind == "button":
+            pressed = incoming.button
+            keys: list[Key] = [] if pressed is None else [("button", pressed[0])]
+            return self._first(ctx, "button", keys, with_unkeyed=True)
+        if incoming.kind == "action" and (
+            incoming.action is None or incoming.action.kind not in CHAT_ACTIONS
+        ):
+            # Not a message: only the action's own handlers take it.
+            keys = [] if incoming.action is None else [("action", incoming.action.kind)]
+            return self._first(ctx, "message", keys, with_unkeyed=False)
+        if incoming.kind == "other":
+            return None
+        ctx.dialog_state = await ctx.services.dialogs.get(ctx.person_id)
+        keys = []
+        if incoming.command is not None:
+            keys.append(("command", incoming.command.name))
+        if ctx.dialog_state is not None:
+            keys.append(("dialog", ctx.dialog_state.state))
+        if incoming.action is not None:
+            keys.append(("action", incoming.action.kind))
+        return self._first(ctx, "message", keys, with_unkeyed=True)
+
+    def _first(
+        self, ctx: EventContext, view: View, keys: Sequence[Key], with_unkeyed: bool
+    ) -> Route | None:
+        candidates = [pair for key in keys for pair in self._keyed.get((view, key), ())]
+        if with_unkeyed:
+            candidates += self._unkeyed[view]
+        candidates.sort(key=lambda pair: pair[0])
+        for _, route in candidates:
+            if self._takes(ctx, route):
+                return route
+        return None
+
+    def _takes(self, ctx: EventContext, route: Route) -> bool:
+        kind = route.key[0] if route.key is not None else None
+        if kind == "dialog":
+            state = ctx.dialog_state
+            assert state is not None
+            if state.payload.get(ORIGIN, ctx.peer_id) != ctx.peer_id:
+                return False
+            if revoked_dialog(ctx) is not None:
+                return False
+        if route.check is not None and not route.check(ctx):
+            return False
+        if kind == "command":
+            command = ctx.incoming.command
+            ctx.args = command.args if command is not None else ""
+        elif kind == "button":
+            pressed = ctx.incoming.button
+            ctx.data = pressed[1] if pressed is not None else {}
+        elif kind == "dialog":
+            assert ctx.dialog_state is not None
+            ctx.dialog = dict(ctx.dialog_state.payload)
+        return True

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from vkbottle.bot import BotLabeler, Message, MessageEvent
-from vkbottle_types.events import GroupEventType
-
 from bot.context import EventContext
 from bot.domain.invitations import hash_code
 from bot.domain.people import REF_CODE_MAX, placeholder_name
 from bot.handlers.invitations import begin_redemption
-from bot.handlers.rules import Callback, Command
+from bot.handlers.routing import Router
 from bot.keyboards import consent_keyboard, main_menu
 from bot.texts import role_name, t
 
-labeler = BotLabeler()
+router = Router()
 
 FALLBACK_NAME = "друг"
 
@@ -69,18 +66,18 @@ async def give_consent(event_ctx: EventContext) -> None:
         event_ctx.reply(t("guest_next_steps"))
 
 
-@labeler.message(Command("start"))
-async def start(message: Message, event_ctx: EventContext) -> None:
+@router.command("start")
+async def start(event_ctx: EventContext) -> None:
     if event_ctx.in_chat:
         event_ctx.reply(
             t("consent_needed_in_chat") if not event_ctx.who.has_consented else t("help_footer")
         )
         return
     if not event_ctx.who.has_consented:
-        await offer_consent(event_ctx, message.ref)
+        await offer_consent(event_ctx, event_ctx.incoming.start_payload)
         return
-    if message.ref:
-        await act_on_ref(event_ctx, hash_code(message.ref[:REF_CODE_MAX]))
+    if event_ctx.incoming.start_payload:
+        await act_on_ref(event_ctx, hash_code(event_ctx.incoming.start_payload[:REF_CODE_MAX]))
         return
     profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
     first, last, gender = profiles.get(event_ctx.person_id, ("", "", None))
@@ -93,21 +90,21 @@ async def start(message: Message, event_ctx: EventContext) -> None:
     )
 
 
-@labeler.message(Command("agree"))
-async def agree(message: Message, event_ctx: EventContext) -> None:
+@router.command("agree")
+async def agree(event_ctx: EventContext) -> None:
     if event_ctx.in_chat:
         event_ctx.reply(t("consent_needed_in_chat"))
         return
     await give_consent(event_ctx)
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("agree"))
-async def agree_button(event: MessageEvent, event_ctx: EventContext) -> None:
+@router.button("agree")
+async def agree_button(event_ctx: EventContext) -> None:
     await event_ctx.answer_callback(t("consent_given"))
     await give_consent(event_ctx)
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("decline"))
-async def decline_button(event: MessageEvent, event_ctx: EventContext) -> None:
+@router.button("decline")
+async def decline_button(event_ctx: EventContext) -> None:
     await event_ctx.answer_callback(None)
     event_ctx.reply(t("consent_declined"))

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from vkbottle.bot import BotLabeler, Message, MessageEvent
-from vkbottle_types.events import GroupEventType
-
 from bot.context import EventContext
 from bot.domain.school import Outcome
 from bot.handlers.args import ArgumentError, class_from, known_person_from
-from bot.handlers.rules import Callback, Command
+from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import (
     MAX_VK_ID,
@@ -20,14 +17,15 @@ from bot.parsing import (
 )
 from bot.texts import BUTTONS, format_moment, t
 
-labeler = BotLabeler()
+router = Router()
 
 AUDIT_DEFAULT = 20
 AUDIT_MAX = 100
 
 
-@labeler.message(Command("class_add"))
-async def class_add(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("class_add")
+async def class_add(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     words = args.replace(",", " ").split()
     if not words:
         event_ctx.reply(t("classes_none_given"))
@@ -59,8 +57,8 @@ def _join_split_names(words: list[str]) -> list[str]:
     return joined
 
 
-@labeler.message(Command("classes"))
-async def classes(message: Message, event_ctx: EventContext) -> None:
+@router.command("classes")
+async def classes(event_ctx: EventContext) -> None:
     rows = await event_ctx.services.school.summaries()
     pupils = [row for row in rows if not row.is_staff_room]
     lines = [t("classes_header", count=len(pupils))]
@@ -83,8 +81,9 @@ async def classes(message: Message, event_ctx: EventContext) -> None:
     event_ctx.reply("\n".join(lines))
 
 
-@labeler.message(Command("class_remove"))
-async def class_remove(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("class_remove")
+async def class_remove(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     try:
         name = parse_class_name(args).name
     except ClassNameError:
@@ -101,8 +100,9 @@ async def class_remove(message: Message, event_ctx: EventContext, args: str) -> 
         event_ctx.reply(t("class_removed", name=name))
 
 
-@labeler.message(Command("class_teacher"))
-async def class_teacher(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("class_teacher")
+async def class_teacher(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     class_text, person_text = _split_class_first(args)
     school_class = await class_from(event_ctx, class_text)
     person_id, name = await known_person_from(event_ctx, person_text)
@@ -150,10 +150,9 @@ async def _set_class_teacher(
             event_ctx.send(change.previous, t("class_teacher_removed_you", class_name=class_name))
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("class_teacher_confirm"))
-async def class_teacher_confirm(
-    event: MessageEvent, event_ctx: EventContext, data: dict[str, object]
-) -> None:
+@router.button("class_teacher_confirm")
+async def class_teacher_confirm(event_ctx: EventContext) -> None:
+    data = event_ctx.data
     await event_ctx.answer_callback(None)
     class_name = str(data.get("class", ""))
     if not data.get("yes"):
@@ -167,8 +166,9 @@ async def class_teacher_confirm(
     await _set_class_teacher(event_ctx, class_name, person_id, name, replace=True)
 
 
-@labeler.message(Command("admin_add"))
-async def admin_add(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("admin_add")
+async def admin_add(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     person_id, name = await known_person_from(event_ctx, split_person_and_rest(args)[0])
     outcome = await event_ctx.services.school.add_admin(event_ctx.person_id, person_id)
     if outcome is Outcome.NOT_VERIFIED_TEACHER:
@@ -180,8 +180,9 @@ async def admin_add(message: Message, event_ctx: EventContext, args: str) -> Non
         event_ctx.send(person_id, t("admin_you"))
 
 
-@labeler.message(Command("admin_remove"))
-async def admin_remove(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("admin_remove")
+async def admin_remove(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     person_id, name = await known_person_from(event_ctx, split_person_and_rest(args)[0])
     outcome = await event_ctx.services.school.remove_admin(event_ctx.person_id, person_id)
     if outcome is Outcome.NOT_ADMIN:
@@ -192,8 +193,9 @@ async def admin_remove(message: Message, event_ctx: EventContext, args: str) -> 
         event_ctx.reply(t("admin_removed", name=name))
 
 
-@labeler.message(Command("audit"))
-async def audit(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("audit")
+async def audit(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     limit = parse_int(args) or AUDIT_DEFAULT
     rows = await event_ctx.services.school.audit(max(1, min(limit, AUDIT_MAX)))
     if not rows:

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from vkbottle.bot import BotLabeler, Message, MessageEvent
-from vkbottle_types.events import GroupEventType
-
 from bot.context import EventContext
 from bot.domain.school import Outcome
 from bot.handlers.args import known_person_from
-from bot.handlers.rules import Callback, Command
+from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import MAX_VK_ID, payload_int, split_person_and_rest
 from bot.texts import BUTTONS, format_date, t
 
-labeler = BotLabeler()
+router = Router()
 
 BUTTONS_AT_ONCE = 5
 
 
-@labeler.message(Command("verify"))
-async def verify(message: Message, event_ctx: EventContext, args: str) -> None:
+@router.command("verify")
+async def verify(event_ctx: EventContext) -> None:
+    args = event_ctx.args
     if args.strip():
         person_id, name = await known_person_from(event_ctx, split_person_and_rest(args)[0])
         event_ctx.reply(await confirm_teacher(event_ctx, person_id, name))
@@ -56,8 +52,9 @@ async def confirm_teacher(event_ctx: EventContext, person_id: int, name: str) ->
     return t("verify_done", name=name)
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("verify"))
-async def verify_button(event: MessageEvent, event_ctx: EventContext, data: dict[str, Any]) -> None:
+@router.button("verify")
+async def verify_button(event_ctx: EventContext) -> None:
+    data = event_ctx.data
     person_id = payload_int(data.get("person"), 1, MAX_VK_ID)
     if person_id is None:
         await event_ctx.answer_callback(t("stale_button"))

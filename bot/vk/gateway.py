@@ -9,6 +9,7 @@ import aiohttp
 from loguru import logger
 from vkbottle import VKAPIError
 
+from bot.conversation.port import FileTooBigError
 from bot.russian import GenderCode, gender_from_vk_sex
 from bot.vk.api import ResilientAPI, TransientAPIError
 
@@ -18,14 +19,6 @@ ANSWERS_PER_EXECUTE = 25  # VK's limit of calls inside one execute
 # A file a person sent must arrive whole within this; it is read this many bytes at a time.
 DOWNLOAD_SECONDS = 60.0
 DOWNLOAD_PIECE = 64 * 1024
-
-
-class FileTooBigError(Exception):
-    """A downloaded file is over the size its caller accepts."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__(f"file of at least {size} bytes")
-        self.size = size
 
 
 class VKGateway:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 from loguru import logger
-from vkbottle.exception_factory import ErrorHandler
 
+from bot.commands import Community
 from bot.storage import Database
 from bot.storage.db import Change
 from bot.storage.inbox import InboxRow
 from bot.vk.api import ResilientAPI
-from bot.vk.polling import StoredTsPolling
+from bot.vk.parse import dedup_key, parse_update
+from bot.vk.polling import LongPoll
 
 TS_KEY = "longpoll_ts"
 RESTART_PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0)
@@ -36,46 +35,20 @@ RECOVERED_CLIENT_INFO = {
 }
 
 
-def update_source(update: dict[str, Any]) -> dict[str, Any]:
-    """What an update is about: its message for message_new, else its object."""
-    obj = update.get("object")
-    if not isinstance(obj, dict):
-        return {}
-    message = obj.get("message")
-    return message if isinstance(message, dict) else obj
-
-
-def person_key(update: dict[str, Any]) -> int:
-    """Whose event this is: one person's events are handled in order."""
-    source = update_source(update)
-    return int(source.get("from_id") or source.get("user_id") or source.get("peer_id") or 0)
-
-
-def dedup_key(update: dict[str, Any]) -> str:
-    """What makes two deliveries the same event. A message is known by its place in its
-    conversation, so one delivered by long poll and found again in the history is one."""
-    message = update_source(update)
-    if update.get("type") == "message_new":
-        cmid = message.get("conversation_message_id")
-        if cmid:
-            return f"msg:{message.get('peer_id')}:{cmid}"
-    event_id = update.get("event_id")
-    if isinstance(event_id, str) and event_id:
-        return event_id
-    # VK always sends one; should it not, the content identifies the event.
-    return "sha:" + hashlib.sha256(json.dumps(update, sort_keys=True).encode()).hexdigest()
-
-
-class LoggingErrorHandler(ErrorHandler):
-    async def handle(self, error: Exception, *args: Any, **kwargs: Any) -> None:
-        logger.warning("Long poll error: {}: {}", type(error).__name__, error)
-
-
 class Intake:
-    def __init__(self, db: Database, api: ResilientAPI, group_id: int, wait: int = 25) -> None:
+    def __init__(
+        self,
+        db: Database,
+        api: ResilientAPI,
+        group_id: int,
+        wait: int = 25,
+        community: Community | None = None,
+    ) -> None:
         self._db = db
         self._api = api
         self._group_id = group_id
+        # Who the commands in a chat must address, and whose joining a chat is the bot's.
+        self._me = community or Community(group_id)
         self._wait = wait
         # Who takes the events once they are stored (the dispatcher).
         self.on_stored: Callable[[list[InboxRow]], None] = lambda rows: None
@@ -178,15 +151,12 @@ class Intake:
         failures = 0
         while True:
             stored_ts = await self._db.reader.kv.get(TS_KEY)
-            polling = StoredTsPolling(
-                group_id=self._group_id,
-                stored_ts=stored_ts,
-                on_gap=self.gap_detected,
-                wait=self._wait,
-            ).construct(self._api, LoggingErrorHandler())
+            polling = LongPoll(
+                self._api, self._group_id, stored_ts, on_gap=self.gap_detected, wait=self._wait
+            )
             try:
-                async for batch in polling.listen():
-                    await self.store(batch.get("updates", []), str(batch["ts"]))
+                async for updates, ts in polling.listen():
+                    await self.store(updates, ts)
                     failures = 0
             except asyncio.CancelledError:
                 raise
@@ -208,9 +178,11 @@ class Intake:
             if self._next_seq is None:
                 self._next_seq = await self._db.reader.inbox.last_seq() + 1
             first = self._next_seq
+            # Parsed once, here: the inbox keeps the neutral record, not VK's update.
+            records = [parse_update(update, self._me) for update in fresh.values()]
             rows = [
-                InboxRow(event_id, seq, person_key(update), update)
-                for seq, (event_id, update) in enumerate(fresh.items(), start=first)
+                InboxRow(record.event_id, seq, record.person, record.to_stored())
+                for seq, record in enumerate(records, start=first)
             ]
             changes: list[Change] = [lambda tx: tx.inbox.add_many_statement(rows)]
             if ts is not None:

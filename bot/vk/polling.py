@@ -1,111 +1,116 @@
-"""Bots Long Poll whose position (ts) lives in the database with the events it covers."""
+"""Bots Long Poll, our own small loop: its position (ts) lives in the database with the
+events it covers, so what arrived while the bot was down is fetched on start.
+
+Only public pieces are used: `groups.getLongPollServer` through the API client's `request`,
+and the long-poll request through its HTTP client. VK's `failed` answers are handled as VK
+documents them: 1 — take the ts given and go on (events were lost), 2 — the key expired,
+get a new one and keep the ts, 3 — information lost, get a new key and ts."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
 from loguru import logger
-from vkbottle import VKAPIError
-from vkbottle.polling import BotPolling
+
+from bot.vk.api import ResilientAPI
 
 REQUEST_TIMEOUT_EXTRA = 10
+MAX_WAIT = 90
+# A growing pause after each failed request, up to this many tenths of a second.
+MAX_RETRY_STEPS = 60
 
 
-class StoredTsPolling(BotPolling):
-    """Resumes from the ts stored with the last batch, so what arrived while the bot
-    was down is fetched on start; vkbottle's own file-based ts is not used."""
-
+class LongPoll:
     def __init__(
         self,
-        *,
-        group_id: int | None,
+        api: ResilientAPI,
+        group_id: int,
         stored_ts: str | None,
         on_gap: Callable[[int], None],
         wait: int = 25,
     ) -> None:
-        super().__init__(group_id=group_id, wait=wait, skip_old_events=stored_ts is None)
+        self._api = api
+        self._group_id = group_id
         self._stored_ts = stored_ts
         self._on_gap = on_gap
+        self._wait = min(wait, MAX_WAIT)
 
-    async def handle_failed_event(
-        self, server: dict[str, Any], event: dict[str, Any]
-    ) -> dict[str, Any]:
-        # failed 1 (history outdated) and 3 (information lost) skip events for good:
-        # what people wrote meanwhile has to be found in their conversations instead.
-        if event.get("failed") in (1, 3):
-            self._on_gap(int(event["failed"]))
-        return await super().handle_failed_event(server, event)
-
-    def restore_server_ts(self, server: dict[str, Any]) -> dict[str, Any]:
-        if self._stored_ts is not None:
-            server["ts"] = self._stored_ts
-            # Only the first server takes the stored ts; later ones come with VK's rules.
-            self._stored_ts = None
+    async def server(self) -> dict[str, Any]:
+        response = await self._api.request("groups.getLongPollServer", {"group_id": self._group_id})
+        server: dict[str, Any] = response["response"]
         return server
 
-    def save_server_ts(self, server: dict[str, Any]) -> None:
-        """The ts is saved by the intake together with the events of its batch."""
+    async def listen(self) -> AsyncIterator[tuple[list[dict[str, Any]], str]]:
+        """Batches of updates with the ts that follows them, for as long as it is iterated.
 
-    async def listen(self) -> AsyncGenerator[dict[str, Any], None]:
-        """vkbottle's loop, less its hop to a thread after every batch to save the ts in a
-        file: here the ts is stored with the batch's events (the hop cost a thread switch
-        per batch for a method that does nothing)."""
-        self._stop_event = asyncio.Event()
-        retry_count = 0
-        server = self.restore_server_ts(await self.get_server())
-        while not self._stop_event.is_set():
+        The first server takes the stored ts (VK's current one on the very first start)."""
+        server = await self.server()
+        if self._stored_ts is not None:
+            server["ts"] = self._stored_ts
+        retries = 0
+        while True:
             try:
-                server = server or await self.get_server()
-                event = await self.get_event(server)
-                if "failed" in event:
-                    server = await self.handle_failed_event(server, event)
-                    if not server:
-                        retry_count = min(retry_count + 1, 60)
-                        await asyncio.sleep(0.1 * retry_count)
+                if not server:
+                    server = await self.server()
+                answer = await self.check(server)
+                if "failed" in answer:
+                    server = await self._after_failure(server, answer)
                     continue
-                if "ts" not in event:
-                    server = await self.get_server()
+                if "ts" not in answer:
+                    server = await self.server()
                     continue
-                server["ts"] = event["ts"]
-                retry_count = 0
-                if event.get("updates"):
-                    yield event
-            except (aiohttp.ClientConnectionError, TimeoutError, VKAPIError[10]):
-                logger.error("Unable to make request to {}, retrying...", type(self).__name__)
-                retry_count = min(retry_count + 1, 60)
-                await asyncio.sleep(0.1 * retry_count)
+                server["ts"] = answer["ts"]
+                retries = 0
+                if answer.get("updates"):
+                    yield answer["updates"], str(answer["ts"])
+            except (aiohttp.ClientConnectionError, TimeoutError) as error:
+                logger.error("Long poll request failed ({}), retrying", type(error).__name__)
+                retries = min(retries + 1, MAX_RETRY_STEPS)
+                await asyncio.sleep(0.1 * retries)
             except Exception as error:
-                await self.error_handler.handle(error)
-                retry_count = min(retry_count + 1, 60)
-                await asyncio.sleep(0.1 * retry_count)
+                logger.warning("Long poll error: {}: {}", type(error).__name__, error)
+                retries = min(retries + 1, MAX_RETRY_STEPS)
+                await asyncio.sleep(0.1 * retries)
 
-    async def get_event(self, server: dict[str, Any]) -> dict[str, Any]:
-        async with self.api.http_client.request(  # type: ignore[attr-defined]
+    async def _after_failure(
+        self, server: dict[str, Any], answer: dict[str, Any]
+    ) -> dict[str, Any]:
+        failed = answer.get("failed")
+        if failed in (1, 3):
+            # Events were skipped for good: what people wrote meanwhile has to be found in
+            # their conversations instead.
+            self._on_gap(int(failed))
+        if failed == 1:
+            return {**server, "ts": answer["ts"]}
+        if failed == 2:
+            return {**(await self.server()), "ts": server["ts"]}
+        if failed == 3:
+            return await self.server()
+        logger.error("Long poll answered an unknown failure {!r}", failed)
+        await asyncio.sleep(1.0)
+        return await self.server()
+
+    async def check(self, server: dict[str, Any]) -> dict[str, Any]:
+        async with self._api.http_client.request(  # type: ignore[attr-defined]
             server["server"],
             method="POST",
-            params={
-                "act": "a_check",
-                "key": server["key"],
-                "ts": server["ts"],
-                "wait": self.wait,
-                "rps_delay": self.rps_delay,
-            },
-            timeout=aiohttp.ClientTimeout(total=self.wait + REQUEST_TIMEOUT_EXTRA),
+            params={"act": "a_check", "key": server["key"], "ts": server["ts"], "wait": self._wait},
+            timeout=aiohttp.ClientTimeout(total=self._wait + REQUEST_TIMEOUT_EXTRA),
         ) as response:
             text = await response.text(encoding="utf-8")
             status = response.status
-        # The base loop retries connection errors with a growing pause and keeps the
-        # current server and ts; a 5xx or a broken body is the same kind of failure.
+        # A 5xx or a broken body is a failed request like a dropped connection: retried with
+        # a growing pause, keeping the current server and ts.
         if status >= 500:
             raise aiohttp.ClientConnectionError(f"long poll answered HTTP {status}")
         try:
-            event: dict[str, Any] = json.loads(text)
+            answer: dict[str, Any] = json.loads(text)
         except ValueError as error:
             raise aiohttp.ClientConnectionError(
                 "long poll answered a body that is not JSON"
             ) from error
-        return event
+        return answer

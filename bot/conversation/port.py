@@ -1,0 +1,62 @@
+"""The few messenger calls handlers and jobs make besides sending messages, as a port.
+
+The messenger's adapter implements it (VK: `bot.vk.gateway.VKGateway`); the core sees only
+this. Person ids are the core's person keys; places (`peer_id`) are the messenger's opaque
+chat ids taken from an incoming record or a stored chat."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.russian import GenderCode
+
+
+class FileTooBigError(Exception):
+    """A downloaded file is over the size its caller accepts."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"file of at least {size} bytes")
+        self.size = size
+
+
+class Messenger(Protocol):
+    async def user_names(self, vk_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """(first name, last name) by person; people the messenger does not know are left out."""
+        ...
+
+    async def user_profiles(
+        self, vk_ids: list[int]
+    ) -> dict[int, tuple[str, str, GenderCode | None]]:
+        """(first name, last name, gender) by person."""
+        ...
+
+    async def resolve_screen_name(self, screen_name: str) -> int | None:
+        """The person a public name (`@name`, a profile link) belongs to, if any."""
+        ...
+
+    async def upload_photo(self, peer_id: int, png: bytes) -> str | None:
+        """An attachment reference for a picture to send to `peer_id`; None on failure."""
+        ...
+
+    async def upload_document(self, peer_id: int, filename: str, data: bytes) -> str | None:
+        """An attachment reference for a file to send to `peer_id`; None on failure."""
+        ...
+
+    async def download(self, url: str, max_bytes: int) -> bytes | None:
+        """A file a person sent, by its `FileRef.ref`; None if it cannot be fetched whole.
+        FileTooBigError if it is larger than `max_bytes`."""
+        ...
+
+    def invitation_link(self, code: str) -> str:
+        """A link that starts a dialog with the bot carrying `code` as its start payload."""
+        ...
+
+    def answer_callback_soon(
+        self, event_id: str, user_id: int, peer_id: int, snackbar: str | None
+    ) -> None:
+        """Answers a pressed button (stops its spinner) without waiting."""
+        ...
+
+    async def finish_answers(self) -> None:
+        """Waits for the button answers still on their way."""
+        ...
