@@ -90,7 +90,7 @@ class EventContext:
     @property
     def who(self) -> Actor:
         if self.actor is None:
-            raise RuntimeError("the actor is loaded by the middleware before any handler runs")
+            raise RuntimeError("the actor is loaded by the dispatcher before any handler runs")
         return self.actor
 
     def reply(self, text: str, keyboard: str | None = None, attachment: str | None = None) -> None:

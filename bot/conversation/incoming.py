@@ -90,8 +90,6 @@ class Incoming:
     start_payload: str | None = None
     # A pressed callback button waits for an answer under this id.
     callback_id: str = ""
-    # The messenger's own name for the event (logs only).
-    source_type: str = ""
 
     @property
     def button(self) -> tuple[str, dict[str, Any]] | None:
@@ -132,7 +130,6 @@ class Incoming:
             "action": None if self.action is None else [self.action.kind, self.action.member],
             "start_payload": self.start_payload,
             "callback_id": self.callback_id,
-            "source_type": self.source_type,
         }
 
     @staticmethod
@@ -159,5 +156,4 @@ class Incoming:
             action=None if action is None else Action(*action),
             start_payload=body.get("start_payload"),
             callback_id=str(body.get("callback_id") or ""),
-            source_type=str(body.get("source_type") or ""),
         )

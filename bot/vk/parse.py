@@ -128,7 +128,6 @@ def parse_update(update: dict[str, Any], me: Community) -> Incoming:
             files=_files(source),
             action=action,
             start_payload=str(ref) if ref else None,
-            source_type=kind,
         )
     if kind == "message_event":
         return Incoming(
@@ -138,7 +137,6 @@ def parse_update(update: dict[str, Any], me: Community) -> Incoming:
             place=place_of(peer),
             payload=source.get("payload"),
             callback_id=str(source.get("event_id", "")),
-            source_type=kind,
         )
     if kind in ("message_allow", "message_deny"):
         allowed = kind == "message_allow"
@@ -148,6 +146,5 @@ def parse_update(update: dict[str, Any], me: Community) -> Incoming:
             sender=sender,
             place=place_of(peer),
             action=Action(MESSAGES_ALLOWED if allowed else MESSAGES_DENIED),
-            source_type=kind,
         )
-    return Incoming(event_id, "other", sender, place_of(peer), source_type=kind)
+    return Incoming(event_id, "other", sender, place_of(peer))
