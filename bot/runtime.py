@@ -13,6 +13,7 @@ from loguru import logger
 from vkbottle import Bot
 
 from bot.context import EventContext, Services, current_event
+from bot.conversation.outgoing import Address
 from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
 from bot.storage.db import Change
@@ -20,6 +21,7 @@ from bot.storage.inbox import InboxRow
 from bot.texts import t
 from bot.vk.api import CallScope, interactive_calls
 from bot.vk.intake import update_source
+from bot.vk.outgoing import address_of_peer
 from bot.vk.sender import OutboxSender
 
 MAX_PARALLEL_EVENTS = 64
@@ -93,7 +95,7 @@ class _Outcome:
     """What one finished event leaves to be written."""
 
     event_id: str
-    replies: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    replies: list[tuple[Address, int, dict[str, Any]]] = field(default_factory=list)
     dialog_steps: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     dialogs_ended: list[int] = field(default_factory=list)
     forgotten: list[int] = field(default_factory=list)
@@ -211,6 +213,7 @@ class Dispatcher:
             event_type=event_type,
             person_id=row.person_key,
             peer_id=_peer_of(body, row.person_key),
+            where=address_of_peer(_peer_of(body, row.person_key)),
             services=self._services,
             callback_event_id=str((body.get("object") or {}).get("event_id", "")),
         )
@@ -249,7 +252,7 @@ class Dispatcher:
         transaction (shared with the other events finishing meanwhile: see Database.write)."""
         outcome = _Outcome(row.event_id)
         outcome.replies = [
-            (message.peer_id, random_id, message.body())
+            (message.to, random_id, message.to_data())
             for message, random_id in ctx.outgoing_with_ids()
         ]
         for peer, step in ctx.dialog_changes.items():

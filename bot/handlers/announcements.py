@@ -9,6 +9,7 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Chat, Person
 from bot.domain.announcements import Audience, ProposalOutcome, may_announce, may_post
 from bot.handlers.args import class_from
 from bot.handlers.dialog import next_step
@@ -113,8 +114,10 @@ async def send_confirmed(message: Message, event_ctx: EventContext, dialog: dict
     if refusal is not None:
         event_ctx.reply(refusal, keyboard=main_menu(event_ctx.who))
         return
+    # /post goes to a channel's chat, /announce to people.
+    to_chat = "channel" in dialog
     await services.notifier.broadcast(
-        [int(peer) for peer in dialog["peers"]],
+        [Chat(int(peer)) if to_chat else Person(int(peer)) for peer in dialog["peers"]],
         str(dialog["text"]),
         key=f"send:{event_ctx.event_id}",
         report_to=event_ctx.person_id,
@@ -159,7 +162,9 @@ async def propose(message: Message, event_ctx: EventContext, args: str) -> None:
         per_row=1,
     )
     for admin in await services.school.admin_ids():
-        event_ctx.send(admin, t("propose_for_admin", id=proposal_id, text=text), keyboard=keyboard)
+        event_ctx.send(
+            Person(admin), t("propose_for_admin", id=proposal_id, text=text), keyboard=keyboard
+        )
     event_ctx.reply(t("propose_sent", id=proposal_id))
 
 
@@ -185,15 +190,18 @@ async def proposal_decided(
         return
     await event_ctx.answer_callback(None)
     if channel:
-        await services.notifier.broadcast(peers, proposal.text, key=f"proposal:{proposal_id}")
+        await services.notifier.broadcast(
+            [Chat(peer) for peer in peers], proposal.text, key=f"proposal:{proposal_id}"
+        )
         where = t(f"channel_{channel}")
         event_ctx.reply(t("propose_published", id=proposal_id, channel=where))
         event_ctx.send(
-            proposal.proposed_by, t("propose_author_published", id=proposal_id, channel=where)
+            Person(proposal.proposed_by),
+            t("propose_author_published", id=proposal_id, channel=where),
         )
     else:
         event_ctx.reply(t("propose_declined", id=proposal_id))
-        event_ctx.send(proposal.proposed_by, t("propose_author_declined", id=proposal_id))
+        event_ctx.send(Person(proposal.proposed_by), t("propose_author_declined", id=proposal_id))
 
 
 @labeler.raw_event([GroupEventType.MESSAGE_ALLOW, GroupEventType.MESSAGE_DENY], dict)

@@ -9,6 +9,7 @@ from vkbottle_types.events import GroupEventType
 
 from bot.commands import spec
 from bot.context import EventContext
+from bot.conversation.outgoing import Keyboard
 from bot.domain.access import refusal_for
 from bot.domain.duties import Checklist, ChecklistItem, MarkOutcome
 from bot.domain.duty_catalogue import RIGHTS, Completion, Period
@@ -96,7 +97,7 @@ async def duties(message: Message, event_ctx: EventContext) -> None:
     event_ctx.reply("\n".join(lines), keyboard=keyboard)
 
 
-def _step_keyboard(event_ctx: EventContext, step: ChecklistItem) -> str | None:
+def _step_keyboard(event_ctx: EventContext, step: ChecklistItem) -> Keyboard | None:
     buttons: list[tuple[str, str, dict[str, Any]]] = []
     action = step.duty.action
     if action and action not in ("done", "bind"):

@@ -9,6 +9,7 @@ from vkbottle import BaseStateGroup
 from vkbottle.bot import BotLabeler, Message
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Keyboard
 from bot.domain.events import (
     Audience,
     PlannedEvent,
@@ -82,7 +83,7 @@ AUDIENCE_BUTTONS = {
 }
 
 
-def _audience_keyboard(actor: Actor) -> str:
+def _audience_keyboard(actor: Actor) -> Keyboard:
     # Only what the person may choose: a refusal after the choice would waste the dialog.
     return text_choices(
         [
@@ -198,8 +199,8 @@ async def event_link(message: Message, event_ctx: EventContext, dialog: dict[str
     event = await services.events.create(event_ctx.who, planned, remind_before)
     recipients = await services.events.recipients(event)
     announcement = event_text("event_announce", event, services)
-    for peer in recipients:
-        event_ctx.send(peer, announcement)
+    for to in recipients:
+        event_ctx.send(to, announcement)
     event_ctx.reply(
         t(
             "event_created" if event.reminded_at is None else "event_created_soon",
@@ -251,6 +252,6 @@ async def event_cancel(message: Message, event_ctx: EventContext, args: str) -> 
         event_ctx.reply(t("event_cancel_not_found", id=number))
         return
     text = event_text("event_cancelled", event, services)
-    for peer in await services.events.recipients(event):
-        event_ctx.send(peer, text)
+    for to in await services.events.recipients(event):
+        event_ctx.send(to, text)
     event_ctx.reply(t("event_cancel_done", id=number))

@@ -7,6 +7,7 @@ from vkbottle.dispatch.dispenser.base import get_state_repr
 
 from bot.commands import CommandSpec, all_specs
 from bot.context import EventContext
+from bot.conversation.outgoing import mention
 from bot.domain.access import refusal_for
 from bot.domain.roles import Actor
 from bot.handlers.privacy import ForgetDialog
@@ -66,7 +67,7 @@ async def show_support(message: Message, event_ctx: EventContext) -> None:
     admins = await event_ctx.services.people.admin_names()
     if admins:
         lines = "\n".join(
-            t("support_admin_line", vk_id=vk_id, name=name or f"id{vk_id}")
+            t("support_admin_line", admin=mention(vk_id, name or f"id{vk_id}"))
             for vk_id, name in admins
         )
         admin_text = t("support_admins", lines=lines)

@@ -7,6 +7,7 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Person
 from bot.domain.invitations import CodeStatus, InvitationState, hash_code, may_invite, state_of
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
@@ -230,7 +231,7 @@ async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: s
         )
         for admin_id in await services.school.admin_ids():
             event_ctx.send(
-                admin_id,
+                Person(admin_id),
                 t("join_teacher_waiting_admin", name=teacher_name, vk_id=event_ctx.person_id),
                 keyboard=choice_keyboard(
                     [(BUTTONS["confirm_verify"], "verify", {"person": event_ctx.person_id})]

@@ -8,6 +8,7 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Person
 from bot.domain.movement import MoveOutcome
 from bot.domain.roles import Role
 from bot.handlers.args import class_from, known_person_from
@@ -50,12 +51,13 @@ async def move(message: Message, event_ctx: EventContext, args: str) -> None:
     event_ctx.reply("\n".join(line for line in (done, report) if line))
     student_chat = await class_chat_text(event_ctx, Role.STUDENT.value, new_class.id)
     event_ctx.send(
-        person_id, t("move_you", old=moved.old_class, new=new_class.name) + "\n" + student_chat
+        Person(person_id),
+        t("move_you", old=moved.old_class, new=new_class.name) + "\n" + student_chat,
     )
     parent_chat = await class_chat_text(event_ctx, Role.PARENT.value, new_class.id)
     for parent_id in moved.parents:
         event_ctx.send(
-            parent_id,
+            Person(parent_id),
             t("move_parent_you", old=moved.old_class, new=new_class.name) + "\n" + parent_chat,
         )
 
@@ -97,7 +99,7 @@ async def _leave(
     done = t("leave_done", names=list(names.values()), retention=retention)
     event_ctx.reply("\n".join(line for line in (done, report) if line))
     for left_id in departed.left:
-        event_ctx.send(left_id, t("leave_you", retention=retention))
+        event_ctx.send(Person(left_id), t("leave_you", retention=retention))
 
 
 @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("leave_decide"))

@@ -9,6 +9,7 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext, current_event
+from bot.conversation.outgoing import File, OutgoingMessage
 from bot.domain.roster import MAX_FILE_BYTES, Problem
 from bot.files import export_workbook, roster_template
 from bot.handlers.rules import Callback, Command, Private
@@ -16,11 +17,11 @@ from bot.keyboards import choice_keyboard
 from bot.parsing import payload_int
 from bot.texts import BUTTONS, format_date, role_name, t
 from bot.vk.gateway import FileTooBigError
-from bot.vk.outgoing import OutgoingMessage
 
 labeler = BotLabeler()
 
 PROBLEMS_SHOWN = 30
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class DocumentFromAdmin(ABCRule[Message]):
@@ -56,7 +57,7 @@ async def roster_file(message: Message, event_ctx: EventContext, doc: Any) -> No
 
     async def say_now(text: str, occasion: str) -> None:
         # Not queued with the event's replies: those go only once the file is checked.
-        outgoing = OutgoingMessage(event_ctx.peer_id, text)
+        outgoing = OutgoingMessage(event_ctx.where, text)
         await services.notifier.send([outgoing], f"{event_ctx.event_id}:{occasion}")
 
     async def progress(rows: int) -> None:
@@ -121,13 +122,13 @@ async def roster_apply(event: MessageEvent, event_ctx: EventContext, data: dict[
 
 @labeler.message(Command("template"))
 async def template(message: Message, event_ctx: EventContext) -> None:
-    attachment = await event_ctx.services.vk.upload_document(
-        event_ctx.peer_id, "sferum-spiski-shablon.xlsx", roster_template()
+    attachment = await event_ctx.services.vk.upload(
+        event_ctx.where, File("sferum-spiski-shablon.xlsx", XLSX, roster_template())
     )
     if attachment is None:
         event_ctx.reply(t("roster_file_failed"))
         return
-    event_ctx.reply(t("roster_template_caption"), attachment=attachment)
+    event_ctx.reply(t("roster_template_caption"), files=(attachment,))
 
 
 @labeler.message(Command("export"))
@@ -146,10 +147,10 @@ async def export(message: Message, event_ctx: EventContext) -> None:
             for row in rows
         ]
     date = format_date(services.clock.now(), services.settings.zone)
-    attachment = await services.vk.upload_document(
-        event_ctx.peer_id, f"sferum-spiski-{date}.xlsx", export_workbook(summary, classes)
+    attachment = await services.vk.upload(
+        event_ctx.where, File(f"sferum-spiski-{date}.xlsx", XLSX, export_workbook(summary, classes))
     )
     if attachment is None:
         event_ctx.reply(t("roster_file_failed"))
         return
-    event_ctx.reply(t("roster_export_caption", date=date), attachment=attachment)
+    event_ctx.reply(t("roster_export_caption", date=date), files=(attachment,))

@@ -16,12 +16,13 @@ from bot.commands import (
     payload_command,
     spec,
 )
-from bot.context import CHAT_PEER_OFFSET, EventContext, current_event
+from bot.context import EventContext, current_event
 from bot.domain.access import refusal_for
+from bot.vk.outgoing import is_chat_peer
 
 
 def _where_ok(where: str, peer_id: int) -> bool:
-    in_chat = peer_id > CHAT_PEER_OFFSET
+    in_chat = is_chat_peer(peer_id)
     return where == "any" or (where == "chat") == in_chat
 
 
@@ -108,7 +109,7 @@ class InDialog(ABCRule[Message]):
 
 class Private(ABCRule[Message]):
     async def check(self, message: Message) -> bool:
-        return message.peer_id < CHAT_PEER_OFFSET
+        return not is_chat_peer(message.peer_id)
 
 
 class Consented(ABCRule[Message]):

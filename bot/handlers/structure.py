@@ -6,6 +6,7 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Person
 from bot.domain.school import Outcome
 from bot.handlers.args import ArgumentError, class_from, known_person_from
 from bot.handlers.rules import Callback, Command
@@ -145,9 +146,11 @@ async def _set_class_teacher(
         )
     else:
         event_ctx.reply(t("class_teacher_set", name=name, class_name=class_name))
-        event_ctx.send(person_id, t("class_teacher_you", class_name=class_name))
+        event_ctx.send(Person(person_id), t("class_teacher_you", class_name=class_name))
         if change.previous is not None:
-            event_ctx.send(change.previous, t("class_teacher_removed_you", class_name=class_name))
+            event_ctx.send(
+                Person(change.previous), t("class_teacher_removed_you", class_name=class_name)
+            )
 
 
 @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, Callback("class_teacher_confirm"))
@@ -177,7 +180,7 @@ async def admin_add(message: Message, event_ctx: EventContext, args: str) -> Non
         event_ctx.reply(t("admin_already", name=name))
     else:
         event_ctx.reply(t("admin_added", name=name))
-        event_ctx.send(person_id, t("admin_you"))
+        event_ctx.send(Person(person_id), t("admin_you"))
 
 
 @labeler.message(Command("admin_remove"))

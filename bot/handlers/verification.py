@@ -8,6 +8,7 @@ from vkbottle.bot import BotLabeler, Message, MessageEvent
 from vkbottle_types.events import GroupEventType
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Person, mention
 from bot.domain.school import Outcome
 from bot.handlers.args import known_person_from
 from bot.handlers.rules import Callback, Command
@@ -33,7 +34,13 @@ async def verify(message: Message, event_ctx: EventContext, args: str) -> None:
     zone = event_ctx.services.settings.zone
     lines = [t("verify_header", count=len(waiting))]
     lines += [
-        t("verify_line", name=item.name, vk_id=item.person_id, since=format_date(item.since, zone))
+        t(
+            "verify_line",
+            name=item.name,
+            profile=mention(item.person_id, t("mention_profile")),
+            vk_id=item.person_id,
+            since=format_date(item.since, zone),
+        )
         for item in waiting
     ]
     keyboard = choice_keyboard(
@@ -52,7 +59,7 @@ async def confirm_teacher(event_ctx: EventContext, person_id: int, name: str) ->
         return t("verify_already", name=name)
     if outcome is Outcome.NOT_FOUND:
         return t("verify_not_teacher", name=name)
-    event_ctx.send(person_id, t("verify_you"))
+    event_ctx.send(Person(person_id), t("verify_you"))
     return t("verify_done", name=name)
 
 
