@@ -95,8 +95,8 @@ class Keyboard:
 
     def to_data(self) -> dict[str, Any]:
         return {
-            "inline": self.inline,
-            "one_time": self.one_time,
+            "under_message": self.inline,
+            "hide_after_press": self.one_time,
             "rows": [[button.to_data() for button in row] for row in self.rows],
         }
 
@@ -106,8 +106,8 @@ class Keyboard:
             rows=tuple(
                 tuple(Button.from_data(button) for button in row) for row in data.get("rows", ())
             ),
-            inline=bool(data.get("inline")),
-            one_time=bool(data.get("one_time")),
+            inline=bool(data.get("under_message")),
+            one_time=bool(data.get("hide_after_press")),
         )
 
 
@@ -137,8 +137,8 @@ class KeyboardBuilder:
 
 # A mention travels inside the text between private-use characters, which no keyboard types
 # and Russian texts never contain: `\ue000<person id>\ue001<label>\ue002`. The adapter turns it
-# into its messenger's markup (VK: `[id123|label]`), so texts keep their wording and the
-# formatter fills a mention like any other value.
+# into its messenger's own markup (see `render_text` in bot/vk/outgoing.py), so texts keep
+# their wording and the formatter fills a mention like any other value.
 _MENTION_OPEN, _MENTION_SEP, _MENTION_CLOSE = "\ue000", "\ue001", "\ue002"
 MENTION = re.compile("\ue000(-?[0-9]+)\ue001([^\ue000-\ue002]*)\ue002")
 
