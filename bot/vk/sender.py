@@ -14,6 +14,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from loguru import logger
@@ -99,8 +100,15 @@ class Rendered:
 
     @classmethod
     def of(cls, row: OutboxRow) -> Rendered:
-        params = send_params(row.body)
-        return cls(params, json.dumps(params, ensure_ascii=False))
+        return _rendered(row.body_json)
+
+
+# Keyed by the stored message: the same reply (a menu, a help text, a digest to every admin)
+# is rendered once. Callers only read the parameters.
+@lru_cache(maxsize=1024)
+def _rendered(body_json: str) -> Rendered:
+    params = send_params(json.loads(body_json))
+    return Rendered(params, json.dumps(params, ensure_ascii=False))
 
 
 @dataclass(frozen=True)
