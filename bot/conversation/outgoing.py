@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -246,10 +245,6 @@ def derived_random_id(*parts: object) -> int:
     messenger instead of answered twice (VK's random_id: a signed 32-bit integer)."""
     digest = hashlib.sha256(":".join(str(part) for part in parts).encode()).digest()
     return (int.from_bytes(digest[:4], "big") & 0x7FFFFFFF) or 1
-
-
-def fresh_random_id() -> int:
-    return secrets.randbits(31) or 1
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")

@@ -19,26 +19,9 @@ from bot.conversation.outgoing import (
     Chat,
     Keyboard,
     Person,
-    derived_random_id,
-    fresh_random_id,
     has_mentions,
-    split_text,
 )
 
-__all__ = [
-    "CHAT_PEER_OFFSET",
-    "address_of_peer",
-    "derived_random_id",
-    "fresh_random_id",
-    "is_chat_peer",
-    "keyboard_json",
-    "render_text",
-    "send_params",
-    "split_text",
-    "vk_peer_of",
-]
-
-VK_MESSAGE_LIMIT = 4096
 CHAT_PEER_OFFSET = 2_000_000_000
 
 
