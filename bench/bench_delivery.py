@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import Application  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.conversation.outgoing import Person  # noqa: E402
 from vk_sandbox import VKSandbox  # noqa: E402
 
 GROUP_ID = 229000044
@@ -61,7 +62,7 @@ async def broadcast(sandbox: VKSandbox, app: Application, recipients: int, offse
     ]
     for user in users:
         user.state.can_write = True
-    peers = [user.user_id for user in users]
+    peers = [Person(user.user_id) for user in users]
     since = len(sandbox.calls)
     started = time.perf_counter()
     await app.services.notifier.broadcast(

@@ -6,8 +6,16 @@ import contextvars
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.conversation.outgoing import (
+    Address,
+    Chat,
+    Keyboard,
+    OutgoingMessage,
+    StoredFile,
+    derived_random_id,
+    split_message,
+)
 from bot.domain.roles import Actor
-from bot.vk.outgoing import OutgoingMessage, derived_random_id, split_text
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -60,6 +68,8 @@ class EventContext:
     event_type: str
     person_id: int
     peer_id: int
+    # Where the event came from, as the core addresses it: the person's dialog or a group chat.
+    where: Address
     services: Services
     # What arrived, parsed once by the messenger's adapter.
     incoming: Incoming
@@ -85,7 +95,7 @@ class EventContext:
 
     @property
     def in_chat(self) -> bool:
-        return self.incoming.place.is_chat
+        return isinstance(self.where, Chat)
 
     @property
     def who(self) -> Actor:
@@ -93,29 +103,25 @@ class EventContext:
             raise RuntimeError("the actor is loaded by the dispatcher before any handler runs")
         return self.actor
 
-    def reply(self, text: str, keyboard: str | None = None, attachment: str | None = None) -> None:
+    def reply(
+        self, text: str, keyboard: Keyboard | None = None, files: tuple[StoredFile, ...] = ()
+    ) -> None:
         """Answers where the event came from (queued; sent once the event is handled)."""
-        self.send(self.peer_id, text, keyboard, attachment)
+        self.send(self.where, text, keyboard, files)
 
     def send(
-        self, peer_id: int, text: str, keyboard: str | None = None, attachment: str | None = None
+        self,
+        to: Address,
+        text: str,
+        keyboard: Keyboard | None = None,
+        files: tuple[StoredFile, ...] = (),
     ) -> None:
-        parts = split_text(text)
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            self.replies.append(
-                OutgoingMessage(
-                    peer_id=peer_id,
-                    text=part,
-                    keyboard=keyboard if last else None,
-                    attachment=attachment if last else None,
-                )
-            )
+        self.replies += split_message(OutgoingMessage(to, text, keyboard, files))
 
     def outgoing_with_ids(self) -> list[tuple[OutgoingMessage, int]]:
         """Replies with random_ids derived from the event, so a replay is not sent twice."""
         return [
-            (message, derived_random_id(self.event_id, index, message.peer_id))
+            (message, derived_random_id(self.event_id, index, message.to.id))
             for index, message in enumerate(self.replies)
         ]
 

@@ -14,6 +14,7 @@ from loguru import logger
 
 from bot.context import EventContext, Services, current_event
 from bot.conversation.incoming import Incoming
+from bot.conversation.outgoing import Address, Chat, Person
 from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
 from bot.storage.db import Change
@@ -86,7 +87,7 @@ class _Outcome:
     """What one finished event leaves to be written."""
 
     event_id: str
-    replies: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    replies: list[tuple[Address, int, dict[str, Any]]] = field(default_factory=list)
     dialog_steps: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     dialogs_ended: list[int] = field(default_factory=list)
     forgotten: list[int] = field(default_factory=list)
@@ -214,6 +215,9 @@ class Dispatcher:
             event_type=event_type,
             person_id=row.person_key,
             peer_id=incoming.place.chat_id,
+            where=(
+                Chat(incoming.place.chat_id) if incoming.place.is_chat else Person(row.person_key)
+            ),
             services=self._services,
             incoming=incoming,
             callback_event_id=incoming.callback_id,
@@ -252,7 +256,7 @@ class Dispatcher:
         transaction (shared with the other events finishing meanwhile: see Database.write)."""
         outcome = _Outcome(row.event_id)
         outcome.replies = [
-            (message.peer_id, random_id, message.body())
+            (message.to, random_id, message.to_data())
             for message, random_id in ctx.outgoing_with_ids()
         ]
         for peer, step in ctx.dialog_changes.items():

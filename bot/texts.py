@@ -155,7 +155,9 @@ TEXTS: dict[str, str] = {
         "Инструкции и материалы: {site}.\n\n{admins}"
     ),
     "support_admins": "Администраторы «Сферума» в школе:\n{lines}",
-    "support_admin_line": "• [id{vk_id}|{name}]",
+    # {admin} and {profile}: links to a person's profile (`mention`), the adapter writes them.
+    "support_admin_line": "• {admin}",
+    "mention_profile": "профиль",
     "support_no_admins": "Администратор «Сферума» в школе пока не назначен.",
     "cancel_done": "Диалог прерван. Чем ещё помочь? Список команд — /help.",
     "cancel_nothing": "Сейчас нечего отменять. Список команд — /help.",
@@ -314,7 +316,7 @@ TEXTS: dict[str, str] = {
         "У вас уже есть заявка в {class_name} (№{id}), она ждёт решения. Я сообщу, когда её "
         "рассмотрят."
     ),
-    "request_new": "Новая заявка №{id}: {role}, {class_name}: {name} ([id{person_id}|профиль]).",
+    "request_new": "Новая заявка №{id}: {role}, {class_name}: {name} ({profile}).",
     "requests_header": "Заявки, ждущие решения ({count}), сначала старые:",
     "requests_line": "№{id} {role}, {class_name}: {name} — ждёт {age:accs}",
     "requests_empty": "Заявок, ждущих решения, нет.",
@@ -335,7 +337,7 @@ TEXTS: dict[str, str] = {
     "decision_usage": "Укажите номер заявки, например: /approve 12 или /reject 12 причина.",
     # Verification
     "verify_header": "Ждут подтверждения статуса «учитель» ({count}):",
-    "verify_line": "• {name} ([id{vk_id}|профиль]) — с {since}. /verify {vk_id}",
+    "verify_line": "• {name} ({profile}) — с {since}. /verify {vk_id}",
     "verify_empty": "Никто не ждёт подтверждения.",
     "verify_done": "Статус «учитель» подтверждён: {name}.",
     "verify_already": "{name} уже {name:подтверждён|подтверждена}.",

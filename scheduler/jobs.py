@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from loguru import logger
 
 from bot.charts import joined_vs_expected
+from bot.conversation.outgoing import File, OutgoingMessage, Person
 from bot.render.digest import render_digest
 from bot.render.events import event_text
 from bot.render.requests import applicant, decision_keyboard
 from bot.render.stats import build_stats_text
 from bot.texts import format_age, role_name, t
-from bot.vk.outgoing import OutgoingMessage
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -29,7 +29,7 @@ async def daily_digest(services: Services, run: JobRun) -> None:
         return
     messages = render_digest(digest, services.settings.zone)
     outgoing = [
-        OutgoingMessage(admin, text, keyboard)
+        OutgoingMessage(Person(admin), text, keyboard)
         for admin in await services.school.admin_ids()
         for text, keyboard in messages
     ]
@@ -44,9 +44,10 @@ async def weekly_report(services: Services, run: JobRun) -> None:
     if not recipients:
         return
     chart = joined_vs_expected(stats.classes)
-    photo = await services.vk.upload_photo(recipients[0], chart)
+    photo = await services.vk.upload(Person(recipients[0]), File("chart.png", "image/png", chart))
+    files = (photo,) if photo is not None else ()
     await services.notifier.send(
-        [OutgoingMessage(peer, text, attachment=photo) for peer in recipients], run.key
+        [OutgoingMessage(Person(peer), text, files=files) for peer in recipients], run.key
     )
 
 
@@ -75,7 +76,7 @@ async def request_reminders(services: Services, run: JobRun) -> None:
         if not to_class_teacher and request.id in escalated:
             continue  # the admins decide it themselves: the escalation below tells them
         for decider in deciders:
-            outgoing.append(OutgoingMessage(decider, text, decision_keyboard([request])))
+            outgoing.append(OutgoingMessage(Person(decider), text, decision_keyboard([request])))
         await services.requests.mark_reminded(request.id, escalated=False)
     for request in escalate:
         teacher = await services.requests.class_teacher_of(request.class_id)
@@ -93,7 +94,7 @@ async def request_reminders(services: Services, run: JobRun) -> None:
             age=format_age(now - request.created_at),
             desk=desk,
         )
-        outgoing += [OutgoingMessage(a, text, decision_keyboard([request])) for a in admins]
+        outgoing += [OutgoingMessage(Person(a), text, decision_keyboard([request])) for a in admins]
         await services.requests.mark_reminded(request.id, escalated=True)
     if outgoing:
         await services.notifier.send(outgoing, run.key)
@@ -105,7 +106,7 @@ async def event_reminders(services: Services, run: JobRun) -> None:
         text = event_text("event_reminder", event, services)
         recipients = await services.events.recipients(event)
         await services.notifier.send(
-            [OutgoingMessage(peer, text) for peer in recipients], f"event:{event.id}:reminder"
+            [OutgoingMessage(to, text) for to in recipients], f"event:{event.id}:reminder"
         )
         await services.events.mark_reminded(event.id)
 

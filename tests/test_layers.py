@@ -72,10 +72,6 @@ def test_the_domain_the_storage_and_the_scheduler_import_no_vk_library() -> None
 
 # The messenger's adapter; everything else is the messenger-neutral core.
 ADAPTER = "bot/vk"
-# Keyboards are still vkbottle's builders until the outgoing half of issue #13 makes them
-# neutral objects the adapter renders; this list only shrinks.
-NOT_YET_NEUTRAL = frozenset({"bot/keyboards.py"})
-VK_NUMBERING = ("2_000_000_000", "2000000000", "CHAT_PEER_OFFSET")
 
 
 def _core_modules() -> list[tuple[str, str, bool]]:
@@ -84,7 +80,7 @@ def _core_modules() -> list[tuple[str, str, bool]]:
         (path, module, is_package)
         for folder in ("bot", "scheduler")
         for path, module, is_package in _modules(folder)
-        if not path.startswith(ADAPTER + "/") and path not in NOT_YET_NEUTRAL
+        if not path.startswith(ADAPTER + "/")
     ]
 
 
@@ -102,16 +98,8 @@ def test_the_handlers_import_no_vk_library() -> None:
     assert offenders(("bot/handlers",), VK_LIBRARIES) == []
 
 
-def test_nothing_outside_the_vk_adapter_knows_vk_chat_numbering() -> None:
-    """A chat is 2,000,000,000 + its number only to VK: the core reads an event's place
-    kind and keeps chat ids opaque."""
-    found = [
-        f"{path} mentions {marker}"
-        for path, _, _ in _core_modules()
-        for marker in VK_NUMBERING
-        if marker in (ROOT / path).read_text(encoding="utf-8")
-    ]
-    assert found == []
+# That no module outside the adapter knows VK's chat numbering, keyboard JSON or mention
+# markup is tests/test_outgoing_layers.py's scan.
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.conversation.outgoing import Person
 from bot.storage import Database
 from bot.storage.outbox import in_turn
 
@@ -14,7 +15,9 @@ PER_PEER = 3
 
 
 async def _queue(db: Database, peers: list[int]) -> None:
-    replies = [(peer, 1000 + index, {"message": str(index)}) for index, peer in enumerate(peers)]
+    replies = [
+        (Person(peer), 1000 + index, {"text": str(index)}) for index, peer in enumerate(peers)
+    ]
     await db.write(lambda tx: tx.outbox.add_replies_statement(replies))
 
 

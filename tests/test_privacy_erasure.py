@@ -20,6 +20,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from bot.clock import FrozenClock
+from bot.conversation.outgoing import Person
 from bot.storage import Database
 from bot.storage.migrations import MIGRATIONS, _split_statements
 from bot.texts import BUTTONS, t
@@ -110,6 +111,7 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "error_code": NO,
         "report_to": ID,
         "erase_when_sent": NO,
+        "to_chat": NO,  # whether peer_id is a group chat's
     },
     "outbox_recipients": {
         "outbox_id": NO,
@@ -117,6 +119,7 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "state": NO,
         "vk_message_id": NO,
         "error_code": NO,
+        "to_chat": NO,  # whether peer_id is a group chat's
     },
     "settings_kv": {"key": NO, "value": NO},  # the long poll's ts, the community's id
     "invitations": {
@@ -429,23 +432,25 @@ async def test_a_queued_notice_naming_the_person_is_not_sent_to_others_but_a_bro
         async with db.transaction() as tx:
             await tx.people.ensure(7)
             await tx.people.record_consent(7, "Белова Ольга")
-        notice = {"peer_id": 1, "message": "Заявка №1: Белова Ольга, родитель"}
-        other = {"peer_id": 1, "message": "Сводка на сегодня"}
+        notice = {"text": "Заявка №1: Белова Ольга, родитель"}
+        other = {"text": "Сводка на сегодня"}
         await db.write(
-            lambda tx: tx.outbox.add_replies_statement([(1, 11, notice), (1, 12, other)])
+            lambda tx: tx.outbox.add_replies_statement(
+                [(Person(1), 11, notice), (Person(1), 12, other)]
+            )
         )
         async with db.transaction() as tx:
             # The school's announcement goes out as written, to everyone else.
-            announcement = {"message": "Белова Ольга проведёт собрание"}
-            await tx.outbox.add_broadcast([1, 7], 13, announcement, report_to=None)
+            announcement = {"text": "Белова Ольга проведёт собрание"}
+            await tx.outbox.add_broadcast([Person(1), Person(7)], 13, announcement, report_to=None)
             await tx.personal.forget(await tx.personal.traces(7))
         pending = await db.reader.outbox.pending(after_id=0, limit=10)
         recipients = await db.reader.outbox.pending_recipients(pending[-1].id, 10)
-    assert [json.loads(row.body_json)["message"] for row in pending] == [
+    assert [json.loads(row.body_json)["text"] for row in pending] == [
         "Сводка на сегодня",
         "Белова Ольга проведёт собрание",
     ]
-    assert recipients == [1]
+    assert recipients == [Person(1)]
 
 
 async def test_an_upgrade_clears_what_earlier_versions_kept_of_deleted_people(

@@ -14,8 +14,8 @@ import pytest
 
 from bot.app import _supervised
 from bot.config import Settings
+from bot.conversation.outgoing import OutgoingMessage, Person
 from bot.texts import BUTTONS, t
-from bot.vk.outgoing import OutgoingMessage
 from tests.conftest import BotRunner
 from tests.helpers import admin_user, ask, consented_user, drain, school_with_classes
 from vk_sandbox import UserDriver, VKSandbox
@@ -176,7 +176,7 @@ async def test_one_persons_thousands_of_messages_do_not_hold_back_anothers_reply
     _outage(sandbox)
     assert bot.app is not None
     await bot.app.services.notifier.send(
-        [OutgoingMessage(busy.user_id, f"Напоминание {n}") for n in range(300)], "pile"
+        [OutgoingMessage(Person(busy.user_id), f"Напоминание {n}") for n in range(300)], "pile"
     )
     await anna.send("/cancel")
 

@@ -10,6 +10,7 @@ from typing import cast
 
 import pytest
 
+from bot.conversation.outgoing import Person
 from bot.domain.requests import DecisionOutcome, RequestService
 from bot.domain.roles import Actor, Role, RoleGrant
 from bot.runtime import Dispatcher, _Outcome
@@ -152,9 +153,9 @@ async def test_an_event_whose_outcome_cannot_be_written_does_not_cost_the_others
         dispatcher = Dispatcher.__new__(Dispatcher)  # only its recording is exercised here
         dispatcher._db = db
         dispatcher._sender = cast(OutboxSender, SimpleNamespace(wake=lambda: None))
-        good = _Outcome("good", replies=[(5, 1, {"message": "Готово"})])
+        good = _Outcome("good", replies=[(Person(5), 1, {"text": "Готово"})])
         # A body that cannot be stored (not JSON) fails the write the two events share.
-        bad = _Outcome("bad", replies=[(6, 2, {"message": object()})])
+        bad = _Outcome("bad", replies=[(Person(6), 2, {"text": object()})])
         recorded = await asyncio.gather(
             dispatcher._write_outcome(good), dispatcher._write_outcome(bad)
         )

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.commands import parse_command
+from bot.conversation.outgoing import Person, derived_random_id, split_text
 from bot.parsing import (
     ClassNameError,
     PersonRef,
@@ -25,8 +26,7 @@ from bot.storage.outbox import OutboxRow
 from bot.storage.timefmt import from_db, to_db
 from bot.texts import count_of, plural
 from bot.vk.api import form_encoded
-from bot.vk.outgoing import derived_random_id, split_text
-from bot.vk.sender import Call
+from bot.vk.sender import Call, Rendered
 
 REQUEST = ("заявка", "заявки", "заявок")
 
@@ -257,16 +257,16 @@ def test_api_parameters_are_form_encoded_so_any_text_comes_back_intact() -> None
 @pytest.mark.parametrize(
     ("peer_id", "peers", "body"),
     [
-        (5, (5,), {"message": 'Текст "в кавычках"\n', "keyboard": '{"inline":true}'}),
-        (0, (1, 2, 3), {"message": "Всем", "attachment": "doc1_2"}),
-        (7, (7,), {}),
+        (5, (5,), {"vk": {"message": 'Текст "в кавычках"\n', "keyboard": '{"inline":true}'}}),
+        (0, (1, 2, 3), {"text": "Всем", "files": [{"name": "a", "content_type": "b", "ref": "d"}]}),
+        (7, (7,), {"vk": {}}),
     ],
 )
 def test_a_stored_message_goes_into_execute_code_with_the_parameters_it_was_stored_with(
     peer_id: int, peers: tuple[int, ...], body: dict[str, str]
 ) -> None:
     row = OutboxRow(1, peer_id, 4242, json.dumps(body, ensure_ascii=False), 0)
-    call = Call(row, peers)
+    call = Call(row, tuple(Person(peer) for peer in peers), Rendered.of(row))
     code = call.vkscript()
     assert code.startswith("API.messages.send(") and code.endswith(")")
     assert json.loads(code[len("API.messages.send(") : -1]) == call.params()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.conversation.outgoing import Address, File, StoredFile
 from bot.russian import GenderCode
 
 
@@ -34,12 +35,8 @@ class Messenger(Protocol):
         """The person a public name (`@name`, a profile link) belongs to, if any."""
         ...
 
-    async def upload_photo(self, peer_id: int, png: bytes) -> str | None:
-        """An attachment reference for a picture to send to `peer_id`; None on failure."""
-        ...
-
-    async def upload_document(self, peer_id: int, filename: str, data: bytes) -> str | None:
-        """An attachment reference for a file to send to `peer_id`; None on failure."""
+    async def upload(self, to: Address, file: File) -> StoredFile | None:
+        """A file made ready to be sent to `to` (a chart, a spreadsheet); None on failure."""
         ...
 
     async def download(self, url: str, max_bytes: int) -> bytes | None:

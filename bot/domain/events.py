@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.conversation.outgoing import Address, Chat, Person
 from bot.domain.roles import Actor, Role
 from bot.storage import Database
 from bot.storage.events import EventRow
@@ -116,19 +117,19 @@ class EventService:
         async with self._db.transaction() as tx:
             return await tx.events.mark_reminded(event_id)
 
-    async def recipients(self, event: EventRow) -> list[int]:
+    async def recipients(self, event: EventRow) -> list[Address]:
         """Who is told: people of the audience, or the bound chat."""
         repos = self._db.reader
         audience = Audience(event.audience)
         if audience is Audience.CHAT:
-            return [event.chat_peer] if event.chat_peer else []
+            return [Chat(event.chat_peer)] if event.chat_peer else []
         if audience in (Audience.STUDENTS, Audience.PARENTS):
             assert event.class_id is not None
             role = Role.STUDENT if audience is Audience.STUDENTS else Role.PARENT
             rows = await repos.roles.in_class(event.class_id, role.value)
-            return sorted({row.person_id for row in rows})
+            return [Person(person) for person in sorted({row.person_id for row in rows})]
         roles = STAFF_ROLES if audience is Audience.STAFF else tuple(Role)
         people: set[int] = set()
         for role in roles:
             people |= {row.person_id for row in await repos.roles.holders(role.value)}
-        return sorted(people)
+        return [Person(person) for person in sorted(people)]

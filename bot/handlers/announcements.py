@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.context import EventContext
 from bot.conversation.incoming import MESSAGES_ALLOWED, MESSAGES_DENIED
+from bot.conversation.outgoing import Chat, Person
 from bot.dialogs import Steps
 from bot.domain.announcements import Audience, ProposalOutcome, may_announce, may_post
 from bot.handlers.args import class_from
@@ -114,8 +115,10 @@ async def send_confirmed(event_ctx: EventContext) -> None:
     if refusal is not None:
         event_ctx.reply(refusal, keyboard=main_menu(event_ctx.who))
         return
+    # /post goes to a channel's chat, /announce to people.
+    to_chat = "channel" in dialog
     await services.notifier.broadcast(
-        [int(peer) for peer in dialog["peers"]],
+        [Chat(int(peer)) if to_chat else Person(int(peer)) for peer in dialog["peers"]],
         str(dialog["text"]),
         key=f"send:{event_ctx.event_id}",
         report_to=event_ctx.person_id,
@@ -161,7 +164,9 @@ async def propose(event_ctx: EventContext) -> None:
         per_row=1,
     )
     for admin in await services.school.admin_ids():
-        event_ctx.send(admin, t("propose_for_admin", id=proposal_id, text=text), keyboard=keyboard)
+        event_ctx.send(
+            Person(admin), t("propose_for_admin", id=proposal_id, text=text), keyboard=keyboard
+        )
     event_ctx.reply(t("propose_sent", id=proposal_id))
 
 
@@ -186,15 +191,18 @@ async def proposal_decided(event_ctx: EventContext) -> None:
         return
     await event_ctx.answer_callback(None)
     if channel:
-        await services.notifier.broadcast(peers, proposal.text, key=f"proposal:{proposal_id}")
+        await services.notifier.broadcast(
+            [Chat(peer) for peer in peers], proposal.text, key=f"proposal:{proposal_id}"
+        )
         where = t(f"channel_{channel}")
         event_ctx.reply(t("propose_published", id=proposal_id, channel=where))
         event_ctx.send(
-            proposal.proposed_by, t("propose_author_published", id=proposal_id, channel=where)
+            Person(proposal.proposed_by),
+            t("propose_author_published", id=proposal_id, channel=where),
         )
     else:
         event_ctx.reply(t("propose_declined", id=proposal_id))
-        event_ctx.send(proposal.proposed_by, t("propose_author_declined", id=proposal_id))
+        event_ctx.send(Person(proposal.proposed_by), t("propose_author_declined", id=proposal_id))
 
 
 @router.action(MESSAGES_ALLOWED, MESSAGES_DENIED)

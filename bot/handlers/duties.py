@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.commands import spec
 from bot.context import EventContext
+from bot.conversation.outgoing import Keyboard
 from bot.domain.access import refusal_for
 from bot.domain.duties import Checklist, ChecklistItem, MarkOutcome
 from bot.domain.duty_catalogue import RIGHTS, Completion, Period
@@ -93,7 +94,7 @@ async def duties(event_ctx: EventContext) -> None:
     event_ctx.reply("\n".join(lines), keyboard=keyboard)
 
 
-def _step_keyboard(event_ctx: EventContext, step: ChecklistItem) -> str | None:
+def _step_keyboard(event_ctx: EventContext, step: ChecklistItem) -> Keyboard | None:
     buttons: list[tuple[str, str, dict[str, Any]]] = []
     action = step.duty.action
     if action and action not in ("done", "bind"):

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Keyboard
 from bot.dialogs import Steps
 from bot.domain.events import (
     Audience,
@@ -82,7 +83,7 @@ AUDIENCE_BUTTONS = {
 }
 
 
-def _audience_keyboard(actor: Actor) -> str:
+def _audience_keyboard(actor: Actor) -> Keyboard:
     # Only what the person may choose: a refusal after the choice would waste the dialog.
     return text_choices(
         [
@@ -204,8 +205,8 @@ async def event_link(event_ctx: EventContext) -> None:
     event = await services.events.create(event_ctx.who, planned, remind_before)
     recipients = await services.events.recipients(event)
     announcement = event_text("event_announce", event, services)
-    for peer in recipients:
-        event_ctx.send(peer, announcement)
+    for to in recipients:
+        event_ctx.send(to, announcement)
     event_ctx.reply(
         t(
             "event_created" if event.reminded_at is None else "event_created_soon",
@@ -258,6 +259,6 @@ async def event_cancel(event_ctx: EventContext) -> None:
         event_ctx.reply(t("event_cancel_not_found", id=number))
         return
     text = event_text("event_cancelled", event, services)
-    for peer in await services.events.recipients(event):
-        event_ctx.send(peer, text)
+    for to in await services.events.recipients(event):
+        event_ctx.send(to, text)
     event_ctx.reply(t("event_cancel_done", id=number))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands import CommandSpec, all_specs
 from bot.context import EventContext
+from bot.conversation.outgoing import mention
 from bot.domain.access import refusal_for
 from bot.domain.roles import Actor
 from bot.handlers.privacy import ForgetDialog
@@ -63,7 +64,7 @@ async def show_support(event_ctx: EventContext) -> None:
     admins = await event_ctx.services.people.admin_names()
     if admins:
         lines = "\n".join(
-            t("support_admin_line", vk_id=vk_id, name=name or f"id{vk_id}")
+            t("support_admin_line", admin=mention(vk_id, name or f"id{vk_id}"))
             for vk_id, name in admins
         )
         admin_text = t("support_admins", lines=lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Person
 from bot.dialogs import Steps
 from bot.domain.invitations import CodeStatus, InvitationState, hash_code, may_invite, state_of
 from bot.domain.roles import Role
@@ -231,7 +232,7 @@ async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: s
         )
         for admin_id in await services.school.admin_ids():
             event_ctx.send(
-                admin_id,
+                Person(admin_id),
                 t("join_teacher_waiting_admin", name=teacher_name, vk_id=event_ctx.person_id),
                 keyboard=choice_keyboard(
                     [(BUTTONS["confirm_verify"], "verify", {"person": event_ctx.person_id})]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Person
 from bot.domain.movement import MoveOutcome
 from bot.domain.roles import Role
 from bot.handlers.args import class_from, known_person_from
@@ -46,12 +47,13 @@ async def move(event_ctx: EventContext) -> None:
     event_ctx.reply("\n".join(line for line in (done, report) if line))
     student_chat = await class_chat_text(event_ctx, Role.STUDENT.value, new_class.id)
     event_ctx.send(
-        person_id, t("move_you", old=moved.old_class, new=new_class.name) + "\n" + student_chat
+        Person(person_id),
+        t("move_you", old=moved.old_class, new=new_class.name) + "\n" + student_chat,
     )
     parent_chat = await class_chat_text(event_ctx, Role.PARENT.value, new_class.id)
     for parent_id in moved.parents:
         event_ctx.send(
-            parent_id,
+            Person(parent_id),
             t("move_parent_you", old=moved.old_class, new=new_class.name) + "\n" + parent_chat,
         )
 
@@ -94,7 +96,7 @@ async def _leave(
     done = t("leave_done", names=list(names.values()), retention=retention)
     event_ctx.reply("\n".join(line for line in (done, report) if line))
     for left_id in departed.left:
-        event_ctx.send(left_id, t("leave_you", retention=retention))
+        event_ctx.send(Person(left_id), t("leave_you", retention=retention))
 
 
 @router.button("leave_decide")

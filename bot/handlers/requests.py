@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Keyboard, Person, mention
 from bot.dialogs import Steps
 from bot.domain.requests import DecisionOutcome
 from bot.domain.roles import Role
@@ -41,7 +42,7 @@ async def request_start(event_ctx: EventContext) -> None:
     event_ctx.reply(t("request_ask_role"), keyboard=_role_keyboard())
 
 
-def _role_keyboard() -> str:
+def _role_keyboard() -> Keyboard:
     return text_choices(
         [
             (BUTTONS["i_am_parent"], "req_role", {"value": "parent"}),
@@ -72,12 +73,12 @@ async def request_role(event_ctx: EventContext) -> None:
     event_ctx.reply(t("request_ask_grade"), keyboard=_grade_keyboard(classes))
 
 
-def _grade_keyboard(classes: list[ClassRow]) -> str:
+def _grade_keyboard(classes: list[ClassRow]) -> Keyboard:
     grades = sorted({row.grade for row in classes if row.grade is not None})
     return text_choices([(str(grade), "req_grade", {"value": grade}) for grade in grades], 4)
 
 
-def _class_keyboard(classes: list[ClassRow]) -> str:
+def _class_keyboard(classes: list[ClassRow]) -> Keyboard:
     return text_choices([(row.name, "req_class", {"value": row.id}) for row in classes], 4)
 
 
@@ -163,7 +164,9 @@ async def request_confirm(event_ctx: EventContext) -> None:
         t("request_sent", id=request.id, decider=decider), keyboard=main_menu(event_ctx.who)
     )
     for decider_id in new.deciders:
-        event_ctx.send(decider_id, _request_text(request), keyboard=decision_keyboard([request]))
+        event_ctx.send(
+            Person(decider_id), _request_text(request), keyboard=decision_keyboard([request])
+        )
 
 
 def _request_text(request: JoinRequestRow) -> str:
@@ -173,7 +176,7 @@ def _request_text(request: JoinRequestRow) -> str:
         role=role_name(request.role),
         class_name=request.class_name,
         name=applicant(request),
-        person_id=request.person_id,
+        profile=mention(request.person_id, t("mention_profile")),
     )
 
 
@@ -230,7 +233,7 @@ async def decide(
         )
     if approve:
         event_ctx.send(
-            request.person_id,
+            Person(request.person_id),
             t(
                 "decision_you_approved",
                 id=request.id,
@@ -248,7 +251,7 @@ async def decide(
             class_name=request.class_name,
         )
     why = t("decision_reason", reason=reason) if reason else ""
-    event_ctx.send(request.person_id, t("decision_you_rejected", id=request.id, reason=why))
+    event_ctx.send(Person(request.person_id), t("decision_you_rejected", id=request.id, reason=why))
     return t("decision_done_rejected", id=request.id)
 
 

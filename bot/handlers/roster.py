@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import EventContext
+from bot.conversation.outgoing import File, OutgoingMessage
 from bot.conversation.port import FileTooBigError
 from bot.domain.roster import MAX_FILE_BYTES, Problem
 from bot.files import export_workbook, roster_template
@@ -10,11 +11,11 @@ from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import payload_int
 from bot.texts import BUTTONS, format_date, role_name, t
-from bot.vk.outgoing import OutgoingMessage
 
 router = Router()
 
 PROBLEMS_SHOWN = 30
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def document_from_admin(event_ctx: EventContext) -> bool:
@@ -45,7 +46,7 @@ async def roster_file(event_ctx: EventContext) -> None:
 
     async def say_now(text: str, occasion: str) -> None:
         # Not queued with the event's replies: those go only once the file is checked.
-        outgoing = OutgoingMessage(event_ctx.peer_id, text)
+        outgoing = OutgoingMessage(event_ctx.where, text)
         await services.notifier.send([outgoing], f"{event_ctx.event_id}:{occasion}")
 
     async def progress(rows: int) -> None:
@@ -111,13 +112,13 @@ async def roster_apply(event_ctx: EventContext) -> None:
 
 @router.command("template")
 async def template(event_ctx: EventContext) -> None:
-    attachment = await event_ctx.services.vk.upload_document(
-        event_ctx.peer_id, "sferum-spiski-shablon.xlsx", roster_template()
+    attachment = await event_ctx.services.vk.upload(
+        event_ctx.where, File("sferum-spiski-shablon.xlsx", XLSX, roster_template())
     )
     if attachment is None:
         event_ctx.reply(t("roster_file_failed"))
         return
-    event_ctx.reply(t("roster_template_caption"), attachment=attachment)
+    event_ctx.reply(t("roster_template_caption"), files=(attachment,))
 
 
 @router.command("export")
@@ -136,10 +137,10 @@ async def export(event_ctx: EventContext) -> None:
             for row in rows
         ]
     date = format_date(services.clock.now(), services.settings.zone)
-    attachment = await services.vk.upload_document(
-        event_ctx.peer_id, f"sferum-spiski-{date}.xlsx", export_workbook(summary, classes)
+    attachment = await services.vk.upload(
+        event_ctx.where, File(f"sferum-spiski-{date}.xlsx", XLSX, export_workbook(summary, classes))
     )
     if attachment is None:
         event_ctx.reply(t("roster_file_failed"))
         return
-    event_ctx.reply(t("roster_export_caption", date=date), attachment=attachment)
+    event_ctx.reply(t("roster_export_caption", date=date), files=(attachment,))

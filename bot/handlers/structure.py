@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Person
 from bot.domain.school import Outcome
 from bot.handlers.args import ArgumentError, class_from, known_person_from
 from bot.handlers.routing import Router
@@ -145,9 +146,11 @@ async def _set_class_teacher(
         )
     else:
         event_ctx.reply(t("class_teacher_set", name=name, class_name=class_name))
-        event_ctx.send(person_id, t("class_teacher_you", class_name=class_name))
+        event_ctx.send(Person(person_id), t("class_teacher_you", class_name=class_name))
         if change.previous is not None:
-            event_ctx.send(change.previous, t("class_teacher_removed_you", class_name=class_name))
+            event_ctx.send(
+                Person(change.previous), t("class_teacher_removed_you", class_name=class_name)
+            )
 
 
 @router.button("class_teacher_confirm")
@@ -177,7 +180,7 @@ async def admin_add(event_ctx: EventContext) -> None:
         event_ctx.reply(t("admin_already", name=name))
     else:
         event_ctx.reply(t("admin_added", name=name))
-        event_ctx.send(person_id, t("admin_you"))
+        event_ctx.send(Person(person_id), t("admin_you"))
 
 
 @router.command("admin_remove")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import EventContext
+from bot.conversation.outgoing import Person, mention
 from bot.domain.school import Outcome
 from bot.handlers.args import known_person_from
 from bot.handlers.routing import Router
@@ -29,7 +30,13 @@ async def verify(event_ctx: EventContext) -> None:
     zone = event_ctx.services.settings.zone
     lines = [t("verify_header", count=len(waiting))]
     lines += [
-        t("verify_line", name=item.name, vk_id=item.person_id, since=format_date(item.since, zone))
+        t(
+            "verify_line",
+            name=item.name,
+            profile=mention(item.person_id, t("mention_profile")),
+            vk_id=item.person_id,
+            since=format_date(item.since, zone),
+        )
         for item in waiting
     ]
     keyboard = choice_keyboard(
@@ -48,7 +55,7 @@ async def confirm_teacher(event_ctx: EventContext, person_id: int, name: str) ->
         return t("verify_already", name=name)
     if outcome is Outcome.NOT_FOUND:
         return t("verify_not_teacher", name=name)
-    event_ctx.send(person_id, t("verify_you"))
+    event_ctx.send(Person(person_id), t("verify_you"))
     return t("verify_done", name=name)
 
 

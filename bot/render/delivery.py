@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.context import Services
+from bot.conversation.outgoing import OutgoingMessage, Person
 from bot.storage.outbox import DeliveryCounts, OutboxRow
 from bot.texts import TEXTS, t
-from bot.vk.outgoing import OutgoingMessage
 
 
 async def delivery_report(services: Services, row: OutboxRow, counts: DeliveryCounts) -> None:
@@ -21,7 +21,7 @@ async def delivery_report(services: Services, row: OutboxRow, counts: DeliveryCo
             for code, count in counts.failed_by_error.items()
         )
         text += "\n" + t("announce_report_failures", reasons=reasons)
-    await services.notifier.send([OutgoingMessage(row.report_to, text)], f"report:{row.id}")
+    await services.notifier.send([OutgoingMessage(Person(row.report_to), text)], f"report:{row.id}")
 
 
 def _failure_reason(code: int) -> str:

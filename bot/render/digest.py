@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from bot.conversation.outgoing import Keyboard
 from bot.domain.reports import Digest
 from bot.keyboards import choice_keyboard
 from bot.render.chats import describe_chat
@@ -11,7 +12,7 @@ from bot.render.requests import applicant, decision_keyboard
 from bot.texts import BUTTONS, format_age, format_date, role_name, t
 
 
-def render_digest(digest: Digest, zone: tzinfo) -> list[tuple[str, str | None]]:
+def render_digest(digest: Digest, zone: tzinfo) -> list[tuple[str, Keyboard | None]]:
     """The digest as messages with their buttons: VK allows ten buttons under one message,
     so the five oldest requests' decisions and the stale-invitations button go separately."""
     date = format_date(digest.now, zone)
@@ -64,7 +65,7 @@ def render_digest(digest: Digest, zone: tzinfo) -> list[tuple[str, str | None]]:
     if digest.newcomers_since:
         lines.append(t("digest_newcomers", count=digest.newcomers_since))
     keyboard = decision_keyboard(digest.oldest_requests) if digest.oldest_requests else None
-    messages: list[tuple[str, str | None]] = [("\n".join(lines), keyboard)]
+    messages: list[tuple[str, Keyboard | None]] = [("\n".join(lines), keyboard)]
     if digest.stale_invitations:
         annul = choice_keyboard([(BUTTONS["annul_stale"], "annul", {"stale": 1})])
         messages.append((t("digest_stale", count=digest.stale_invitations), annul))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.conversation.outgoing import Keyboard
 from bot.domain.roles import Role
 from bot.keyboards import choice_keyboard
 from bot.storage.requests import JoinRequestRow
@@ -23,7 +24,9 @@ def applicant(request: JoinRequestRow) -> str:
     )
 
 
-def decision_keyboard(requests: list[JoinRequestRow], limit: int = BUTTONS_WITH_DECISIONS) -> str:
+def decision_keyboard(
+    requests: list[JoinRequestRow], limit: int = BUTTONS_WITH_DECISIONS
+) -> Keyboard:
     choices: list[tuple[str, str, dict[str, Any]]] = []
     for request in requests[:limit]:
         suffix = f" №{request.id}" if len(requests) > 1 else ""

@@ -427,6 +427,23 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE people ADD COLUMN gender TEXT CHECK (gender IN ('m', 'f'));
         """,
     ),
+    Migration(
+        13,
+        "the outbox holds messages in no messenger's terms",
+        """
+        -- Addresses: an id and whether it is a group chat's (the VK adapter finds the peer).
+        ALTER TABLE outbox ADD COLUMN to_chat INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox_recipients ADD COLUMN to_chat INTEGER NOT NULL DEFAULT 0;
+        -- Rows written by earlier versions addressed VK peers, a group chat as 2000000000 + n:
+        -- the chat's id as the core knows it is that peer, so only the flag is set.
+        UPDATE outbox SET to_chat = 1 WHERE peer_id > 2000000000;
+        UPDATE outbox_recipients SET to_chat = 1 WHERE peer_id > 2000000000;
+        -- Their bodies are VK's messages.send parameters: kept as they are under `vk`, a form
+        -- only the VK adapter reads, so that what was pending is sent once, unchanged.
+        UPDATE outbox SET body = json_object('vk', json(body))
+            WHERE state = 'pending' AND body IS NOT NULL;
+        """,
+    ),
 )
 
 

@@ -1,4 +1,7 @@
-"""The outbox: messages to send, their recipients and what became of them."""
+"""The outbox: messages to send, their recipients and what became of them.
+
+A message is stored neutral (`OutgoingMessage.to_data()`: text, keyboard, files), its address
+as an id and whether it is a group chat's; the messenger adapter renders it when it sends."""
 
 from __future__ import annotations
 
@@ -7,19 +10,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.conversation.outgoing import Address, Chat, Person
 from bot.storage.base import Repo, Statement
+
+
+def _address(recipient_id: int, to_chat: int) -> Address:
+    return Chat(recipient_id) if to_chat else Person(recipient_id)
 
 
 @dataclass(frozen=True)
 class OutboxRow:
     id: int
-    peer_id: int  # 0 for a broadcast, whose recipients are listed apart
+    # The addressee's id (a person's, or a group chat's if `to_chat`); 0 for a broadcast,
+    # whose recipients are listed apart.
+    peer_id: int
     random_id: int
-    # The messages.send parameters as stored (a JSON object), so that the sender can put
-    # them into `execute` code as they are, without decoding and encoding them again.
+    # The neutral message as stored (a JSON object; see the module's top).
     body_json: str
     attempts: int
     report_to: int | None = None
+    to_chat: bool = False
+
+    @property
+    def to(self) -> Address:
+        return _address(self.peer_id, self.to_chat)
 
     @property
     def body(self) -> dict[str, Any]:
@@ -46,7 +60,7 @@ class RecipientOutcome:
     """What became of one recipient of an outbox message after a send."""
 
     outbox_id: int
-    peer_id: int
+    recipient: Address
     state: str  # 'sent', 'undeliverable' or 'failed'
     message_id: int | None = None
     error_code: int | None = None
@@ -61,6 +75,7 @@ def _pending_row(row: Any) -> OutboxRow:
         body_json=row["body"],
         attempts=row["attempts"],
         report_to=row["report_to"],
+        to_chat=bool(row["to_chat"]),
     )
 
 
@@ -78,27 +93,34 @@ def in_turn(rows: Sequence[OutboxRow], per_peer: int) -> list[OutboxRow]:
 
 class OutboxRepo(Repo):
     def add_replies_statement(
-        self, replies: Sequence[tuple[int, int, dict[str, Any]]]
+        self, replies: Sequence[tuple[Address, int, dict[str, Any]]]
     ) -> Statement | None:
-        """Many (peer_id, random_id, body) messages in one statement."""
+        """Many (address, random_id, neutral message) in one statement."""
         if not replies:
             return None
         now = self._now()
         return Statement(
-            "INSERT INTO outbox (peer_id, random_id, body, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO outbox (peer_id, to_chat, random_id, body, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
             [
-                (peer_id, random_id, json.dumps(body, ensure_ascii=False), now)
-                for peer_id, random_id, body in replies
+                (
+                    to.id,
+                    int(isinstance(to, Chat)),
+                    random_id,
+                    json.dumps(body, ensure_ascii=False),
+                    now,
+                )
+                for to, random_id, body in replies
             ],
         )
 
     async def add_broadcast(
         self,
-        peer_ids: Sequence[int],
+        recipients: Sequence[Address],
         random_id: int,
         body: dict[str, Any],
         report_to: int | None,
-        unreachable: Sequence[int] = (),
+        unreachable: Sequence[Address] = (),
     ) -> int:
         """One message for many: the recipients who cannot receive are recorded as such."""
         cursor = await self._conn.execute(
@@ -110,17 +132,23 @@ class OutboxRepo(Repo):
         assert outbox_id is not None
         blocked = set(unreachable)
         await self._conn.executemany(
-            "INSERT OR IGNORE INTO outbox_recipients (outbox_id, peer_id, state) VALUES (?, ?, ?)",
+            "INSERT OR IGNORE INTO outbox_recipients (outbox_id, peer_id, to_chat, state)"
+            " VALUES (?, ?, ?, ?)",
             [
-                (outbox_id, peer, "undeliverable" if peer in blocked else "pending")
-                for peer in peer_ids
+                (
+                    outbox_id,
+                    to.id,
+                    int(isinstance(to, Chat)),
+                    "undeliverable" if to in blocked else "pending",
+                )
+                for to in recipients
             ],
         )
         return outbox_id
 
     async def pending(self, after_id: int, limit: int) -> list[OutboxRow]:
         rows = await self._all(
-            "SELECT id, peer_id, random_id, body, attempts, report_to FROM outbox"
+            "SELECT id, peer_id, random_id, body, attempts, report_to, to_chat FROM outbox"
             " WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
             (after_id, limit),
         )
@@ -138,7 +166,7 @@ class OutboxRepo(Repo):
         if len(plain) < limit:
             return in_turn(plain, per_peer)
         rows = await self._all(
-            "SELECT id, peer_id, random_id, body, attempts, report_to FROM ("
+            "SELECT id, peer_id, random_id, body, attempts, report_to, to_chat FROM ("
             " SELECT *, ROW_NUMBER() OVER (PARTITION BY peer_id ORDER BY id) AS turn"
             " FROM outbox WHERE state = 'pending')"
             " WHERE turn <= ? ORDER BY turn, id LIMIT ?",
@@ -146,13 +174,13 @@ class OutboxRepo(Repo):
         )
         return [_pending_row(row) for row in rows]
 
-    async def pending_recipients(self, outbox_id: int, limit: int) -> list[int]:
+    async def pending_recipients(self, outbox_id: int, limit: int) -> list[Address]:
         rows = await self._all(
-            "SELECT peer_id FROM outbox_recipients WHERE outbox_id = ? AND state = 'pending'"
-            " ORDER BY peer_id LIMIT ?",
+            "SELECT peer_id, to_chat FROM outbox_recipients"
+            " WHERE outbox_id = ? AND state = 'pending' ORDER BY peer_id LIMIT ?",
             (outbox_id, limit),
         )
-        return [int(row[0]) for row in rows]
+        return [_address(int(row[0]), int(row[1])) for row in rows]
 
     def set_recipients_statement(self, outcomes: Sequence[RecipientOutcome]) -> Statement | None:
         if not outcomes:
@@ -160,7 +188,7 @@ class OutboxRepo(Repo):
         return Statement(
             "UPDATE outbox_recipients SET state = ?, vk_message_id = ?, error_code = ?"
             " WHERE outbox_id = ? AND peer_id = ?",
-            [(o.state, o.message_id, o.error_code, o.outbox_id, o.peer_id) for o in outcomes],
+            [(o.state, o.message_id, o.error_code, o.outbox_id, o.recipient.id) for o in outcomes],
         )
 
     async def delivery(self, outbox_id: int) -> DeliveryCounts:

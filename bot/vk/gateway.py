@@ -9,9 +9,11 @@ import aiohttp
 from loguru import logger
 from vkbottle import VKAPIError
 
+from bot.conversation.outgoing import Address, File, StoredFile
 from bot.conversation.port import FileTooBigError
 from bot.russian import GenderCode, gender_from_vk_sex
 from bot.vk.api import ResilientAPI, TransientAPIError
+from bot.vk.outgoing import vk_peer_of
 
 # Requests carrying callback answers at once; answers waiting meanwhile share the next one.
 ANSWER_FLIGHTS = 4
@@ -83,13 +85,29 @@ class VKGateway:
             return int(found["object_id"])
         return None
 
-    async def upload_photo(self, peer_id: int, png: bytes) -> str | None:
+    async def upload(self, to: Address, file: File) -> StoredFile | None:
+        """Uploads a file for a message to `to` (a picture as a photo, anything else as a
+        document); None if VK would not take it (the caller says so in words)."""
+        peer_id = vk_peer_of(to)
+        if file.content_type.startswith("image/"):
+            ref = await self.upload_photo(peer_id, file.data, file.name, file.content_type)
+        else:
+            ref = await self.upload_document(peer_id, file.name, file.data)
+        return None if ref is None else StoredFile(file.name, file.content_type, ref)
+
+    async def upload_photo(
+        self,
+        peer_id: int,
+        png: bytes,
+        filename: str = "chart.png",
+        content_type: str = "image/png",
+    ) -> str | None:
         """Uploads a picture for a message to `peer_id`; returns the attachment string."""
         try:
             server = await self.api.request("photos.getMessagesUploadServer", {"peer_id": peer_id})
             url = server["response"]["upload_url"]
             form = aiohttp.FormData()
-            form.add_field("photo", png, filename="chart.png", content_type="image/png")
+            form.add_field("photo", png, filename=filename, content_type=content_type)
             async with aiohttp.ClientSession() as session, session.post(url, data=form) as answer:
                 uploaded = json.loads(await answer.text())
             saved = await self.api.request(

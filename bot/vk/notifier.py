@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.conversation.outgoing import (
+    Address,
+    Chat,
+    OutgoingMessage,
+    StoredFile,
+    derived_random_id,
+    message_data,
+    split_message,
+    split_text,
+)
 from bot.storage import Database
-from bot.vk.outgoing import OutgoingMessage, derived_random_id, split_text
 from bot.vk.sender import OutboxSender
 
 BROADCAST_MIN = 2
@@ -19,21 +28,9 @@ class Notifier:
     async def send(self, messages: Sequence[OutgoingMessage], key: str) -> None:
         """`key` names the occasion (e.g. the job and its due time): sending the same
         occasion again reuses the random_ids, so VK delivers it once."""
-        parts: list[OutgoingMessage] = []
-        for message in messages:
-            texts = split_text(message.text)
-            for index, text in enumerate(texts):
-                last = index == len(texts) - 1
-                parts.append(
-                    OutgoingMessage(
-                        message.peer_id,
-                        text,
-                        message.keyboard if last else None,
-                        message.attachment if last else None,
-                    )
-                )
+        parts = [part for message in messages for part in split_message(message)]
         replies = [
-            (message.peer_id, derived_random_id(key, index, message.peer_id), message.body())
+            (message.to, derived_random_id(key, index, message.to.id), message.to_data())
             for index, message in enumerate(parts)
         ]
         await self._db.write(lambda tx: tx.outbox.add_replies_statement(replies))
@@ -41,27 +38,29 @@ class Notifier:
 
     async def broadcast(
         self,
-        peer_ids: Sequence[int],
+        recipients: Sequence[Address],
         text: str,
         key: str,
         report_to: int | None = None,
-        attachment: str | None = None,
+        files: tuple[StoredFile, ...] = (),
     ) -> int:
         """One text for many people: sent in peer_ids batches; people known to refuse
         messages are recorded as undeliverable at once. Returns how many cannot receive."""
-        peers = sorted(set(peer_ids))
-        unreachable = await self._db.reader.people.unreachable(peers)
+        everyone = sorted(set(recipients), key=lambda to: (type(to).__name__, to.id))
+        unreachable = await self._db.reader.people.unreachable(
+            [to.id for to in everyone if not isinstance(to, Chat)]
+        )
+        blocked = [to for to in everyone if not isinstance(to, Chat) and to.id in unreachable]
         parts = split_text(text)
         async with self._db.transaction() as tx:
             for index, part in enumerate(parts):
                 last = index == len(parts) - 1
-                body = OutgoingMessage(0, part, None, attachment if last else None).body()
                 await tx.outbox.add_broadcast(
-                    peers,
+                    everyone,
                     derived_random_id(key, index),
-                    body,
+                    message_data(part, None, files if last else ()),
                     report_to if last else None,
-                    sorted(unreachable),
+                    blocked,
                 )
         self._sender.wake()
         return len(unreachable)

@@ -9,18 +9,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from loguru import logger
 from vkbottle import VKAPIError
 
+from bot.conversation.outgoing import Address, Person
 from bot.storage import Database
 from bot.storage.outbox import DeliveryCounts, OutboxRow, RecipientOutcome
 from bot.vk.api import ResilientAPI, TransientAPIError
+from bot.vk.outgoing import send_params, vk_peer_of
 
 EXECUTE_MAX_CALLS = 25
 PEER_IDS_MAX = 100
@@ -87,52 +91,79 @@ class CallOutcome:
 
 
 @dataclass(frozen=True)
+class Rendered:
+    """A stored message in VK's terms, rendered once however many calls carry it."""
+
+    params: dict[str, Any]
+    # The same parameters as a JSON object, spliced into `execute` code as they are.
+    params_json: str
+
+    @classmethod
+    def of(cls, row: OutboxRow) -> Rendered:
+        return _rendered(row.body_json)
+
+
+# Keyed by the stored message: the same reply (a menu, a help text, a digest to every admin)
+# is rendered once. Callers only read the parameters.
+@lru_cache(maxsize=1024)
+def _rendered(body_json: str) -> Rendered:
+    params = send_params(json.loads(body_json))
+    return Rendered(params, json.dumps(params, ensure_ascii=False))
+
+
+@dataclass(frozen=True)
 class Call:
-    """One `messages.send`: a reply to one peer, or a broadcast to up to 100."""
+    """One `messages.send`: a reply to one address, or a broadcast to up to 100."""
 
     row: OutboxRow
-    peers: tuple[int, ...]
+    recipients: tuple[Address, ...]
+    rendered: Rendered
+
+    @property
+    def peers(self) -> tuple[int, ...]:
+        return tuple(vk_peer_of(to) for to in self.recipients)
 
     def params(self) -> dict[str, Any]:
         target: dict[str, Any] = (
             {"peer_ids": ",".join(map(str, self.peers))}
             if self.row.is_broadcast
-            else {"peer_id": self.row.peer_id}
+            else {"peer_id": vk_peer_of(self.row.to)}
         )
-        return {**target, "random_id": self.row.random_id, **self.row.body}
+        return {**target, "random_id": self.row.random_id, **self.rendered.params}
 
     def vkscript(self) -> str:
-        """This call in `execute` code: the stored parameters spliced in as they are."""
+        """This call in `execute` code: the rendered parameters spliced in as they are."""
         target = (
             f'"peer_ids":"{",".join(map(str, self.peers))}"'
             if self.row.is_broadcast
-            else f'"peer_id":{self.row.peer_id}'
+            else f'"peer_id":{vk_peer_of(self.row.to)}'
         )
         head = f'API.messages.send({{{target},"random_id":{self.row.random_id}'
-        body = self.row.body_json.strip()
-        rest = body[1:].strip()  # the stored object without its opening brace
+        rest = self.rendered.params_json[1:].strip()  # the object without its opening brace
         return f"{head}}})" if rest == "}" else f"{head},{rest})"
 
-    def outcomes(self, result: Any) -> dict[int, CallOutcome]:
+    def outcomes(self, result: Any) -> dict[Address, CallOutcome]:
         if not self.row.is_broadcast:
             message_id = result if isinstance(result, int) else None
-            return {self.row.peer_id: CallOutcome(ok=True, message_id=message_id)}
-        outcomes = {peer: CallOutcome(ok=False) for peer in self.peers}
+            return {self.row.to: CallOutcome(ok=True, message_id=message_id)}
+        outcomes = {to: CallOutcome(ok=False) for to in self.recipients}
+        by_peer = dict(zip(self.peers, self.recipients, strict=True))
         for item in result if isinstance(result, list) else []:
-            peer = item.get("peer_id")
-            if peer not in outcomes:
+            to = by_peer.get(item.get("peer_id"))
+            if to is None:
                 continue
             error = item.get("error")
-            outcomes[peer] = (
+            outcomes[to] = (
                 CallOutcome(ok=False, error_code=error.get("code"))
                 if isinstance(error, dict)
                 else CallOutcome(ok=True, message_id=item.get("message_id"))
             )
         return outcomes
 
-    def failed(self, code: int | None, transient: bool = False) -> dict[int, CallOutcome]:
+    def failed(self, code: int | None, transient: bool = False) -> dict[Address, CallOutcome]:
         return {
-            peer: CallOutcome(ok=False, error_code=code, transient=transient) for peer in self.peers
+            to: CallOutcome(ok=False, error_code=code, transient=transient)
+            for to in self.recipients
         }
 
 
@@ -149,7 +180,7 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._stopping = False
-        self._attempts: dict[tuple[int, int], int] = {}
+        self._attempts: dict[tuple[int, Address], int] = {}
         self._pause_first = retry_pause_first
         self._pause_cap = retry_pause_cap
         self.on_broadcast_done: BroadcastDone | None = None
@@ -256,17 +287,20 @@ class OutboxSender:
                 deferred.add(row.peer_id)
                 continue
             batch_of_peer[row.peer_id] = index
-            batches[index].append(Call(row, (row.peer_id,)))
+            batches[index].append(Call(row, (row.to,), Rendered.of(row)))
         broadcast_calls: list[Call] = []
         budget = BROADCAST_ROUND
         for row in rows:
             if not row.is_broadcast or budget <= 0:
                 continue
-            peers = await self._db.reader.outbox.pending_recipients(row.id, budget)
-            budget -= len(peers)
+            recipients = await self._db.reader.outbox.pending_recipients(row.id, budget)
+            if not recipients:
+                continue
+            budget -= len(recipients)
+            rendered = Rendered.of(row)
             broadcast_calls += [
-                Call(row, tuple(peers[i : i + PEER_IDS_MAX]))
-                for i in range(0, len(peers), PEER_IDS_MAX)
+                Call(row, tuple(recipients[i : i + PEER_IDS_MAX]), rendered)
+                for i in range(0, len(recipients), PEER_IDS_MAX)
             ]
         batches += [
             broadcast_calls[i : i + EXECUTE_MAX_CALLS]
@@ -284,10 +318,10 @@ class OutboxSender:
         any_retry = False
         recorded: list[RecipientOutcome] = []
         for batch, outcomes in zip(batches, results, strict=True):
-            for call, by_peer in zip(batch, outcomes, strict=True):
-                for peer, outcome in by_peer.items():
+            for call, by_recipient in zip(batch, outcomes, strict=True):
+                for to, outcome in by_recipient.items():
                     state = outcome.final_state
-                    key = (call.row.id, peer)
+                    key = (call.row.id, to)
                     if state is None:
                         any_retry = True
                         if not outcome.unexplained:
@@ -306,7 +340,7 @@ class OutboxSender:
                     self._attempts.pop(key, None)
                     recorded.append(
                         RecipientOutcome(
-                            call.row.id, peer, state, outcome.message_id, outcome.error_code
+                            call.row.id, to, state, outcome.message_id, outcome.error_code
                         )
                     )
         await self._record(rows, recorded)
@@ -322,7 +356,11 @@ class OutboxSender:
         recipients are all settled."""
         broadcasts = {row.id for row in rows if row.is_broadcast}
         replies = [o for o in recorded if o.outbox_id not in broadcasts]
-        unreachable = [o.peer_id for o in recorded if o.state == "undeliverable" and o.peer_id > 0]
+        unreachable = [
+            o.recipient.id
+            for o in recorded
+            if o.state == "undeliverable" and isinstance(o.recipient, Person)
+        ]
         sent = [(o.outbox_id, o.message_id) for o in replies if o.state == "sent"]
         given_up = [o for o in replies if o.state != "sent"]
         of_broadcasts = [o for o in recorded if o.outbox_id in broadcasts]
@@ -353,7 +391,7 @@ class OutboxSender:
         except Exception:
             logger.exception("Reporting broadcast {} failed", row.id)
 
-    async def _send_batch(self, batch: Sequence[Call]) -> list[dict[int, CallOutcome]]:
+    async def _send_batch(self, batch: Sequence[Call]) -> list[dict[Address, CallOutcome]]:
         try:
             if len(batch) == 1:
                 return [await self._send_one(batch[0])]
@@ -364,14 +402,14 @@ class OutboxSender:
             logger.exception("Sending a batch of {} calls failed", len(batch))
             return [call.failed(None) for call in batch]
 
-    async def _send_one(self, call: Call) -> dict[int, CallOutcome]:
+    async def _send_one(self, call: Call) -> dict[Address, CallOutcome]:
         try:
             response = await self._api.request("messages.send", call.params())
         except VKAPIError as error:
             return call.failed(error.code)
         return call.outcomes(response.get("response"))
 
-    async def _send_execute(self, batch: Sequence[Call]) -> list[dict[int, CallOutcome]]:
+    async def _send_execute(self, batch: Sequence[Call]) -> list[dict[Address, CallOutcome]]:
         code = ",".join(call.vkscript() for call in batch)
         try:
             response = await self._api.request("execute", {"code": f"return [{code}];"})
@@ -383,7 +421,7 @@ class OutboxSender:
             return [call.failed(None) for call in batch]
         # VK lists the failed calls' errors in order, one per `false` in the results.
         errors = iter(response.get("execute_errors") or [])
-        outcomes: list[dict[int, CallOutcome]] = []
+        outcomes: list[dict[Address, CallOutcome]] = []
         for call, result in zip(batch, results, strict=True):
             if result is False:
                 call_error: dict[str, Any] = next(errors, {})
