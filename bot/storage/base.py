@@ -3,13 +3,13 @@ the hot writes, and the note of what a transaction changed."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import Clock
+from bot.storage.connection import Connection
 from bot.storage.timefmt import to_db
 
 
@@ -62,7 +62,7 @@ SQL_BATCH = 500
 
 
 class Repo:
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock, changes: ChangeLog) -> None:
+    def __init__(self, conn: Connection, clock: Clock, changes: ChangeLog) -> None:
         self._conn = conn
         self._clock = clock
         # What this transaction changed that copies in memory depend on (see memo.py).
@@ -71,20 +71,20 @@ class Repo:
     def _now(self) -> str:
         return to_db(self._clock.now())
 
-    # execute_fetchall runs the statement and reads its rows in one trip to aiosqlite's
-    # thread, where execute-then-fetch takes two (and closing the cursor a third).
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+    # execute_fetchall runs the statement and reads its rows in one trip to the
+    # connection's thread.
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         rows = list(await self._conn.execute_fetchall(sql, params))
         return rows[0] if rows else None
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> Iterable[aiosqlite.Row]:
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> Iterable[sqlite3.Row]:
         return await self._conn.execute_fetchall(sql, params)
 
     async def _run(self, statement: Statement | None) -> int:
         """Runs a built statement in this transaction; returns the rows it changed."""
         if statement is None:
             return 0
-        cursor = await self._conn.executemany(statement.sql, statement.rows)
+        done = await self._conn.executemany(statement.sql, statement.rows)
         if statement.changes is not None:
             self._changes.merge(statement.changes)
-        return cursor.rowcount
+        return done.rowcount

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-
-import aiosqlite
 
 from bot.storage.base import Repo
 
@@ -34,7 +33,7 @@ class ClassesRepo(Repo):
     _COLUMNS = "id, name, grade, letter, is_staff_room"
 
     @staticmethod
-    def _row(row: aiosqlite.Row) -> ClassRow:
+    def _row(row: sqlite3.Row) -> ClassRow:
         return ClassRow(
             id=row["id"],
             name=row["name"],

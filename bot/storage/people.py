@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-import aiosqlite
 
 from bot.russian import GenderCode, Who
 from bot.storage.base import ALWAYS, SQL_BATCH, ChangeLog, Condition, Repo, Statement
@@ -55,7 +54,7 @@ class PersonSnapshot:
     dialog: StateRow | None
 
 
-def _person(row: aiosqlite.Row) -> PersonRow:
+def _person(row: sqlite3.Row) -> PersonRow:
     return PersonRow(
         vk_id=row["vk_id"],
         full_name=row["full_name"],
@@ -245,7 +244,7 @@ class RolesRepo(Repo):
     )
 
     @staticmethod
-    def _row(row: aiosqlite.Row) -> RoleRow:
+    def _row(row: sqlite3.Row) -> RoleRow:
         return RoleRow(
             id=row["id"],
             person_id=row["person_id"],

@@ -36,8 +36,15 @@ class Notifier:
             (message.peer_id, derived_random_id(key, index, message.peer_id), message.body())
             for index, message in enumerate(parts)
         ]
+        # Inside a unit of work (an event, a job) the messages commit with what they tell.
         await self._db.write(lambda tx: tx.outbox.add_replies_statement(replies))
-        self._sender.wake()
+        self._db.after_commit(self._sender.wake)
+
+    async def send_now(self, messages: Sequence[OutgoingMessage], key: str) -> None:
+        """Messages that go before the event is done (a long file's progress): queued at
+        once, not with the event's outcome."""
+        async with self._db.detached():
+            await self.send(messages, key)
 
     async def broadcast(
         self,
@@ -63,5 +70,5 @@ class Notifier:
                     report_to if last else None,
                     sorted(unreachable),
                 )
-        self._sender.wake()
+        self._db.after_commit(self._sender.wake)
         return len(unreachable)
