@@ -308,9 +308,10 @@ class Dispatcher:
         if await self._write_outcome(outcome, unit):
             self.handled += 1
 
-    async def _write_outcome(self, outcome: _Outcome, unit: UnitOfWork) -> bool:
+    async def _write_outcome(self, outcome: _Outcome, unit: UnitOfWork | None = None) -> bool:
         # The unit changed nothing: it ends here, and the outcome goes with other events'.
-        await unit.close()
+        if unit is not None:
+            await unit.close()
         failures = 0
         while True:
             try:

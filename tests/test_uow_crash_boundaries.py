@@ -83,9 +83,7 @@ async def test_killed_at_each_boundary_everyone_is_told_once(
         assert (await parent.wait_reply()).text == t("request_ask_child_name")
         confirm = await ask(parent, "Белов Миша")
         since = len(sandbox.sent)
-        await bot.killed_at(
-            boundary, lambda: parent.press(confirm.button(BUTTONS["send_request"]))
-        )
+        await bot.killed_at(boundary, lambda: parent.press(confirm.button(BUTTONS["send_request"])))
         await told(sandbox, since, {parent: 1, admin: 1})
         notice = next(m for m in sandbox.sent[since:] if m.peer_id == ADMIN_ID)
 
@@ -113,9 +111,7 @@ async def test_killed_at_each_boundary_everyone_is_told_once(
         since = len(sandbox.sent)
         await bot.killed_at(boundary, lambda: admin.press(preview.button(BUTTONS["send"])))
         await told(sandbox, since, {parent: 1, admin: 2})
-        assert [m.text for m in sandbox.sent[since:] if m.peer_id == parent.user_id] == [
-            BROADCAST
-        ]
+        assert [m.text for m in sandbox.sent[since:] if m.peer_id == parent.user_id] == [BROADCAST]
 
         async with Database(database) as check:
             audit = Counter(row.action for row in await check.reader.audit.latest(100))

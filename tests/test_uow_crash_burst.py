@@ -28,7 +28,10 @@ async def test_a_burst_of_decisions_through_24_kills_tells_every_parent_once(
 ) -> None:
     database = tmp_path / "bot.sqlite3"
     async with Database(database) as db, db.transaction() as tx:
-        class_id = await tx.classes.add("5А", 5, "А")
+        await tx.classes.add("5А", 5, "А")
+        five_a = await tx.classes.by_name("5А")
+        assert five_a is not None
+        class_id = five_a.id
         for person in (ADMIN_ID, TEACHER_ID):
             await tx.people.ensure(person)
         await tx.people.record_consent(ADMIN_ID, "Петрова Ирина")

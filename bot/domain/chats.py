@@ -279,7 +279,7 @@ class ChatService:
                 continue
             if chat.bot_admin and await self._platform.remove(chat.peer_id, person_id):
                 removed.append(chat)
-                async with self._db.transaction() as tx:
+                async with self._db.observation() as tx:
                     await tx.chats.remove_member(chat.peer_id, person_id)
             else:
                 failed.append(chat)
