@@ -91,14 +91,15 @@ class UnitOfWork:
             self._depth -= 1
 
     async def run(self, changes: Sequence[Change]) -> list[int]:
-        """Independent changes, in the unit's transaction, in one trip; rows each changed."""
-        async with self.step() as repos:
-            statements = [c if isinstance(c, Statement) else c(repos) for c in changes]
-            counts = await self.db.writer.run(lambda conn: _run_all(conn, statements))
-            for statement in statements:
-                if statement is not None and statement.changes is not None:
-                    repos.changes.merge(statement.changes)
-            return counts
+        """Independent changes, in the unit's transaction, all or none, in one trip to the
+        writer's thread; returns the rows each changed."""
+        repos = await self._take_writer()
+        statements = [c if isinstance(c, Statement) else c(repos) for c in changes]
+        counts = await asyncio.shield(self.db.writer.run(lambda conn: _run_step(conn, statements)))
+        for statement in statements:
+            if statement is not None and statement.changes is not None:
+                repos.changes.merge(statement.changes)
+        return counts
 
     async def commit(self, changes: Sequence[Change] = ()) -> list[int]:
         """The last changes (the event's outcome) and everything the unit holds, at once."""
@@ -147,6 +148,20 @@ def _run_all(conn: sqlite3.Connection, statements: Sequence[Statement | None]) -
         0 if statement is None else conn.executemany(statement.sql, statement.rows).rowcount
         for statement in statements
     ]
+
+
+def _run_step(conn: sqlite3.Connection, statements: Sequence[Statement | None]) -> list[int]:
+    """On the database thread: the statements inside a savepoint, undone together if one
+    fails (the unit's transaction goes on)."""
+    conn.execute("SAVEPOINT run_step")
+    try:
+        counts = _run_all(conn, statements)
+    except BaseException:
+        conn.execute("ROLLBACK TO run_step")
+        conn.execute("RELEASE run_step")
+        raise
+    conn.execute("RELEASE run_step")
+    return counts
 
 
 def run_and_commit(conn: sqlite3.Connection, statements: Sequence[Statement | None]) -> list[int]:
