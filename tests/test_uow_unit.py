@@ -89,3 +89,32 @@ async def test_no_messenger_call_while_a_unit_holds_the_writer(tmp_path: Path) -
             current_unit.reset(token)
             await unit.close()
         await api.http_client.close()
+
+
+async def test_what_memory_keeps_follows_any_write_no_code_noted(tmp_path: Path) -> None:
+    async with Database(tmp_path / "u.sqlite3") as db:
+        async with db.transaction() as tx:
+            await tx.people.ensure(5)
+            await tx.people.record_consent(5, "Иванова Анна")
+        kept = await db.person_snapshot(5)
+        assert kept.person is not None and kept.person.full_name == "Иванова Анна"
+        # Written by hand, as a migration or a repository nobody taught about memory would:
+        # what the transaction touched is what the copies drop.
+        async with db.transaction() as tx:
+            await tx.people._conn.execute(
+                "UPDATE people SET full_name = 'Петрова Анна' WHERE vk_id = 5"
+            )
+        fresh = await db.person_snapshot(5)
+        assert fresh.person is not None and fresh.person.full_name == "Петрова Анна"
+        unit = db.unit("event")
+        token = current_unit.set(unit)
+        try:
+            async with db.transaction() as tx:
+                await tx.people._conn.execute(
+                    "UPDATE people SET full_name = 'Сидорова Анна' WHERE vk_id = 5"
+                )
+        finally:
+            current_unit.reset(token)
+            await unit.close()  # rolled back: memory keeps what the database keeps
+        again = await db.person_snapshot(5)
+        assert again.person is not None and again.person.full_name == "Петрова Анна"

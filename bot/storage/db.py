@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.storage.audit import AuditRepo
-from bot.storage.base import ChangeLog, Statement
+from bot.storage.base import Statement
 from bot.storage.chats import ChatsRepo
 from bot.storage.classes import ClassesRepo, ClassRow
 from bot.storage.connection import Connection
@@ -26,7 +26,7 @@ from bot.storage.invitations import InvitationsRepo
 from bot.storage.job_runs import JobRunsRepo
 from bot.storage.kv import KeyValueRepo
 from bot.storage.leases import LeasesRepo
-from bot.storage.memo import Memo
+from bot.storage.memo import TOUCHED_SQL, ChangeLog, Memo, touched
 from bot.storage.migrations import migrate
 from bot.storage.outbox import OutboxRepo
 from bot.storage.people import PeopleRepo, PersonSnapshot, RolesRepo, StatesRepo
@@ -46,25 +46,24 @@ class Repositories:
     """Every repository, bound to one connection (a transaction's, or the reader's)."""
 
     def __init__(self, conn: Connection, clock: Clock) -> None:
-        self.changes = changes = ChangeLog()
-        self.people = PeopleRepo(conn, clock, changes)
-        self.roles = RolesRepo(conn, clock, changes)
-        self.classes = ClassesRepo(conn, clock, changes)
-        self.audit = AuditRepo(conn, clock, changes)
-        self.states = StatesRepo(conn, clock, changes)
-        self.inbox = InboxRepo(conn, clock, changes)
-        self.outbox = OutboxRepo(conn, clock, changes)
-        self.kv = KeyValueRepo(conn, clock, changes)
-        self.invitations = InvitationsRepo(conn, clock, changes)
-        self.requests = RequestsRepo(conn, clock, changes)
-        self.chats = ChatsRepo(conn, clock, changes)
-        self.duty_marks = DutyMarksRepo(conn, clock, changes)
-        self.personal = PersonalDataRepo(conn, clock, changes)
-        self.job_runs = JobRunsRepo(conn, clock, changes)
-        self.events = EventsRepo(conn, clock, changes)
-        self.proposals = ProposalsRepo(conn, clock, changes)
-        self.roster = RosterRepo(conn, clock, changes)
-        self.leases = LeasesRepo(conn, clock, changes)
+        self.people = PeopleRepo(conn, clock)
+        self.roles = RolesRepo(conn, clock)
+        self.classes = ClassesRepo(conn, clock)
+        self.audit = AuditRepo(conn, clock)
+        self.states = StatesRepo(conn, clock)
+        self.inbox = InboxRepo(conn, clock)
+        self.outbox = OutboxRepo(conn, clock)
+        self.kv = KeyValueRepo(conn, clock)
+        self.invitations = InvitationsRepo(conn, clock)
+        self.requests = RequestsRepo(conn, clock)
+        self.chats = ChatsRepo(conn, clock)
+        self.duty_marks = DutyMarksRepo(conn, clock)
+        self.personal = PersonalDataRepo(conn, clock)
+        self.job_runs = JobRunsRepo(conn, clock)
+        self.events = EventsRepo(conn, clock)
+        self.proposals = ProposalsRepo(conn, clock)
+        self.roster = RosterRepo(conn, clock)
+        self.leases = LeasesRepo(conn, clock)
 
 
 # A hot-path change: a statement, or what builds it from a repository (None: nothing to do).
@@ -99,6 +98,12 @@ async def _connect(
     return conn
 
 
+def _note_and_commit(conn: sqlite3.Connection) -> ChangeLog:
+    changed = touched(conn)
+    conn.commit()
+    return changed
+
+
 class Database:
     """Owns the connections. Reads go to `reader`; changes through `transaction()` or
     `write()`."""
@@ -131,6 +136,8 @@ class Database:
         # goes through one of them (or a unit of work), and each ends what it begins.
         self._writer = await _connect(self.path, "IMMEDIATE", busy_timeout_ms=self._busy_timeout_ms)
         await migrate(self._writer)
+        # What each transaction touches, recorded by the writer's temporary triggers.
+        await self._writer.run(lambda conn: conn.executescript(TOUCHED_SQL))
         self._reader_conn = await _connect(self.path, None, busy_timeout_ms=self._busy_timeout_ms)
         self._reader = Repositories(self._reader_conn, self.clock)
         self._watcher = asyncio.create_task(self._watch_other_writers(), name="other-writers")
@@ -215,9 +222,10 @@ class Database:
             raise
         return Repositories(conn, self.clock)
 
-    def end_for_unit(self, repos: Repositories, committed: bool) -> None:
-        if committed:
-            self._memo.apply(repos.changes)
+    def end_for_unit(self, changed: ChangeLog | None) -> None:
+        """The unit's transaction ended: committed (`changed` what it touched) or not."""
+        if changed is not None:
+            self._memo.apply(changed)
         self._write_lock.release()
 
     @property
@@ -294,8 +302,7 @@ class Database:
                 # left inside a transaction for the next one to trip over.
                 await asyncio.shield(conn.rollback())
                 raise
-            await conn.commit()
-            self._memo.apply(repos.changes)
+            self._memo.apply(await conn.run(_note_and_commit))
 
     async def write(self, *changes: Change) -> list[int]:
         """Independent changes that commit together or not at all; returns how many rows
@@ -360,11 +367,10 @@ class Database:
             statements = [c if isinstance(c, Statement) else c(repos) for c in changes]
             # Shielded: once on its way the trip finishes, commit or rollback, even if the
             # caller is cancelled, so the writer is never left inside a transaction.
-            counts = await asyncio.shield(conn.run(lambda c: run_and_commit(c, statements)))
-            for statement in statements:
-                if statement is not None and statement.changes is not None:
-                    repos.changes.merge(statement.changes)
-            self._memo.apply(repos.changes)
+            counts, changed = await asyncio.shield(
+                conn.run(lambda c: run_and_commit(c, statements))
+            )
+            self._memo.apply(changed)
             return counts
 
     @property

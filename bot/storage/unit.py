@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from bot import faults
 from bot.storage.base import Statement
+from bot.storage.memo import ChangeLog, touched
 
 if TYPE_CHECKING:
     from bot.storage.db import Change, Database, Repositories
@@ -95,11 +96,7 @@ class UnitOfWork:
         writer's thread; returns the rows each changed."""
         repos = await self._take_writer()
         statements = [c if isinstance(c, Statement) else c(repos) for c in changes]
-        counts = await asyncio.shield(self.db.writer.run(lambda conn: _run_step(conn, statements)))
-        for statement in statements:
-            if statement is not None and statement.changes is not None:
-                repos.changes.merge(statement.changes)
-        return counts
+        return await asyncio.shield(self.db.writer.run(lambda conn: _run_step(conn, statements)))
 
     async def commit(self, changes: Sequence[Change] = ()) -> list[int]:
         """The last changes (the event's outcome) and everything the unit holds, at once."""
@@ -114,18 +111,15 @@ class UnitOfWork:
             statements = [c if isinstance(c, Statement) else c(repos) for c in changes]
             faults.boundary(faults.BEFORE_COMMIT)
             try:
-                counts = await asyncio.shield(
+                counts, changed = await asyncio.shield(
                     self.db.writer.run(lambda conn: run_and_commit(conn, statements))
                 )
             except BaseException:
                 await self.close()
                 raise
-            for statement in statements:
-                if statement is not None and statement.changes is not None:
-                    repos.changes.merge(statement.changes)
             self._finished = True
             self._repos = None
-            self.db.end_for_unit(repos, committed=True)
+            self.db.end_for_unit(changed)
             faults.boundary(faults.AFTER_COMMIT)
         for callback in self._after_commit:
             callback()
@@ -139,7 +133,7 @@ class UnitOfWork:
             try:
                 await asyncio.shield(self.db.writer.rollback())
             finally:
-                self.db.end_for_unit(repos, committed=False)
+                self.db.end_for_unit(None)
 
 
 def _run_all(conn: sqlite3.Connection, statements: Sequence[Statement | None]) -> list[int]:
@@ -164,15 +158,19 @@ def _run_step(conn: sqlite3.Connection, statements: Sequence[Statement | None]) 
     return counts
 
 
-def run_and_commit(conn: sqlite3.Connection, statements: Sequence[Statement | None]) -> list[int]:
-    """On the database thread: the statements, then COMMIT, or ROLLBACK if one failed."""
+def run_and_commit(
+    conn: sqlite3.Connection, statements: Sequence[Statement | None]
+) -> tuple[list[int], ChangeLog]:
+    """On the database thread: the statements, then COMMIT, or ROLLBACK if one failed;
+    the rows each changed, and what the transaction touched that memory keeps copies of."""
     try:
         counts = _run_all(conn, statements)
+        changed = touched(conn)
         conn.commit()
     except BaseException:
         conn.rollback()
         raise
-    return counts
+    return counts, changed
 
 
 current_unit: contextvars.ContextVar[UnitOfWork | None] = contextvars.ContextVar(
