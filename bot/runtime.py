@@ -19,6 +19,7 @@ from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
 from bot.storage.db import Change
 from bot.storage.inbox import InboxRow
+from bot.storage.unit import UnitOfWork, current_unit
 from bot.texts import t
 from bot.vk.api import CallScope, interactive_calls
 from bot.vk.sender import OutboxSender
@@ -105,6 +106,10 @@ def _changes(outcome: _Outcome) -> list[Change]:
         lambda tx: tx.personal.leftover_replies_statement(outcome.forgotten),
         lambda tx: tx.people.set_reachable_statement(outcome.reachable),
     ]
+
+
+class _HandleAgainError(Exception):
+    """The event's unit of work could not commit: the event is handled again from scratch."""
 
 
 class Dispatcher:
@@ -208,6 +213,31 @@ class Dispatcher:
         return self._read_legacy(row.body)
 
     async def handle(self, row: InboxRow) -> None:
+        """Handles the event in a unit of work of its own: what it changes, the messages it
+        sends, its dialog steps and its done mark commit together, once. A unit that could
+        not commit is handled again from scratch (its changes were never kept)."""
+        failures = 0
+        while True:
+            unit = self._db.unit(f"event {row.event_id}")
+            token = current_unit.set(unit)
+            try:
+                await self._handle_in(unit, row)
+                return
+            except _HandleAgainError as again:
+                pause = WRITE_RETRY_PAUSES[min(failures, len(WRITE_RETRY_PAUSES) - 1)]
+                failures += 1
+                logger.warning(
+                    "Recording event {} failed ({}); handling it again in {} s",
+                    row.event_id,
+                    again,
+                    pause,
+                )
+                await asyncio.sleep(pause)
+            finally:
+                current_unit.reset(token)
+                await unit.close()
+
+    async def _handle_in(self, unit: UnitOfWork, row: InboxRow) -> None:
         incoming = self.incoming(row)
         event_type = incoming.kind
         ctx = EventContext(
@@ -231,7 +261,7 @@ class Dispatcher:
                     await ctx.answer_callback(None)
             # Ignored presses are not answered either: a storm of them would spend VK's
             # limit, which everyone's replies share, on stopping spinners.
-            await self._record(row, ctx)
+            await self._record(row, ctx, unit)
             return
         token = current_event.set(ctx)
         try:
@@ -243,7 +273,7 @@ class Dispatcher:
         finally:
             current_event.reset(token)
         await self._answer_if_silent(ctx)
-        await self._record(row, ctx)
+        await self._record(row, ctx, unit)
 
     async def _preload(self, ctx: EventContext) -> None:
         """The person and their dialog state, in one read rather than one after the other."""
@@ -251,9 +281,11 @@ class Dispatcher:
         ctx.actor, dialog = await services.people.load_actor_and_dialog(ctx.person_id)
         services.dialogs.remember(ctx.person_id, dialog)
 
-    async def _record(self, row: InboxRow, ctx: EventContext) -> None:
-        """Queues the event's replies, keeps its dialog steps and marks it done, in one
-        transaction (shared with the other events finishing meanwhile: see Database.write)."""
+    async def _record(self, row: InboxRow, ctx: EventContext, unit: UnitOfWork) -> None:
+        """Queues the event's replies, keeps its dialog steps and marks it done, in the
+        event's unit of work: with what the handler changed, or, when it changed nothing,
+        in one transaction shared with the other events finishing meanwhile (see
+        Database.write)."""
         outcome = _Outcome(row.event_id)
         outcome.replies = [
             (message.to, random_id, message.to_data())
@@ -267,10 +299,26 @@ class Dispatcher:
         outcome.forgotten = ctx.forgotten
         if ctx.event_type == "message" and not ctx.in_chat and ctx.person_id > 0:
             outcome.reachable.append(ctx.person_id)
-        if await self._write_outcome(outcome):
+        if unit.holds_writer:
+            try:
+                await unit.commit(_changes(outcome))
+            except (sqlite3.OperationalError, OSError) as error:
+                # The database is locked or the disk full for a while: the event's changes
+                # went with its outcome, so it is handled afresh once the database is back.
+                if not self._accepting:
+                    logger.warning("Event {} left for the next start", outcome.event_id)
+                    return
+                raise _HandleAgainError(f"{type(error).__name__}: {error}") from error
+            self._sender.wake()
+            self.handled += 1
+            return
+        if await self._write_outcome(outcome, unit):
             self.handled += 1
 
-    async def _write_outcome(self, outcome: _Outcome) -> bool:
+    async def _write_outcome(self, outcome: _Outcome, unit: UnitOfWork | None = None) -> bool:
+        # The unit changed nothing: it ends here, and the outcome goes with other events'.
+        if unit is not None:
+            await unit.close()
         failures = 0
         while True:
             try:

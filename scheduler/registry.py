@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from loguru import logger
 
 from bot.clock import Clock
+from bot.storage.unit import current_unit
 from scheduler import jobs
 
 if TYPE_CHECKING:
@@ -156,12 +157,20 @@ class JobScheduler:
             if not await tx.job_runs.acquire(spec.name, self._owner, last, now, now + LEASE):
                 return None
         run = JobRun(spec.name, last, due, now)
+        # One unit of work for the run: what the job changes (a reminder marked sent), the
+        # messages it queues and the run's end commit together, or none of them does.
+        unit = db.unit(f"job {spec.name}")
+        token = current_unit.set(unit)
         try:
             await spec.run(self._services, run)
+            async with db.transaction() as tx:
+                await tx.job_runs.finish(spec.name, self._owner, now)
+            await unit.commit()
         except Exception:
             # The lease stays until it lapses: the job is tried again then, not in a tight loop.
             logger.exception("Job {} failed; it is tried again in {}", spec.name, LEASE)
             return None
-        async with db.transaction() as tx:
-            await tx.job_runs.finish(spec.name, self._owner, now)
+        finally:
+            current_unit.reset(token)
+            await unit.close()
         return run

@@ -31,8 +31,7 @@ async def test_migrations_run_once_and_create_the_staff_room(tmp_path: Path) -> 
         staff_room = await db.reader.classes.staff_room()
     async with Database(path) as db:
         again = await db.reader.classes.all()
-        async with db.reader.people._conn.execute("PRAGMA user_version") as cursor:
-            version = (await cursor.fetchone())[0]
+        version = (await db.reader.people._conn.execute_fetchall("PRAGMA user_version"))[0][0]
     assert staff_room.name == "Учительская"
     assert [c.name for c in again] == ["Учительская"]
     assert version == MIGRATIONS[-1].number

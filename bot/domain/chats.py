@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.domain.roles import Actor, Role
-from bot.storage import Database
+from bot.storage import Database, Repositories
 from bot.storage.chats import ChatRow
 from bot.storage.classes import ClassRow
 
@@ -139,19 +139,29 @@ class ChatService:
     async def bind(self, actor: Actor, peer_id: int, binding: Binding, title: str) -> BindResult:
         if not may_bind(actor, binding):
             return BindResult(BindOutcome.NOT_ALLOWED)
+        # The messenger is asked first: nothing the event changes is written before it, so
+        # the event's unit of work never holds the writer while the messenger answers.
+        members = await self._platform.members(peer_id)
         chat = await self._db.reader.chats.get(peer_id)
         if chat is None:
-            async with self._db.transaction() as tx:
+            async with self._db.observation() as tx:
                 await tx.chats.added(peer_id, None)
             chat = await self._db.reader.chats.get(peer_id)
             assert chat is not None
-        members = await self._platform.members(peer_id)
         owners = {m.member_id for m in members or [] if m.is_owner}
         if not actor.is_admin and actor.vk_id not in owners | {chat.added_by}:
             return BindResult(BindOutcome.NOT_CREATOR, chat)
         unique = binding.kind in CLASS_KINDS or binding.kind in ("management", "channel")
+        if unique:
+            other = await self._db.reader.chats.holder_of(
+                binding.kind, binding.class_id, binding.sub_kind
+            )
+            if other is not None and other.peer_id != peer_id:
+                return BindResult(BindOutcome.TAKEN, chat, other)
+        link = await self._platform.invite_link(peer_id, reset=False)
         async with self._db.transaction() as tx:
             if unique:
+                # Read again in the transaction: another chat may have been bound meanwhile.
                 other = await tx.chats.holder_of(binding.kind, binding.class_id, binding.sub_kind)
                 if other is not None and other.peer_id != peer_id:
                     return BindResult(BindOutcome.TAKEN, chat, other)
@@ -163,7 +173,7 @@ class ChatService:
                 actor.vk_id,
                 details={"peer": peer_id, "kind": binding.kind, "sub": binding.sub_kind},
             )
-        await self.refresh(peer_id, members)
+            await self._store_access(tx, peer_id, members, link, known=True)
         bound = await self._db.reader.chats.get(peer_id)
         return BindResult(BindOutcome.BOUND, bound)
 
@@ -194,17 +204,27 @@ class ChatService:
         if members is None:
             members = await self._platform.members(peer_id)
         link = await self._platform.invite_link(peer_id, reset=reset_link)
-        admin = members is not None and link is not None
         known = await self._db.reader.chats.get(peer_id) is not None
-        async with self._db.transaction() as tx:
-            if not known:
-                # The bot was added while nobody recorded it (before it ran, or beyond the
-                # long poll's memory): it is in the chat, so the chat is recorded now.
-                await tx.chats.added(peer_id, None)
-            await tx.chats.set_access(peer_id, admin, link)
-            if members is not None:
-                await tx.chats.set_members(peer_id, [m.member_id for m in members])
+        async with self._db.observation() as tx:
+            await self._store_access(tx, peer_id, members, link, known)
         return await self._db.reader.chats.get(peer_id)
+
+    @staticmethod
+    async def _store_access(
+        tx: Repositories,
+        peer_id: int,
+        members: list[ChatMember] | None,
+        link: str | None,
+        known: bool,
+    ) -> None:
+        if not known:
+            # The bot was added while nobody recorded it (before it ran, or beyond the
+            # long poll's memory): it is in the chat, so the chat is recorded now.
+            await tx.chats.added(peer_id, None)
+        admin = members is not None and link is not None
+        await tx.chats.set_access(peer_id, admin, link)
+        if members is not None:
+            await tx.chats.set_members(peer_id, [m.member_id for m in members])
 
     async def class_chats(self, class_ids: list[int]) -> list[ChatRow]:
         return await self._db.reader.chats.of_classes(class_ids)
@@ -259,7 +279,7 @@ class ChatService:
                 continue
             if chat.bot_admin and await self._platform.remove(chat.peer_id, person_id):
                 removed.append(chat)
-                async with self._db.transaction() as tx:
+                async with self._db.observation() as tx:
                     await tx.chats.remove_member(chat.peer_id, person_id)
             else:
                 failed.append(chat)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -53,73 +53,100 @@ class MovementService:
         # ADMIN_IDS and DIRECTOR_IDS: see forget_person.
         self._listed_ids = frozenset(listed_ids)
 
+    # Each change comes in two calls: `plan_*` reads what it would do and changes nothing,
+    # so the handler can ask the messenger (take people out of the old class's chats) while
+    # the event's unit of work holds no lock; the change itself then reads everything again
+    # in its transaction (another admin may have acted meanwhile) and is written.
+
+    async def plan_move(self, person_id: int, new_class: ClassRow) -> Moved:
+        return await self._move(self._db.reader, None, person_id, new_class)
+
     async def move(self, actor_id: int, person_id: int, new_class: ClassRow) -> Moved:
         async with self._db.transaction() as tx:
-            roles = await tx.roles.active_for(person_id)
-            students = [r for r in roles if r.role == Role.STUDENT.value]
-            if not students:
-                return Moved(MoveOutcome.NOT_STUDENT)
-            student = students[0]
-            if student.class_id == new_class.id:
-                return Moved(MoveOutcome.SAME_CLASS, student.class_name)
-            person = await tx.people.get(person_id)
-            parents = await _child_parents(tx, student, person.full_name if person else None)
-            await tx.roles.end(student.id)
+            return await self._move(tx, actor_id, person_id, new_class)
+
+    async def _move(
+        self, tx: Repositories, actor_id: int | None, person_id: int, new_class: ClassRow
+    ) -> Moved:
+        """`actor_id` None: only read what the move would do."""
+        roles = await tx.roles.active_for(person_id)
+        students = [r for r in roles if r.role == Role.STUDENT.value]
+        if not students:
+            return Moved(MoveOutcome.NOT_STUDENT)
+        student = students[0]
+        if student.class_id == new_class.id:
+            return Moved(MoveOutcome.SAME_CLASS, student.class_name)
+        person = await tx.people.get(person_id)
+        parents = await _child_parents(tx, student, person.full_name if person else None)
+        assert student.class_id is not None
+        moved = Moved(
+            MoveOutcome.DONE, student.class_name, student.class_id, [p.person_id for p in parents]
+        )
+        if actor_id is None:
+            return moved
+        await tx.roles.end(student.id)
+        await tx.roles.grant(
+            person_id,
+            Role.STUDENT.value,
+            new_class.id,
+            granted_by=actor_id,
+            stated_name=student.stated_name,
+        )
+        for parent in parents:
+            await tx.roles.end(parent.id)
             await tx.roles.grant(
-                person_id,
-                Role.STUDENT.value,
+                parent.person_id,
+                Role.PARENT.value,
                 new_class.id,
                 granted_by=actor_id,
-                stated_name=student.stated_name,
+                child_name=parent.child_name,
             )
-            for parent in parents:
-                await tx.roles.end(parent.id)
-                await tx.roles.grant(
-                    parent.person_id,
-                    Role.PARENT.value,
-                    new_class.id,
-                    granted_by=actor_id,
-                    child_name=parent.child_name,
-                )
-            assert student.class_id is not None
-            stale_links = await tx.invitations.open_issued_by(person_id, student.class_id)
-            annulled = await tx.invitations.annul(stale_links, actor_id)
-            await tx.audit.write(
-                "student_moved",
-                actor_id,
-                person_id,
-                {"from": student.class_name, "to": new_class.name, "parents": len(parents)},
-            )
-        return Moved(
-            MoveOutcome.DONE,
-            student.class_name,
-            student.class_id,
-            [p.person_id for p in parents],
-            annulled,
+        stale_links = await tx.invitations.open_issued_by(person_id, student.class_id)
+        annulled = await tx.invitations.annul(stale_links, actor_id)
+        await tx.audit.write(
+            "student_moved",
+            actor_id,
+            person_id,
+            {"from": student.class_name, "to": new_class.name, "parents": len(parents)},
         )
+        return replace(moved, annulled=annulled)
+
+    async def plan_leave(self, person_id: int, with_parents: bool | None) -> Departed:
+        return await self._leave(self._db.reader, None, person_id, with_parents)
 
     async def leave(self, actor_id: int, person_id: int, with_parents: bool | None) -> Departed:
         async with self._db.transaction() as tx:
-            roles = await tx.roles.active_for(person_id)
-            if not roles:
-                return Departed(MoveOutcome.NOT_MEMBER)
-            person = await tx.people.get(person_id)
-            parents: list[RoleRow] = []
-            for role in roles:
-                if role.role == Role.STUDENT.value:
-                    parents += await _child_parents(tx, role, person.full_name if person else None)
-            if parents and with_parents is None:
-                return Departed(
-                    MoveOutcome.NEEDS_PARENT_DECISION, parents=[p.person_id for p in parents]
-                )
-            classes = sorted({r.class_id for r in roles if r.class_id is not None})
+            return await self._leave(tx, actor_id, person_id, with_parents)
+
+    async def _leave(
+        self, tx: Repositories, actor_id: int | None, person_id: int, with_parents: bool | None
+    ) -> Departed:
+        """`actor_id` None: only read what the departure would do."""
+        roles = await tx.roles.active_for(person_id)
+        if not roles:
+            return Departed(MoveOutcome.NOT_MEMBER)
+        person = await tx.people.get(person_id)
+        parents: list[RoleRow] = []
+        for role in roles:
+            if role.role == Role.STUDENT.value:
+                parents += await _child_parents(tx, role, person.full_name if person else None)
+        if parents and with_parents is None:
+            return Departed(
+                MoveOutcome.NEEDS_PARENT_DECISION, parents=[p.person_id for p in parents]
+            )
+        classes = sorted({r.class_id for r in roles if r.class_id is not None})
+        if actor_id is not None:
             await self._depart(tx, actor_id, person_id, classes)
-            left = [person_id]
-            for parent in parents if with_parents else []:
+        left = [person_id]
+        for parent in parents if with_parents else []:
+            if actor_id is not None:
                 await tx.roles.end(parent.id)
-                if not await tx.roles.active_for(parent.person_id):
+            others = [r for r in await tx.roles.active_for(parent.person_id) if r.id != parent.id]
+            if not others:
+                if actor_id is not None:
                     await self._depart(tx, actor_id, parent.person_id, [])
-                    left.append(parent.person_id)
+                left.append(parent.person_id)
+        if actor_id is not None:
             await tx.audit.write(
                 "person_left", actor_id, person_id, {"with_parents": bool(with_parents)}
             )
@@ -140,7 +167,8 @@ class MovementService:
     async def purge_departed(self, before: datetime) -> int:
         """Deletes the personal data of people who left before `before` (DEPARTED_RETENTION)."""
         ids = await self._db.reader.people.departed_before(before)
-        # One transaction each: a whole year's leavers do not hold the writer at once.
+        # In the job's unit of work: the deletions and the run's end commit together, so a
+        # crash half-way leaves the run to be done again, not half of it done twice.
         for person_id in ids:
             async with self._db.transaction() as tx:
                 await tx.audit.write("departed_data_deleted", None, person_id)

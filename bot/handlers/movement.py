@@ -26,7 +26,13 @@ async def move(event_ctx: EventContext) -> None:
     person_id, name = await known_person_from(event_ctx, person_text)
     new_class = await class_from(event_ctx, class_text)
     services = event_ctx.services
-    moved = await services.movement.move(event_ctx.person_id, person_id, new_class)
+    # The messenger first (out of the old class's chats), then the move is written.
+    moved = await services.movement.plan_move(person_id, new_class)
+    report = ""
+    if moved.outcome is MoveOutcome.DONE:
+        assert moved.old_class_id is not None
+        report = await removal_report(event_ctx, [person_id, *moved.parents], [moved.old_class_id])
+        moved = await services.movement.move(event_ctx.person_id, person_id, new_class)
     if moved.outcome is MoveOutcome.NOT_STUDENT:
         event_ctx.reply(t("move_not_student", name=name))
         return
@@ -34,8 +40,6 @@ async def move(event_ctx: EventContext) -> None:
         event_ctx.reply(t("move_same_class", name=name, class_name=new_class.name))
         return
     parent_names = await services.school.names(moved.parents)
-    assert moved.old_class_id is not None
-    report = await removal_report(event_ctx, [person_id, *moved.parents], [moved.old_class_id])
     done = t(
         "move_done",
         name=name,
@@ -73,7 +77,12 @@ async def _leave(
     event_ctx: EventContext, person_id: int, name: str, with_parents: bool | None
 ) -> None:
     services = event_ctx.services
-    departed = await services.movement.leave(event_ctx.person_id, person_id, with_parents)
+    # The messenger first (out of their classes' chats), then the departure is written.
+    departed = await services.movement.plan_leave(person_id, with_parents)
+    report = ""
+    if departed.outcome is MoveOutcome.DONE:
+        report = await removal_report(event_ctx, departed.left, departed.classes)
+        departed = await services.movement.leave(event_ctx.person_id, person_id, with_parents)
     if departed.outcome is MoveOutcome.NOT_MEMBER:
         event_ctx.reply(t("leave_not_member", name=name))
         return
@@ -92,7 +101,6 @@ async def _leave(
         return
     retention = format_age(services.settings.departed_retention)
     names = await services.school.names(departed.left)
-    report = await removal_report(event_ctx, departed.left, departed.classes)
     done = t("leave_done", names=list(names.values()), retention=retention)
     event_ctx.reply("\n".join(line for line in (done, report) if line))
     for left_id in departed.left:

@@ -47,7 +47,7 @@ async def roster_file(event_ctx: EventContext) -> None:
     async def say_now(text: str, occasion: str) -> None:
         # Not queued with the event's replies: those go only once the file is checked.
         outgoing = OutgoingMessage(event_ctx.where, text)
-        await services.notifier.send([outgoing], f"{event_ctx.event_id}:{occasion}")
+        await services.notifier.send_now([outgoing], f"{event_ctx.event_id}:{occasion}")
 
     async def progress(rows: int) -> None:
         await say_now(t("roster_progress", rows=f"{rows:,}".replace(",", " ")), f"rows{rows}")

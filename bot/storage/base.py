@@ -1,42 +1,16 @@
-"""What every repository shares: the connection it runs on, the statements it builds for
-the hot writes, and the note of what a transaction changed."""
+"""What every repository shares: the connection it runs on and the statements it builds for
+the hot writes."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import Clock
+from bot.storage.connection import Connection
 from bot.storage.timefmt import to_db
-
-
-@dataclass
-class ChangeLog:
-    """What one transaction changed that the in-memory copies depend on."""
-
-    people: set[int] = field(default_factory=set)  # their record or roles
-    everyone: bool = False  # roles of people not known by id (a role ended by its id)
-    dialogs: dict[int, tuple[str, str, str] | None] = field(default_factory=dict)
-    classes: bool = False
-
-    def dialog_set(self, person_id: int, state: str, payload_json: str, updated_at: str) -> None:
-        self.dialogs[person_id] = (state, payload_json, updated_at)
-
-    def dialog_ended(self, person_id: int) -> None:
-        self.dialogs[person_id] = None
-
-    def __bool__(self) -> bool:
-        return bool(self.people or self.everyone or self.dialogs or self.classes)
-
-    def merge(self, other: ChangeLog) -> None:
-        self.people |= other.people
-        self.everyone = self.everyone or other.everyone
-        self.dialogs.update(other.dialogs)
-        self.classes = self.classes or other.classes
-
 
 # An SQL condition and its parameters, for a statement that must change nothing unless it
 # holds (checked in the same transaction, when the statement runs).
@@ -54,7 +28,6 @@ class Statement:
 
     sql: str
     rows: list[tuple[Any, ...]]
-    changes: ChangeLog | None = None  # what it changes that copies in memory depend on
 
 
 # Rows per statement where a list of ids goes into one IN (...).
@@ -62,29 +35,25 @@ SQL_BATCH = 500
 
 
 class Repo:
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock, changes: ChangeLog) -> None:
+    def __init__(self, conn: Connection, clock: Clock) -> None:
         self._conn = conn
         self._clock = clock
-        # What this transaction changed that copies in memory depend on (see memo.py).
-        self._changes = changes
 
     def _now(self) -> str:
         return to_db(self._clock.now())
 
-    # execute_fetchall runs the statement and reads its rows in one trip to aiosqlite's
-    # thread, where execute-then-fetch takes two (and closing the cursor a third).
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+    # execute_fetchall runs the statement and reads its rows in one trip to the
+    # connection's thread.
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         rows = list(await self._conn.execute_fetchall(sql, params))
         return rows[0] if rows else None
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> Iterable[aiosqlite.Row]:
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> Iterable[sqlite3.Row]:
         return await self._conn.execute_fetchall(sql, params)
 
     async def _run(self, statement: Statement | None) -> int:
         """Runs a built statement in this transaction; returns the rows it changed."""
         if statement is None:
             return 0
-        cursor = await self._conn.executemany(statement.sql, statement.rows)
-        if statement.changes is not None:
-            self._changes.merge(statement.changes)
-        return cursor.rowcount
+        done = await self._conn.executemany(statement.sql, statement.rows)
+        return done.rowcount

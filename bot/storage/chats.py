@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-import aiosqlite
 
 from bot.storage.base import Repo
 from bot.storage.timefmt import from_db_optional
@@ -36,7 +35,7 @@ class ChatsRepo(Repo):
     )
 
     @staticmethod
-    def _row(row: aiosqlite.Row) -> ChatRow:
+    def _row(row: sqlite3.Row) -> ChatRow:
         return ChatRow(
             peer_id=row["peer_id"],
             title=row["title"],

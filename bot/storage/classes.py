@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-
-import aiosqlite
 
 from bot.storage.base import Repo
 
@@ -34,7 +33,7 @@ class ClassesRepo(Repo):
     _COLUMNS = "id, name, grade, letter, is_staff_room"
 
     @staticmethod
-    def _row(row: aiosqlite.Row) -> ClassRow:
+    def _row(row: sqlite3.Row) -> ClassRow:
         return ClassRow(
             id=row["id"],
             name=row["name"],
@@ -63,7 +62,6 @@ class ClassesRepo(Repo):
         return None if row is None else self._row(row)
 
     async def add(self, name: str, grade: int, letter: str) -> bool:
-        self._changes.classes = True
         cursor = await self._conn.execute(
             "INSERT INTO classes (name, grade, letter, created_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(name) DO NOTHING",
@@ -72,7 +70,6 @@ class ClassesRepo(Repo):
         return cursor.rowcount == 1
 
     async def purge_history(self, class_id: int) -> None:
-        self._changes.classes = True  # and the roles in the class
         await self._conn.execute(
             "DELETE FROM redemptions WHERE invitation_id IN"
             " (SELECT id FROM invitations WHERE class_id = ?)",
@@ -83,7 +80,6 @@ class ClassesRepo(Repo):
         await self._conn.execute("DELETE FROM roles WHERE class_id = ?", (class_id,))
 
     async def remove(self, class_id: int) -> None:
-        self._changes.classes = True
         await self._conn.execute(
             "DELETE FROM classes WHERE id = ? AND is_staff_room = 0", (class_id,)
         )

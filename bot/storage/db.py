@@ -12,16 +12,13 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
-
-import aiosqlite
-from aiosqlite.core import IsolationLevel
 
 from bot.clock import Clock
 from bot.storage.audit import AuditRepo
-from bot.storage.base import ChangeLog, Statement
+from bot.storage.base import Statement
 from bot.storage.chats import ChatsRepo
 from bot.storage.classes import ClassesRepo, ClassRow
+from bot.storage.connection import Connection
 from bot.storage.duties import DutyMarksRepo
 from bot.storage.events import EventsRepo
 from bot.storage.inbox import InboxRepo
@@ -29,7 +26,7 @@ from bot.storage.invitations import InvitationsRepo
 from bot.storage.job_runs import JobRunsRepo
 from bot.storage.kv import KeyValueRepo
 from bot.storage.leases import LeasesRepo
-from bot.storage.memo import Memo
+from bot.storage.memo import TOUCHED_SQL, ChangeLog, Memo, touched
 from bot.storage.migrations import migrate
 from bot.storage.outbox import OutboxRepo
 from bot.storage.people import PeopleRepo, PersonSnapshot, RolesRepo, StatesRepo
@@ -37,6 +34,7 @@ from bot.storage.personal import PersonalDataRepo
 from bot.storage.proposals import ProposalsRepo
 from bot.storage.requests import RequestsRepo
 from bot.storage.roster import RosterRepo
+from bot.storage.unit import UnitOfWork, current_unit, run_and_commit
 
 BUSY_TIMEOUT_MS = 5000
 # How often the writer asks whether another process committed (a second bot process on the
@@ -47,29 +45,27 @@ OTHER_WRITERS_CHECK = 1.0
 class Repositories:
     """Every repository, bound to one connection (a transaction's, or the reader's)."""
 
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
-        self.changes = changes = ChangeLog()
-        self.people = PeopleRepo(conn, clock, changes)
-        self.roles = RolesRepo(conn, clock, changes)
-        self.classes = ClassesRepo(conn, clock, changes)
-        self.audit = AuditRepo(conn, clock, changes)
-        self.states = StatesRepo(conn, clock, changes)
-        self.inbox = InboxRepo(conn, clock, changes)
-        self.outbox = OutboxRepo(conn, clock, changes)
-        self.kv = KeyValueRepo(conn, clock, changes)
-        self.invitations = InvitationsRepo(conn, clock, changes)
-        self.requests = RequestsRepo(conn, clock, changes)
-        self.chats = ChatsRepo(conn, clock, changes)
-        self.duty_marks = DutyMarksRepo(conn, clock, changes)
-        self.personal = PersonalDataRepo(conn, clock, changes)
-        self.job_runs = JobRunsRepo(conn, clock, changes)
-        self.events = EventsRepo(conn, clock, changes)
-        self.proposals = ProposalsRepo(conn, clock, changes)
-        self.roster = RosterRepo(conn, clock, changes)
-        self.leases = LeasesRepo(conn, clock, changes)
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self.people = PeopleRepo(conn, clock)
+        self.roles = RolesRepo(conn, clock)
+        self.classes = ClassesRepo(conn, clock)
+        self.audit = AuditRepo(conn, clock)
+        self.states = StatesRepo(conn, clock)
+        self.inbox = InboxRepo(conn, clock)
+        self.outbox = OutboxRepo(conn, clock)
+        self.kv = KeyValueRepo(conn, clock)
+        self.invitations = InvitationsRepo(conn, clock)
+        self.requests = RequestsRepo(conn, clock)
+        self.chats = ChatsRepo(conn, clock)
+        self.duty_marks = DutyMarksRepo(conn, clock)
+        self.personal = PersonalDataRepo(conn, clock)
+        self.job_runs = JobRunsRepo(conn, clock)
+        self.events = EventsRepo(conn, clock)
+        self.proposals = ProposalsRepo(conn, clock)
+        self.roster = RosterRepo(conn, clock)
+        self.leases = LeasesRepo(conn, clock)
 
 
-T = TypeVar("T")
 # A hot-path change: a statement, or what builds it from a repository (None: nothing to do).
 Change = Statement | Callable[[Repositories], Statement | None]
 _QueuedWrite = tuple[Sequence[Change], "asyncio.Future[list[int]]"]
@@ -90,14 +86,11 @@ def _settle(
 
 async def _connect(
     path: Path,
-    isolation_level: IsolationLevel,
+    isolation_level: str | None,
     cached_statements: int = 128,
     busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(
-        path, isolation_level=isolation_level, cached_statements=cached_statements
-    )
-    conn.row_factory = aiosqlite.Row
+) -> Connection:
+    conn = await Connection.open(path, isolation_level, cached_statements)
     await conn.execute("PRAGMA journal_mode = WAL")
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -105,30 +98,10 @@ async def _connect(
     return conn
 
 
-def _run_and_commit(conn: sqlite3.Connection, statements: Sequence[Statement | None]) -> list[int]:
-    """On the database thread: the statements (the first begins the transaction), COMMIT."""
-    counts: list[int] = []
-    try:
-        for statement in statements:
-            counts.append(
-                0 if statement is None else conn.executemany(statement.sql, statement.rows).rowcount
-            )
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
-    return counts
-
-
-async def _on_writer_thread(conn: aiosqlite.Connection, work: Callable[..., T], *args: Any) -> T:
-    """Runs `work(sqlite3_connection, *args)` on the connection's own thread, in its turn.
-
-    aiosqlite runs each call on the connection's thread, one trip each; it has no public
-    way to run several statements in one trip, so this goes through the same method its
-    own `execute` uses (aiosqlite is pinned below 0.23 in pyproject.toml; the storage tests
-    fail at once if that method changes)."""
-    result: T = await conn._execute(work, conn._conn, *args)  # type: ignore[no-untyped-call]
-    return result
+def _note_and_commit(conn: sqlite3.Connection) -> ChangeLog:
+    changed = touched(conn)
+    conn.commit()
+    return changed
 
 
 class Database:
@@ -146,8 +119,8 @@ class Database:
         # How long a change waits for another process's write lock before it fails.
         self._busy_timeout_ms = busy_timeout_ms
         self.clock = clock or Clock()
-        self._writer: aiosqlite.Connection | None = None
-        self._reader_conn: aiosqlite.Connection | None = None
+        self._writer: Connection | None = None
+        self._reader_conn: Connection | None = None
         self._reader: Repositories | None = None
         self._write_lock = asyncio.Lock()
         self._queued: list[_QueuedWrite] = []
@@ -160,14 +133,11 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # The writer begins a transaction by itself before a change made outside one, so
         # that neither `transaction()` nor `write()` spends a trip on BEGIN. Every change
-        # goes through one of them, and each ends what it begins.
-        # No statement cache for the writer: a cursor released on the event loop's thread
-        # resets its statement there, and a cached statement may meanwhile be running again
-        # for a later change on aiosqlite's thread (SQLITE_MISUSE).
-        self._writer = await _connect(
-            self.path, "IMMEDIATE", cached_statements=0, busy_timeout_ms=self._busy_timeout_ms
-        )
+        # goes through one of them (or a unit of work), and each ends what it begins.
+        self._writer = await _connect(self.path, "IMMEDIATE", busy_timeout_ms=self._busy_timeout_ms)
         await migrate(self._writer)
+        # What each transaction touches, recorded by the writer's temporary triggers.
+        await self._writer.run(lambda conn: conn.executescript(TOUCHED_SQL))
         self._reader_conn = await _connect(self.path, None, busy_timeout_ms=self._busy_timeout_ms)
         self._reader = Repositories(self._reader_conn, self.clock)
         self._watcher = asyncio.create_task(self._watch_other_writers(), name="other-writers")
@@ -217,22 +187,106 @@ class Database:
         await self.close()
 
     @property
+    def writer(self) -> Connection:
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        return self._writer
+
+    def _unit_here(self) -> UnitOfWork | None:
+        """The current task's unit of work on this database, if it has one."""
+        unit = current_unit.get()
+        if unit is not None and unit.db is self and unit.joins_here():
+            return unit
+        return None
+
+    def unit(self, name: str) -> UnitOfWork:
+        """A unit of work for the current task (make it current with `current_unit`)."""
+        return UnitOfWork(self, name)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """`callback` once what the task changed so far is committed (at once outside a unit)."""
+        unit = self._unit_here()
+        if unit is None:
+            callback()
+        else:
+            unit.after_commit(callback)
+
+    async def begin_for_unit(self) -> Repositories:
+        """The writer's transaction for a unit of work, held until `end_for_unit`."""
+        await self._write_lock.acquire()
+        try:
+            conn = self.writer
+            await conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._write_lock.release()
+            raise
+        return Repositories(conn, self.clock)
+
+    def end_for_unit(self, changed: ChangeLog | None) -> None:
+        """The unit's transaction ended: committed (`changed` what it touched) or not."""
+        if changed is not None:
+            self._memo.apply(changed)
+        self._write_lock.release()
+
+    @property
     def reader(self) -> Repositories:
+        """Where reads go: the reader connection; inside a unit that holds the writer, the
+        unit's transaction, so a task reads what it has written."""
+        unit = self._unit_here()
+        if unit is not None and unit.holds_writer:
+            return unit.repos
         if self._reader is None:
             raise RuntimeError("database is not open")
         return self._reader
 
     async def person_snapshot(self, vk_id: int) -> PersonSnapshot:
         """`reader.people.snapshot`, from memory while nothing it covers has changed."""
+        unit = self._unit_here()
+        if unit is not None and unit.holds_writer:
+            return await unit.repos.people.snapshot(vk_id)
         return await self._memo.snapshot(vk_id, self.reader.people.snapshot)
 
     async def classes(self) -> list[ClassRow]:
         """`reader.classes.all`, from memory while the classes have not changed."""
+        unit = self._unit_here()
+        if unit is not None and unit.holds_writer:
+            return await unit.repos.classes.all()
         return await self._memo.classes(self.reader.classes.all)
 
     @asynccontextmanager
+    async def detached(self) -> AsyncIterator[None]:
+        """Changes made in the block commit at once, on their own, not with the task's unit
+        of work: what the messenger reported (see `observation`), a message that must go
+        before the event is done (a long file's progress). Inside a unit that already holds
+        the writer they join it (the writer runs one transaction at a time)."""
+        unit = self._unit_here()
+        if unit is not None and unit.holds_writer:
+            yield
+            return
+        token = current_unit.set(None)
+        try:
+            yield
+        finally:
+            current_unit.reset(token)
+
+    @asynccontextmanager
+    async def observation(self) -> AsyncIterator[Repositories]:
+        """Records what the messenger reported (a chat's members, its link, whether the bot
+        is its admin) in a transaction of its own (see `detached`): it is no effect of the
+        event, a replay records it again harmlessly, and a handler may go on asking the
+        messenger afterwards."""
+        async with self.detached(), self.transaction() as repos:
+            yield repos
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repositories]:
-        """One atomic change: all statements commit together or none do."""
+        """One atomic change: all statements commit together or none do. Inside a unit of
+        work, a step of it (committed with the unit)."""
+        unit = self._unit_here()
+        if unit is not None:
+            async with unit.step() as repos:
+                yield repos
+            return
         if self._writer is None:
             raise RuntimeError("database is not open")
         async with self._write_lock:
@@ -243,13 +297,12 @@ class Database:
                 # before it are just as consistent, as every writer waits for this lock.
                 yield repos
             except BaseException:
-                # Also when cancelled half-way (while aiosqlite's thread still runs a
+                # Also when cancelled half-way (while the writer's thread still runs a
                 # statement): the rollback is queued behind it, so the connection is never
                 # left inside a transaction for the next one to trip over.
                 await asyncio.shield(conn.rollback())
                 raise
-            await conn.commit()
-            self._memo.apply(repos.changes)
+            self._memo.apply(await conn.run(_note_and_commit))
 
     async def write(self, *changes: Change) -> list[int]:
         """Independent changes that commit together or not at all; returns how many rows
@@ -263,6 +316,9 @@ class Database:
         caller's changes run in the order given, one after the other; they must not depend
         on what other callers write. A group that fails is tried again caller by caller, so
         one caller's failure is not another's."""
+        unit = self._unit_here()
+        if unit is not None:
+            return await unit.run(changes)
         future: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
         self._queued.append((changes, future))
         if self._flusher is None or self._flusher.done():
@@ -311,11 +367,10 @@ class Database:
             statements = [c if isinstance(c, Statement) else c(repos) for c in changes]
             # Shielded: once on its way the trip finishes, commit or rollback, even if the
             # caller is cancelled, so the writer is never left inside a transaction.
-            counts = await asyncio.shield(_on_writer_thread(conn, _run_and_commit, statements))
-            for statement in statements:
-                if statement is not None and statement.changes is not None:
-                    repos.changes.merge(statement.changes)
-            self._memo.apply(repos.changes)
+            counts, changed = await asyncio.shield(
+                conn.run(lambda c: run_and_commit(c, statements))
+            )
+            self._memo.apply(changed)
             return counts
 
     @property
@@ -327,6 +382,6 @@ class Database:
         if self._writer is None:
             raise RuntimeError("database is not open")
         target.parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(target) as destination, self._write_lock:
+        async with self._write_lock:
             # Under the lock: the writer is never inside a transaction while it is copied.
-            await self._writer.backup(destination)
+            await self._writer.backup(target)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-
-import aiosqlite
 
 from bot.storage.base import Repo
 from bot.storage.timefmt import from_db, from_db_optional, to_db
@@ -34,7 +33,7 @@ class EventsRepo(Repo):
     )
 
     @staticmethod
-    def _row(row: aiosqlite.Row) -> EventRow:
+    def _row(row: sqlite3.Row) -> EventRow:
         return EventRow(
             id=row["id"],
             title=row["title"],

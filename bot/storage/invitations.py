@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-import aiosqlite
 
 from bot.storage.base import SQL_BATCH, Repo
 from bot.storage.timefmt import from_db, from_db_optional, to_db
@@ -36,7 +35,7 @@ class InvitationsRepo(Repo):
     )
 
     @staticmethod
-    def _row(row: aiosqlite.Row) -> InvitationRow:
+    def _row(row: sqlite3.Row) -> InvitationRow:
         return InvitationRow(
             id=row["id"],
             role=row["role"],

@@ -9,7 +9,7 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.storage.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -453,12 +453,11 @@ def _code_hash(code: str | None) -> str | None:
     return None if code is None else hashlib.sha256(code.strip().encode()).hexdigest()
 
 
-async def migrate(conn: aiosqlite.Connection) -> int:
+async def migrate(conn: Connection) -> int:
     """Apply every migration newer than the database; returns the resulting version."""
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    current = int(row[0]) if row else 0
-    await conn.create_function("code_hash", 1, _code_hash, deterministic=True)
+    rows = await conn.execute_fetchall("PRAGMA user_version")
+    current = int(rows[0][0]) if rows else 0
+    await conn.create_function("code_hash", 1, _code_hash)
     for migration in MIGRATIONS:
         if migration.number <= current:
             continue

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.russian import GenderCode, Who
-from bot.storage.base import ALWAYS, SQL_BATCH, ChangeLog, Condition, Repo, Statement
+from bot.storage.base import ALWAYS, SQL_BATCH, Condition, Repo, Statement
 from bot.storage.timefmt import from_db, from_db_optional, to_db
 
 
@@ -55,7 +54,7 @@ class PersonSnapshot:
     dialog: StateRow | None
 
 
-def _person(row: aiosqlite.Row) -> PersonRow:
+def _person(row: sqlite3.Row) -> PersonRow:
     return PersonRow(
         vk_id=row["vk_id"],
         full_name=row["full_name"],
@@ -109,7 +108,6 @@ class PeopleRepo(Repo):
         return PersonSnapshot(_person(first), roles, state)
 
     async def ensure(self, vk_id: int) -> PersonRow:
-        self._changes.people.add(vk_id)
         await self._conn.execute(
             "INSERT INTO people (vk_id, created_at) VALUES (?, ?) ON CONFLICT(vk_id) DO NOTHING",
             (vk_id, self._now()),
@@ -120,7 +118,6 @@ class PeopleRepo(Repo):
 
     async def set_pending_ref(self, vk_id: int, code_hash: str | None) -> None:
         """The hash of the invitation code a person came with, kept until they consent."""
-        self._changes.people.add(vk_id)
         await self._conn.execute(
             "UPDATE people SET pending_ref = ?, pending_ref_at = ? WHERE vk_id = ?",
             (code_hash, None if code_hash is None else self._now(), vk_id),
@@ -135,13 +132,11 @@ class PeopleRepo(Repo):
             (to_db(before),),
         )
         ids = [int(row[0]) for row in rows]
-        self._changes.people.update(ids)
         return len(ids)
 
     async def record_consent(
         self, vk_id: int, full_name: str, gender: GenderCode | None = None
     ) -> None:
-        self._changes.people.add(vk_id)
         await self._conn.execute(
             "UPDATE people SET consent_at = ?, full_name = ?, gender = ?, left_at = NULL"
             " WHERE vk_id = ?",
@@ -150,7 +145,6 @@ class PeopleRepo(Repo):
 
     async def record_gender(self, vk_id: int, gender: GenderCode) -> None:
         """VK's word on a consented person's gender, kept when it is news."""
-        self._changes.people.add(vk_id)
         await self._conn.execute(
             "UPDATE people SET gender = ? WHERE vk_id = ? AND consent_at IS NOT NULL"
             " AND gender IS NOT ?",
@@ -160,7 +154,6 @@ class PeopleRepo(Repo):
     async def replace_placeholder_name(self, vk_id: int, placeholder: str, full_name: str) -> None:
         """The name VK gives, for a person consented while VK did not answer (so kept as
         `placeholder`); a name once known is not overwritten."""
-        self._changes.people.add(vk_id)
         await self._conn.execute(
             "UPDATE people SET full_name = ? WHERE vk_id = ? AND consent_at IS NOT NULL"
             " AND full_name = ?",
@@ -168,7 +161,6 @@ class PeopleRepo(Repo):
         )
 
     async def delete(self, vk_id: int) -> None:
-        self._changes.people.add(vk_id)
         await self._conn.execute("DELETE FROM people WHERE vk_id = ?", (vk_id,))
 
     async def consented_between(self, start: datetime, end: datetime) -> int:
@@ -179,7 +171,6 @@ class PeopleRepo(Repo):
         return int(row[0]) if row else 0
 
     async def mark_left(self, vk_id: int) -> None:
-        self._changes.people.add(vk_id)
         await self._conn.execute(
             "UPDATE people SET left_at = ? WHERE vk_id = ?", (self._now(), vk_id)
         )
@@ -245,7 +236,7 @@ class RolesRepo(Repo):
     )
 
     @staticmethod
-    def _row(row: aiosqlite.Row) -> RoleRow:
+    def _row(row: sqlite3.Row) -> RoleRow:
         return RoleRow(
             id=row["id"],
             person_id=row["person_id"],
@@ -319,18 +310,15 @@ class RolesRepo(Repo):
                     *condition_params,
                 )
             ],
-            ChangeLog(people={person_id}),
         )
 
     async def end(self, role_id: int) -> None:
-        self._changes.everyone = True  # whose role it was is not known here
         await self._conn.execute(
             "UPDATE roles SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
             (self._now(), role_id),
         )
 
     async def end_role(self, person_id: int, role: str, class_id: int | None = None) -> int:
-        self._changes.people.add(person_id)
         cursor = await self._conn.execute(
             "UPDATE roles SET ended_at = ? WHERE person_id = ? AND role = ?"
             " AND IFNULL(class_id, 0) = IFNULL(?, 0) AND ended_at IS NULL",
@@ -370,7 +358,6 @@ class RolesRepo(Repo):
         return [self._row(row) for row in rows]
 
     async def verify_teacher(self, person_id: int) -> bool:
-        self._changes.people.add(person_id)
         cursor = await self._conn.execute(
             "UPDATE roles SET verified_at = ? WHERE person_id = ? AND role = 'teacher'"
             " AND verified_at IS NULL AND ended_at IS NULL",
@@ -386,12 +373,10 @@ class RolesRepo(Repo):
         return int(row[0]) if row else 0
 
     async def forget_person(self, person_id: int) -> None:
-        self._changes.people.add(person_id)
         # Other people's parent roles name this child: the name goes, the role stays.
         await self._conn.execute("DELETE FROM roles WHERE person_id = ?", (person_id,))
 
     async def end_all(self, person_id: int) -> None:
-        self._changes.people.add(person_id)
         await self._conn.execute(
             "UPDATE roles SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL",
             (self._now(), person_id),
@@ -445,26 +430,18 @@ class StatesRepo(Repo):
             (person, state, json.dumps(payload, ensure_ascii=False), now)
             for person, state, payload in steps
         ]
-        changes = ChangeLog()
-        for row in rows:
-            changes.dialog_set(*row)
         return Statement(
             "INSERT INTO conversation_state (person_id, state, payload, updated_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET"
             " state = excluded.state, payload = excluded.payload,"
             " updated_at = excluded.updated_at",
             list(rows),
-            changes,
         )
 
     def delete_many_statement(self, person_ids: Sequence[int]) -> Statement | None:
         if not person_ids:
             return None
-        changes = ChangeLog()
-        for person in person_ids:
-            changes.dialog_ended(person)
         return Statement(
             "DELETE FROM conversation_state WHERE person_id = ?",
             [(person,) for person in person_ids],
-            changes,
         )

@@ -97,8 +97,6 @@ class PersonalDataRepo(Repo):
         names = [*traces.own_names, *(name for _, name in children)]
         # Found inside texts only when long enough not to match unrelated words.
         in_texts = [name for name in names if len(name.strip()) >= MIN_NAME_IN_TEXT]
-        self._changes.people.add(pid)
-        self._changes.dialog_ended(pid)
         by_id = (pid,)
         statements: list[tuple[str, tuple[Any, ...]]] = [
             ("DELETE FROM conversation_state WHERE person_id = ?", by_id),
@@ -205,7 +203,6 @@ class PersonalDataRepo(Repo):
             params,
         )
         for row in dialogs:
-            self._changes.dialog_ended(row["person_id"])
             await self._conn.execute(
                 "DELETE FROM conversation_state WHERE person_id = ?", (row["person_id"],)
             )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-import aiosqlite
 
 from bot.storage.base import Condition, Repo, Statement
 from bot.storage.timefmt import from_db, from_db_optional, to_db
@@ -40,7 +39,7 @@ class RequestsRepo(Repo):
     )
 
     @staticmethod
-    def _row(row: aiosqlite.Row) -> JoinRequestRow:
+    def _row(row: sqlite3.Row) -> JoinRequestRow:
         return JoinRequestRow(
             id=row["id"],
             person_id=row["person_id"],

@@ -14,6 +14,7 @@ from loguru import logger
 from vkbottle import API
 from vkbottle.http import AiohttpClient
 
+from bot.storage.unit import WriterHeldDuringCallError, current_unit
 from bot.vk.limiter import RateLimiter
 
 # VK errors worth another try: too many requests (6), flood control (9), internal (10).
@@ -80,6 +81,12 @@ class ResilientAPI(API):
     async def request(
         self, method: str, data: dict[str, Any], version: str | None = None
     ) -> dict[str, Any]:
+        unit = current_unit.get()
+        if unit is not None and unit.holds_writer and unit.joins_here():
+            # The writer's lock would wait on the network, and every event's outcome with it.
+            raise WriterHeldDuringCallError(
+                f"VK {method} called while {unit.name} holds the writer"
+            )
         scope = interactive_calls.get()
         if scope is None or scope.task is not asyncio.current_task():
             return await self._with_retries(method, data, version)

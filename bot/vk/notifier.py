@@ -33,8 +33,15 @@ class Notifier:
             (message.to, derived_random_id(key, index, message.to.id), message.to_data())
             for index, message in enumerate(parts)
         ]
+        # Inside a unit of work (an event, a job) the messages commit with what they tell.
         await self._db.write(lambda tx: tx.outbox.add_replies_statement(replies))
-        self._sender.wake()
+        self._db.after_commit(self._sender.wake)
+
+    async def send_now(self, messages: Sequence[OutgoingMessage], key: str) -> None:
+        """Messages that go before the event is done (a long file's progress): queued at
+        once, not with the event's outcome."""
+        async with self._db.detached():
+            await self.send(messages, key)
 
     async def broadcast(
         self,
@@ -62,5 +69,5 @@ class Notifier:
                     report_to if last else None,
                     blocked,
                 )
-        self._sender.wake()
+        self._db.after_commit(self._sender.wake)
         return len(unreachable)

@@ -20,6 +20,7 @@ from typing import Any
 from loguru import logger
 from vkbottle import VKAPIError
 
+from bot import faults
 from bot.conversation.outgoing import Address, Person
 from bot.storage import Database
 from bot.storage.outbox import DeliveryCounts, OutboxRow, RecipientOutcome
@@ -364,6 +365,7 @@ class OutboxSender:
         sent = [(o.outbox_id, o.message_id) for o in replies if o.state == "sent"]
         given_up = [o for o in replies if o.state != "sent"]
         of_broadcasts = [o for o in recorded if o.outbox_id in broadcasts]
+        faults.boundary(faults.SENT_UNRECORDED)
         await self._db.write(
             lambda tx: tx.outbox.mark_sent_statement(sent),
             lambda tx: tx.outbox.mark_given_up_statement(given_up),
