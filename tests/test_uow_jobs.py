@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FrozenClock
-from bot.vk.outgoing import OutgoingMessage
+from bot.conversation.outgoing import OutgoingMessage
 from scheduler.registry import LEASE
 from tests.conftest import BotRunner
 from tests.helpers import (
