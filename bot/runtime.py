@@ -272,6 +272,13 @@ class Dispatcher:
             logger.exception("Handling {} event {} failed", event_type, row.event_id)
         finally:
             current_event.reset(token)
+        if ctx.failed:
+            # A handler that failed half-way leaves nothing: what it changed is undone, and
+            # the dialog step it took and the people it forgot with it; its replies give
+            # way to the apology (see _answer_if_silent).
+            await unit.close()
+            ctx.dialog_changes.clear()
+            ctx.forgotten.clear()
         await self._answer_if_silent(ctx)
         await self._record(row, ctx, unit)
 
@@ -363,11 +370,13 @@ class Dispatcher:
             if not ctx.callback_answered:
                 await ctx.answer_callback(t("error_apology") if ctx.failed else None)
             if ctx.failed:
+                ctx.replies.clear()
                 ctx.reply(t("error_apology"))
             return
         if not ctx.incoming.in_conversation:
             return
         if ctx.failed and (not ctx.in_chat or ctx.replies):
+            ctx.replies.clear()
             ctx.reply(t("error_apology"))
         elif not ctx.in_chat and not ctx.replies:
             logger.error("No handler answered private event {}", ctx.event_id)
