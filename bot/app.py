@@ -29,6 +29,7 @@ from bot.domain.school import SchoolService
 from bot.handlers import routers
 from bot.handlers.routing import Router, Routes
 from bot.lease import RENEW_EVERY, WAIT_CHECK, EventsLease
+from bot.notifier import Notifier
 from bot.render.delivery import delivery_report
 from bot.runtime import Dispatcher
 from bot.storage import Database
@@ -37,7 +38,6 @@ from bot.vk.api import BACKOFF, ResilientAPI
 from bot.vk.chat_platform import VKChatPlatform
 from bot.vk.gateway import VKGateway
 from bot.vk.intake import Intake
-from bot.vk.notifier import Notifier
 from bot.vk.parse import parse_update
 from bot.vk.sender import RETRY_PAUSE_CAP, OutboxSender
 from scheduler import JobScheduler
@@ -120,7 +120,7 @@ class Application:
             settings=settings,
             clock=self.clock,
             db=self.db,
-            notifier=Notifier(self.db, self.sender),
+            notifier=Notifier(self.db, self.sender.wake),
             people=PeopleService(self.db, settings.admin_ids, settings.director_ids),
             school=SchoolService(self.db),
             invitations=InvitationService(
@@ -178,7 +178,7 @@ class Application:
             self.db,
             self._routes.dispatch,
             self.services,
-            self.sender,
+            self.sender.wake,
             read_legacy=lambda body: parse_update(body, community),
         )
 

@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from bot.domain.requests import RequestService
     from bot.domain.roster_service import RosterService
     from bot.domain.school import SchoolService
+    from bot.notifier import Notifier
     from bot.storage import Database
-    from bot.vk.notifier import Notifier
 
 
 @dataclass

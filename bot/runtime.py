@@ -15,14 +15,13 @@ from loguru import logger
 from bot.context import EventContext, Services, current_event
 from bot.conversation.incoming import Incoming
 from bot.conversation.outgoing import Address, Chat, Person
+from bot.conversation.port import CallScope, interactive_calls
 from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
 from bot.storage.db import Change
 from bot.storage.inbox import InboxRow
 from bot.storage.unit import UnitOfWork, current_unit
 from bot.texts import t
-from bot.vk.api import CallScope, interactive_calls
-from bot.vk.sender import OutboxSender
 
 MAX_PARALLEL_EVENTS = 64
 FETCH_BATCH = 500
@@ -118,7 +117,7 @@ class Dispatcher:
         db: Database,
         route: Callable[[EventContext], Awaitable[None]],
         services: Services,
-        sender: OutboxSender,
+        wake_sender: Callable[[], None],
         read_legacy: Callable[[dict[str, Any]], Incoming],
         max_parallel: int = MAX_PARALLEL_EVENTS,
     ) -> None:
@@ -129,7 +128,8 @@ class Dispatcher:
         # its adapter reads them (they are few: those pending at an upgrade).
         self._read_legacy = read_legacy
         self._services = services
-        self._sender = sender
+        # Tells the messenger's sender that replies were queued.
+        self._wake_sender = wake_sender
         self._slots = Slots(max_parallel)
         self._lanes: dict[int, deque[InboxRow]] = {}
         self._workers: set[asyncio.Task[None]] = set()
@@ -316,7 +316,7 @@ class Dispatcher:
                     logger.warning("Event {} left for the next start", outcome.event_id)
                     return
                 raise _HandleAgainError(f"{type(error).__name__}: {error}") from error
-            self._sender.wake()
+            self._wake_sender()
             self.handled += 1
             return
         if await self._write_outcome(outcome, unit):
@@ -353,7 +353,7 @@ class Dispatcher:
                 # Left pending in the inbox: it is handled again on the next start.
                 logger.exception("Recording the outcome of event {} failed", outcome.event_id)
                 return False
-        self._sender.wake()
+        self._wake_sender()
         return True
 
     def _flood_verdict(self, ctx: EventContext) -> Verdict:

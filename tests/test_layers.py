@@ -94,6 +94,24 @@ def test_nothing_outside_the_vk_adapter_imports_a_vk_library() -> None:
     assert found == []
 
 
+# The wiring that chooses the messenger: it alone, beside the adapter, names the VK adapter.
+WIRING = frozenset({"bot/app.py"})
+
+
+def test_only_the_wiring_knows_the_vk_adapter() -> None:
+    """The dispatcher, the context, the notifier, the scheduler…: a second messenger is a
+    second adapter beside `bot/vk/`, nothing in the core to change."""
+    found = []
+    for path, module, is_package in _core_modules():
+        if path in WIRING:
+            continue
+        source = (ROOT / path).read_text(encoding="utf-8")
+        for name in sorted(imports_in(source, module, is_package)):
+            if name == "bot.vk" or name.startswith("bot.vk."):
+                found.append(f"{path} imports {name}")
+    assert found == []
+
+
 def test_the_handlers_import_no_vk_library() -> None:
     assert offenders(("bot/handlers",), VK_LIBRARIES) == []
 

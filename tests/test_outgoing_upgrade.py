@@ -14,10 +14,10 @@ import pytest
 
 from bot.conversation.outgoing import Chat, OutgoingMessage, Person
 from bot.keyboards import start_keyboard
+from bot.notifier import Notifier
 from bot.storage import Database
 from bot.storage.migrations import MIGRATIONS, _code_hash, _split_statements
 from bot.vk.api import ResilientAPI
-from bot.vk.notifier import Notifier
 from bot.vk.outgoing import keyboard_json
 from bot.vk.sender import OutboxSender
 from vk_sandbox import VKSandbox
@@ -101,7 +101,7 @@ async def test_messages_queued_before_the_upgrade_are_sent_once_as_they_were_que
                 ).fetchall()
             sender = OutboxSender(db, api)
             # A message queued by the new version waits behind the old ones.
-            await Notifier(db, sender).send(
+            await Notifier(db, sender.wake).send(
                 [OutgoingMessage(Person(anna.user_id), "Новое", start_keyboard())], "new"
             )
             running = asyncio.create_task(sender.run())
@@ -140,7 +140,7 @@ async def test_a_reply_to_a_group_chat_reaches_the_chat_and_a_broadcast_reaches_
     try:
         async with Database(tmp_path / "new.sqlite3") as db:
             sender = OutboxSender(db, api)
-            notifier = Notifier(db, sender)
+            notifier = Notifier(db, sender.wake)
             await notifier.send([OutgoingMessage(Chat(chat.peer_id), "В беседу")], "reply")
             await notifier.broadcast([Person(anna.user_id), Chat(chat.peer_id)], "Всем", "all")
             running = asyncio.create_task(sender.run())

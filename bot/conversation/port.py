@@ -6,7 +6,11 @@ chat ids taken from an incoming record or a stored chat."""
 
 from __future__ import annotations
 
-from typing import Protocol
+import asyncio
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from bot.conversation.outgoing import Address, File, StoredFile
 from bot.russian import GenderCode
@@ -57,3 +61,21 @@ class Messenger(Protocol):
     async def finish_answers(self) -> None:
         """Waits for the button answers still on their way."""
         ...
+
+
+@dataclass(frozen=True)
+class CallScope:
+    """How the calls one task makes while a person waits behave: each gets `deadline`
+    seconds, retries included, and the task steps aside (gives up its place among the
+    events handled at once) while it waits for the messenger, coming back once it has
+    answered. Every messenger adapter's API client honours it for calls made from `task`."""
+
+    task: asyncio.Task[Any]
+    deadline: float
+    step_aside: Callable[[], None]
+    come_back: Callable[[], Awaitable[None]]
+
+
+# Set by the dispatcher for the task handling events; tasks it starts inherit the variable,
+# so the scope names its own task and applies only there.
+interactive_calls: ContextVar[CallScope | None] = ContextVar("interactive_calls", default=None)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -14,6 +11,7 @@ from loguru import logger
 from vkbottle import API
 from vkbottle.http import AiohttpClient
 
+from bot.conversation.port import interactive_calls
 from bot.storage.unit import WriterHeldDuringCallError, current_unit
 from bot.vk.limiter import RateLimiter
 
@@ -46,23 +44,6 @@ class TransientAPIError(Exception):
         self.method = method
         self.reason = reason
         self.error_code = error_code
-
-
-@dataclass(frozen=True)
-class CallScope:
-    """How the calls one task makes while a person waits behave: each gets `deadline`
-    seconds, retries included, and the task steps aside (gives up its place among the
-    events handled at once) while it waits for VK, coming back once VK has answered."""
-
-    task: asyncio.Task[Any]
-    deadline: float
-    step_aside: Callable[[], None]
-    come_back: Callable[[], Awaitable[None]]
-
-
-# Set by the dispatcher for the task handling events; tasks it starts inherit the variable,
-# so the scope names its own task and applies only there.
-interactive_calls: ContextVar[CallScope | None] = ContextVar("interactive_calls", default=None)
 
 
 class ResilientAPI(API):

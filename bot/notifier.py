@@ -1,8 +1,9 @@
-"""Messages the bot starts itself (digests, reminders): written to the outbox in one go."""
+"""Messages the bot starts itself (digests, reminders, broadcasts): written to the outbox in
+one go, in the messenger-neutral form the adapter's sender renders."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.conversation.outgoing import (
     Address,
@@ -15,15 +16,15 @@ from bot.conversation.outgoing import (
     split_text,
 )
 from bot.storage import Database
-from bot.vk.sender import OutboxSender
 
 BROADCAST_MIN = 2
 
 
 class Notifier:
-    def __init__(self, db: Database, sender: OutboxSender) -> None:
+    def __init__(self, db: Database, wake_sender: Callable[[], None]) -> None:
         self._db = db
-        self._sender = sender
+        # Tells the messenger's sender that the outbox has something new.
+        self._wake_sender = wake_sender
 
     async def send(self, messages: Sequence[OutgoingMessage], key: str) -> None:
         """`key` names the occasion (e.g. the job and its due time): sending the same
@@ -35,7 +36,7 @@ class Notifier:
         ]
         # Inside a unit of work (an event, a job) the messages commit with what they tell.
         await self._db.write(lambda tx: tx.outbox.add_replies_statement(replies))
-        self._db.after_commit(self._sender.wake)
+        self._db.after_commit(self._wake_sender)
 
     async def send_now(self, messages: Sequence[OutgoingMessage], key: str) -> None:
         """Messages that go before the event is done (a long file's progress): queued at
@@ -69,5 +70,5 @@ class Notifier:
                     report_to if last else None,
                     blocked,
                 )
-        self._db.after_commit(self._sender.wake)
+        self._db.after_commit(self._wake_sender)
         return len(unreachable)
