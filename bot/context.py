@@ -6,6 +6,7 @@ import contextvars
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.conversation.identity import Account
 from bot.domain.roles import Actor
 from bot.vk.outgoing import OutgoingMessage, derived_random_id, split_text
 
@@ -67,6 +68,8 @@ class EventContext:
     failed: bool = False
     callback_answered: bool = False
     callback_event_id: str = ""
+    # The messenger account the event came from; `person_id` is the person it belongs to.
+    account: Account | None = None
     # The command the message means, parsed once for all the handlers' rules (a 1-tuple:
     # None inside means "not a command", None outside means "not parsed yet").
     parsed: tuple[ParsedCommand | None] | None = None

@@ -19,7 +19,7 @@ from bot.storage.db import Change
 from bot.storage.inbox import InboxRow
 from bot.texts import t
 from bot.vk.api import CallScope, interactive_calls
-from bot.vk.intake import update_source
+from bot.vk.intake import account_of, update_source
 from bot.vk.sender import OutboxSender
 
 MAX_PARALLEL_EVENTS = 64
@@ -213,6 +213,7 @@ class Dispatcher:
             peer_id=_peer_of(body, row.person_key),
             services=self._services,
             callback_event_id=str((body.get("object") or {}).get("event_id", "")),
+            account=account_of(body),
         )
         logger.debug("Handling {} event {}", event_type, row.event_id)
         verdict = self._flood_verdict(ctx, body)

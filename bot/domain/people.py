@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.conversation.identity import Account
 from bot.domain.invitations import hash_code
 from bot.domain.movement import forget_person
 from bot.domain.roles import Actor, Role, RoleGrant
@@ -26,10 +27,12 @@ class ConsentResult:
 
 
 class PeopleService:
-    def __init__(self, db: Database, admin_ids: Iterable[int], director_ids: Iterable[int]) -> None:
+    def __init__(
+        self, db: Database, admins: Iterable[Account], directors: Iterable[Account]
+    ) -> None:
         self._db = db
-        self._admin_ids = frozenset(admin_ids)
-        self._director_ids = frozenset(director_ids)
+        self._admins = frozenset(admins)
+        self._directors = frozenset(directors)
 
     async def load_actor(self, vk_id: int) -> Actor:
         actor, _ = await self.load_actor_and_dialog(vk_id)
@@ -69,13 +72,15 @@ class PeopleService:
             if full_name:
                 await tx.people.replace_placeholder_name(vk_id, placeholder_name(vk_id), full_name)
 
-    async def remember_ref(self, vk_id: int, code: str) -> None:
-        """Before consent only the VK id and the invitation code's hash are kept."""
+    async def remember_ref(self, vk_id: int, code: str, account: Account | None = None) -> None:
+        """Before consent only the account and the invitation code's hash are kept."""
         code = code.strip()[:REF_CODE_MAX]
         if not code:
             return
         async with self._db.transaction() as tx:
             await tx.people.ensure(vk_id)
+            if account is not None:
+                await tx.accounts.link(account, vk_id)
             await tx.people.set_pending_ref(vk_id, hash_code(code))
 
     async def forget_pending_refs(self, before: datetime) -> int:
@@ -84,25 +89,35 @@ class PeopleService:
             return await tx.people.forget_pending_refs(before)
 
     async def consent(
-        self, vk_id: int, full_name: str, gender: GenderCode | None = None
+        self,
+        vk_id: int,
+        full_name: str,
+        gender: GenderCode | None = None,
+        account: Account | None = None,
     ) -> ConsentResult:
-        """Records consent. ADMIN_IDS / DIRECTOR_IDS grant their role once per person, here;
-        after that the database decides, so a removal sticks across a new consent."""
+        """Records consent, and links the account the person wrote from. ADMIN_IDS /
+        DIRECTOR_IDS grant their role once per account, here; after that the database
+        decides, so a removal sticks across a new consent (a forgotten person who comes
+        back is a new person with the same account)."""
         async with self._db.transaction() as tx:
             person = await tx.people.ensure(vk_id)
+            if account is not None:
+                await tx.accounts.link(account, vk_id)
+            accounts = await tx.accounts.of_person(vk_id)
             newly = person.consent_at is None
             granted: list[Role] = []
             if newly:
                 await tx.people.record_consent(vk_id, full_name, gender)
                 await tx.audit.write("consent_given", actor_id=vk_id, subject_id=vk_id)
-            seeded = await tx.roles.seeded(vk_id)
+            seeded = await tx.roles.seeded(accounts)
             for role, listed in (
-                (Role.DIRECTOR, self._director_ids),
-                (Role.ADMIN, self._admin_ids),
+                (Role.DIRECTOR, self._directors),
+                (Role.ADMIN, self._admins),
             ):
-                if vk_id in listed and role.value not in seeded:
+                by = [account for account in accounts if account in listed]
+                if by and role.value not in seeded:
                     await tx.roles.grant(vk_id, role.value, verified=True)
-                    await tx.roles.record_seeded(vk_id, role.value)
+                    await tx.roles.record_seeded(by[0], role.value)
                     granted.append(role)
             pending_ref = person.pending_ref
             if pending_ref is not None:
@@ -119,9 +134,7 @@ class PeopleService:
         """Withdrawal of consent: the person's data goes; audit rows stay, holding no name."""
         async with self._db.transaction() as tx:
             await tx.audit.write("consent_withdrawn", actor_id=vk_id, subject_id=vk_id)
-            await forget_person(
-                tx, vk_id, listed=vk_id in self._admin_ids or vk_id in self._director_ids
-            )
+            await forget_person(tx, vk_id, listed=self._admins | self._directors)
 
     async def admin_names(self) -> list[tuple[int, str]]:
         """The school's admins as (vk_id, name), for the support page."""

@@ -37,7 +37,7 @@ async def offer_consent(event_ctx: EventContext, ref: str | None) -> None:
         school=event_ctx.services.settings.school_name,
     )
     if ref:
-        await event_ctx.services.people.remember_ref(event_ctx.person_id, ref)
+        await event_ctx.services.people.remember_ref(event_ctx.person_id, ref, event_ctx.account)
         text += "\n\n" + t("ref_kept")
     event_ctx.reply(text)
     event_ctx.reply(t("consent_request"), keyboard=consent_keyboard())
@@ -52,7 +52,9 @@ async def give_consent(event_ctx: EventContext) -> None:
     profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
     first, last, gender = profiles.get(event_ctx.person_id, ("", "", None))
     full_name = _full_name(first, last) or placeholder_name(event_ctx.person_id)
-    result = await event_ctx.services.people.consent(event_ctx.person_id, full_name, gender)
+    result = await event_ctx.services.people.consent(
+        event_ctx.person_id, full_name, gender, event_ctx.account
+    )
     event_ctx.actor = result.actor
     text = t("consent_given" if result.newly_consented else "consent_already")
     if result.granted:

@@ -18,6 +18,7 @@ import aiosqlite
 from aiosqlite.core import IsolationLevel
 
 from bot.clock import Clock
+from bot.storage.accounts import AccountsRepo
 from bot.storage.audit import AuditRepo
 from bot.storage.base import ChangeLog, Statement
 from bot.storage.chats import ChatsRepo
@@ -50,6 +51,7 @@ class Repositories:
     def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
         self.changes = changes = ChangeLog()
         self.people = PeopleRepo(conn, clock, changes)
+        self.accounts = AccountsRepo(conn, clock, changes)
         self.roles = RolesRepo(conn, clock, changes)
         self.classes = ClassesRepo(conn, clock, changes)
         self.audit = AuditRepo(conn, clock, changes)

@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.conversation.identity import Account
 from bot.russian import GenderCode, Who
 from bot.storage.base import ALWAYS, SQL_BATCH, ChangeLog, Condition, Repo, Statement
 from bot.storage.timefmt import from_db, from_db_optional, to_db
@@ -55,9 +56,9 @@ class PersonSnapshot:
     dialog: StateRow | None
 
 
-def _person(row: aiosqlite.Row) -> PersonRow:
+def _person(row: aiosqlite.Row, id_column: str = "id") -> PersonRow:
     return PersonRow(
-        vk_id=row["vk_id"],
+        vk_id=row[id_column],
         full_name=row["full_name"],
         consent_at=from_db_optional(row["consent_at"]),
         pending_ref=row["pending_ref"],
@@ -67,10 +68,10 @@ def _person(row: aiosqlite.Row) -> PersonRow:
 
 
 class PeopleRepo(Repo):
-    _COLUMNS = "vk_id, full_name, consent_at, pending_ref, created_at, left_at"
+    _COLUMNS = "id, full_name, consent_at, pending_ref, created_at, left_at"
 
     async def get(self, vk_id: int) -> PersonRow | None:
-        row = await self._one(f"SELECT {self._COLUMNS} FROM people WHERE vk_id = ?", (vk_id,))
+        row = await self._one(f"SELECT {self._COLUMNS} FROM people WHERE id = ?", (vk_id,))
         return _person(row) if row else None
 
     async def snapshot(self, vk_id: int) -> PersonSnapshot:
@@ -78,14 +79,14 @@ class PeopleRepo(Repo):
         with every event."""
         rows = list(
             await self._all(
-                "SELECT p.vk_id, p.full_name, p.consent_at, p.pending_ref, p.created_at,"
+                "SELECT p.id AS person_key, p.full_name, p.consent_at, p.pending_ref, p.created_at,"
                 " p.left_at, r.id, r.person_id, r.role, r.class_id, c.name AS class_name,"
                 " r.granted_at, r.verified_at, r.stated_name, r.child_name,"
                 " s.state AS dialog_state, s.payload AS dialog_payload,"
                 " s.updated_at AS dialog_updated_at"
                 " FROM (SELECT ? AS id) q"
-                " LEFT JOIN people p ON p.vk_id = q.id"
-                " LEFT JOIN roles r ON r.person_id = p.vk_id AND r.ended_at IS NULL"
+                " LEFT JOIN people p ON p.id = q.id"
+                " LEFT JOIN roles r ON r.person_id = p.id AND r.ended_at IS NULL"
                 " LEFT JOIN classes c ON c.id = r.class_id"
                 " LEFT JOIN conversation_state s ON s.person_id = q.id"
                 " ORDER BY r.id",
@@ -103,15 +104,15 @@ class PeopleRepo(Repo):
                 updated_at=from_db(first["dialog_updated_at"]),
             )
         )
-        if first["vk_id"] is None:
+        if first["person_key"] is None:
             return PersonSnapshot(None, [], state)
         roles = [RolesRepo._row(row) for row in rows if row["id"] is not None]
-        return PersonSnapshot(_person(first), roles, state)
+        return PersonSnapshot(_person(first, "person_key"), roles, state)
 
     async def ensure(self, vk_id: int) -> PersonRow:
         self._changes.people.add(vk_id)
         await self._conn.execute(
-            "INSERT INTO people (vk_id, created_at) VALUES (?, ?) ON CONFLICT(vk_id) DO NOTHING",
+            "INSERT INTO people (id, created_at) VALUES (?, ?) ON CONFLICT(id) DO NOTHING",
             (vk_id, self._now()),
         )
         person = await self.get(vk_id)
@@ -122,7 +123,7 @@ class PeopleRepo(Repo):
         """The hash of the invitation code a person came with, kept until they consent."""
         self._changes.people.add(vk_id)
         await self._conn.execute(
-            "UPDATE people SET pending_ref = ?, pending_ref_at = ? WHERE vk_id = ?",
+            "UPDATE people SET pending_ref = ?, pending_ref_at = ? WHERE id = ?",
             (code_hash, None if code_hash is None else self._now(), vk_id),
         )
 
@@ -131,7 +132,7 @@ class PeopleRepo(Repo):
         rows = await self._all(
             "UPDATE people SET pending_ref = NULL, pending_ref_at = NULL"
             " WHERE consent_at IS NULL AND pending_ref IS NOT NULL"
-            " AND (pending_ref_at IS NULL OR pending_ref_at < ?) RETURNING vk_id",
+            " AND (pending_ref_at IS NULL OR pending_ref_at < ?) RETURNING id",
             (to_db(before),),
         )
         ids = [int(row[0]) for row in rows]
@@ -144,7 +145,7 @@ class PeopleRepo(Repo):
         self._changes.people.add(vk_id)
         await self._conn.execute(
             "UPDATE people SET consent_at = ?, full_name = ?, gender = ?, left_at = NULL"
-            " WHERE vk_id = ?",
+            " WHERE id = ?",
             (self._now(), full_name, gender, vk_id),
         )
 
@@ -152,7 +153,7 @@ class PeopleRepo(Repo):
         """VK's word on a consented person's gender, kept when it is news."""
         self._changes.people.add(vk_id)
         await self._conn.execute(
-            "UPDATE people SET gender = ? WHERE vk_id = ? AND consent_at IS NOT NULL"
+            "UPDATE people SET gender = ? WHERE id = ? AND consent_at IS NOT NULL"
             " AND gender IS NOT ?",
             (gender, vk_id, gender),
         )
@@ -162,14 +163,14 @@ class PeopleRepo(Repo):
         `placeholder`); a name once known is not overwritten."""
         self._changes.people.add(vk_id)
         await self._conn.execute(
-            "UPDATE people SET full_name = ? WHERE vk_id = ? AND consent_at IS NOT NULL"
+            "UPDATE people SET full_name = ? WHERE id = ? AND consent_at IS NOT NULL"
             " AND full_name = ?",
             (full_name, vk_id, placeholder),
         )
 
     async def delete(self, vk_id: int) -> None:
         self._changes.people.add(vk_id)
-        await self._conn.execute("DELETE FROM people WHERE vk_id = ?", (vk_id,))
+        await self._conn.execute("DELETE FROM people WHERE id = ?", (vk_id,))
 
     async def consented_between(self, start: datetime, end: datetime) -> int:
         row = await self._one(
@@ -180,27 +181,25 @@ class PeopleRepo(Repo):
 
     async def mark_left(self, vk_id: int) -> None:
         self._changes.people.add(vk_id)
-        await self._conn.execute(
-            "UPDATE people SET left_at = ? WHERE vk_id = ?", (self._now(), vk_id)
-        )
+        await self._conn.execute("UPDATE people SET left_at = ? WHERE id = ?", (self._now(), vk_id))
 
     async def departed_before(self, moment: datetime) -> list[int]:
         rows = await self._all(
-            "SELECT vk_id FROM people WHERE left_at IS NOT NULL AND left_at < ?",
+            "SELECT id FROM people WHERE left_at IS NOT NULL AND left_at < ?",
             (to_db(moment),),
         )
         return [int(row[0]) for row in rows]
 
     async def set_can_receive(self, vk_id: int, can: bool) -> None:
         await self._conn.execute(
-            "UPDATE people SET can_receive = ? WHERE vk_id = ?", (int(can), vk_id)
+            "UPDATE people SET can_receive = ? WHERE id = ?", (int(can), vk_id)
         )
 
     def set_unreachable_statement(self, vk_ids: Sequence[int]) -> Statement | None:
         if not vk_ids:
             return None
         return Statement(
-            "UPDATE people SET can_receive = 0 WHERE vk_id = ?", [(vk_id,) for vk_id in vk_ids]
+            "UPDATE people SET can_receive = 0 WHERE id = ?", [(vk_id,) for vk_id in vk_ids]
         )
 
     def set_reachable_statement(self, vk_ids: Sequence[int]) -> Statement | None:
@@ -208,7 +207,7 @@ class PeopleRepo(Repo):
         if not vk_ids:
             return None
         return Statement(
-            "UPDATE people SET can_receive = 1 WHERE vk_id = ? AND can_receive = 0",
+            "UPDATE people SET can_receive = 1 WHERE id = ? AND can_receive = 0",
             [(vk_id,) for vk_id in vk_ids],
         )
 
@@ -217,8 +216,8 @@ class PeopleRepo(Repo):
         for start in range(0, len(vk_ids), SQL_BATCH):
             chunk = vk_ids[start : start + SQL_BATCH]
             rows = await self._all(
-                f"SELECT vk_id FROM people WHERE can_receive = 0"
-                f" AND vk_id IN ({','.join('?' * len(chunk))})",
+                f"SELECT id FROM people WHERE can_receive = 0"
+                f" AND id IN ({','.join('?' * len(chunk))})",
                 tuple(chunk),
             )
             found |= {int(row[0]) for row in rows}
@@ -230,11 +229,11 @@ class PeopleRepo(Repo):
             return {}
         marks = ",".join("?" * len(vk_ids))
         rows = await self._all(
-            f"SELECT vk_id, full_name, gender FROM people WHERE vk_id IN ({marks})"
+            f"SELECT id, full_name, gender FROM people WHERE id IN ({marks})"
             " AND full_name IS NOT NULL",
             tuple(vk_ids),
         )
-        return {row["vk_id"]: Who(row["full_name"], row["gender"]) for row in rows}
+        return {row["id"]: Who(row["full_name"], row["gender"]) for row in rows}
 
 
 class RolesRepo(Repo):
@@ -397,19 +396,29 @@ class RolesRepo(Repo):
             (self._now(), person_id),
         )
 
-    async def seeded(self, person_id: int) -> set[str]:
-        """The roles ADMIN_IDS / DIRECTOR_IDS have already granted this person."""
-        rows = await self._all("SELECT role FROM seeded_roles WHERE person_id = ?", (person_id,))
-        return {str(row[0]) for row in rows}
+    async def seeded(self, accounts: Sequence[Account]) -> set[str]:
+        """The roles ADMIN_IDS / DIRECTOR_IDS have already granted through these accounts."""
+        roles: set[str] = set()
+        for account in accounts:
+            rows = await self._all(
+                "SELECT role FROM seeded_roles WHERE messenger = ? AND external_id = ?",
+                (account.messenger, account.external_id),
+            )
+            roles |= {str(row[0]) for row in rows}
+        return roles
 
-    async def record_seeded(self, person_id: int, role: str) -> None:
+    async def record_seeded(self, account: Account, role: str) -> None:
         await self._conn.execute(
-            "INSERT OR IGNORE INTO seeded_roles (person_id, role, seeded_at) VALUES (?, ?, ?)",
-            (person_id, role, self._now()),
+            "INSERT OR IGNORE INTO seeded_roles (messenger, external_id, role, seeded_at)"
+            " VALUES (?, ?, ?, ?)",
+            (account.messenger, account.external_id, role, self._now()),
         )
 
-    async def forget_seeded(self, person_id: int) -> None:
-        await self._conn.execute("DELETE FROM seeded_roles WHERE person_id = ?", (person_id,))
+    async def forget_seeded(self, accounts: Sequence[Account]) -> None:
+        await self._conn.executemany(
+            "DELETE FROM seeded_roles WHERE messenger = ? AND external_id = ?",
+            [(account.messenger, account.external_id) for account in accounts],
+        )
 
 
 class StatesRepo(Repo):

@@ -12,6 +12,7 @@ from typing import Any
 from loguru import logger
 from vkbottle.exception_factory import ErrorHandler
 
+from bot.conversation.identity import Account, vk_account
 from bot.storage import Database
 from bot.storage.db import Change
 from bot.storage.inbox import InboxRow
@@ -49,6 +50,12 @@ def person_key(update: dict[str, Any]) -> int:
     """Whose event this is: one person's events are handled in order."""
     source = update_source(update)
     return int(source.get("from_id") or source.get("user_id") or source.get("peer_id") or 0)
+
+
+def account_of(update: dict[str, Any]) -> Account | None:
+    """The VK account an update comes from (None: a community's own, or no person)."""
+    key = person_key(update)
+    return vk_account(key) if key > 0 else None
 
 
 def dedup_key(update: dict[str, Any]) -> str:
