@@ -125,7 +125,7 @@ class EventContext:
         next event should not wait for a round trip to VK."""
         self.callback_answered = True
         self.services.vk.answer_callback_soon(
-            self.callback_event_id, self.person_id, self.peer_id, snackbar
+            self.callback_event_id, self.account, self.peer_id, snackbar
         )
 
     @property

@@ -20,9 +20,12 @@ from bot.storage.inbox import InboxRow
 from bot.texts import t
 from bot.vk.api import CallScope, interactive_calls
 from bot.vk.intake import account_of, update_source
+from bot.vk.people import is_chat, person_of_vk_user
 from bot.vk.sender import OutboxSender
 
 MAX_PARALLEL_EVENTS = 64
+# VK accounts whose person is kept in memory; beyond it the memory starts afresh.
+PEOPLE_KEPT = 100_000
 FETCH_BATCH = 500
 # How long a VK call made while a person waits may take, retries included (users.get for a
 # greeting, a screen name to resolve): beyond it the handler goes on without the answer.
@@ -35,8 +38,9 @@ WRITE_RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 5.0)
 
 
 def _peer_of(body: dict[str, Any], person: int) -> int:
+    """Where replies go: the group chat the event came from, else the person's dialog."""
     peer = update_source(body).get("peer_id")
-    return int(peer) if peer else person
+    return int(peer) if peer and is_chat(int(peer)) else person
 
 
 class Slots:
@@ -136,6 +140,7 @@ class Dispatcher:
         self._caught_up = False
         limit = services.settings.flood_limit
         self._flood = FloodGuard(limit=limit) if limit else None
+        self._people: dict[int, int] = {}  # VK user id -> person id (bot.vk.people)
         self.handled = 0
 
     def accept(self, rows: list[InboxRow]) -> None:
@@ -203,14 +208,27 @@ class Dispatcher:
         finally:
             self._lanes.pop(key, None)
 
+    async def _person_of(self, vk_user: int) -> int:
+        """The person behind the event's VK account: read once per account, kept while
+        the bot runs (an account's person changes only when that person is deleted, and
+        then `_record` drops it)."""
+        person = self._people.get(vk_user)
+        if person is None:
+            person = await person_of_vk_user(self._db, vk_user)
+            if len(self._people) >= PEOPLE_KEPT:
+                self._people.clear()
+            self._people[vk_user] = person
+        return person
+
     async def handle(self, row: InboxRow) -> None:
         body = row.body
         event_type = str(body.get("type", ""))
+        person = await self._person_of(row.person_key)
         ctx = EventContext(
             event_id=row.event_id,
             event_type=event_type,
-            person_id=row.person_key,
-            peer_id=_peer_of(body, row.person_key),
+            person_id=person,
+            peer_id=_peer_of(body, person),
             services=self._services,
             callback_event_id=str((body.get("object") or {}).get("event_id", "")),
             account=account_of(body),
@@ -259,6 +277,9 @@ class Dispatcher:
             else:
                 outcome.dialog_steps.append((peer, *step))
         outcome.forgotten = ctx.forgotten
+        if ctx.forgotten:
+            # Their accounts went with them: whoever writes from one is someone new.
+            self._people = {k: v for k, v in self._people.items() if v not in ctx.forgotten}
         if ctx.event_type == "message_new" and not ctx.in_chat and ctx.person_id > 0:
             outcome.reachable.append(ctx.person_id)
         if await self._write_outcome(outcome):

@@ -62,6 +62,10 @@ class PeopleService:
         )
         return actor, snapshot.dialog
 
+    async def person_of(self, account: Account) -> int | None:
+        """Whom the account belongs to; None: nobody the bot knows."""
+        return await self._db.reader.accounts.person_of(account)
+
     async def note_profile(self, vk_id: int, full_name: str, gender: GenderCode | None) -> None:
         """What VK says of a consented person who comes back: their gender, if not kept yet
         (people who consented before genders were kept), and their name, if consent was

@@ -19,8 +19,7 @@ FALLBACK_NAME = "друг"
 
 
 async def first_name(event_ctx: EventContext) -> str:
-    names = await event_ctx.services.vk.user_names([event_ctx.person_id])
-    first, _ = names.get(event_ctx.person_id, ("", ""))
+    first, _, _ = await event_ctx.services.vk.profile(event_ctx.account)
     return first or FALLBACK_NAME
 
 
@@ -49,8 +48,7 @@ async def act_on_ref(event_ctx: EventContext, code_hash: str) -> None:
 
 
 async def give_consent(event_ctx: EventContext) -> None:
-    profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
-    first, last, gender = profiles.get(event_ctx.person_id, ("", "", None))
+    first, last, gender = await event_ctx.services.vk.profile(event_ctx.account)
     full_name = _full_name(first, last) or placeholder_name(event_ctx.person_id)
     result = await event_ctx.services.people.consent(
         event_ctx.person_id, full_name, gender, event_ctx.account
@@ -84,8 +82,7 @@ async def start(message: Message, event_ctx: EventContext) -> None:
     if message.ref:
         await act_on_ref(event_ctx, hash_code(message.ref[:REF_CODE_MAX]))
         return
-    profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
-    first, last, gender = profiles.get(event_ctx.person_id, ("", "", None))
+    first, last, gender = await event_ctx.services.vk.profile(event_ctx.account)
     if first or last or gender is not None:
         await event_ctx.services.people.note_profile(
             event_ctx.person_id, _full_name(first, last), gender

@@ -9,8 +9,11 @@ import aiohttp
 from loguru import logger
 from vkbottle import VKAPIError
 
+from bot.conversation.identity import VK, Account, vk_account
+from bot.parsing import PersonRef
 from bot.russian import GenderCode, gender_from_vk_sex
 from bot.vk.api import ResilientAPI, TransientAPIError
+from bot.vk.chat_platform import CHAT_PEER_OFFSET
 
 # Requests carrying callback answers at once; answers waiting meanwhile share the next one.
 ANSWER_FLIGHTS = 4
@@ -36,6 +39,14 @@ class VKGateway:
         self.screen_name: str | None = None
         self._answering: set[asyncio.Task[None]] = set()
         self._pending_answers: list[dict[str, object]] = []
+
+    async def profile(self, account: Account | None) -> tuple[str, str, GenderCode | None]:
+        """(first name, last name, gender) of the person behind a VK account, as VK gives
+        them; empty when VK does not answer or the account is not VK's."""
+        if account is None or account.messenger != VK:
+            return "", "", None
+        user_id = int(account.external_id)
+        return (await self.user_profiles([user_id])).get(user_id, ("", "", None))
 
     async def user_names(self, vk_ids: list[int]) -> dict[int, tuple[str, str]]:
         """(first name, last name) by VK id; people VK does not know are left out."""
@@ -75,6 +86,14 @@ class VKGateway:
         groups = response.get("response", {}).get("groups") or [{}]
         name = groups[0].get("screen_name")
         self.screen_name = str(name) if name else None
+
+    async def account_of(self, ref: PersonRef) -> Account | None:
+        """The VK account a person reference names (a screen name is asked of VK)."""
+        if ref.vk_id is not None:
+            return vk_account(ref.vk_id)
+        assert ref.screen_name is not None
+        user_id = await self.resolve_screen_name(ref.screen_name)
+        return None if user_id is None else vk_account(user_id)
 
     async def resolve_screen_name(self, screen_name: str) -> int | None:
         """The VK id of a user's short page name, or None if it names no user."""
@@ -167,12 +186,15 @@ class VKGateway:
         return f"https://vk.me/club{self.group_id}?ref={code}"
 
     def answer_callback_soon(
-        self, event_id: str, user_id: int, peer_id: int, snackbar: str | None
+        self, event_id: str, account: Account | None, address: int, snackbar: str | None
     ) -> None:
-        """Answers a button press without waiting for VK.
+        """Answers a button press, made from `account` in `address` (a chat, or the
+        person's dialog), without waiting for VK.
 
         Answers that pile up while others are on their way go together in one `execute`
         (one call against VK's limit and one request instead of up to 25)."""
+        user_id = int(account.external_id) if account is not None else 0
+        peer_id = address if address > CHAT_PEER_OFFSET else user_id
         self._pending_answers.append(_answer_params(event_id, user_id, peer_id, snackbar))
         if len(self._answering) < ANSWER_FLIGHTS:
             task = asyncio.create_task(self._send_pending_answers())

@@ -12,7 +12,7 @@ import enum
 import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from loguru import logger
@@ -21,6 +21,7 @@ from vkbottle import VKAPIError
 from bot.storage import Database
 from bot.storage.outbox import DeliveryCounts, OutboxRow, RecipientOutcome
 from bot.vk.api import ResilientAPI, TransientAPIError
+from bot.vk.people import vk_peers_of
 
 EXECUTE_MAX_CALLS = 25
 PEER_IDS_MAX = 100
@@ -91,22 +92,30 @@ class Call:
     """One `messages.send`: a reply to one peer, or a broadcast to up to 100."""
 
     row: OutboxRow
-    peers: tuple[int, ...]
+    peers: tuple[int, ...]  # the core's addresses: people's internal ids, chats
+    # Each address's VK peer (bot.vk.people), fixed when the round's calls are made.
+    vk: dict[int, int] = field(default_factory=dict)
+
+    def _vk_peer(self, address: int) -> int:
+        return self.vk.get(address, address)
+
+    def _vk_peer_ids(self) -> str:
+        return ",".join(str(self._vk_peer(peer)) for peer in self.peers)
 
     def params(self) -> dict[str, Any]:
         target: dict[str, Any] = (
-            {"peer_ids": ",".join(map(str, self.peers))}
+            {"peer_ids": self._vk_peer_ids()}
             if self.row.is_broadcast
-            else {"peer_id": self.row.peer_id}
+            else {"peer_id": self._vk_peer(self.row.peer_id)}
         )
         return {**target, "random_id": self.row.random_id, **self.row.body}
 
     def vkscript(self) -> str:
         """This call in `execute` code: the stored parameters spliced in as they are."""
         target = (
-            f'"peer_ids":"{",".join(map(str, self.peers))}"'
+            f'"peer_ids":"{self._vk_peer_ids()}"'
             if self.row.is_broadcast
-            else f'"peer_id":{self.row.peer_id}'
+            else f'"peer_id":{self._vk_peer(self.row.peer_id)}'
         )
         head = f'API.messages.send({{{target},"random_id":{self.row.random_id}'
         body = self.row.body_json.strip()
@@ -118,9 +127,10 @@ class Call:
             message_id = result if isinstance(result, int) else None
             return {self.row.peer_id: CallOutcome(ok=True, message_id=message_id)}
         outcomes = {peer: CallOutcome(ok=False) for peer in self.peers}
+        address_of = {self._vk_peer(peer): peer for peer in self.peers}
         for item in result if isinstance(result, list) else []:
-            peer = item.get("peer_id")
-            if peer not in outcomes:
+            peer = address_of.get(item.get("peer_id"))
+            if peer is None:
                 continue
             error = item.get("error")
             outcomes[peer] = (
@@ -272,7 +282,10 @@ class OutboxSender:
             broadcast_calls[i : i + EXECUTE_MAX_CALLS]
             for i in range(0, len(broadcast_calls), EXECUTE_MAX_CALLS)
         ]
-        return batches
+        # People are addressed by their VK account, read once for the whole round.
+        addresses = {peer for batch in batches for call in batch for peer in call.peers}
+        vk = await vk_peers_of(self._db, addresses)
+        return [[replace(call, vk=vk) for call in batch] for batch in batches]
 
     async def _send_round(self, rows: Sequence[OutboxRow]) -> tuple[bool, bool, bool]:
         """Sends what fits in one round; returns (some call should be retried, every row
