@@ -224,9 +224,9 @@ class Database:
             raise RuntimeError("database is not open")
         return self._reader
 
-    async def person_snapshot(self, vk_id: int) -> PersonSnapshot:
+    async def person_snapshot(self, person_id: int) -> PersonSnapshot:
         """`reader.people.snapshot`, from memory while nothing it covers has changed."""
-        return await self._memo.snapshot(vk_id, self.reader.people.snapshot)
+        return await self._memo.snapshot(person_id, self.reader.people.snapshot)
 
     async def classes(self) -> list[ClassRow]:
         """`reader.classes.all`, from memory while the classes have not changed."""

@@ -37,21 +37,21 @@ class Memo:
         self._classes_changed_at = 0
 
     async def snapshot(
-        self, vk_id: int, read: Callable[[int], Awaitable[PersonSnapshot]]
+        self, person_id: int, read: Callable[[int], Awaitable[PersonSnapshot]]
     ) -> PersonSnapshot:
-        kept = self._snapshots.get(vk_id)
+        kept = self._snapshots.get(person_id)
         if kept is not None:
             return kept
         started = self._counter
         self._reads_in_flight += 1
         try:
-            snapshot = await read(vk_id)
+            snapshot = await read(person_id)
         finally:
             self._reads_in_flight -= 1
-        if self._changed_at.get(vk_id, 0) <= started and self._everyone_changed_at <= started:
+        if self._changed_at.get(person_id, 0) <= started and self._everyone_changed_at <= started:
             if len(self._snapshots) >= self._capacity:
                 self._snapshots.clear()
-            self._snapshots[vk_id] = snapshot
+            self._snapshots[person_id] = snapshot
         return snapshot
 
     async def classes(self, read: Callable[[], Awaitable[list[ClassRow]]]) -> list[ClassRow]:
