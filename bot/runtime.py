@@ -20,7 +20,7 @@ from bot.storage.inbox import InboxRow
 from bot.texts import t
 from bot.vk.api import CallScope, interactive_calls
 from bot.vk.intake import account_of, update_source
-from bot.vk.people import is_chat, person_of_vk_user
+from bot.vk.people import is_chat, person_of_vk_user, stranger_id
 from bot.vk.sender import OutboxSender
 
 MAX_PARALLEL_EVENTS = 64
@@ -209,12 +209,15 @@ class Dispatcher:
             self._lanes.pop(key, None)
 
     async def _person_of(self, vk_user: int) -> int:
-        """The person behind the event's VK account: read once per account, kept while
+        """The person behind the event's VK account: read once per account and kept while
         the bot runs (an account's person changes only when that person is deleted, and
-        then `_record` drops it)."""
+        then `_record` drops it). A stranger is read again with each event until their
+        account is linked to a person."""
         person = self._people.get(vk_user)
         if person is None:
             person = await person_of_vk_user(self._db, vk_user)
+            if person is None:
+                return stranger_id(vk_user)
             if len(self._people) >= PEOPLE_KEPT:
                 self._people.clear()
             self._people[vk_user] = person
