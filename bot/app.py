@@ -114,7 +114,7 @@ class Application:
         )
         group_id = await resolve_group_id(self.api, settings, self.db)
         dialogs = Dialogs(self.db)
-        gateway = VKGateway(self.api, group_id)
+        gateway = VKGateway(self.api, group_id, self.db)
         self.sender = OutboxSender(self.db, self.api, retry_pause_cap=self.send_retry_pause_cap)
         self.services = Services(
             settings=settings,
