@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.conversation.outgoing import (
     MENTION,
+    PERSON_NUMBER,
     Address,
     Button,
     ButtonColor,
@@ -54,8 +55,12 @@ def vk_peer_of(address: Address, users: VKUsers) -> int | None:
 
 
 def mentioned_people(text: str) -> list[int]:
-    """The people a text mentions (as `bot.conversation.outgoing.mention` wrote them)."""
-    return [int(m[1]) for m in MENTION.finditer(text)] if has_mentions(text) else []
+    """The people a text mentions or shows the number of (`mention`, `person_number`)."""
+    if not has_mentions(text):
+        return []
+    return [int(m[1]) for m in MENTION.finditer(text)] + [
+        int(m[1]) for m in PERSON_NUMBER.finditer(text)
+    ]
 
 
 def _vk_mention(person_id: int, label: str, users: VKUsers) -> str:
@@ -64,10 +69,18 @@ def _vk_mention(person_id: int, label: str, users: VKUsers) -> str:
     return label if user is None else f"[id{user}|{label}]"
 
 
+def _vk_number(person_id: int, users: VKUsers) -> str:
+    user = users.get(person_id)
+    # A person without a VK account has no number anyone could type or look up.
+    return "?" if user is None else str(user)
+
+
 def render_text(text: str, users: VKUsers) -> str:
-    """The text with its mentions in VK markup: `[id123|label]`."""
+    """The text with its mentions in VK markup (`[id123|label]`) and people's numbers as
+    their VK user ids (numbers first: a mention's label may hold one)."""
     if not has_mentions(text):
         return text
+    text = PERSON_NUMBER.sub(lambda m: _vk_number(int(m[1]), users), text)
     return MENTION.sub(lambda m: _vk_mention(int(m[1]), m[2], users), text)
 
 

@@ -106,13 +106,13 @@ class Rendered:
         return _rendered(row.body_json, mentioned)
 
 
-_MARKS = ("\ue000", "\\ue000")
+_MARKS = ("\ue000", "\ue003", "\\ue000", "\\ue003")
 
 
 @lru_cache(maxsize=1024)
 def _mentioned(body_json: str) -> tuple[int, ...]:
     """The people a stored message mentions (their VK accounts are read with the round's)."""
-    # The marker as it is, or as JSON escapes it.
+    # The markers as they are, or as JSON escapes them (\ue000 mentions, \ue003 numbers).
     if not any(mark in body_json for mark in _MARKS):
         return ()
     return tuple(mentioned_people(str(json.loads(body_json).get("text", ""))))
