@@ -7,7 +7,7 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from loguru import logger
@@ -261,6 +261,14 @@ class Dispatcher:
         incoming = self.incoming(row)
         event_type = incoming.kind
         person = await self._person_of(incoming.sender)
+        incoming = replace(incoming, sender=replace(incoming.sender, person=person))
+        action = incoming.action
+        if action is not None and action.member is not None and action.member > 0:
+            # Whoever joined or left a chat is a person to the core, as the sender is.
+            member = Sender(incoming.sender.messenger, action.member, action.member)
+            incoming = replace(
+                incoming, action=replace(action, member=await self._person_of(member))
+            )
         ctx = EventContext(
             event_id=row.event_id,
             event_type=event_type,

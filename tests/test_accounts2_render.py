@@ -49,3 +49,15 @@ async def test_the_verify_list_shows_the_number_the_verify_command_takes(
     assert f"/verify {VERA_PERSON}" not in listed
     assert (await ask(admin, f"/verify {VERA_VK}")).text == t("verify_done", name="Орлова Вера")
     assert (await vera.wait_reply()).text == t("verify_you")
+
+
+async def test_the_messenger_port_names_people_by_their_vk_accounts(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    sandbox.add_user("Вера", "Орлова", user_id=VERA_VK)
+    sandbox.add_user("Пётр", "Пятый", user_id=VERA_PERSON)  # VK's user 5 is someone else
+    async with bot.db.transaction() as tx:
+        await tx.people.ensure(VERA_PERSON)
+        await tx.accounts.link(vk_account(VERA_VK), VERA_PERSON)
+    port = bot.app.services.vk
+    assert await port.user_names([VERA_PERSON]) == {VERA_PERSON: ("Вера", "Орлова")}

@@ -11,8 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.conversation.identity import VK
+from bot.conversation.identity import VK, vk_account
 from bot.storage import Database
+
+
+async def people_of_vk_users(db: Database, user_ids: Iterable[int]) -> dict[int, int]:
+    """The person behind each VK user (a community, a negative id, is no one's).
+
+    Until internal ids are allocated apart from VK ids, a VK user the bot has no account
+    of (a stranger in a chat) is called by their VK id, as `vk_users_of` reads it back."""
+    accounts = {user: vk_account(user) for user in set(user_ids) if user > 0}
+    found = await db.reader.accounts.people_of(list(accounts.values())) if accounts else {}
+    return {user: found.get(account, user) for user, account in accounts.items()}
 
 
 async def vk_users_of(db: Database, person_ids: Iterable[int]) -> dict[int, int]:
