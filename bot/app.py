@@ -114,7 +114,7 @@ class Application:
         )
         group_id = await resolve_group_id(self.api, settings, self.db)
         dialogs = Dialogs(self.db)
-        gateway = VKGateway(self.api, group_id)
+        gateway = VKGateway(self.api, group_id, self.db)
         self.sender = OutboxSender(self.db, self.api, retry_pause_cap=self.send_retry_pause_cap)
         self.services = Services(
             settings=settings,
@@ -128,7 +128,7 @@ class Application:
             ),
             requests=RequestService(self.db),
             movement=MovementService(self.db, (*settings.admin_ids, *settings.director_ids)),
-            chats=ChatService(self.db, VKChatPlatform(self.api)),
+            chats=ChatService(self.db, VKChatPlatform(self.api, self.db)),
             duties=DutyService(self.db, self.clock, settings.zone, settings.stale_invitation_after),
             reports=ReportService(self.db, self.clock, settings.stale_invitation_after),
             events=EventService(self.db, self.clock),

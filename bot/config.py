@@ -10,17 +10,31 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.conversation.identity import Account, parse_account
+
 VK_API_URL_DEFAULT = "https://api.vk.com/method/"
 
 
 def _parse_id_list(value: object) -> object:
+    """`vk:123,456`: accounts, a bare number being a VK user id (as these settings always
+    meant). A bad entry is a bad setting (exit code 2 with the others)."""
     if isinstance(value, str):
-        parts = [part.strip() for part in value.replace(";", ",").split(",")]
-        if not all(part.isdigit() for part in parts if part):
-            raise ValueError("comma-separated VK user ids (numbers), e.g. 12345,67890")
-        return [int(part) for part in parts if part]
-    if isinstance(value, int):
-        return [value]
+        value = [part for part in value.replace(";", ",").split(",") if part.strip()]
+    if isinstance(value, (int, Account)):
+        value = [value]
+    if isinstance(value, (list, tuple)):
+        accounts: list[Account] = []
+        for item in value:
+            if isinstance(item, Account):
+                accounts.append(item)
+                continue
+            if isinstance(item, bool) or not isinstance(item, (int, str)):
+                raise ValueError("accounts such as vk:12345 or VK user ids such as 12345")
+            try:
+                accounts.append(parse_account(str(item)))
+            except ValueError as error:
+                raise ValueError(f"{item!r}: {error}") from None
+        return accounts
     return value
 
 
@@ -60,8 +74,8 @@ class Settings(BaseSettings):
     vk_api_url: str = VK_API_URL_DEFAULT
     vk_rps: float = Field(default=20.0, gt=0, le=1000)
     database_path: Path = Path("data/sferum-bot.sqlite3")
-    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    director_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    admin_ids: Annotated[list[Account], NoDecode] = Field(default_factory=list)
+    director_ids: Annotated[list[Account], NoDecode] = Field(default_factory=list)
     school_name: str = Field(default="Школа", min_length=1, max_length=200)
     timezone: str = "Europe/Moscow"
     invitation_ttl: Duration = timedelta(days=14)
@@ -79,13 +93,6 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: object) -> object:
         return _parse_id_list(value)
-
-    @field_validator("admin_ids", "director_ids")
-    @classmethod
-    def _positive_ids(cls, value: list[int]) -> list[int]:
-        if any(item <= 0 for item in value):
-            raise ValueError("VK user ids are positive integers")
-        return value
 
     @field_validator("vk_api_url")
     @classmethod

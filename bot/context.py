@@ -6,6 +6,7 @@ import contextvars
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.conversation.identity import Account
 from bot.conversation.outgoing import (
     Address,
     Chat,
@@ -84,6 +85,8 @@ class EventContext:
     data: dict[str, Any] = field(default_factory=dict)
     dialog: dict[str, Any] = field(default_factory=dict)
     dialog_state: DialogState | None = None
+    # The messenger account the event came from; `person_id` is the person it belongs to.
+    account: Account | None = None
     # Dialog states read during this event, by state key; kept up to date by `Dialogs`.
     dialogs_read: dict[int, Any] = field(default_factory=dict)
     # Dialog steps taken during this event (None: the dialog ended), written in the same
@@ -132,7 +135,7 @@ class EventContext:
         next event should not wait for a round trip to VK."""
         self.callback_answered = True
         self.services.vk.answer_callback_soon(
-            self.callback_event_id, self.person_id, self.peer_id, snackbar
+            self.callback_event_id, self.account, self.peer_id, snackbar
         )
 
     @property

@@ -26,11 +26,11 @@ def _actor(*roles: Role, verified: bool = True) -> Actor:
         )
         for role in roles
     )
-    return Actor(vk_id=1, consented_at=CONSENTED_AT, grants=grants)
+    return Actor(person_id=1, consented_at=CONSENTED_AT, grants=grants)
 
 
 PERSONAS: tuple[tuple[str, Actor], ...] = (
-    ("stranger", Actor(vk_id=1)),
+    ("stranger", Actor(person_id=1)),
     ("no role", _actor()),
     ("parent", _actor(Role.PARENT)),
     ("student", _actor(Role.STUDENT)),

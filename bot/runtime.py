@@ -7,13 +7,14 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from loguru import logger
 
 from bot.context import EventContext, Services, current_event
-from bot.conversation.incoming import Incoming
+from bot.conversation.identity import Account
+from bot.conversation.incoming import Incoming, Sender
 from bot.conversation.outgoing import Address, Chat, Person
 from bot.conversation.port import CallScope, interactive_calls
 from bot.flood import FloodGuard, Verdict
@@ -24,6 +25,8 @@ from bot.storage.unit import UnitOfWork, current_unit
 from bot.texts import t
 
 MAX_PARALLEL_EVENTS = 64
+# Accounts whose person is kept in memory; beyond it the memory starts afresh.
+PEOPLE_KEPT = 100_000
 FETCH_BATCH = 500
 # How long a VK call made while a person waits may take, retries included (users.get for a
 # greeting, a screen name to resolve): beyond it the handler goes on without the answer.
@@ -140,6 +143,7 @@ class Dispatcher:
         self._caught_up = False
         limit = services.settings.flood_limit
         self._flood = FloodGuard(limit=limit) if limit else None
+        self._people: dict[Account, int] = {}  # account -> person id
         self.handled = 0
 
     def accept(self, rows: list[InboxRow]) -> None:
@@ -237,20 +241,44 @@ class Dispatcher:
                 current_unit.reset(token)
                 await unit.close()
 
+    async def _person_of(self, sender: Sender) -> int:
+        """The person behind the event's account: read once per account and kept while the
+        bot runs (an account's person changes only when that person is deleted, and then
+        `_record` drops it). A stranger is read again with each event until their account
+        is linked to a person."""
+        account = Account(sender.messenger, str(sender.external_id))
+        person = self._people.get(account)
+        if person is None:
+            found = await self._db.reader.accounts.person_of(account)
+            if found is None:
+                return sender.person
+            if len(self._people) >= PEOPLE_KEPT:
+                self._people.clear()
+            self._people[account] = person = found
+        return person
+
     async def _handle_in(self, unit: UnitOfWork, row: InboxRow) -> None:
         incoming = self.incoming(row)
         event_type = incoming.kind
+        person = await self._person_of(incoming.sender)
+        incoming = replace(incoming, sender=replace(incoming.sender, person=person))
+        action = incoming.action
+        if action is not None and action.member is not None and action.member > 0:
+            # Whoever joined or left a chat is a person to the core, as the sender is.
+            member = Sender(incoming.sender.messenger, action.member, action.member)
+            incoming = replace(
+                incoming, action=replace(action, member=await self._person_of(member))
+            )
         ctx = EventContext(
             event_id=row.event_id,
             event_type=event_type,
-            person_id=row.person_key,
+            person_id=person,
             peer_id=incoming.place.chat_id,
-            where=(
-                Chat(incoming.place.chat_id) if incoming.place.is_chat else Person(row.person_key)
-            ),
+            where=(Chat(incoming.place.chat_id) if incoming.place.is_chat else Person(person)),
             services=self._services,
             incoming=incoming,
             callback_event_id=incoming.callback_id,
+            account=Account(incoming.sender.messenger, str(incoming.sender.external_id)),
         )
         logger.debug("Handling {} event {}", event_type, row.event_id)
         verdict = self._flood_verdict(ctx)
@@ -304,6 +332,9 @@ class Dispatcher:
             else:
                 outcome.dialog_steps.append((peer, *step))
         outcome.forgotten = ctx.forgotten
+        if ctx.forgotten:
+            # Their accounts went with them: whoever writes from one is someone new.
+            self._people = {k: v for k, v in self._people.items() if v not in ctx.forgotten}
         if ctx.event_type == "message" and not ctx.in_chat and ctx.person_id > 0:
             outcome.reachable.append(ctx.person_id)
         if unit.holds_writer:

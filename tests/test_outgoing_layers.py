@@ -26,7 +26,7 @@ VK_ONLY = {
 # Known, explained exceptions (path: the kinds allowed there).
 ALLOWED = {
     # The upgrade of rows written before messages were neutral: it reads VK's numbering once
-    # to tell the chats among them (migration 13).
+    # to tell the chats among them (migration 11).
     "bot/storage/migrations.py": {"a chat's VK peer"},
     # Incoming person arguments (`[id123|Имя]` typed by a person): read, not written; the
     # accounts part of issue #13 moves the reading of VK references into the adapter.

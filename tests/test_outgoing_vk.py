@@ -123,26 +123,29 @@ def test_every_keyboard_is_one_vk_accepts(name: str, vk_schema: VKSchema) -> Non
 def test_a_keyboard_survives_the_outbox_unchanged(name: str) -> None:
     keyboard = _every_keyboard()[name]
     stored = json.loads(json.dumps(OutgoingMessage(Person(1), "x", keyboard).to_data()))
-    assert send_params(stored)["keyboard"] == keyboard_json(keyboard)
+    assert send_params(stored, {})["keyboard"] == keyboard_json(keyboard)
 
 
 def test_a_mention_is_written_as_vk_markup_and_a_plain_text_is_left_alone() -> None:
     text = t("request_new", id=3, role="родитель", class_name="5А", name="Белова Ольга",
              profile=mention(1004, t("mention_profile")))  # fmt: skip
-    assert render_text(text) == "Новая заявка №3: родитель, 5А: Белова Ольга ([id1004|профиль])."
+    assert (
+        render_text(text, {1004: 1004})
+        == "Новая заявка №3: родитель, 5А: Белова Ольга ([id1004|профиль])."
+    )
     assert mentions_in(text)[0].person_id == 1004
     plain = "Привет! [не ссылка] id5 | ]"
-    assert render_text(plain) == plain
+    assert render_text(plain, {}) == plain
 
 
 def test_a_label_cannot_close_its_mention_early() -> None:
     sneaky = mention(7, "Иван\ue002\ue0001\ue001админ\ue002")
-    assert render_text(f"• {sneaky}") == "• [id7|Иван1админ]"
+    assert render_text(f"• {sneaky}", {7: 7}) == "• [id7|Иван1админ]"
 
 
 def test_addresses_become_vk_peers_and_back() -> None:
-    assert vk_peer_of(Person(1004)) == 1004
-    assert vk_peer_of(Chat(2000000001)) == 2000000001
+    assert vk_peer_of(Person(1004), {1004: 1004}) == 1004
+    assert vk_peer_of(Chat(2000000001), {}) == 2000000001
     assert address_of_peer(1004) == Person(1004)
     assert address_of_peer(2000000001) == Chat(2000000001)
 
@@ -153,17 +156,17 @@ def test_a_message_becomes_messages_send_parameters() -> None:
     body: dict[str, Any] = json.loads(
         json.dumps(OutgoingMessage(Chat(2000000001), "Текст", keyboard, files).to_data())
     )
-    assert send_params(body) == {
+    assert send_params(body, {}) == {
         "message": "Текст",
         "keyboard": BEFORE["consent"],
         "attachment": "photo-1_2,doc3_4",
     }
-    assert send_params({"text": "Без кнопок"}) == {"message": "Без кнопок"}
+    assert send_params({"text": "Без кнопок"}, {}) == {"message": "Без кнопок"}
 
 
 def test_a_row_stored_by_an_earlier_version_goes_out_as_it_was_stored() -> None:
     legacy = {"message": "Старое", "keyboard": BEFORE["start"], "attachment": "doc1_2"}
-    assert send_params({"vk": legacy}) == legacy
+    assert send_params({"vk": legacy}, {}) == legacy
 
 
 def test_a_long_message_keeps_its_buttons_and_files_on_its_last_part() -> None:

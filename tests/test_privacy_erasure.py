@@ -39,7 +39,7 @@ from vk_sandbox import UserDriver, VKSandbox
 # The schema before deleting a person reached every table.
 LAST_BEFORE_THE_FIX = 6
 
-ID = "a person's VK id"
+ID = "a person's id (internal; their VK id for people from before migration 12)"
 NAME = "a person's name"
 TEXT = "free text that can hold names, ids or what someone wrote"
 NO = "not personal"
@@ -47,7 +47,7 @@ NO = "not personal"
 # table -> column -> what it can hold.
 PERSONAL_DATA: dict[str, dict[str, str]] = {
     "people": {
-        "vk_id": ID,
+        "id": ID,
         "full_name": NAME,
         "consent_at": NO,
         "pending_ref": TEXT,
@@ -58,7 +58,9 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "gender": NO,  # personal, but only in the person's own row, which goes whole
     },
     # Kept for a person listed in ADMIN_IDS / DIRECTOR_IDS (the settings hold the id anyway).
-    "seeded_roles": {"person_id": ID, "role": NO, "seeded_at": NO},
+    "seeded_roles": {"messenger": NO, "external_id": TEXT, "role": NO, "seeded_at": NO},
+    # A person's account on a messenger (for VK the user id, as text): goes with the person.
+    "accounts": {"messenger": NO, "external_id": TEXT, "person_id": ID},
     # Which process takes the events: a host and a process id.
     "leases": {"name": NO, "owner": NO, "until": NO},
     "classes": {

@@ -66,7 +66,7 @@ async def test_the_migration_hashes_codes_kept_in_plain_text(tmp_path: Path) -> 
         await conn.commit()
         await migrate(conn)
         rows = await conn.execute_fetchall(
-            "SELECT vk_id, pending_ref, pending_ref_at FROM people ORDER BY vk_id"
+            "SELECT id, pending_ref, pending_ref_at FROM people ORDER BY id"
         )
         assert [tuple(row) for row in rows] == [
             (1, hash_code("PLAINCODE"), "2026-01-01T00:00:00+00:00"),

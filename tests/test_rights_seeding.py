@@ -7,6 +7,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.conversation.identity import vk_account
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID, DIRECTOR_ID, BotRunner
@@ -55,7 +56,9 @@ async def test_a_person_listed_later_gets_the_role_at_the_next_agree(
     anna = await consented_user(sandbox, "Анна", "Кузнецова")
     await drain(anna)
     await bot.stop()
-    bot.settings = bot.settings.model_copy(update={"admin_ids": [ADMIN_ID, anna.user_id]})
+    bot.settings = bot.settings.model_copy(
+        update={"admin_ids": [vk_account(ADMIN_ID), vk_account(anna.user_id)]}
+    )
     await bot.start()
     reply = await ask(anna, "/agree")
     assert reply.text == t("consent_already") + " " + t(
@@ -89,5 +92,9 @@ async def test_the_migration_records_who_had_the_settings_roles(tmp_path: Path) 
         )
         await conn.commit()
         await migrate(conn)
-        rows = await conn.execute_fetchall("SELECT person_id, role FROM seeded_roles")
-        assert {(row[0], row[1]) for row in rows} == {(1, "admin"), (2, "director"), (3, "admin")}
+        rows = await conn.execute_fetchall("SELECT external_id, role FROM seeded_roles")
+        assert {(row[0], row[1]) for row in rows} == {
+            ("1", "admin"),
+            ("2", "director"),
+            ("3", "admin"),
+        }

@@ -266,7 +266,8 @@ def test_a_stored_message_goes_into_execute_code_with_the_parameters_it_was_stor
     peer_id: int, peers: tuple[int, ...], body: dict[str, str]
 ) -> None:
     row = OutboxRow(1, peer_id, 4242, json.dumps(body, ensure_ascii=False), 0)
-    call = Call(row, tuple(Person(peer) for peer in peers), Rendered.of(row))
+    users = {peer: peer for peer in peers}  # their VK accounts
+    call = Call(row, tuple(Person(peer) for peer in peers), Rendered.of(row, users), users)
     code = call.vkscript()
     assert code.startswith("API.messages.send(") and code.endswith(")")
     assert json.loads(code[len("API.messages.send(") : -1]) == call.params()

@@ -102,7 +102,7 @@ async def test_what_memory_keeps_follows_any_write_no_code_noted(tmp_path: Path)
         # what the transaction touched is what the copies drop.
         async with db.transaction() as tx:
             await tx.people._conn.execute(
-                "UPDATE people SET full_name = 'Петрова Анна' WHERE vk_id = 5"
+                "UPDATE people SET full_name = 'Петрова Анна' WHERE id = 5"
             )
         fresh = await db.person_snapshot(5)
         assert fresh.person is not None and fresh.person.full_name == "Петрова Анна"
@@ -111,7 +111,7 @@ async def test_what_memory_keeps_follows_any_write_no_code_noted(tmp_path: Path)
         try:
             async with db.transaction() as tx:
                 await tx.people._conn.execute(
-                    "UPDATE people SET full_name = 'Сидорова Анна' WHERE vk_id = 5"
+                    "UPDATE people SET full_name = 'Сидорова Анна' WHERE id = 5"
                 )
         finally:
             current_unit.reset(token)

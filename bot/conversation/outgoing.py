@@ -161,8 +161,26 @@ def mentions_in(text: str) -> list[Mention]:
     return [Mention(int(match[1]), match[2]) for match in MENTION.finditer(text)]
 
 
+# A person's number as their messenger shows it (VK: the user id in `vk.com/id123`), for the
+# lines that tell an admin what to type (`/verify 123`) and the names of people the bot has
+# none for (`id123`): `\ue003<person id>\ue004`, rendered by the adapter like a mention.
+_NUMBER_OPEN, _NUMBER_CLOSE = "\ue003", "\ue004"
+PERSON_NUMBER = re.compile("\ue003(-?[0-9]+)\ue004")
+
+
+def person_number(person_id: int) -> str:
+    """The number a person's messenger account is known by, for use inside a text."""
+    return f"{_NUMBER_OPEN}{int(person_id)}{_NUMBER_CLOSE}"
+
+
+def unnamed(person_id: int) -> str:
+    """What a person is called when the bot has no name for them: `id123`."""
+    return f"id{person_number(person_id)}"
+
+
 def has_mentions(text: str) -> bool:
-    return _MENTION_OPEN in text
+    """The text holds mentions or person numbers for the adapter to render."""
+    return _MENTION_OPEN in text or _NUMBER_OPEN in text
 
 
 # ---------------------------------------------------------------------------- files

@@ -12,7 +12,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.conversation.identity import Account
 from bot.conversation.outgoing import Address, File, StoredFile
+from bot.parsing import PersonRef
 from bot.russian import GenderCode
 
 
@@ -35,6 +37,15 @@ class Messenger(Protocol):
         """(first name, last name, gender) by person."""
         ...
 
+    async def profile(self, account: Account | None) -> tuple[str, str, GenderCode | None]:
+        """(first name, last name, gender) of whoever is behind a messenger account, as the
+        messenger gives them; empty when it does not answer."""
+        ...
+
+    async def account_of(self, ref: PersonRef) -> Account | None:
+        """The account a person reference (`id123`, `@name`, a profile link) names."""
+        ...
+
     async def resolve_screen_name(self, screen_name: str) -> int | None:
         """The person a public name (`@name`, a profile link) belongs to, if any."""
         ...
@@ -53,9 +64,9 @@ class Messenger(Protocol):
         ...
 
     def answer_callback_soon(
-        self, event_id: str, user_id: int, peer_id: int, snackbar: str | None
+        self, event_id: str, account: Account | None, peer_id: int, snackbar: str | None
     ) -> None:
-        """Answers a pressed button (stops its spinner) without waiting."""
+        """Answers a pressed button, made from `account` (stops its spinner) without waiting."""
         ...
 
     async def finish_answers(self) -> None:

@@ -82,8 +82,10 @@ class AnnouncementService:
 
     async def propose(self, actor: Actor, text: str) -> int:
         async with self._db.transaction() as tx:
-            proposal_id = await tx.proposals.create(text, actor.vk_id)
-            await tx.audit.write("proposal_made", actor.vk_id, details={"proposal": proposal_id})
+            proposal_id = await tx.proposals.create(text, actor.person_id)
+            await tx.audit.write(
+                "proposal_made", actor.person_id, details={"proposal": proposal_id}
+            )
         return proposal_id
 
     async def decide(
@@ -94,10 +96,10 @@ class AnnouncementService:
             if found is None:
                 return ProposalOutcome.NOT_FOUND, None
             status = "published" if publish else "declined"
-            if not await tx.proposals.decide(proposal_id, status, actor.vk_id):
+            if not await tx.proposals.decide(proposal_id, status, actor.person_id):
                 return ProposalOutcome.ALREADY, found
             await tx.audit.write(
-                f"proposal_{status}", actor.vk_id, details={"proposal": proposal_id}
+                f"proposal_{status}", actor.person_id, details={"proposal": proposal_id}
             )
         return ProposalOutcome.DONE, found
 

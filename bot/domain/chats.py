@@ -29,7 +29,7 @@ class ChatPlatform(Protocol):
 
     async def members(self, peer_id: int) -> list[ChatMember] | None: ...
 
-    async def remove(self, peer_id: int, user_id: int) -> bool: ...
+    async def remove(self, peer_id: int, person_id: int) -> bool: ...
 
 
 class BindOutcome(StrEnum):
@@ -91,9 +91,9 @@ def may_bind(actor: Actor, binding: Binding) -> bool:
 def may_manage(actor: Actor, chat: ChatRow) -> bool:
     """Unbinding a chat or replacing its link: whoever may bind it so, or bound it."""
     if chat.kind is None:
-        return actor.is_admin or chat.added_by == actor.vk_id
+        return actor.is_admin or chat.added_by == actor.person_id
     binding = Binding(chat.kind, chat.sub_kind, _class_of(chat))
-    return may_bind(actor, binding) or chat.bound_by == actor.vk_id
+    return may_bind(actor, binding) or chat.bound_by == actor.person_id
 
 
 def bindable_kinds(actor: Actor) -> list[Binding]:
@@ -149,7 +149,7 @@ class ChatService:
             chat = await self._db.reader.chats.get(peer_id)
             assert chat is not None
         owners = {m.member_id for m in members or [] if m.is_owner}
-        if not actor.is_admin and actor.vk_id not in owners | {chat.added_by}:
+        if not actor.is_admin and actor.person_id not in owners | {chat.added_by}:
             return BindResult(BindOutcome.NOT_CREATOR, chat)
         unique = binding.kind in CLASS_KINDS or binding.kind in ("management", "channel")
         if unique:
@@ -166,11 +166,11 @@ class ChatService:
                 if other is not None and other.peer_id != peer_id:
                     return BindResult(BindOutcome.TAKEN, chat, other)
             await tx.chats.bind(
-                peer_id, binding.kind, binding.class_id, binding.sub_kind, title, actor.vk_id
+                peer_id, binding.kind, binding.class_id, binding.sub_kind, title, actor.person_id
             )
             await tx.audit.write(
                 "chat_bound",
-                actor.vk_id,
+                actor.person_id,
                 details={"peer": peer_id, "kind": binding.kind, "sub": binding.sub_kind},
             )
             await self._store_access(tx, peer_id, members, link, known=True)
@@ -185,7 +185,7 @@ class ChatService:
             return BindResult(BindOutcome.NOT_ALLOWED, chat)
         async with self._db.transaction() as tx:
             await tx.chats.unbind(peer_id)
-            await tx.audit.write("chat_unbound", actor.vk_id, details={"peer": peer_id})
+            await tx.audit.write("chat_unbound", actor.person_id, details={"peer": peer_id})
         return BindResult(BindOutcome.BOUND, chat)
 
     async def relink(self, actor: Actor, peer_id: int) -> BindResult:

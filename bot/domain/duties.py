@@ -77,7 +77,7 @@ class DutyService:
 
     async def checklists(self, actor: Actor) -> list[Checklist]:
         repos = self._db.reader
-        marks = await repos.duty_marks.of(actor.vk_id)
+        marks = await repos.duty_marks.of(actor.person_id)
         now = self._clock.now()
         facts = _Facts(repos, actor, now, self._stale_after)
         lists: list[Checklist] = []
@@ -124,10 +124,12 @@ class DutyService:
                 period = period_key(item.duty, self._clock.now(), self._zone)
                 async with self._db.transaction() as tx:
                     if done:
-                        await tx.duty_marks.mark(actor.vk_id, item.duty.key, item.class_id, period)
+                        await tx.duty_marks.mark(
+                            actor.person_id, item.duty.key, item.class_id, period
+                        )
                     else:
                         await tx.duty_marks.unmark(
-                            actor.vk_id, item.duty.key, item.class_id, period
+                            actor.person_id, item.duty.key, item.class_id, period
                         )
                 return MarkOutcome.DONE, item.duty
         return MarkOutcome.NOT_FOUND, None
@@ -212,7 +214,7 @@ class _Facts:
         if fact == "teacher_verified":
             return actor.has(Role.TEACHER)
         if fact == "subject_chat_bound":
-            return bool(await repos.chats.bound_by(actor.vk_id, "subject"))
+            return bool(await repos.chats.bound_by(actor.person_id, "subject"))
         if fact == "in_class_chat":
             return await self._in_class_chats()
         raise KeyError(f"unknown duty fact {fact!r}")
@@ -225,7 +227,7 @@ class _Facts:
                 PERSONAL_CHAT[grant.role], grant.class_id, None
             )
             if chat is None or not await self._repos.chats.is_member(
-                chat.peer_id, self._actor.vk_id
+                chat.peer_id, self._actor.person_id
             ):
                 return False
         return bool(grants)

@@ -83,11 +83,11 @@ class EventService:
                 event.class_id,
                 event.chat_peer,
                 event.link,
-                actor.vk_id,
+                actor.person_id,
             )
             if skip_reminder:
                 await tx.events.mark_reminded(event_id)
-            await tx.audit.write("event_planned", actor.vk_id, details={"event": event_id})
+            await tx.audit.write("event_planned", actor.person_id, details={"event": event_id})
             row = await tx.events.get(event_id)
         assert row is not None
         return row
@@ -103,10 +103,10 @@ class EventService:
             row = await tx.events.get(event_id)
             if row is None or row.cancelled_at is not None:
                 return None
-            if row.created_by != actor.vk_id and not actor.has(Role.ADMIN, Role.DIRECTOR):
+            if row.created_by != actor.person_id and not actor.has(Role.ADMIN, Role.DIRECTOR):
                 return None
             await tx.events.cancel(event_id)
-            await tx.audit.write("event_cancelled", actor.vk_id, details={"event": event_id})
+            await tx.audit.write("event_cancelled", actor.person_id, details={"event": event_id})
         return row
 
     async def due_reminders(self, before: timedelta) -> list[EventRow]:

@@ -122,11 +122,11 @@ class InvitationService:
         expires_at = self._clock.now() + self._ttl
         async with self._db.transaction() as tx:
             invitation_id = await tx.invitations.create(
-                hash_code(code), role.value, school_class.id, max_uses, actor.vk_id, expires_at
+                hash_code(code), role.value, school_class.id, max_uses, actor.person_id, expires_at
             )
             await tx.audit.write(
                 "invitation_issued",
-                actor.vk_id,
+                actor.person_id,
                 details={
                     "invitation": invitation_id,
                     "role": role.value,
@@ -243,10 +243,10 @@ class InvitationService:
 
     async def annul(self, actor: Actor, invitation_ids: list[int], reason: str) -> int:
         async with self._db.transaction() as tx:
-            count = await tx.invitations.annul(invitation_ids, actor.vk_id)
+            count = await tx.invitations.annul(invitation_ids, actor.person_id)
             await tx.audit.write(
                 "invitations_annulled",
-                actor.vk_id,
+                actor.person_id,
                 details={"count": count, "reason": reason, "invitations": invitation_ids[:50]},
             )
         return count

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
+from bot.conversation.identity import Account
 from bot.domain.roles import Role
 from bot.storage import Database, Repositories
 from bot.storage.classes import ClassRow
@@ -48,10 +49,10 @@ async def _child_parents(
 
 
 class MovementService:
-    def __init__(self, db: Database, listed_ids: Collection[int] = ()) -> None:
+    def __init__(self, db: Database, listed: Collection[Account] = ()) -> None:
         self._db = db
         # ADMIN_IDS and DIRECTOR_IDS: see forget_person.
-        self._listed_ids = frozenset(listed_ids)
+        self._listed = frozenset(listed)
 
     # Each change comes in two calls: `plan_*` reads what it would do and changes nothing,
     # so the handler can ask the messenger (take people out of the old class's chats) while
@@ -172,16 +173,19 @@ class MovementService:
         for person_id in ids:
             async with self._db.transaction() as tx:
                 await tx.audit.write("departed_data_deleted", None, person_id)
-                await forget_person(tx, person_id, listed=person_id in self._listed_ids)
+                await forget_person(tx, person_id, listed=self._listed)
         return len(ids)
 
 
-async def forget_person(tx: Repositories, person_id: int, *, listed: bool) -> None:
+async def forget_person(
+    tx: Repositories, person_id: int, *, listed: Collection[Account] = ()
+) -> None:
     """Everything that names the person or their child goes; audit rows stay, naming nobody.
 
-    `listed`: the person is in ADMIN_IDS or DIRECTOR_IDS. Then the record that those settings
-    granted their role stays (the settings hold the id anyway): forgetting it would grant the
-    role again at the next consent. Anyone else's record goes with the rest."""
+    `listed`: the accounts in ADMIN_IDS and DIRECTOR_IDS. For the person's accounts among
+    them the record that those settings granted their role stays (the settings hold the
+    account anyway): forgetting it would grant the role again at the next consent. Their
+    other accounts' records go with the rest, the accounts themselves too."""
+    accounts = await tx.accounts.of_person(person_id)
     await tx.personal.forget(await tx.personal.traces(person_id))
-    if not listed:
-        await tx.roles.forget_seeded(person_id)
+    await tx.roles.forget_seeded([account for account in accounts if account not in listed])

@@ -112,7 +112,7 @@ class RequestService:
         status = "approved" if approve else "rejected"
         build = self._db.reader  # only builds the statements: they run in the write below
         decision, audit, recorded = build.requests.decision_statements(
-            request, status, actor.vk_id, reason
+            request, status, actor.person_id, reason
         )
         statements = [decision, audit]
         if approve:
@@ -122,7 +122,7 @@ class RequestService:
                     request.person_id,
                     request.role,
                     request.class_id,
-                    granted_by=actor.vk_id,
+                    granted_by=actor.person_id,
                     stated_name=request.full_name if is_student else None,
                     child_name=None if is_student else request.full_name,
                     only_if=recorded,

@@ -47,7 +47,7 @@ class RoleGrant:
 class Actor:
     """Whoever caused the event, with their roles loaded once per event."""
 
-    vk_id: int
+    person_id: int
     full_name: str | None = None
     consented_at: datetime | None = None
     pending_ref: str | None = None

@@ -16,28 +16,28 @@ class ArgumentError(Exception):
         self.text = text
 
 
-async def person_id_from(event_ctx: EventContext, text: str) -> int:
+async def person_id_from(event_ctx: EventContext, text: str) -> int | None:
+    """The person whose account the text names (`id123`, `@screen_name`, a vk.com link, a
+    mention, or a bare number: a VK id, which is also what the bot's own lists show);
+    None when the bot knows no one with that account."""
     if not text.strip():
         raise ArgumentError(t("person_missing"))
     ref = parse_person_ref(text)
     if ref is None:
         raise ArgumentError(t("person_invalid", text=text[:60]))
-    if ref.vk_id is not None:
-        return ref.vk_id
-    assert ref.screen_name is not None
-    vk_id = await event_ctx.services.vk.resolve_screen_name(ref.screen_name)
-    if vk_id is None:
+    account = await event_ctx.services.vk.account_of(ref)
+    if account is None:
         raise ArgumentError(t("person_invalid", text=text[:60]))
-    return vk_id
+    return await event_ctx.services.people.person_of(account)
 
 
 async def known_person_from(event_ctx: EventContext, text: str) -> tuple[int, str]:
     """A person the bot knows (they consented), with their name."""
-    vk_id = await person_id_from(event_ctx, text)
-    names = await event_ctx.services.school.names([vk_id])
-    if vk_id not in names:
+    person_id = await person_id_from(event_ctx, text)
+    names = {} if person_id is None else await event_ctx.services.school.names([person_id])
+    if person_id is None or person_id not in names:
         raise ArgumentError(t("person_unknown"))
-    return vk_id, names[vk_id]
+    return person_id, names[person_id]
 
 
 async def class_from(event_ctx: EventContext, text: str) -> ClassRow:

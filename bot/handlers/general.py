@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands import CommandSpec, all_specs
 from bot.context import EventContext
-from bot.conversation.outgoing import mention
+from bot.conversation.outgoing import mention, unnamed
 from bot.domain.access import refusal_for
 from bot.domain.roles import Actor
 from bot.handlers.privacy import ForgetDialog
@@ -64,8 +64,8 @@ async def show_support(event_ctx: EventContext) -> None:
     admins = await event_ctx.services.people.admin_names()
     if admins:
         lines = "\n".join(
-            t("support_admin_line", admin=mention(vk_id, name or f"id{vk_id}"))
-            for vk_id, name in admins
+            t("support_admin_line", admin=mention(person_id, name or unnamed(person_id)))
+            for person_id, name in admins
         )
         admin_text = t("support_admins", lines=lines)
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import EventContext
-from bot.conversation.outgoing import Person
+from bot.conversation.outgoing import Person, person_number, unnamed
 from bot.dialogs import Steps
 from bot.domain.invitations import CodeStatus, InvitationState, hash_code, may_invite, state_of
 from bot.domain.roles import Role
@@ -118,7 +118,7 @@ async def invites(event_ctx: EventContext) -> None:
             class_name=row.class_name,
             state=t(STATE_TEXT[view.state]),
             uses=uses,
-            issuer=issuers.get(row.created_by, f"id{row.created_by}")
+            issuer=issuers.get(row.created_by, unnamed(row.created_by))
             if row.created_by
             else t("invites_issuer_forgotten"),
             age=format_age(now - row.created_at),
@@ -233,7 +233,11 @@ async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: s
         for admin_id in await services.school.admin_ids():
             event_ctx.send(
                 Person(admin_id),
-                t("join_teacher_waiting_admin", name=teacher_name, vk_id=event_ctx.person_id),
+                t(
+                    "join_teacher_waiting_admin",
+                    name=teacher_name,
+                    vk_id=person_number(event_ctx.person_id),
+                ),
                 keyboard=choice_keyboard(
                     [(BUTTONS["confirm_verify"], "verify", {"person": event_ctx.person_id})]
                 ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import EventContext
-from bot.conversation.outgoing import Person
+from bot.conversation.outgoing import Person, unnamed
 from bot.domain.movement import MoveOutcome
 from bot.domain.roles import Role
 from bot.handlers.args import class_from, known_person_from
@@ -115,5 +115,5 @@ async def leave_decide(event_ctx: EventContext) -> None:
     if person_id is None:
         event_ctx.reply(t("stale_button"))
         return
-    name = (await event_ctx.services.school.names([person_id])).get(person_id, f"id{person_id}")
+    name = (await event_ctx.services.school.names([person_id])).get(person_id, unnamed(person_id))
     await _leave(event_ctx, person_id, name, with_parents=bool(data.get("with")))

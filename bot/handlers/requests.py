@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import EventContext
-from bot.conversation.outgoing import Keyboard, Person, mention
+from bot.conversation.outgoing import Keyboard, Person, mention, unnamed
 from bot.dialogs import Steps
 from bot.domain.requests import DecisionOutcome
 from bot.domain.roles import Role
@@ -219,7 +219,7 @@ async def decide(
         return t("decision_not_allowed", id=request_id, class_name=request.class_name)
     if decision.outcome is DecisionOutcome.ALREADY:
         who = (await services.school.names([request.decided_by or 0])).get(
-            request.decided_by or 0, f"id{request.decided_by}"
+            request.decided_by or 0, unnamed(request.decided_by or 0)
         )
         when = (
             format_moment(request.decided_at, services.settings.zone) if request.decided_at else ""

@@ -16,8 +16,7 @@ FALLBACK_NAME = "друг"
 
 
 async def first_name(event_ctx: EventContext) -> str:
-    names = await event_ctx.services.vk.user_names([event_ctx.person_id])
-    first, _ = names.get(event_ctx.person_id, ("", ""))
+    first, _, _ = await event_ctx.services.vk.profile(event_ctx.account)
     return first or FALLBACK_NAME
 
 
@@ -34,7 +33,7 @@ async def offer_consent(event_ctx: EventContext, ref: str | None) -> None:
         school=event_ctx.services.settings.school_name,
     )
     if ref:
-        await event_ctx.services.people.remember_ref(event_ctx.person_id, ref)
+        await event_ctx.services.people.remember_ref(event_ctx.person_id, ref, event_ctx.account)
         text += "\n\n" + t("ref_kept")
     event_ctx.reply(text)
     event_ctx.reply(t("consent_request"), keyboard=consent_keyboard())
@@ -46,10 +45,11 @@ async def act_on_ref(event_ctx: EventContext, code_hash: str) -> None:
 
 
 async def give_consent(event_ctx: EventContext) -> None:
-    profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
-    first, last, gender = profiles.get(event_ctx.person_id, ("", "", None))
+    first, last, gender = await event_ctx.services.vk.profile(event_ctx.account)
     full_name = _full_name(first, last) or placeholder_name(event_ctx.person_id)
-    result = await event_ctx.services.people.consent(event_ctx.person_id, full_name, gender)
+    result = await event_ctx.services.people.consent(
+        event_ctx.person_id, full_name, gender, event_ctx.account
+    )
     event_ctx.actor = result.actor
     text = t("consent_given" if result.newly_consented else "consent_already")
     if result.granted:
@@ -79,8 +79,7 @@ async def start(event_ctx: EventContext) -> None:
     if event_ctx.incoming.start_payload:
         await act_on_ref(event_ctx, hash_code(event_ctx.incoming.start_payload[:REF_CODE_MAX]))
         return
-    profiles = await event_ctx.services.vk.user_profiles([event_ctx.person_id])
-    first, last, gender = profiles.get(event_ctx.person_id, ("", "", None))
+    first, last, gender = await event_ctx.services.vk.profile(event_ctx.account)
     if first or last or gender is not None:
         await event_ctx.services.people.note_profile(
             event_ctx.person_id, _full_name(first, last), gender

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import EventContext
-from bot.conversation.outgoing import Person, mention
+from bot.conversation.outgoing import Person, mention, person_number, unnamed
 from bot.domain.school import Outcome
 from bot.handlers.args import known_person_from
 from bot.handlers.routing import Router
@@ -34,7 +34,7 @@ async def verify(event_ctx: EventContext) -> None:
             "verify_line",
             name=item.name,
             profile=mention(item.person_id, t("mention_profile")),
-            vk_id=item.person_id,
+            vk_id=person_number(item.person_id),
             since=format_date(item.since, zone),
         )
         for item in waiting
@@ -66,7 +66,7 @@ async def verify_button(event_ctx: EventContext) -> None:
     if person_id is None:
         await event_ctx.answer_callback(t("stale_button"))
         return
-    name = (await event_ctx.services.school.names([person_id])).get(person_id, f"id{person_id}")
+    name = (await event_ctx.services.school.names([person_id])).get(person_id, unnamed(person_id))
     result = await confirm_teacher(event_ctx, person_id, name)
     await event_ctx.answer_callback(result)
     event_ctx.reply(result)

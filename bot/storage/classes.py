@@ -102,7 +102,7 @@ class ClassesRepo(Repo):
             " FROM classes c"
             " LEFT JOIN roles ct ON ct.class_id = c.id AND ct.role = 'class_teacher'"
             "   AND ct.ended_at IS NULL"
-            " LEFT JOIN people p ON p.vk_id = ct.person_id"
+            " LEFT JOIN people p ON p.id = ct.person_id"
             " LEFT JOIN roles r ON r.class_id = c.id AND r.ended_at IS NULL"
             " GROUP BY c.id ORDER BY c.is_staff_room DESC, c.grade, c.letter"
         )

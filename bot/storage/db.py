@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.clock import Clock
+from bot.storage.accounts import AccountsRepo
 from bot.storage.audit import AuditRepo
 from bot.storage.base import Statement
 from bot.storage.chats import ChatsRepo
@@ -47,6 +48,7 @@ class Repositories:
 
     def __init__(self, conn: Connection, clock: Clock) -> None:
         self.people = PeopleRepo(conn, clock)
+        self.accounts = AccountsRepo(conn, clock)
         self.roles = RolesRepo(conn, clock)
         self.classes = ClassesRepo(conn, clock)
         self.audit = AuditRepo(conn, clock)
@@ -239,12 +241,12 @@ class Database:
             raise RuntimeError("database is not open")
         return self._reader
 
-    async def person_snapshot(self, vk_id: int) -> PersonSnapshot:
+    async def person_snapshot(self, person_id: int) -> PersonSnapshot:
         """`reader.people.snapshot`, from memory while nothing it covers has changed."""
         unit = self._unit_here()
         if unit is not None and unit.holds_writer:
-            return await unit.repos.people.snapshot(vk_id)
-        return await self._memo.snapshot(vk_id, self.reader.people.snapshot)
+            return await unit.repos.people.snapshot(person_id)
+        return await self._memo.snapshot(person_id, self.reader.people.snapshot)
 
     async def classes(self) -> list[ClassRow]:
         """`reader.classes.all`, from memory while the classes have not changed."""

@@ -49,12 +49,12 @@ CREATE TEMP TABLE memo_people (person_id INTEGER);
 CREATE TEMP TABLE memo_dialogs (person_id INTEGER, state TEXT, payload TEXT, updated_at TEXT);
 CREATE TEMP TABLE memo_classes (changed INTEGER);
 CREATE TEMP TRIGGER memo_people_in AFTER INSERT ON main.people
-BEGIN INSERT INTO memo_people VALUES (NEW.vk_id); END;
+BEGIN INSERT INTO memo_people VALUES (NEW.id); END;
 CREATE TEMP TRIGGER memo_people_up
-AFTER UPDATE OF vk_id, full_name, consent_at, pending_ref, created_at, left_at ON main.people
-BEGIN INSERT INTO memo_people VALUES (OLD.vk_id), (NEW.vk_id); END;
+AFTER UPDATE OF id, full_name, consent_at, pending_ref, created_at, left_at ON main.people
+BEGIN INSERT INTO memo_people VALUES (OLD.id), (NEW.id); END;
 CREATE TEMP TRIGGER memo_people_out AFTER DELETE ON main.people
-BEGIN INSERT INTO memo_people VALUES (OLD.vk_id); END;
+BEGIN INSERT INTO memo_people VALUES (OLD.id); END;
 CREATE TEMP TRIGGER memo_roles_in AFTER INSERT ON main.roles
 BEGIN INSERT INTO memo_people VALUES (NEW.person_id); END;
 CREATE TEMP TRIGGER memo_roles_up AFTER UPDATE ON main.roles
@@ -121,21 +121,21 @@ class Memo:
         self._classes_changed_at = 0
 
     async def snapshot(
-        self, vk_id: int, read: Callable[[int], Awaitable[PersonSnapshot]]
+        self, person_id: int, read: Callable[[int], Awaitable[PersonSnapshot]]
     ) -> PersonSnapshot:
-        kept = self._snapshots.get(vk_id)
+        kept = self._snapshots.get(person_id)
         if kept is not None:
             return kept
         started = self._counter
         self._reads_in_flight += 1
         try:
-            snapshot = await read(vk_id)
+            snapshot = await read(person_id)
         finally:
             self._reads_in_flight -= 1
-        if self._changed_at.get(vk_id, 0) <= started and self._everyone_changed_at <= started:
+        if self._changed_at.get(person_id, 0) <= started and self._everyone_changed_at <= started:
             if len(self._snapshots) >= self._capacity:
                 self._snapshots.clear()
-            self._snapshots[vk_id] = snapshot
+            self._snapshots[person_id] = snapshot
         return snapshot
 
     async def classes(self, read: Callable[[], Awaitable[list[ClassRow]]]) -> list[ClassRow]:

@@ -428,7 +428,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
-        13,
+        11,
         "the outbox holds messages in no messenger's terms",
         """
         -- Addresses: an id and whether it is a group chat's (the VK adapter finds the peer).
@@ -442,6 +442,90 @@ MIGRATIONS: tuple[Migration, ...] = (
         -- only the VK adapter reads, so that what was pending is sent once, unchanged.
         UPDATE outbox SET body = json_object('vk', json(body))
             WHERE state = 'pending' AND body IS NOT NULL;
+        """,
+    ),
+    Migration(
+        12,
+        "people have an internal id; accounts link them to a messenger",
+        """
+        -- A person's id is the school's own, never reused (AUTOINCREMENT: a forgotten
+        -- person's id does not pass to someone new); their VK account is a row in
+        -- `accounts`. Existing people keep their VK id as their internal id, so no column
+        -- that names a person changes. The table is rebuilt under a new name and `roles`
+        -- with it: with foreign keys on, dropping `people` would cascade into `roles`.
+        ALTER TABLE people RENAME TO people_before_accounts;
+        CREATE TABLE people (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            full_name      TEXT,
+            consent_at     TEXT,
+            pending_ref    TEXT,
+            created_at     TEXT NOT NULL,
+            left_at        TEXT,
+            can_receive    INTEGER NOT NULL DEFAULT 1,
+            pending_ref_at TEXT,
+            gender         TEXT CHECK (gender IN ('m', 'f'))
+        );
+        INSERT INTO people (id, full_name, consent_at, pending_ref, created_at, left_at,
+                            can_receive, pending_ref_at, gender)
+            SELECT vk_id, full_name, consent_at, pending_ref, created_at, left_at,
+                   can_receive, pending_ref_at, gender FROM people_before_accounts;
+        CREATE TABLE roles_new (
+            id          INTEGER PRIMARY KEY,
+            person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            role        TEXT NOT NULL CHECK (role IN
+                            ('admin', 'director', 'class_teacher', 'teacher', 'student', 'parent')),
+            class_id    INTEGER REFERENCES classes(id),
+            granted_at  TEXT NOT NULL,
+            granted_by  INTEGER,
+            verified_at TEXT,
+            ended_at    TEXT,
+            stated_name TEXT,
+            child_name  TEXT
+        );
+        INSERT INTO roles_new (id, person_id, role, class_id, granted_at, granted_by,
+                               verified_at, ended_at, stated_name, child_name)
+            SELECT id, person_id, role, class_id, granted_at, granted_by, verified_at,
+                   ended_at, stated_name, child_name FROM roles;
+        DROP TABLE roles;
+        ALTER TABLE roles_new RENAME TO roles;
+        DROP TABLE people_before_accounts;
+        CREATE UNIQUE INDEX roles_one_active
+            ON roles(person_id, role, IFNULL(class_id, 0)) WHERE ended_at IS NULL;
+        CREATE INDEX roles_by_class ON roles(class_id, role) WHERE ended_at IS NULL;
+        CREATE INDEX roles_by_role ON roles(role) WHERE ended_at IS NULL;
+        CREATE INDEX roles_child ON roles(class_id, child_name) WHERE ended_at IS NULL
+            AND child_name IS NOT NULL;
+        CREATE INDEX roles_unverified ON roles(role) WHERE ended_at IS NULL
+            AND verified_at IS NULL;
+        CREATE INDEX people_departed ON people(left_at) WHERE left_at IS NOT NULL;
+        CREATE INDEX people_by_consent ON people(consent_at);
+
+        -- A person's accounts: (messenger, the messenger's own id for them). A person's
+        -- deletion takes their accounts with it.
+        CREATE TABLE accounts (
+            messenger   TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            PRIMARY KEY (messenger, external_id)
+        );
+        CREATE INDEX accounts_by_person ON accounts(person_id);
+        INSERT INTO accounts (messenger, external_id, person_id)
+            SELECT 'vk', CAST(id AS TEXT), id FROM people;
+
+        -- ADMIN_IDS and DIRECTOR_IDS name accounts, and a seeded role is remembered by
+        -- account: a person who is forgotten and comes back has a new internal id, and
+        -- must not be granted again what the database took from them.
+        CREATE TABLE seeded_roles_new (
+            messenger   TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            role        TEXT NOT NULL,
+            seeded_at   TEXT NOT NULL,
+            PRIMARY KEY (messenger, external_id, role)
+        );
+        INSERT INTO seeded_roles_new (messenger, external_id, role, seeded_at)
+            SELECT 'vk', CAST(person_id AS TEXT), role, seeded_at FROM seeded_roles;
+        DROP TABLE seeded_roles;
+        ALTER TABLE seeded_roles_new RENAME TO seeded_roles;
         """,
     ),
 )

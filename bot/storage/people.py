@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.conversation.identity import Account
 from bot.russian import GenderCode, Who
 from bot.storage.base import ALWAYS, SQL_BATCH, Condition, Repo, Statement
 from bot.storage.timefmt import from_db, from_db_optional, to_db
@@ -16,7 +17,7 @@ from bot.storage.timefmt import from_db, from_db_optional, to_db
 
 @dataclass(frozen=True)
 class PersonRow:
-    vk_id: int
+    id: int
     full_name: str | None
     consent_at: datetime | None
     pending_ref: str | None
@@ -54,9 +55,9 @@ class PersonSnapshot:
     dialog: StateRow | None
 
 
-def _person(row: sqlite3.Row) -> PersonRow:
+def _person(row: sqlite3.Row, key: str = "id") -> PersonRow:
     return PersonRow(
-        vk_id=row["vk_id"],
+        id=row[key],
         full_name=row["full_name"],
         consent_at=from_db_optional(row["consent_at"]),
         pending_ref=row["pending_ref"],
@@ -66,29 +67,29 @@ def _person(row: sqlite3.Row) -> PersonRow:
 
 
 class PeopleRepo(Repo):
-    _COLUMNS = "vk_id, full_name, consent_at, pending_ref, created_at, left_at"
+    _COLUMNS = "id, full_name, consent_at, pending_ref, created_at, left_at"
 
-    async def get(self, vk_id: int) -> PersonRow | None:
-        row = await self._one(f"SELECT {self._COLUMNS} FROM people WHERE vk_id = ?", (vk_id,))
+    async def get(self, person_id: int) -> PersonRow | None:
+        row = await self._one(f"SELECT {self._COLUMNS} FROM people WHERE id = ?", (person_id,))
         return _person(row) if row else None
 
-    async def snapshot(self, vk_id: int) -> PersonSnapshot:
+    async def snapshot(self, person_id: int) -> PersonSnapshot:
         """The person, their active roles and their dialog state in one statement: read
         with every event."""
         rows = list(
             await self._all(
-                "SELECT p.vk_id, p.full_name, p.consent_at, p.pending_ref, p.created_at,"
+                "SELECT p.id AS person_key, p.full_name, p.consent_at, p.pending_ref, p.created_at,"
                 " p.left_at, r.id, r.person_id, r.role, r.class_id, c.name AS class_name,"
                 " r.granted_at, r.verified_at, r.stated_name, r.child_name,"
                 " s.state AS dialog_state, s.payload AS dialog_payload,"
                 " s.updated_at AS dialog_updated_at"
                 " FROM (SELECT ? AS id) q"
-                " LEFT JOIN people p ON p.vk_id = q.id"
-                " LEFT JOIN roles r ON r.person_id = p.vk_id AND r.ended_at IS NULL"
+                " LEFT JOIN people p ON p.id = q.id"
+                " LEFT JOIN roles r ON r.person_id = p.id AND r.ended_at IS NULL"
                 " LEFT JOIN classes c ON c.id = r.class_id"
                 " LEFT JOIN conversation_state s ON s.person_id = q.id"
                 " ORDER BY r.id",
-                (vk_id,),
+                (person_id,),
             )
         )
         first = rows[0]
@@ -96,31 +97,31 @@ class PeopleRepo(Repo):
             None
             if first["dialog_state"] is None
             else StateRow(
-                person_id=vk_id,
+                person_id=person_id,
                 state=first["dialog_state"],
                 payload=json.loads(first["dialog_payload"]),
                 updated_at=from_db(first["dialog_updated_at"]),
             )
         )
-        if first["vk_id"] is None:
+        if first["person_key"] is None:
             return PersonSnapshot(None, [], state)
         roles = [RolesRepo._row(row) for row in rows if row["id"] is not None]
-        return PersonSnapshot(_person(first), roles, state)
+        return PersonSnapshot(_person(first, "person_key"), roles, state)
 
-    async def ensure(self, vk_id: int) -> PersonRow:
+    async def ensure(self, person_id: int) -> PersonRow:
         await self._conn.execute(
-            "INSERT INTO people (vk_id, created_at) VALUES (?, ?) ON CONFLICT(vk_id) DO NOTHING",
-            (vk_id, self._now()),
+            "INSERT INTO people (id, created_at) VALUES (?, ?) ON CONFLICT(id) DO NOTHING",
+            (person_id, self._now()),
         )
-        person = await self.get(vk_id)
+        person = await self.get(person_id)
         assert person is not None
         return person
 
-    async def set_pending_ref(self, vk_id: int, code_hash: str | None) -> None:
+    async def set_pending_ref(self, person_id: int, code_hash: str | None) -> None:
         """The hash of the invitation code a person came with, kept until they consent."""
         await self._conn.execute(
-            "UPDATE people SET pending_ref = ?, pending_ref_at = ? WHERE vk_id = ?",
-            (code_hash, None if code_hash is None else self._now(), vk_id),
+            "UPDATE people SET pending_ref = ?, pending_ref_at = ? WHERE id = ?",
+            (code_hash, None if code_hash is None else self._now(), person_id),
         )
 
     async def forget_pending_refs(self, before: datetime) -> int:
@@ -128,40 +129,42 @@ class PeopleRepo(Repo):
         rows = await self._all(
             "UPDATE people SET pending_ref = NULL, pending_ref_at = NULL"
             " WHERE consent_at IS NULL AND pending_ref IS NOT NULL"
-            " AND (pending_ref_at IS NULL OR pending_ref_at < ?) RETURNING vk_id",
+            " AND (pending_ref_at IS NULL OR pending_ref_at < ?) RETURNING id",
             (to_db(before),),
         )
         ids = [int(row[0]) for row in rows]
         return len(ids)
 
     async def record_consent(
-        self, vk_id: int, full_name: str, gender: GenderCode | None = None
+        self, person_id: int, full_name: str, gender: GenderCode | None = None
     ) -> None:
         await self._conn.execute(
             "UPDATE people SET consent_at = ?, full_name = ?, gender = ?, left_at = NULL"
-            " WHERE vk_id = ?",
-            (self._now(), full_name, gender, vk_id),
+            " WHERE id = ?",
+            (self._now(), full_name, gender, person_id),
         )
 
-    async def record_gender(self, vk_id: int, gender: GenderCode) -> None:
+    async def record_gender(self, person_id: int, gender: GenderCode) -> None:
         """VK's word on a consented person's gender, kept when it is news."""
         await self._conn.execute(
-            "UPDATE people SET gender = ? WHERE vk_id = ? AND consent_at IS NOT NULL"
+            "UPDATE people SET gender = ? WHERE id = ? AND consent_at IS NOT NULL"
             " AND gender IS NOT ?",
-            (gender, vk_id, gender),
+            (gender, person_id, gender),
         )
 
-    async def replace_placeholder_name(self, vk_id: int, placeholder: str, full_name: str) -> None:
+    async def replace_placeholder_name(
+        self, person_id: int, placeholder: str, full_name: str
+    ) -> None:
         """The name VK gives, for a person consented while VK did not answer (so kept as
         `placeholder`); a name once known is not overwritten."""
         await self._conn.execute(
-            "UPDATE people SET full_name = ? WHERE vk_id = ? AND consent_at IS NOT NULL"
+            "UPDATE people SET full_name = ? WHERE id = ? AND consent_at IS NOT NULL"
             " AND full_name = ?",
-            (full_name, vk_id, placeholder),
+            (full_name, person_id, placeholder),
         )
 
-    async def delete(self, vk_id: int) -> None:
-        await self._conn.execute("DELETE FROM people WHERE vk_id = ?", (vk_id,))
+    async def delete(self, person_id: int) -> None:
+        await self._conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
 
     async def consented_between(self, start: datetime, end: datetime) -> int:
         row = await self._one(
@@ -170,62 +173,63 @@ class PeopleRepo(Repo):
         )
         return int(row[0]) if row else 0
 
-    async def mark_left(self, vk_id: int) -> None:
+    async def mark_left(self, person_id: int) -> None:
         await self._conn.execute(
-            "UPDATE people SET left_at = ? WHERE vk_id = ?", (self._now(), vk_id)
+            "UPDATE people SET left_at = ? WHERE id = ?", (self._now(), person_id)
         )
 
     async def departed_before(self, moment: datetime) -> list[int]:
         rows = await self._all(
-            "SELECT vk_id FROM people WHERE left_at IS NOT NULL AND left_at < ?",
+            "SELECT id FROM people WHERE left_at IS NOT NULL AND left_at < ?",
             (to_db(moment),),
         )
         return [int(row[0]) for row in rows]
 
-    async def set_can_receive(self, vk_id: int, can: bool) -> None:
+    async def set_can_receive(self, person_id: int, can: bool) -> None:
         await self._conn.execute(
-            "UPDATE people SET can_receive = ? WHERE vk_id = ?", (int(can), vk_id)
+            "UPDATE people SET can_receive = ? WHERE id = ?", (int(can), person_id)
         )
 
-    def set_unreachable_statement(self, vk_ids: Sequence[int]) -> Statement | None:
-        if not vk_ids:
+    def set_unreachable_statement(self, person_ids: Sequence[int]) -> Statement | None:
+        if not person_ids:
             return None
         return Statement(
-            "UPDATE people SET can_receive = 0 WHERE vk_id = ?", [(vk_id,) for vk_id in vk_ids]
+            "UPDATE people SET can_receive = 0 WHERE id = ?",
+            [(person_id,) for person_id in person_ids],
         )
 
-    def set_reachable_statement(self, vk_ids: Sequence[int]) -> Statement | None:
+    def set_reachable_statement(self, person_ids: Sequence[int]) -> Statement | None:
         """Those who wrote to the community may be written to again (VK allows it)."""
-        if not vk_ids:
+        if not person_ids:
             return None
         return Statement(
-            "UPDATE people SET can_receive = 1 WHERE vk_id = ? AND can_receive = 0",
-            [(vk_id,) for vk_id in vk_ids],
+            "UPDATE people SET can_receive = 1 WHERE id = ? AND can_receive = 0",
+            [(person_id,) for person_id in person_ids],
         )
 
-    async def unreachable(self, vk_ids: Sequence[int]) -> set[int]:
+    async def unreachable(self, person_ids: Sequence[int]) -> set[int]:
         found: set[int] = set()
-        for start in range(0, len(vk_ids), SQL_BATCH):
-            chunk = vk_ids[start : start + SQL_BATCH]
+        for start in range(0, len(person_ids), SQL_BATCH):
+            chunk = person_ids[start : start + SQL_BATCH]
             rows = await self._all(
-                f"SELECT vk_id FROM people WHERE can_receive = 0"
-                f" AND vk_id IN ({','.join('?' * len(chunk))})",
+                f"SELECT id FROM people WHERE can_receive = 0"
+                f" AND id IN ({','.join('?' * len(chunk))})",
                 tuple(chunk),
             )
             found |= {int(row[0]) for row in rows}
         return found
 
-    async def names(self, vk_ids: Sequence[int]) -> dict[int, Who]:
+    async def names(self, person_ids: Sequence[int]) -> dict[int, Who]:
         """Names that know their person's gender, so texts can decline them."""
-        if not vk_ids:
+        if not person_ids:
             return {}
-        marks = ",".join("?" * len(vk_ids))
+        marks = ",".join("?" * len(person_ids))
         rows = await self._all(
-            f"SELECT vk_id, full_name, gender FROM people WHERE vk_id IN ({marks})"
+            f"SELECT id, full_name, gender FROM people WHERE id IN ({marks})"
             " AND full_name IS NOT NULL",
-            tuple(vk_ids),
+            tuple(person_ids),
         )
-        return {row["vk_id"]: Who(row["full_name"], row["gender"]) for row in rows}
+        return {row["id"]: Who(row["full_name"], row["gender"]) for row in rows}
 
 
 class RolesRepo(Repo):
@@ -382,19 +386,29 @@ class RolesRepo(Repo):
             (self._now(), person_id),
         )
 
-    async def seeded(self, person_id: int) -> set[str]:
-        """The roles ADMIN_IDS / DIRECTOR_IDS have already granted this person."""
-        rows = await self._all("SELECT role FROM seeded_roles WHERE person_id = ?", (person_id,))
-        return {str(row[0]) for row in rows}
+    async def seeded(self, accounts: Sequence[Account]) -> set[str]:
+        """The roles ADMIN_IDS / DIRECTOR_IDS have already granted through these accounts."""
+        roles: set[str] = set()
+        for account in accounts:
+            rows = await self._all(
+                "SELECT role FROM seeded_roles WHERE messenger = ? AND external_id = ?",
+                (account.messenger, account.external_id),
+            )
+            roles |= {str(row[0]) for row in rows}
+        return roles
 
-    async def record_seeded(self, person_id: int, role: str) -> None:
+    async def record_seeded(self, account: Account, role: str) -> None:
         await self._conn.execute(
-            "INSERT OR IGNORE INTO seeded_roles (person_id, role, seeded_at) VALUES (?, ?, ?)",
-            (person_id, role, self._now()),
+            "INSERT OR IGNORE INTO seeded_roles (messenger, external_id, role, seeded_at)"
+            " VALUES (?, ?, ?, ?)",
+            (account.messenger, account.external_id, role, self._now()),
         )
 
-    async def forget_seeded(self, person_id: int) -> None:
-        await self._conn.execute("DELETE FROM seeded_roles WHERE person_id = ?", (person_id,))
+    async def forget_seeded(self, accounts: Sequence[Account]) -> None:
+        await self._conn.executemany(
+            "DELETE FROM seeded_roles WHERE messenger = ? AND external_id = ?",
+            [(account.messenger, account.external_id) for account in accounts],
+        )
 
 
 class StatesRepo(Repo):

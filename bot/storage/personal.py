@@ -45,7 +45,7 @@ class PersonalDataRepo(Repo):
     personal data is added here and to the classification in tests/test_privacy_erasure.py."""
 
     async def traces(self, person_id: int) -> PersonalTraces:
-        person = await self._one("SELECT full_name FROM people WHERE vk_id = ?", (person_id,))
+        person = await self._one("SELECT full_name FROM people WHERE id = ?", (person_id,))
         roles = list(
             await self._all(
                 "SELECT role, class_id, stated_name, child_name FROM roles WHERE person_id = ?",
@@ -76,7 +76,7 @@ class PersonalDataRepo(Repo):
         """Whether someone else still with the school names this child in this class (the
         other parent, the student themselves): then the child's name is their data."""
         row = await self._one(
-            "SELECT 1 FROM roles r LEFT JOIN people p ON p.vk_id = r.person_id"
+            "SELECT 1 FROM roles r LEFT JOIN people p ON p.id = r.person_id"
             " WHERE r.person_id != ? AND r.ended_at IS NULL AND r.class_id = ?"
             " AND (r.child_name = ? OR r.stated_name = ?"
             " OR (r.role = 'student' AND p.full_name = ?)) LIMIT 1",
@@ -139,7 +139,8 @@ class PersonalDataRepo(Repo):
             ("UPDATE proposals SET decided_by = NULL WHERE decided_by = ?", by_id),
             ("DELETE FROM roster_imports WHERE admin_id = ? AND applied_at IS NULL", by_id),
             ("UPDATE roster_imports SET admin_id = 0 WHERE admin_id = ?", by_id),
-            ("DELETE FROM people WHERE vk_id = ?", by_id),
+            ("DELETE FROM accounts WHERE person_id = ?", by_id),
+            ("DELETE FROM people WHERE id = ?", by_id),
         ]
         for name in in_texts:
             statements += [

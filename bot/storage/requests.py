@@ -35,7 +35,7 @@ class RequestsRepo(Repo):
         " j.status, j.created_at, j.decided_by, j.decided_at, j.reason,"
         " p.full_name AS applicant_name"
         " FROM join_requests j JOIN classes c ON c.id = j.class_id"
-        " LEFT JOIN people p ON p.vk_id = j.person_id"
+        " LEFT JOIN people p ON p.id = j.person_id"
     )
 
     @staticmethod

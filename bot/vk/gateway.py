@@ -9,11 +9,15 @@ import aiohttp
 from loguru import logger
 from vkbottle import VKAPIError
 
+from bot.conversation.identity import VK, Account, vk_account
 from bot.conversation.outgoing import Address, File, StoredFile
 from bot.conversation.port import FileTooBigError
+from bot.parsing import PersonRef
 from bot.russian import GenderCode, gender_from_vk_sex
+from bot.storage import Database
 from bot.vk.api import ResilientAPI, TransientAPIError
 from bot.vk.outgoing import vk_peer_of
+from bot.vk.people import vk_users_of
 
 # Requests carrying callback answers at once; answers waiting meanwhile share the next one.
 ANSWER_FLIGHTS = 4
@@ -24,20 +28,38 @@ DOWNLOAD_PIECE = 64 * 1024
 
 
 class VKGateway:
-    def __init__(self, api: ResilientAPI, group_id: int) -> None:
+    def __init__(self, api: ResilientAPI, group_id: int, db: Database) -> None:
         self.api = api
+        # People's VK accounts are read from it (`bot/vk/people.py`).
+        self._db = db
         self.group_id = group_id
         # How people address the community in chats (`/help@name`); None while unknown.
         self.screen_name: str | None = None
         self._answering: set[asyncio.Task[None]] = set()
         self._pending_answers: list[dict[str, object]] = []
 
-    async def user_names(self, vk_ids: list[int]) -> dict[int, tuple[str, str]]:
-        """(first name, last name) by VK id; people VK does not know are left out."""
-        profiles = await self.user_profiles(vk_ids)
-        return {vk_id: (first, last) for vk_id, (first, last, _) in profiles.items()}
+    async def profile(self, account: Account | None) -> tuple[str, str, GenderCode | None]:
+        """(first name, last name, gender) of the person behind a VK account, as VK gives
+        them; empty when VK does not answer or the account is not VK's."""
+        if account is None or account.messenger != VK:
+            return "", "", None
+        user_id = int(account.external_id)
+        return (await self._vk_profiles([user_id])).get(user_id, ("", "", None))
+
+    async def user_names(self, person_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """(first name, last name) by person; people VK does not know are left out."""
+        profiles = await self.user_profiles(person_ids)
+        return {person: (first, last) for person, (first, last, _) in profiles.items()}
 
     async def user_profiles(
+        self, person_ids: list[int]
+    ) -> dict[int, tuple[str, str, GenderCode | None]]:
+        """(first name, last name, gender) by person, asked of VK for their VK accounts."""
+        users = await vk_users_of(self._db, person_ids)
+        profiles = await self._vk_profiles(sorted(set(users.values())))
+        return {person: profiles[user] for person, user in users.items() if user in profiles}
+
+    async def _vk_profiles(
         self, vk_ids: list[int]
     ) -> dict[int, tuple[str, str, GenderCode | None]]:
         """(first name, last name, gender from VK's `sex`) by VK id."""
@@ -71,6 +93,14 @@ class VKGateway:
         name = groups[0].get("screen_name")
         self.screen_name = str(name) if name else None
 
+    async def account_of(self, ref: PersonRef) -> Account | None:
+        """The VK account a person reference names (a screen name is asked of VK)."""
+        if ref.vk_id is not None:
+            return vk_account(ref.vk_id)
+        assert ref.screen_name is not None
+        user_id = await self.resolve_screen_name(ref.screen_name)
+        return None if user_id is None else vk_account(user_id)
+
     async def resolve_screen_name(self, screen_name: str) -> int | None:
         """The VK id of a user's short page name, or None if it names no user."""
         try:
@@ -88,7 +118,9 @@ class VKGateway:
     async def upload(self, to: Address, file: File) -> StoredFile | None:
         """Uploads a file for a message to `to` (a picture as a photo, anything else as a
         document); None if VK would not take it (the caller says so in words)."""
-        peer_id = vk_peer_of(to)
+        peer_id = vk_peer_of(to, await vk_users_of(self._db, [to.id]))
+        if peer_id is None:
+            return None  # a person without a VK account: nothing to upload for
         if file.content_type.startswith("image/"):
             ref = await self.upload_photo(peer_id, file.data, file.name, file.content_type)
         else:
@@ -178,12 +210,14 @@ class VKGateway:
         return f"https://vk.me/club{self.group_id}?ref={code}"
 
     def answer_callback_soon(
-        self, event_id: str, user_id: int, peer_id: int, snackbar: str | None
+        self, event_id: str, account: Account | None, peer_id: int, snackbar: str | None
     ) -> None:
-        """Answers a button press without waiting for VK.
+        """Answers a button press, made from `account` in `peer_id` (the place's chat id
+        as the incoming record gave it), without waiting for VK.
 
         Answers that pile up while others are on their way go together in one `execute`
         (one call against VK's limit and one request instead of up to 25)."""
+        user_id = int(account.external_id) if account is not None else 0
         self._pending_answers.append(_answer_params(event_id, user_id, peer_id, snackbar))
         if len(self._answering) < ANSWER_FLIGHTS:
             task = asyncio.create_task(self._send_pending_answers())

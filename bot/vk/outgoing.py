@@ -1,17 +1,20 @@
 """Neutral messages in VK's terms: peers, `messages.send` parameters, keyboard JSON, mentions.
 
 The only place that knows how VK numbers peers (a group chat is 2,000,000,000 + n) and how
-it wants keyboards and mentions written. Person ids become VK ids here (`vk_peer_of`,
-`vk_user_of`): when people get internal ids, these are what changes."""
+it wants keyboards and mentions written. Person ids become VK user ids here (`vk_peer_of`,
+`vk_user_of`, mentions), through `VKUsers`: the people's VK accounts as `accounts` links them,
+read by the caller in one query for whatever it renders (`bot/vk/people.py`)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from bot.conversation.outgoing import (
     MENTION,
+    PERSON_NUMBER,
     Address,
     Button,
     ButtonColor,
@@ -34,24 +37,51 @@ def address_of_peer(peer_id: int) -> Address:
     return Chat(peer_id) if is_chat_peer(peer_id) else Person(peer_id)
 
 
-def vk_user_of(person_id: int) -> int:
-    """A person's VK user id. Today the core's person id is the VK id."""
-    return person_id
+# People's VK user ids by person id (their VK accounts); a person missing has none.
+VKUsers = Mapping[int, int]
 
 
-def vk_peer_of(address: Address) -> int:
-    """The VK peer_id a message to `address` goes to."""
+def vk_user_of(person_id: int, users: VKUsers) -> int | None:
+    """A person's VK user id; None for a person without a VK account."""
+    return users.get(person_id)
+
+
+def vk_peer_of(address: Address, users: VKUsers) -> int | None:
+    """The VK peer_id a message to `address` goes to; None: the person has no VK account."""
     if isinstance(address, Person):
-        return vk_user_of(address.id)
+        return vk_user_of(address.id, users)
     # The core knows a chat by its `chats` key, which today is the VK peer itself.
     return address.id
 
 
-def render_text(text: str) -> str:
-    """The text with its mentions in VK markup: `[id123|label]`."""
+def mentioned_people(text: str) -> list[int]:
+    """The people a text mentions or shows the number of (`mention`, `person_number`)."""
+    if not has_mentions(text):
+        return []
+    return [int(m[1]) for m in MENTION.finditer(text)] + [
+        int(m[1]) for m in PERSON_NUMBER.finditer(text)
+    ]
+
+
+def _vk_mention(person_id: int, label: str, users: VKUsers) -> str:
+    user = users.get(person_id)
+    # Without a VK account there is no profile to link to: the label stays, as plain text.
+    return label if user is None else f"[id{user}|{label}]"
+
+
+def _vk_number(person_id: int, users: VKUsers) -> str:
+    user = users.get(person_id)
+    # A person without a VK account has no number anyone could type or look up.
+    return "?" if user is None else str(user)
+
+
+def render_text(text: str, users: VKUsers) -> str:
+    """The text with its mentions in VK markup (`[id123|label]`) and people's numbers as
+    their VK user ids (numbers first: a mention's label may hold one)."""
     if not has_mentions(text):
         return text
-    return MENTION.sub(lambda m: f"[id{vk_user_of(int(m[1]))}|{m[2]}]", text)
+    text = PERSON_NUMBER.sub(lambda m: _vk_number(int(m[1]), users), text)
+    return MENTION.sub(lambda m: _vk_mention(int(m[1]), m[2], users), text)
 
 
 def _button_json(button: Button) -> dict[str, Any]:
@@ -83,15 +113,15 @@ def _stored_keyboard_json(stored: str) -> str:
     return keyboard_json(Keyboard.from_data(json.loads(stored)))
 
 
-def send_params(body: dict[str, Any]) -> dict[str, Any]:
+def send_params(body: dict[str, Any], users: VKUsers) -> dict[str, Any]:
     """`messages.send` parameters (without peer and random_id) for a stored message.
 
-    A body written before messages were neutral (migration 13) holds VK's parameters under
+    A body written before messages were neutral (migration 11) holds VK's parameters under
     `vk`, and goes out as it was stored."""
     legacy = body.get("vk")
     if isinstance(legacy, dict):
         return legacy
-    params: dict[str, Any] = {"message": render_text(str(body.get("text", "")))}
+    params: dict[str, Any] = {"message": render_text(str(body.get("text", "")), users)}
     keyboard = body.get("keyboard")
     if keyboard is not None:
         # Keyed by its stored form, which is the same for the same keyboard.

@@ -25,7 +25,8 @@ from bot.conversation.outgoing import Address, Person
 from bot.storage import Database
 from bot.storage.outbox import DeliveryCounts, OutboxRow, RecipientOutcome
 from bot.vk.api import ResilientAPI, TransientAPIError
-from bot.vk.outgoing import send_params, vk_peer_of
+from bot.vk.outgoing import VKUsers, mentioned_people, send_params, vk_peer_of
+from bot.vk.people import vk_users_of
 
 EXECUTE_MAX_CALLS = 25
 PEER_IDS_MAX = 100
@@ -100,15 +101,29 @@ class Rendered:
     params_json: str
 
     @classmethod
-    def of(cls, row: OutboxRow) -> Rendered:
-        return _rendered(row.body_json)
+    def of(cls, row: OutboxRow, users: VKUsers) -> Rendered:
+        mentioned = tuple((person, users.get(person)) for person in _mentioned(row.body_json))
+        return _rendered(row.body_json, mentioned)
 
 
-# Keyed by the stored message: the same reply (a menu, a help text, a digest to every admin)
-# is rendered once. Callers only read the parameters.
+_MARKS = ("\ue000", "\ue003", "\\ue000", "\\ue003")
+
+
 @lru_cache(maxsize=1024)
-def _rendered(body_json: str) -> Rendered:
-    params = send_params(json.loads(body_json))
+def _mentioned(body_json: str) -> tuple[int, ...]:
+    """The people a stored message mentions (their VK accounts are read with the round's)."""
+    # The markers as they are, or as JSON escapes them (\ue000 mentions, \ue003 numbers).
+    if not any(mark in body_json for mark in _MARKS):
+        return ()
+    return tuple(mentioned_people(str(json.loads(body_json).get("text", ""))))
+
+
+# Keyed by the stored message and the VK accounts of the people it mentions: the same reply
+# (a menu, a help text, a digest to every admin) is rendered once. Callers only read it.
+@lru_cache(maxsize=1024)
+def _rendered(body_json: str, mentioned: tuple[tuple[int, int | None], ...]) -> Rendered:
+    users = {person: user for person, user in mentioned if user is not None}
+    params = send_params(json.loads(body_json), users)
     return Rendered(params, json.dumps(params, ensure_ascii=False))
 
 
@@ -119,25 +134,33 @@ class Call:
     row: OutboxRow
     recipients: tuple[Address, ...]
     rendered: Rendered
+    # The VK user ids of the people it addresses, read for the whole round.
+    users: VKUsers
 
     @property
     def peers(self) -> tuple[int, ...]:
-        return tuple(vk_peer_of(to) for to in self.recipients)
+        return tuple(peer for peer in map(self._vk_peer, self.recipients) if peer is not None)
+
+    def _vk_peer(self, to: Address) -> int | None:
+        return vk_peer_of(to, self.users)
+
+    def _vk_peer_ids(self) -> str:
+        return ",".join(map(str, self.peers))
 
     def params(self) -> dict[str, Any]:
         target: dict[str, Any] = (
-            {"peer_ids": ",".join(map(str, self.peers))}
+            {"peer_ids": self._vk_peer_ids()}
             if self.row.is_broadcast
-            else {"peer_id": vk_peer_of(self.row.to)}
+            else {"peer_id": self._vk_peer(self.row.to)}
         )
         return {**target, "random_id": self.row.random_id, **self.rendered.params}
 
     def vkscript(self) -> str:
         """This call in `execute` code: the rendered parameters spliced in as they are."""
         target = (
-            f'"peer_ids":"{",".join(map(str, self.peers))}"'
+            f'"peer_ids":"{self._vk_peer_ids()}"'
             if self.row.is_broadcast
-            else f'"peer_id":{vk_peer_of(self.row.to)}'
+            else f'"peer_id":{self._vk_peer(self.row.to)}'
         )
         head = f'API.messages.send({{{target},"random_id":{self.row.random_id}'
         rest = self.rendered.params_json[1:].strip()  # the object without its opening brace
@@ -148,7 +171,7 @@ class Call:
             message_id = result if isinstance(result, int) else None
             return {self.row.to: CallOutcome(ok=True, message_id=message_id)}
         outcomes = {to: CallOutcome(ok=False) for to in self.recipients}
-        by_peer = dict(zip(self.peers, self.recipients, strict=True))
+        by_peer = {self._vk_peer(to): to for to in self.recipients}
         for item in result if isinstance(result, list) else []:
             to = by_peer.get(item.get("peer_id"))
             if to is None:
@@ -266,16 +289,37 @@ class OutboxSender:
             return False
         return True
 
-    async def _calls(self, rows: Sequence[OutboxRow]) -> list[list[Call]]:
-        """The round's calls, packed into as few execute-sized batches as possible.
+    async def _calls(
+        self, rows: Sequence[OutboxRow]
+    ) -> tuple[list[list[Call]], list[RecipientOutcome]]:
+        """The round's calls, packed into as few execute-sized batches as possible, and the
+        recipients nobody can write to on VK (a person without a VK account).
 
         One peer's replies all go into the same batch, which VK runs in order; a peer whose
-        batch is full waits for the next round, so its messages never overtake each other."""
+        batch is full waits for the next round, so its messages never overtake each other.
+        The VK accounts of everyone the round addresses or mentions are read in one query."""
+        broadcasts: list[tuple[OutboxRow, list[Address]]] = []
+        budget = BROADCAST_ROUND
+        for row in rows:
+            if not row.is_broadcast or budget <= 0:
+                continue
+            recipients = await self._db.reader.outbox.pending_recipients(row.id, budget)
+            if recipients:
+                budget -= len(recipients)
+                broadcasts.append((row, recipients))
+        people = {row.to.id for row in rows if isinstance(row.to, Person) and row.peer_id}
+        people |= {to.id for _, rs in broadcasts for to in rs if isinstance(to, Person)}
+        people |= {person for row in rows for person in _mentioned(row.body_json)}
+        users = await vk_users_of(self._db, people)
+        nobody: list[RecipientOutcome] = []
         batches: list[list[Call]] = []
         batch_of_peer: dict[int, int] = {}
         deferred: set[int] = set()
         for row in rows:
             if row.is_broadcast or row.peer_id in deferred:
+                continue
+            if vk_peer_of(row.to, users) is None:
+                nobody.append(RecipientOutcome(row.id, row.to, "undeliverable", None, None))
                 continue
             index = batch_of_peer.get(row.peer_id)
             if index is None:
@@ -288,36 +332,36 @@ class OutboxSender:
                 deferred.add(row.peer_id)
                 continue
             batch_of_peer[row.peer_id] = index
-            batches[index].append(Call(row, (row.to,), Rendered.of(row)))
+            batches[index].append(Call(row, (row.to,), Rendered.of(row, users), users))
         broadcast_calls: list[Call] = []
-        budget = BROADCAST_ROUND
-        for row in rows:
-            if not row.is_broadcast or budget <= 0:
-                continue
-            recipients = await self._db.reader.outbox.pending_recipients(row.id, budget)
-            if not recipients:
-                continue
-            budget -= len(recipients)
-            rendered = Rendered.of(row)
+        for row, recipients in broadcasts:
+            reachable = [to for to in recipients if vk_peer_of(to, users) is not None]
+            nobody += [
+                RecipientOutcome(row.id, to, "undeliverable", None, None)
+                for to in recipients
+                if vk_peer_of(to, users) is None
+            ]
+            rendered = Rendered.of(row, users)
             broadcast_calls += [
-                Call(row, tuple(recipients[i : i + PEER_IDS_MAX]), rendered)
-                for i in range(0, len(recipients), PEER_IDS_MAX)
+                Call(row, tuple(reachable[i : i + PEER_IDS_MAX]), rendered, users)
+                for i in range(0, len(reachable), PEER_IDS_MAX)
             ]
         batches += [
             broadcast_calls[i : i + EXECUTE_MAX_CALLS]
             for i in range(0, len(broadcast_calls), EXECUTE_MAX_CALLS)
         ]
-        return batches
+        return batches, nobody
 
     async def _send_round(self, rows: Sequence[OutboxRow]) -> tuple[bool, bool, bool]:
         """Sends what fits in one round; returns (some call should be retried, every row
         read was sent for good, no broadcast with recipients left among them, some
         recipient was settled for good)."""
-        batches = await self._calls(rows)
+        batches, nobody = await self._calls(rows)
         results = await asyncio.gather(*(self._send_batch(batch) for batch in batches))
         sent_rows = {call.row.id for batch in batches for call in batch}
+        sent_rows |= {outcome.outbox_id for outcome in nobody}
         any_retry = False
-        recorded: list[RecipientOutcome] = []
+        recorded: list[RecipientOutcome] = list(nobody)
         for batch, outcomes in zip(batches, results, strict=True):
             for call, by_recipient in zip(batch, outcomes, strict=True):
                 for to, outcome in by_recipient.items():

@@ -1,0 +1,64 @@
+"""Which person each messenger account belongs to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.conversation.identity import Account
+from bot.storage.base import SQL_BATCH, Repo
+
+
+class AccountsRepo(Repo):
+    async def person_of(self, account: Account) -> int | None:
+        row = await self._one(
+            "SELECT person_id FROM accounts WHERE messenger = ? AND external_id = ?",
+            (account.messenger, account.external_id),
+        )
+        return None if row is None else int(row[0])
+
+    async def people_of(self, accounts: Sequence[Account]) -> dict[Account, int]:
+        """The people behind those of `accounts` the bot knows."""
+        found: dict[Account, int] = {}
+        by_messenger: dict[str, list[str]] = {}
+        for account in accounts:
+            by_messenger.setdefault(account.messenger, []).append(account.external_id)
+        for messenger, external_ids in by_messenger.items():
+            for start in range(0, len(external_ids), SQL_BATCH):
+                chunk = external_ids[start : start + SQL_BATCH]
+                rows = await self._all(
+                    "SELECT external_id, person_id FROM accounts WHERE messenger = ?"
+                    f" AND external_id IN ({','.join('?' * len(chunk))})",
+                    (messenger, *chunk),
+                )
+                found |= {Account(messenger, row[0]): int(row[1]) for row in rows}
+        return found
+
+    async def of_person(self, person_id: int) -> list[Account]:
+        rows = await self._all(
+            "SELECT messenger, external_id FROM accounts WHERE person_id = ?"
+            " ORDER BY messenger, external_id",
+            (person_id,),
+        )
+        return [Account(row[0], row[1]) for row in rows]
+
+    async def external_ids(self, messenger: str, person_ids: Sequence[int]) -> dict[int, str]:
+        """Each person's account on `messenger` (a person has at most one there)."""
+        found: dict[int, str] = {}
+        ids = list(dict.fromkeys(person_ids))
+        for start in range(0, len(ids), SQL_BATCH):
+            chunk = ids[start : start + SQL_BATCH]
+            rows = await self._all(
+                "SELECT person_id, external_id FROM accounts WHERE messenger = ?"
+                f" AND person_id IN ({','.join('?' * len(chunk))})",
+                (messenger, *chunk),
+            )
+            found |= {int(row[0]): str(row[1]) for row in rows}
+        return found
+
+    async def link(self, account: Account, person_id: int) -> None:
+        """Links an account to a person; an account already linked keeps its person."""
+        await self._conn.execute(
+            "INSERT INTO accounts (messenger, external_id, person_id) VALUES (?, ?, ?)"
+            " ON CONFLICT (messenger, external_id) DO NOTHING",
+            (account.messenger, account.external_id, person_id),
+        )
