@@ -212,11 +212,12 @@ class Database:
             unit.after_commit(callback)
 
     async def begin_for_unit(self) -> Repositories:
-        """The writer's transaction for a unit of work, held until `end_for_unit`."""
+        """The writer for a unit of work, held until `end_for_unit`. Its transaction begins
+        in the unit's first trip to the writer's thread, with its first statements (see
+        `unit.begin`): a trip of its own would hold the writer a loop turn longer."""
         await self._write_lock.acquire()
         try:
             conn = self.writer
-            await conn.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._write_lock.release()
             raise
