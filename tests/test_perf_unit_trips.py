@@ -76,3 +76,29 @@ async def test_a_units_transaction_holds_the_files_write_lock_from_its_first_ste
             current_unit.reset(token)
             await unit.close()
         assert await db.reader.kv.get("k") == "ours"
+
+
+async def test_writes_that_wait_for_a_unit_go_together_once_it_commits(
+    tmp_path: Path, trips: list[str]
+) -> None:
+    async with Database(tmp_path / "u.sqlite3") as db:
+        unit = db.unit("event")
+        token = current_unit.set(unit)
+        try:
+            await db.write(lambda tx: tx.kv.set_statement("unit", "1"))
+            # Other events finish one loop turn apart while the unit holds the writer.
+            first = asyncio.create_task(db.write(lambda tx: tx.kv.set_statement("a", "1")))
+            for _ in range(3):
+                await asyncio.sleep(0)
+            second = asyncio.create_task(db.write(lambda tx: tx.kv.set_statement("b", "1")))
+            for _ in range(3):
+                await asyncio.sleep(0)
+            trips.clear()
+            await unit.commit()
+        finally:
+            current_unit.reset(token)
+            await unit.close()
+        assert await first == [1] and await second == [1]
+        groups = [name for name in trips if name.startswith("Database._write_now")]
+        assert len(groups) == 1  # one trip for both, not one each
+        assert [await db.reader.kv.get(key) for key in ("unit", "a", "b")] == ["1", "1", "1"]
