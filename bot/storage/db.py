@@ -214,11 +214,12 @@ class Database:
             unit.after_commit(callback)
 
     async def begin_for_unit(self) -> Repositories:
-        """The writer's transaction for a unit of work, held until `end_for_unit`."""
+        """The writer for a unit of work, held until `end_for_unit`. Its transaction begins
+        in the unit's first trip to the writer's thread, with its first statements (see
+        `unit.begin`): a trip of its own would hold the writer a loop turn longer."""
         await self._write_lock.acquire()
         try:
             conn = self.writer
-            await conn.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._write_lock.release()
             raise
@@ -329,9 +330,13 @@ class Database:
 
     async def _flush(self) -> None:
         while self._queued:
-            group, self._queued = self._queued, []
+            group: list[_QueuedWrite] = []
             try:
-                await self._commit_group(group)
+                # What is queued is taken once the writer is free: the writes that came
+                # while a unit of work held it go in this trip, not in one more after it.
+                async with self._write_lock:
+                    group, self._queued = self._queued, []
+                    await self._commit_group(group)
             except BaseException:
                 # Cancelled (the loop is going down): nobody is left waiting for ever.
                 for _, future in (*group, *self._queued):
@@ -359,21 +364,18 @@ class Database:
 
     async def _write_now(self, changes: Sequence[Change]) -> list[int]:
         """All the changes in one transaction, in one trip to the database thread: every
-        statement, then COMMIT, or ROLLBACK if one failed."""
+        statement, then COMMIT, or ROLLBACK if one failed. The caller holds the write lock."""
         if self._writer is None:
             raise RuntimeError("database is not open")
-        async with self._write_lock:
-            conn = self._writer
-            repos = Repositories(conn, self.clock)
-            # Built: nothing runs yet.
-            statements = [c if isinstance(c, Statement) else c(repos) for c in changes]
-            # Shielded: once on its way the trip finishes, commit or rollback, even if the
-            # caller is cancelled, so the writer is never left inside a transaction.
-            counts, changed = await asyncio.shield(
-                conn.run(lambda c: run_and_commit(c, statements))
-            )
-            self._memo.apply(changed)
-            return counts
+        conn = self._writer
+        repos = Repositories(conn, self.clock)
+        # Built: nothing runs yet.
+        statements = [c if isinstance(c, Statement) else c(repos) for c in changes]
+        # Shielded: once on its way the trip finishes, commit or rollback, even if the
+        # caller is cancelled, so the writer is never left inside a transaction.
+        counts, changed = await asyncio.shield(conn.run(lambda c: run_and_commit(c, statements)))
+        self._memo.apply(changed)
+        return counts
 
     @property
     def in_transaction(self) -> bool:

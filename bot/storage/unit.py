@@ -80,7 +80,7 @@ class UnitOfWork:
         self._depth += 1
         name = f"step_{self._depth}"
         try:
-            await conn.execute(f"SAVEPOINT {name}")
+            await conn.run(lambda c: _savepoint(c, name))
             try:
                 yield repos
             except BaseException:
@@ -112,7 +112,7 @@ class UnitOfWork:
             faults.boundary(faults.BEFORE_COMMIT)
             try:
                 counts, changed = await asyncio.shield(
-                    self.db.writer.run(lambda conn: run_and_commit(conn, statements))
+                    self.db.writer.run(lambda conn: run_and_commit(conn, statements, True))
                 )
             except BaseException:
                 await self.close()
@@ -136,6 +136,19 @@ class UnitOfWork:
                 self.db.end_for_unit(None)
 
 
+def begin(conn: sqlite3.Connection) -> None:
+    """On the database thread, at the start of each of a unit's trips: its transaction
+    begins with the first (IMMEDIATE: the file's write lock at once, as the unit holds the
+    writer from now on). The unit's later trips find it open."""
+    if not conn.in_transaction:
+        conn.execute("BEGIN IMMEDIATE")
+
+
+def _savepoint(conn: sqlite3.Connection, name: str) -> None:
+    begin(conn)
+    conn.execute(f"SAVEPOINT {name}")
+
+
 def _run_all(conn: sqlite3.Connection, statements: Sequence[Statement | None]) -> list[int]:
     """On the database thread: the statements one after the other; rows each changed."""
     return [
@@ -147,6 +160,7 @@ def _run_all(conn: sqlite3.Connection, statements: Sequence[Statement | None]) -
 def _run_step(conn: sqlite3.Connection, statements: Sequence[Statement | None]) -> list[int]:
     """On the database thread: the statements inside a savepoint, undone together if one
     fails (the unit's transaction goes on)."""
+    begin(conn)
     conn.execute("SAVEPOINT run_step")
     try:
         counts = _run_all(conn, statements)
@@ -159,11 +173,13 @@ def _run_step(conn: sqlite3.Connection, statements: Sequence[Statement | None]) 
 
 
 def run_and_commit(
-    conn: sqlite3.Connection, statements: Sequence[Statement | None]
+    conn: sqlite3.Connection, statements: Sequence[Statement | None], unit: bool = False
 ) -> tuple[list[int], ChangeLog]:
     """On the database thread: the statements, then COMMIT, or ROLLBACK if one failed;
     the rows each changed, and what the transaction touched that memory keeps copies of."""
     try:
+        if unit:
+            begin(conn)
         counts = _run_all(conn, statements)
         changed = touched(conn)
         conn.commit()

@@ -237,6 +237,11 @@ class VKGateway:
 
     async def _send_pending_answers(self) -> None:
         while self._pending_answers:
+            # While VK's limit holds calls back, answers pile up: taken once a call could
+            # start, they go in fewer, fuller calls (as the outbox sender's replies do).
+            await self.api.limiter.wait_ready()
+            if not self._pending_answers:
+                return
             batch = self._pending_answers[:ANSWERS_PER_EXECUTE]
             del self._pending_answers[:ANSWERS_PER_EXECUTE]
             if len(batch) == 1:
