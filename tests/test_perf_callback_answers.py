@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
+from bot.conversation.identity import vk_account
+from bot.storage import Database
 from bot.vk.api import ResilientAPI
 from bot.vk.gateway import VKGateway
 from bot.vk.limiter import RateLimiter
@@ -32,12 +34,12 @@ class _LimitedAPI:
 
 async def test_answers_waiting_for_the_limit_go_in_one_call() -> None:
     api = _LimitedAPI()
-    gateway = VKGateway(cast(ResilientAPI, api), group_id=1)
+    gateway = VKGateway(cast(ResilientAPI, api), group_id=1, db=cast(Database, None))
     for _ in range(2):  # the limit is spent for the moment
         await api.limiter.acquire()
 
     for press in range(10):  # presses arriving one after another meanwhile
-        gateway.answer_callback_soon(f"event{press}", 100 + press, 100 + press, None)
+        gateway.answer_callback_soon(f"event{press}", vk_account(100 + press), 100 + press, None)
         await asyncio.sleep(0.01)
     await gateway.finish_answers()
 
@@ -47,7 +49,7 @@ async def test_answers_waiting_for_the_limit_go_in_one_call() -> None:
 
 async def test_an_answer_with_nothing_to_wait_for_goes_at_once() -> None:
     api = _LimitedAPI()
-    gateway = VKGateway(cast(ResilientAPI, api), group_id=1)
-    gateway.answer_callback_soon("event", 100, 100, "Готово")
+    gateway = VKGateway(cast(ResilientAPI, api), group_id=1, db=cast(Database, None))
+    gateway.answer_callback_soon("event", vk_account(100), 100, "Готово")
     await asyncio.wait_for(gateway.finish_answers(), timeout=0.2)
     assert api.calls == [1]
