@@ -29,10 +29,6 @@ class CommandSpec:
     # The menu leaves the button out for holders of these roles (they never need it).
     not_in_menu_for: frozenset[Role] = frozenset()
 
-    @property
-    def needs_consent(self) -> bool:
-        return self.roles is not None
-
 
 ANYONE = None
 CONSENTED: frozenset[Role] = frozenset()

@@ -138,10 +138,6 @@ class EventContext:
             self.callback_event_id, self.account, self.peer_id, snackbar
         )
 
-    @property
-    def answered(self) -> bool:
-        return bool(self.replies) or self.callback_answered
-
     def extra(self) -> dict[str, Any]:
         return {"event_id": self.event_id, "type": self.event_type}
 

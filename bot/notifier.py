@@ -17,8 +17,6 @@ from bot.conversation.outgoing import (
 )
 from bot.storage import Database
 
-BROADCAST_MIN = 2
-
 
 class Notifier:
     def __init__(self, db: Database, wake_sender: Callable[[], None]) -> None:

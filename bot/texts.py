@@ -42,10 +42,6 @@ def plural(count: int, forms: tuple[str, str, str]) -> str:
     return many
 
 
-def count_of(count: int, forms: tuple[str, str, str]) -> str:
-    return f"{count} {plural(count, forms)}"
-
-
 SUPPORT_EMAIL = "info@sferum.ru"
 SUPPORT_SITE = "prof-sferum.ru"
 

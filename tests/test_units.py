@@ -24,7 +24,7 @@ from bot.parsing import (
 from bot.runtime import Slots
 from bot.storage.outbox import OutboxRow
 from bot.storage.timefmt import from_db, to_db
-from bot.texts import count_of, plural
+from bot.texts import plural
 from bot.vk.api import form_encoded
 from bot.vk.sender import Call, Rendered
 
@@ -51,10 +51,6 @@ REQUEST = ("заявка", "заявки", "заявок")
 )
 def test_russian_plural_agreement(count: int, expected: str) -> None:
     assert plural(count, REQUEST) == expected
-
-
-def test_count_of_joins_number_and_form() -> None:
-    assert count_of(3, REQUEST) == "3 заявки"
 
 
 @pytest.mark.parametrize(

@@ -157,10 +157,6 @@ def mention(person_id: int, label: str) -> str:
     return str(Mention(person_id, label))
 
 
-def mentions_in(text: str) -> list[Mention]:
-    return [Mention(int(match[1]), match[2]) for match in MENTION.finditer(text)]
-
-
 # A person's number as their messenger shows it (VK: the user id in `vk.com/id123`), for the
 # lines that tell an admin what to type (`/verify 123`) and the names of people the bot has
 # none for (`id123`): `\ue003<person id>\ue004`, rendered by the adapter like a mention.

@@ -18,7 +18,6 @@ from bot.storage.invitations import InvitationRow
 CODE_BYTES = 16  # 128 bits from `secrets`
 FAILED_CODES_LIMIT = 10
 FAILED_CODES_WINDOW = timedelta(hours=1)
-INVITABLE = (Role.TEACHER, Role.STUDENT, Role.PARENT)
 LIST_LIMIT = 20
 
 

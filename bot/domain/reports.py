@@ -63,8 +63,6 @@ class Stats:
     median_decision: timedelta | None
     invitations_week: dict[str, int]
     invitations_total: dict[str, int]
-    admin_duties_done: int = 0
-    admin_duties_total: int = 0
     extra: dict[str, int] = field(default_factory=dict)
 
 

@@ -19,7 +19,6 @@ from bot.conversation.outgoing import (
     Button,
     ButtonColor,
     ButtonKind,
-    Chat,
     Keyboard,
     Person,
     has_mentions,
@@ -30,11 +29,6 @@ CHAT_PEER_OFFSET = 2_000_000_000
 
 def is_chat_peer(peer_id: int) -> bool:
     return peer_id > CHAT_PEER_OFFSET
-
-
-def address_of_peer(peer_id: int) -> Address:
-    """Where a VK event came from, as the core addresses it."""
-    return Chat(peer_id) if is_chat_peer(peer_id) else Person(peer_id)
 
 
 # People's VK user ids by person id (their VK accounts); a person missing has none.
