@@ -128,7 +128,7 @@ class Application:
             ),
             requests=RequestService(self.db),
             movement=MovementService(self.db, (*settings.admin_ids, *settings.director_ids)),
-            chats=ChatService(self.db, VKChatPlatform(self.api)),
+            chats=ChatService(self.db, VKChatPlatform(self.api, self.db)),
             duties=DutyService(self.db, self.clock, settings.zone, settings.stale_invitation_after),
             reports=ReportService(self.db, self.clock, settings.stale_invitation_after),
             events=EventService(self.db, self.clock),

@@ -44,14 +44,22 @@ class VKGateway:
         if account is None or account.messenger != VK:
             return "", "", None
         user_id = int(account.external_id)
-        return (await self.user_profiles([user_id])).get(user_id, ("", "", None))
+        return (await self._vk_profiles([user_id])).get(user_id, ("", "", None))
 
-    async def user_names(self, vk_ids: list[int]) -> dict[int, tuple[str, str]]:
-        """(first name, last name) by VK id; people VK does not know are left out."""
-        profiles = await self.user_profiles(vk_ids)
-        return {vk_id: (first, last) for vk_id, (first, last, _) in profiles.items()}
+    async def user_names(self, person_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """(first name, last name) by person; people VK does not know are left out."""
+        profiles = await self.user_profiles(person_ids)
+        return {person: (first, last) for person, (first, last, _) in profiles.items()}
 
     async def user_profiles(
+        self, person_ids: list[int]
+    ) -> dict[int, tuple[str, str, GenderCode | None]]:
+        """(first name, last name, gender) by person, asked of VK for their VK accounts."""
+        users = await vk_users_of(self._db, person_ids)
+        profiles = await self._vk_profiles(sorted(set(users.values())))
+        return {person: profiles[user] for person, user in users.items() if user in profiles}
+
+    async def _vk_profiles(
         self, vk_ids: list[int]
     ) -> dict[int, tuple[str, str, GenderCode | None]]:
         """(first name, last name, gender from VK's `sex`) by VK id."""
