@@ -14,7 +14,7 @@ from loguru import logger
 
 from bot.context import EventContext, Services, current_event
 from bot.conversation.identity import Account
-from bot.conversation.incoming import Incoming, Sender
+from bot.conversation.incoming import Incoming
 from bot.conversation.outgoing import Address, Chat, Person
 from bot.conversation.port import CallScope, interactive_calls
 from bot.flood import FloodGuard, Verdict
@@ -222,53 +222,68 @@ class Dispatcher:
         not commit is handled again from scratch (its changes were never kept)."""
         failures = 0
         while True:
-            unit = self._db.unit(f"event {row.event_id}")
-            token = current_unit.set(unit)
             try:
-                await self._handle_in(unit, row)
-                return
-            except _HandleAgainError as again:
-                pause = WRITE_RETRY_PAUSES[min(failures, len(WRITE_RETRY_PAUSES) - 1)]
-                failures += 1
-                logger.warning(
-                    "Recording event {} failed ({}); handling it again in {} s",
-                    row.event_id,
-                    again,
-                    pause,
-                )
-                await asyncio.sleep(pause)
-            finally:
-                current_unit.reset(token)
-                await unit.close()
-
-    async def _person_of(self, sender: Sender) -> int:
-        """The person behind the event's account: read once per account and kept while the
-        bot runs (an account's person changes only when that person is deleted, and then
-        `_record` drops it). A stranger is read again with each event until their account
-        is linked to a person."""
-        account = Account(sender.messenger, str(sender.external_id))
-        person = self._people.get(account)
-        if person is None:
-            found = await self._db.reader.accounts.person_of(account)
-            if found is None:
-                return sender.person
-            if len(self._people) >= PEOPLE_KEPT:
-                self._people.clear()
-            self._people[account] = person = found
-        return person
-
-    async def _handle_in(self, unit: UnitOfWork, row: InboxRow) -> None:
-        incoming = self.incoming(row)
-        event_type = incoming.kind
-        person = await self._person_of(incoming.sender)
-        incoming = replace(incoming, sender=replace(incoming.sender, person=person))
-        action = incoming.action
-        if action is not None and action.member is not None and action.member > 0:
-            # Whoever joined or left a chat is a person to the core, as the sender is.
-            member = Sender(incoming.sender.messenger, action.member, action.member)
-            incoming = replace(
-                incoming, action=replace(action, member=await self._person_of(member))
+                # Before the unit: a stranger's person is made in a transaction of its own
+                # (finding the same person again on a replay), so the event's handler may
+                # still ask the messenger (a name for a greeting) before it changes data.
+                incoming = await self._with_people(self.incoming(row))
+            except (sqlite3.OperationalError, OSError) as error:
+                if not self._accepting:
+                    logger.warning("Event {} left for the next start", row.event_id)
+                    return
+                again: Exception = _HandleAgainError(f"{type(error).__name__}: {error}")
+            else:
+                unit = self._db.unit(f"event {row.event_id}")
+                token = current_unit.set(unit)
+                try:
+                    await self._handle_in(unit, row, incoming)
+                    return
+                except _HandleAgainError as error:
+                    again = error
+                finally:
+                    current_unit.reset(token)
+                    await unit.close()
+            pause = WRITE_RETRY_PAUSES[min(failures, len(WRITE_RETRY_PAUSES) - 1)]
+            failures += 1
+            logger.warning(
+                "Recording event {} failed ({}); handling it again in {} s",
+                row.event_id,
+                again,
+                pause,
             )
+            await asyncio.sleep(pause)
+
+    async def _with_people(self, incoming: Incoming) -> Incoming:
+        """The record with its sender (and whoever joined or left a chat) as the people the
+        core knows them by: their accounts' people, kept in memory once read (an account's
+        person changes only when that person is deleted, and then `_record` drops it). A
+        stranger's account gets a new person at once: no messenger's id stands in for one."""
+        sender, action = incoming.sender, incoming.action
+        wanted: list[Account] = []
+        if sender.external_id > 0:
+            wanted.append(Account(sender.messenger, str(sender.external_id)))
+        if action is not None and action.member is not None and action.member > 0:
+            wanted.append(Account(sender.messenger, str(action.member)))
+        people = {account: self._people[account] for account in wanted if account in self._people}
+        missing = [account for account in wanted if account not in people]
+        if missing:
+            async with self._db.transaction() as tx:
+                found = await tx.accounts.people_for(missing)
+            if len(self._people) + len(found) > PEOPLE_KEPT:
+                self._people.clear()
+            self._people.update(found)
+            people.update(found)
+        if sender.external_id > 0:
+            person = people[Account(sender.messenger, str(sender.external_id))]
+            incoming = replace(incoming, sender=replace(sender, person=person))
+        if action is not None and action.member is not None and action.member > 0:
+            member = people[Account(sender.messenger, str(action.member))]
+            incoming = replace(incoming, action=replace(action, member=member))
+        return incoming
+
+    async def _handle_in(self, unit: UnitOfWork, row: InboxRow, incoming: Incoming) -> None:
+        event_type = incoming.kind
+        person = incoming.person
         ctx = EventContext(
             event_id=row.event_id,
             event_type=event_type,

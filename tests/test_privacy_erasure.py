@@ -31,6 +31,7 @@ from tests.helpers import (
     drain,
     invitation_code,
     joined_by_code,
+    person_of,
     school_with_classes,
     submit_join_request,
 )
@@ -375,7 +376,7 @@ async def test_forget_me_leaves_no_trace_of_the_person_or_their_child(
     # What stays: that things happened, and other people's data.
     actions = [row.action for row in await runner.db.reader.audit.latest(100)]
     assert {"consent_withdrawn", "invitation_issued", "chat_bound"} <= set(actions)
-    olga_roles = await runner.db.reader.roles.active_for(olga.user_id)
+    olga_roles = await runner.db.reader.roles.active_for(await person_of(runner.db, olga))
     assert [(r.role, r.child_name) for r in olga_roles] == [("parent", "Белов Михаил")]
     assert _query(database, "SELECT kind FROM chats WHERE kind IS NOT NULL") == [("parents",)]
     assert "родитель, 5А" in (invites := (await ask(admin, "/invites")).text)
@@ -410,7 +411,7 @@ async def test_a_departure_is_forgotten_after_the_retention_but_not_the_other_pa
     assert _traces(database, olga.user_id, ("Белова", "Ольга", "4711")) == []
     # The child's father is still with the school: his role names the boy, and the roster
     # keeps him.
-    oleg_roles = await clocked_bot.db.reader.roles.active_for(oleg.user_id)
+    oleg_roles = await clocked_bot.db.reader.roles.active_for(await person_of(clocked_bot.db, oleg))
     assert [r.child_name for r in oleg_roles] == ["Белов Михаил"]
     assert _query(database, "SELECT full_name FROM roster_students") == [("Белов Михаил",)]
     actions = [row.action for row in await clocked_bot.db.reader.audit.latest(50)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain.invitations import CodeStatus
 from bot.texts import t
 from tests.conftest import BotRunner
-from tests.helpers import ask, invitation_code, joined_by_code, school_with_classes
+from tests.helpers import ask, invitation_code, joined_by_code, person_of, school_with_classes
 from vk_sandbox import VKSandbox
 
 
@@ -32,7 +32,7 @@ async def test_a_parent_redeeming_again_is_told_so_and_spends_no_use(
 
     second = await joined_by_code(sandbox, code, "Пётр", "Иванов", "Иванов Коля")
     assert second.user_id != parent.user_id
-    roles = await bot.db.reader.roles.active_for(parent.user_id)
+    roles = await bot.db.reader.roles.active_for(await person_of(bot.db, parent))
     assert [r.child_name for r in roles] == ["Белов Миша"]
 
 

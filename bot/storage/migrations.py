@@ -509,6 +509,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (messenger, external_id)
         );
         CREATE INDEX accounts_by_person ON accounts(person_id);
+        -- Chat members and whoever added the bot to a chat were VK users the school may not
+        -- know: each becomes a person (keeping their VK id as their id, like everyone from
+        -- before), so those columns hold people's ids, not VK's.
+        INSERT INTO people (id, created_at)
+            SELECT DISTINCT member_id, strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            FROM chat_members WHERE member_id > 0 AND member_id NOT IN (SELECT id FROM people);
+        INSERT INTO people (id, created_at)
+            SELECT DISTINCT added_by, strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            FROM chats WHERE added_by > 0 AND added_by NOT IN (SELECT id FROM people);
         INSERT INTO accounts (messenger, external_id, person_id)
             SELECT 'vk', CAST(id AS TEXT), id FROM people;
 
