@@ -15,7 +15,7 @@ from loguru import logger
 from bot.context import EventContext, Services, current_event
 from bot.conversation.identity import Account
 from bot.conversation.incoming import Incoming
-from bot.conversation.outgoing import Address, Chat, Person
+from bot.conversation.outgoing import AccountAddress, Address, Chat, Person
 from bot.conversation.port import CallScope, interactive_calls
 from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
@@ -331,6 +331,15 @@ class Dispatcher:
         ctx.actor, dialog = await services.people.load_actor_and_dialog(ctx.person_id)
         services.dialogs.remember(ctx.person_id, dialog)
 
+    @staticmethod
+    def _reachable_address(ctx: EventContext, to: Address) -> Address:
+        """Where a reply goes: a person this very event forgot has no accounts left to be
+        found by, so a reply to them (the farewell) names the account they wrote from."""
+        sender = ctx.incoming.sender
+        if isinstance(to, Person) and to.id in ctx.forgotten and to.id == ctx.person_id:
+            return AccountAddress(to.id, Account(sender.messenger, str(sender.external_id)))
+        return to
+
     async def _record(self, row: InboxRow, ctx: EventContext, unit: UnitOfWork) -> None:
         """Queues the event's replies, keeps its dialog steps and marks it done, in the
         event's unit of work: with what the handler changed, or, when it changed nothing,
@@ -338,7 +347,7 @@ class Dispatcher:
         Database.write)."""
         outcome = _Outcome(row.event_id)
         outcome.replies = [
-            (message.to, random_id, message.to_data())
+            (self._reachable_address(ctx, message.to), random_id, message.to_data())
             for message, random_id in ctx.outgoing_with_ids()
         ]
         for peer, step in ctx.dialog_changes.items():
