@@ -94,6 +94,8 @@ class _Outcome:
     dialog_steps: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     dialogs_ended: list[int] = field(default_factory=list)
     forgotten: list[int] = field(default_factory=list)
+    # The messenger's keys of the forgotten people's events (the inbox keeps them by those).
+    forgotten_lanes: list[int] = field(default_factory=list)
     # Who wrote to the community in private: VK lets it write to them again.
     reachable: list[int] = field(default_factory=list)
 
@@ -104,7 +106,7 @@ def _changes(outcome: _Outcome) -> list[Change]:
         lambda tx: tx.inbox.mark_done_statement([outcome.event_id]),
         lambda tx: tx.states.set_many_statement(outcome.dialog_steps),
         lambda tx: tx.states.delete_many_statement(outcome.dialogs_ended),
-        lambda tx: tx.personal.leftover_events_statement(outcome.forgotten),
+        lambda tx: tx.personal.leftover_events_statement(outcome.forgotten_lanes),
         lambda tx: tx.personal.leftover_replies_statement(outcome.forgotten),
         lambda tx: tx.people.set_reachable_statement(outcome.reachable),
     ]
@@ -356,6 +358,8 @@ class Dispatcher:
             else:
                 outcome.dialog_steps.append((peer, *step))
         outcome.forgotten = ctx.forgotten
+        if ctx.person_id in ctx.forgotten:
+            outcome.forgotten_lanes = [row.person_key]
         if ctx.forgotten:
             # Their accounts went with them: whoever writes from one is someone new.
             self._people = {k: v for k, v in self._people.items() if v not in ctx.forgotten}

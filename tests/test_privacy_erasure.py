@@ -115,6 +115,7 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "report_to": ID,
         "erase_when_sent": NO,
         "to_chat": NO,  # whether peer_id is a group chat's
+        "to_account": TEXT,  # `vk:123`: a farewell's account, erased with the row once sent
     },
     "outbox_recipients": {
         "outbox_id": NO,
@@ -227,7 +228,8 @@ def _live_schema(conn: sqlite3.Connection) -> dict[str, list[str]]:
 
 def _traces(database: Path, person_id: int, secrets: tuple[str, ...]) -> list[str]:
     """Every value in the database that holds the person's id or one of the secrets."""
-    own_id = re.compile(rf"(?<!\d){person_id}(?!\d)")
+    # Not inside a hexadecimal hash (an event's id), where a small id shows up by chance.
+    own_id = re.compile(rf"(?:(?<=id)|(?<![0-9a-f])){person_id}(?![0-9a-f])")
     found: list[str] = []
     with sqlite3.connect(database) as conn:
         for table, columns in _live_schema(conn).items():
@@ -361,7 +363,8 @@ async def test_forget_me_leaves_no_trace_of_the_person_or_their_child(
                          apply=False)  # fmt: skip
     await _settled(runner)
     await drain(elena)  # the admin's announcement
-    before = _traces(database, elena.user_id, ("Смирнова", "Смирнов Пётр", "4711"))
+    elena_id = await person_of(runner.db, elena)
+    before = _traces(database, elena_id, ("Смирнова", "Смирнов Пётр", "4711"))
     assert any(trace.startswith("roles.child_name") for trace in before)
     for table in ("chat_members", "code_failures", "events", "duty_marks", "outbox_recipients"):
         assert any(trace.startswith(table + ".") for trace in before), table
@@ -372,7 +375,8 @@ async def test_forget_me_leaves_no_trace_of_the_person_or_their_child(
     await _settled(runner)
 
     secrets = ("Смирнова", "Елена", "Смирнов Пётр", "4711")
-    assert _traces(database, elena.user_id, secrets) == []
+    assert _traces(database, elena_id, secrets) == []
+    assert _traces(database, elena.user_id, secrets) == []  # her VK account went too
     # What stays: that things happened, and other people's data.
     actions = [row.action for row in await runner.db.reader.audit.latest(100)]
     assert {"consent_withdrawn", "invitation_issued", "chat_bound"} <= set(actions)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
-from types import SimpleNamespace
-from typing import cast
 
 import pytest
 
@@ -18,7 +16,6 @@ from bot.storage import Database, Repositories
 from bot.storage.base import Statement
 from bot.storage.inbox import InboxRow
 from bot.storage.migrations import MIGRATIONS
-from bot.vk.sender import OutboxSender
 
 
 def event(event_id: str, seq: int) -> InboxRow:
@@ -151,7 +148,7 @@ async def test_an_event_whose_outcome_cannot_be_written_does_not_cost_the_others
         await db.write(lambda tx: tx.inbox.add_many_statement([event("good", 1), event("bad", 2)]))
         dispatcher = Dispatcher.__new__(Dispatcher)  # only its recording is exercised here
         dispatcher._db = db
-        dispatcher._sender = cast(OutboxSender, SimpleNamespace(wake=lambda: None))
+        dispatcher._wake_sender = lambda: None
         good = _Outcome("good", replies=[(Person(5), 1, {"text": "Готово"})])
         # A body that cannot be stored (not JSON) fails the write the two events share.
         bad = _Outcome("bad", replies=[(Person(6), 2, {"text": object()})])

@@ -211,12 +211,13 @@ class PersonalDataRepo(Repo):
     # What the event in which people were deleted leaves of them, for its outcome's write
     # (after the event is marked done and its replies queued): the event itself, and the
     # replies to them, erased once sent.
-    def leftover_events_statement(self, person_ids: Sequence[int]) -> Statement | None:
-        if not person_ids:
+    def leftover_events_statement(self, lanes: Sequence[int]) -> Statement | None:
+        """`lanes`: the inbox's keys of their events (the messenger's, not the person's id)."""
+        if not lanes:
             return None
         return Statement(
             "DELETE FROM inbox WHERE person_key = ? AND done_at IS NOT NULL",
-            [(person,) for person in person_ids],
+            [(lane,) for lane in lanes],
         )
 
     def leftover_replies_statement(self, person_ids: Sequence[int]) -> Statement | None:
