@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
+from bot.conversation.identity import vk_account
+from bot.domain.people import PeopleService
+from bot.storage import Database
+from bot.storage.inbox import InboxRow
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
 from tests.helpers import (
@@ -10,6 +17,7 @@ from tests.helpers import (
     drain,
     person_of,
     school_with_classes,
+    seeded_person,
     submit_join_request,
     verified_teacher,
 )
@@ -71,3 +79,23 @@ async def test_a_stranger_whose_vk_id_is_someone_elses_school_id_is_a_stranger(
     # Anna is still herself, and hears only what is hers.
     assert (await ask(anna, "Начать")).text.startswith("Здравствуйте, Анна!")
     assert await person_of(bot.db, anna) == anna_id
+
+
+async def test_forgetting_a_person_takes_the_events_kept_under_their_vk_account(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "school.sqlite3"
+    async with Database(path) as db:
+        async with db.transaction() as tx:
+            vera = await seeded_person(tx, 777)
+            await tx.people.record_consent(vera, "Орлова Вера")
+        assert vera != 777
+        # The inbox keeps events by their sender's VK account, as the adapter keyed them:
+        # Vera's, and one of the VK user whose number is Vera's id at school.
+        rows = [InboxRow("hers", 1, 777, {}), InboxRow("someone_elses", 2, vera, {})]
+        await db.write(lambda tx: tx.inbox.add_many_statement(rows))
+        await db.write(lambda tx: tx.inbox.mark_done_statement(["hers", "someone_elses"]))
+        await PeopleService(db, [], []).forget(vera)
+        assert await db.reader.accounts.person_of(vk_account(777)) is None
+    with sqlite3.connect(path) as conn:
+        assert [row[0] for row in conn.execute("SELECT event_id FROM inbox")] == ["someone_elses"]

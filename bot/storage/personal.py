@@ -102,7 +102,13 @@ class PersonalDataRepo(Repo):
             ("DELETE FROM conversation_state WHERE person_id = ?", by_id),
             # Done events are only kept to recognise a late duplicate; pending ones are
             # still to be handled (the one being handled goes with its outcome).
-            ("DELETE FROM inbox WHERE person_key = ? AND done_at IS NOT NULL", by_id),
+            # The inbox keeps events by the messenger's key of their sender (their account's
+            # external id), so it goes before the accounts do.
+            (
+                "DELETE FROM inbox WHERE done_at IS NOT NULL AND person_key IN (SELECT"
+                " CAST(external_id AS INTEGER) FROM accounts WHERE person_id = ?)",
+                by_id,
+            ),
             ("DELETE FROM outbox WHERE peer_id = ? AND state != 'pending'", by_id),
             (
                 "UPDATE outbox SET erase_when_sent = 1 WHERE peer_id = ? AND state = 'pending'",
