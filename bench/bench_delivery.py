@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import Application  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.conversation.identity import vk_account  # noqa: E402
 from bot.conversation.outgoing import Person  # noqa: E402
 from vk_sandbox import VKSandbox  # noqa: E402
 
@@ -62,7 +63,9 @@ async def broadcast(sandbox: VKSandbox, app: Application, recipients: int, offse
     ]
     for user in users:
         user.state.can_write = True
-    peers = [Person(user.user_id) for user in users]
+    async with app.db.transaction() as tx:
+        found = await tx.accounts.people_for([vk_account(user.user_id) for user in users])
+    peers = [Person(person) for person in found.values()]
     since = len(sandbox.calls)
     started = time.perf_counter()
     await app.services.notifier.broadcast(

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import Application  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.conversation.identity import vk_account  # noqa: E402
 from bot.domain.roles import Role  # noqa: E402
 from bot.texts import BUTTONS  # noqa: E402
 from vk_sandbox import UserDriver, VKSandbox  # noqa: E402
@@ -203,12 +204,12 @@ async def seed_school(app: Application, classes: list[str], teachers: list[UserD
             await tx.classes.add(name, int(name[:-1]), name[-1])
             row = await tx.classes.by_name(name)
             assert row is not None
-            await tx.people.ensure(teacher.user_id)
-            await tx.people.record_consent(
-                teacher.user_id, f"{teacher.last_name} {teacher.first_name}"
-            )
-            await tx.roles.grant(teacher.user_id, Role.TEACHER.value, verified=True)
-            await tx.roles.grant(teacher.user_id, Role.CLASS_TEACHER.value, row.id, verified=True)
+            # The teacher's person, linked to her VK account (ids are the school's own).
+            account = vk_account(teacher.user_id)
+            person = (await tx.accounts.people_for([account]))[account]
+            await tx.people.record_consent(person, f"{teacher.last_name} {teacher.first_name}")
+            await tx.roles.grant(person, Role.TEACHER.value, verified=True)
+            await tx.roles.grant(person, Role.CLASS_TEACHER.value, row.id, verified=True)
 
 
 async def run_ours(

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.school import ADMIN, REDEEMERS, populate  # noqa: E402
 from bot.clock import Clock  # noqa: E402
+from bot.conversation.identity import vk_account  # noqa: E402
 from bot.domain.invitations import InvitationService  # noqa: E402
 from bot.domain.people import PeopleService  # noqa: E402
 from bot.domain.requests import RequestService  # noqa: E402
@@ -51,15 +52,23 @@ async def main(args: argparse.Namespace) -> None:
             people = PeopleService(db, [], [])
             requests = RequestService(db)
             invitations = InvitationService(db, Clock(), timedelta(days=14), timedelta(days=7))
-            admin = await people.load_actor(ADMIN)
-            teacher = await people.load_actor(100_000)
+            # The school's people by their VK accounts (ids are the school's own).
+            school_ids = await db.reader.accounts.people_of(
+                [
+                    vk_account(vk_id)
+                    for vk_id in (ADMIN, 100_000, *range(300_000, 300_000 + REDEEMERS))
+                ]
+            )
+            admin_id = school_ids[vk_account(ADMIN)]
+            admin = await people.load_actor(admin_id)
+            teacher = await people.load_actor(school_ids[vk_account(100_000)])
             rows = [
                 ("/requests (admin)", lambda: requests.pending_for(admin)),
                 ("/requests (class teacher)", lambda: requests.pending_for(teacher)),
                 ("/invites (admin)", lambda: invitations.overview(admin)),
                 ("/invites (class teacher)", lambda: invitations.overview(teacher)),
-                ("sender + roles (in memory)", lambda: people.load_actor(ADMIN)),
-                ("sender + roles (read)", lambda: db.reader.people.snapshot(ADMIN)),
+                ("sender + roles (in memory)", lambda: people.load_actor(admin_id)),
+                ("sender + roles (read)", lambda: db.reader.people.snapshot(admin_id)),
             ]
             print(f"{'operation':<28} {'p50 ms':>8} {'p95 ms':>8}")
             for name, action in rows:
@@ -68,8 +77,9 @@ async def main(args: argparse.Namespace) -> None:
             redeemer = iter(range(300_000, 400_000))
 
             async def redeem() -> None:
-                person = next(redeemer)
-                code = codes[person % len(codes)]
+                vk_id = next(redeemer)
+                person = school_ids[vk_account(vk_id)]
+                code = codes[vk_id % len(codes)]
                 check = await invitations.check(person, code)
                 if check.invitation is not None:
                     await invitations.redeem(person, check.invitation.id, "Петров Пётр")

@@ -14,8 +14,8 @@ from loguru import logger
 
 from bot.context import EventContext, Services, current_event
 from bot.conversation.identity import Account
-from bot.conversation.incoming import Incoming, Sender
-from bot.conversation.outgoing import Address, Chat, Person
+from bot.conversation.incoming import Incoming
+from bot.conversation.outgoing import AccountAddress, Address, Chat, Person
 from bot.conversation.port import CallScope, interactive_calls
 from bot.flood import FloodGuard, Verdict
 from bot.storage import Database
@@ -94,6 +94,8 @@ class _Outcome:
     dialog_steps: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     dialogs_ended: list[int] = field(default_factory=list)
     forgotten: list[int] = field(default_factory=list)
+    # The messenger's keys of the forgotten people's events (the inbox keeps them by those).
+    forgotten_lanes: list[int] = field(default_factory=list)
     # Who wrote to the community in private: VK lets it write to them again.
     reachable: list[int] = field(default_factory=list)
 
@@ -104,7 +106,7 @@ def _changes(outcome: _Outcome) -> list[Change]:
         lambda tx: tx.inbox.mark_done_statement([outcome.event_id]),
         lambda tx: tx.states.set_many_statement(outcome.dialog_steps),
         lambda tx: tx.states.delete_many_statement(outcome.dialogs_ended),
-        lambda tx: tx.personal.leftover_events_statement(outcome.forgotten),
+        lambda tx: tx.personal.leftover_events_statement(outcome.forgotten_lanes),
         lambda tx: tx.personal.leftover_replies_statement(outcome.forgotten),
         lambda tx: tx.people.set_reachable_statement(outcome.reachable),
     ]
@@ -222,53 +224,68 @@ class Dispatcher:
         not commit is handled again from scratch (its changes were never kept)."""
         failures = 0
         while True:
-            unit = self._db.unit(f"event {row.event_id}")
-            token = current_unit.set(unit)
             try:
-                await self._handle_in(unit, row)
-                return
-            except _HandleAgainError as again:
-                pause = WRITE_RETRY_PAUSES[min(failures, len(WRITE_RETRY_PAUSES) - 1)]
-                failures += 1
-                logger.warning(
-                    "Recording event {} failed ({}); handling it again in {} s",
-                    row.event_id,
-                    again,
-                    pause,
-                )
-                await asyncio.sleep(pause)
-            finally:
-                current_unit.reset(token)
-                await unit.close()
-
-    async def _person_of(self, sender: Sender) -> int:
-        """The person behind the event's account: read once per account and kept while the
-        bot runs (an account's person changes only when that person is deleted, and then
-        `_record` drops it). A stranger is read again with each event until their account
-        is linked to a person."""
-        account = Account(sender.messenger, str(sender.external_id))
-        person = self._people.get(account)
-        if person is None:
-            found = await self._db.reader.accounts.person_of(account)
-            if found is None:
-                return sender.person
-            if len(self._people) >= PEOPLE_KEPT:
-                self._people.clear()
-            self._people[account] = person = found
-        return person
-
-    async def _handle_in(self, unit: UnitOfWork, row: InboxRow) -> None:
-        incoming = self.incoming(row)
-        event_type = incoming.kind
-        person = await self._person_of(incoming.sender)
-        incoming = replace(incoming, sender=replace(incoming.sender, person=person))
-        action = incoming.action
-        if action is not None and action.member is not None and action.member > 0:
-            # Whoever joined or left a chat is a person to the core, as the sender is.
-            member = Sender(incoming.sender.messenger, action.member, action.member)
-            incoming = replace(
-                incoming, action=replace(action, member=await self._person_of(member))
+                # Before the unit: a stranger's person is made in a transaction of its own
+                # (finding the same person again on a replay), so the event's handler may
+                # still ask the messenger (a name for a greeting) before it changes data.
+                incoming = await self._with_people(self.incoming(row))
+            except (sqlite3.OperationalError, OSError) as error:
+                if not self._accepting:
+                    logger.warning("Event {} left for the next start", row.event_id)
+                    return
+                again: Exception = _HandleAgainError(f"{type(error).__name__}: {error}")
+            else:
+                unit = self._db.unit(f"event {row.event_id}")
+                token = current_unit.set(unit)
+                try:
+                    await self._handle_in(unit, row, incoming)
+                    return
+                except _HandleAgainError as error:
+                    again = error
+                finally:
+                    current_unit.reset(token)
+                    await unit.close()
+            pause = WRITE_RETRY_PAUSES[min(failures, len(WRITE_RETRY_PAUSES) - 1)]
+            failures += 1
+            logger.warning(
+                "Recording event {} failed ({}); handling it again in {} s",
+                row.event_id,
+                again,
+                pause,
             )
+            await asyncio.sleep(pause)
+
+    async def _with_people(self, incoming: Incoming) -> Incoming:
+        """The record with its sender (and whoever joined or left a chat) as the people the
+        core knows them by: their accounts' people, kept in memory once read (an account's
+        person changes only when that person is deleted, and then `_record` drops it). A
+        stranger's account gets a new person at once: no messenger's id stands in for one."""
+        sender, action = incoming.sender, incoming.action
+        wanted: list[Account] = []
+        if sender.external_id > 0:
+            wanted.append(Account(sender.messenger, str(sender.external_id)))
+        if action is not None and action.member is not None and action.member > 0:
+            wanted.append(Account(sender.messenger, str(action.member)))
+        people = {account: self._people[account] for account in wanted if account in self._people}
+        missing = [account for account in wanted if account not in people]
+        if missing:
+            async with self._db.transaction() as tx:
+                found = await tx.accounts.people_for(missing)
+            if len(self._people) + len(found) > PEOPLE_KEPT:
+                self._people.clear()
+            self._people.update(found)
+            people.update(found)
+        if sender.external_id > 0:
+            person = people[Account(sender.messenger, str(sender.external_id))]
+            incoming = replace(incoming, sender=replace(sender, person=person))
+        if action is not None and action.member is not None and action.member > 0:
+            member = people[Account(sender.messenger, str(action.member))]
+            incoming = replace(incoming, action=replace(action, member=member))
+        return incoming
+
+    async def _handle_in(self, unit: UnitOfWork, row: InboxRow, incoming: Incoming) -> None:
+        event_type = incoming.kind
+        person = incoming.person
         ctx = EventContext(
             event_id=row.event_id,
             event_type=event_type,
@@ -316,6 +333,15 @@ class Dispatcher:
         ctx.actor, dialog = await services.people.load_actor_and_dialog(ctx.person_id)
         services.dialogs.remember(ctx.person_id, dialog)
 
+    @staticmethod
+    def _reachable_address(ctx: EventContext, to: Address) -> Address:
+        """Where a reply goes: a person this very event forgot has no accounts left to be
+        found by, so a reply to them (the farewell) names the account they wrote from."""
+        sender = ctx.incoming.sender
+        if isinstance(to, Person) and to.id in ctx.forgotten and to.id == ctx.person_id:
+            return AccountAddress(to.id, Account(sender.messenger, str(sender.external_id)))
+        return to
+
     async def _record(self, row: InboxRow, ctx: EventContext, unit: UnitOfWork) -> None:
         """Queues the event's replies, keeps its dialog steps and marks it done, in the
         event's unit of work: with what the handler changed, or, when it changed nothing,
@@ -323,7 +349,7 @@ class Dispatcher:
         Database.write)."""
         outcome = _Outcome(row.event_id)
         outcome.replies = [
-            (message.to, random_id, message.to_data())
+            (self._reachable_address(ctx, message.to), random_id, message.to_data())
             for message, random_id in ctx.outgoing_with_ids()
         ]
         for peer, step in ctx.dialog_changes.items():
@@ -332,6 +358,8 @@ class Dispatcher:
             else:
                 outcome.dialog_steps.append((peer, *step))
         outcome.forgotten = ctx.forgotten
+        if ctx.person_id in ctx.forgotten:
+            outcome.forgotten_lanes = [row.person_key]
         if ctx.forgotten:
             # Their accounts went with them: whoever writes from one is someone new.
             self._people = {k: v for k, v in self._people.items() if v not in ctx.forgotten}

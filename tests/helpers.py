@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from bot.conversation.identity import vk_account
+from bot.storage import Database
+from bot.storage.db import Repositories
 from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID
 from vk_sandbox import BotMessage, UserDriver, VKSandbox
@@ -114,3 +117,17 @@ async def submit_join_request(
     confirm = await ask(parent, child)
     await parent.press(confirm.button(BUTTONS["send_request"]))
     return await parent.wait_reply()
+
+
+async def person_of(db: Database, user: UserDriver | int) -> int:
+    """The school's id of the person behind a sandbox VK user (or a VK id): their VK
+    account's person; 0 for someone the bot has not met."""
+    user_id = user if isinstance(user, int) else user.user_id
+    return await db.reader.accounts.person_of(vk_account(user_id)) or 0
+
+
+async def seeded_person(tx: Repositories, user: UserDriver | int) -> int:
+    """For a test that writes its school straight into the database: the person of a VK
+    user, made (with their account) if the bot has not met them."""
+    account = vk_account(user if isinstance(user, int) else user.user_id)
+    return (await tx.accounts.people_for([account]))[account]

@@ -25,6 +25,7 @@ from tests.helpers import (
     consented_user,
     drain,
     school_with_classes,
+    seeded_person,
     submit_join_request,
 )
 from vk_sandbox import BotMessage, ChatDriver, UserDriver, VKSandbox
@@ -200,8 +201,8 @@ async def _persona(sandbox: VKSandbox, bot: BotRunner, actor: Actor, index: int)
     staff_room = await bot.db.reader.classes.staff_room()
     assert school_class is not None
     async with bot.db.transaction() as tx:
-        await tx.people.ensure(user.user_id)
-        await tx.people.record_consent(user.user_id, f"Номер{index} Персона")
+        person = await seeded_person(tx, user)
+        await tx.people.record_consent(person, f"Номер{index} Персона")
         for grant in actor.grants:
             class_id = {
                 Role.TEACHER: staff_room.id,
@@ -210,7 +211,7 @@ async def _persona(sandbox: VKSandbox, bot: BotRunner, actor: Actor, index: int)
                 Role.PARENT: school_class.id,
             }.get(grant.role)
             await tx.roles.grant(
-                user.user_id, grant.role.value, class_id, verified=grant.verified,
+                person, grant.role.value, class_id, verified=grant.verified,
                 child_name="Ребёнок Персоны" if grant.role is Role.PARENT else None,
             )  # fmt: skip
     return user

@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.storage import Database
 from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID
-from tests.helpers import ask, consented_user, drain
+from tests.helpers import ask, consented_user, drain, seeded_person
 from vk_sandbox import VKSandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,9 +116,9 @@ async def test_sigkill_in_a_dialog_a_decision_and_a_broadcast(
             school_class = await tx.classes.by_name("5А")
             assert school_class is not None
             for n in range(PARENTS):
-                await tx.people.ensure(800_000 + n)
-                await tx.people.record_consent(800_000 + n, f"Родитель{n} Тестовый")
-                await tx.roles.grant(800_000 + n, "parent", school_class.id, child_name="Ребёнок")
+                parent_id = await seeded_person(tx, 800_000 + n)
+                await tx.people.record_consent(parent_id, f"Родитель{n} Тестовый")
+                await tx.roles.grant(parent_id, "parent", school_class.id, child_name="Ребёнок")
         recipients = [
             sandbox.add_user(first_name="Родитель", last_name=str(n), user_id=800_000 + n)
             for n in range(PARENTS)

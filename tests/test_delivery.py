@@ -8,7 +8,14 @@ from collections import Counter
 
 from bot.texts import BUTTONS, t
 from tests.conftest import DIRECTOR_ID, BotRunner
-from tests.helpers import admin_user, ask, consented_user, drain, school_with_classes
+from tests.helpers import (
+    admin_user,
+    ask,
+    consented_user,
+    drain,
+    school_with_classes,
+    seeded_person,
+)
 from vk_sandbox import UserDriver, VKSandbox
 
 BROADCAST = "Родительское собрание в четверг в 18:00, актовый зал."
@@ -26,9 +33,9 @@ async def _parents(
     ]
     async with bot.db.transaction() as tx:
         for parent in parents:
-            await tx.people.ensure(parent.user_id)
-            await tx.people.record_consent(parent.user_id, f"Номер{parent.user_id} Родитель")
-            await tx.roles.grant(parent.user_id, "parent", school_class.id, child_name="Ребёнок")
+            person = await seeded_person(tx, parent)
+            await tx.people.record_consent(person, f"Номер{parent.user_id} Родитель")
+            await tx.roles.grant(person, "parent", school_class.id, child_name="Ребёнок")
     return parents
 
 

@@ -7,7 +7,7 @@ import asyncio
 from bot.domain.invitations import hash_code
 from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID, DIRECTOR_ID, BotRunner
-from tests.helpers import consented_user, drain
+from tests.helpers import consented_user, drain, person_of
 from vk_sandbox import VKSandbox
 
 
@@ -24,7 +24,7 @@ async def test_newcomer_is_greeted_by_name_and_asked_for_consent(
     assert all(b.type == "callback" for b in consent.buttons)
 
     # Before consent only the VK id may be kept.
-    person = await bot.db.reader.people.get(anna.user_id)
+    person = await bot.db.reader.people.get(await person_of(bot.db, anna))
     assert person is None or (person.full_name is None and person.consent_at is None)
 
 
@@ -71,7 +71,7 @@ async def test_consent_button_records_consent_and_opens_the_menu(
     thanks = await anna.wait_reply()
     assert thanks.text.startswith(t("consent_given"))
     assert BUTTONS["help"] in [b.label for b in thanks.buttons]
-    person = await bot.db.reader.people.get(anna.user_id)
+    person = await bot.db.reader.people.get(await person_of(bot.db, anna))
     assert person is not None and person.full_name == "Кузнецова Анна"
     assert person.consent_at is not None
 
@@ -92,7 +92,7 @@ async def test_declining_stores_nothing(sandbox: VKSandbox, bot: BotRunner) -> N
     _, consent = await oleg.wait_replies(2)
     await oleg.press(consent.button(BUTTONS["decline"]))
     assert (await oleg.wait_reply()).text == t("consent_declined")
-    person = await bot.db.reader.people.get(oleg.user_id)
+    person = await bot.db.reader.people.get(await person_of(bot.db, oleg))
     assert person is None or person.full_name is None
 
 
@@ -107,7 +107,9 @@ async def test_admin_and_director_from_settings_get_their_roles_on_consent(
     await director.send("/agree")
     assert "администрация школы" in (await director.wait_reply()).text
 
-    roles = {r.role for r in await bot.db.reader.roles.active_for(ADMIN_ID)}
+    roles = {
+        r.role for r in await bot.db.reader.roles.active_for(await person_of(bot.db, ADMIN_ID))
+    }
     assert roles == {"admin"}
 
 
@@ -118,7 +120,7 @@ async def test_invitation_ref_is_kept_before_consent_and_acted_on_after(
     await maria.send("Начать", ref="INVITECODE123", ref_source="vk.me")
     greeting, consent = await maria.wait_replies(2)
     assert t("ref_kept") in greeting.text
-    person = await bot.db.reader.people.get(maria.user_id)
+    person = await bot.db.reader.people.get(await person_of(bot.db, maria))
     assert person is not None
     # Kept as its hash, like issued codes: a leaked database leaks no working link.
     assert person.pending_ref == hash_code("INVITECODE123") and person.full_name is None
@@ -127,7 +129,7 @@ async def test_invitation_ref_is_kept_before_consent_and_acted_on_after(
     replies = await maria.wait_replies(2)
     # The code is checked right after consent (this one was never issued).
     assert replies[-1].text == t("join_wrong")
-    person = await bot.db.reader.people.get(maria.user_id)
+    person = await bot.db.reader.people.get(await person_of(bot.db, maria))
     assert person is not None and person.pending_ref is None
 
 

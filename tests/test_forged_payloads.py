@@ -13,6 +13,7 @@ from tests.helpers import (
     class_teacher,
     consented_user,
     drain,
+    person_of,
     school_with_classes,
     submit_join_request,
     verified_teacher,
@@ -61,7 +62,7 @@ async def test_a_role_the_presser_does_not_hold_is_refused(
     assert len(await bot.db.reader.roles.unverified_teachers()) == 1
     answer = await forge(parent, {"cmd": "leave_decide", "person": waiting.user_id, "with": 1})
     assert answer["text"].startswith("Команда /leave_decide доступна только")
-    assert await bot.db.reader.roles.active_for(waiting.user_id)
+    assert await bot.db.reader.roles.active_for(await person_of(bot.db, waiting))
 
 
 async def test_a_class_teacher_cannot_bind_another_class_by_a_forged_button(

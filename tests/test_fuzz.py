@@ -30,7 +30,7 @@ from bot.docs import PERSONAS
 from bot.domain.roles import Actor
 from bot.texts import BUTTONS
 from tests.conftest import GROUP_ID, BotRunner
-from tests.helpers import drain
+from tests.helpers import drain, person_of
 from tests.test_access_matrix import _persona
 from vk_sandbox import Button, UserDriver, VKSandbox
 
@@ -303,6 +303,10 @@ async def test_hundreds_of_inputs_from_every_role_break_nothing(
     assert all(not task.done() for task in app._tasks), f"a loop died; {replay}"
     assert not app.db.in_transaction, replay
 
+    # The audit names people by their ids at school; the model by their VK ids.
+    school_ids = {vk_id: await person_of(bot.db, vk_id) for vk_id in people}
+    vk_of = {person: vk_id for vk_id, person in school_ids.items() if person}
+
     # Every recorded change was allowed to whoever made it, with the roles they held then.
     rows = sorted(await bot.db.reader.audit.latest(1_000_000), key=lambda row: row.id)
     for row in rows:
@@ -310,10 +314,11 @@ async def test_hundreds_of_inputs_from_every_role_break_nothing(
             continue
         assert row.action in MAY, f"unknown audit action {row.action}: classify it in MAY"
         allowed = MAY[row.action]
-        if allowed and row.actor_id is not None:
-            held = modelled.get(row.actor_id, set())
-            assert held & allowed, (row.action, PERSONA_IDS.get(row.actor_id), held, replay)
-        subject = row.subject_id
+        actor = None if row.actor_id is None else vk_of.get(row.actor_id, -row.actor_id)
+        if allowed and actor is not None:
+            held = modelled.get(actor, set())
+            assert held & allowed, (row.action, PERSONA_IDS.get(actor), held, replay)
+        subject = None if row.subject_id is None else vk_of.get(row.subject_id, -row.subject_id)
         if subject in modelled:
             if row.action == "admin_added":
                 modelled[subject].add(ADMIN)
@@ -328,7 +333,7 @@ async def test_hundreds_of_inputs_from_every_role_break_nothing(
     # And nobody holds a privilege the recorded changes did not give.
     for person_id in people:
         held = {
-            row.role for row in await bot.db.reader.roles.active_for(person_id)
+            row.role for row in await bot.db.reader.roles.active_for(school_ids[person_id])
             if row.role != TEACHER or row.verified_at is not None
         } & {ADMIN, DIRECTOR, CLASS_TEACHER, TEACHER}  # fmt: skip
         assert held <= modelled[person_id], (PERSONA_IDS[person_id], held, replay)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.handlers.start import FALLBACK_NAME
 from bot.texts import t
 from tests.conftest import BotRunner
-from tests.helpers import consented_user, drain
+from tests.helpers import consented_user, drain, person_of
 from vk_sandbox import VKSandbox
 
 # More people than the bot handles at once, each of whose greeting asks VK for their name.
@@ -38,10 +38,10 @@ async def test_a_name_vk_did_not_give_at_consent_is_filled_in_when_the_person_co
     olga = sandbox.add_user(first_name="Ольга", last_name="Белова")
     await olga.send("/agree")
     await olga.wait_replies(2, timeout=15)
-    kept = await bot.app.db.reader.people.get(olga.user_id)
+    kept = await bot.app.db.reader.people.get(await person_of(bot.app.db, olga))
     assert kept is not None and kept.full_name == f"id{olga.user_id}"
     sandbox.faults.clear()
     await olga.send("/start")
     assert (await olga.wait_reply(timeout=10)).text.startswith("Здравствуйте, Ольга!")
-    known = await bot.app.db.reader.people.get(olga.user_id)
+    known = await bot.app.db.reader.people.get(await person_of(bot.app.db, olga))
     assert known is not None and known.full_name == "Белова Ольга"

@@ -17,6 +17,7 @@ from tests.helpers import (
     drain,
     invitation_code,
     joined_by_code,
+    person_of,
     school_with_classes,
     submit_join_request,
     verified_teacher,
@@ -273,7 +274,7 @@ async def test_a_join_request_reaches_the_class_teacher_who_approves_it(
     )
     heard = await parent.wait_reply()
     assert heard.text.startswith(t("decision_you_approved", id=1, role="родитель", class_name="5А"))
-    roles = await bot.db.reader.roles.active_for(parent.user_id)
+    roles = await bot.db.reader.roles.active_for(await person_of(bot.db, parent))
     assert [(r.role, r.class_name, r.child_name) for r in roles] == [("parent", "5А", "Белов Миша")]
 
     # A second decision, by anyone, is told who decided first.
@@ -353,7 +354,7 @@ async def test_moving_a_student_moves_the_parents_and_tells_them(
     assert (await misha.wait_reply()).text.startswith(t("move_you", old="5А", new="6Б"))
     heard = (await olga.wait_reply()).text
     assert heard == t("move_parent_you", old="5А", new="6Б") + "\n" + t("chat_link_later")
-    roles = await bot.db.reader.roles.active_for(olga.user_id)
+    roles = await bot.db.reader.roles.active_for(await person_of(bot.db, olga))
     assert [(r.role, r.class_name) for r in roles] == [("parent", "6Б")]
 
 
@@ -379,7 +380,7 @@ async def test_a_departure_asks_about_parents_and_data_goes_after_retention(
     frozen_clock.advance(timedelta(days=31))
     purged = await app.services.movement.purge_departed(frozen_clock.now() - timedelta(days=30))
     assert purged == 2
-    assert await clocked_bot.db.reader.people.get(misha.user_id) is None
+    assert await clocked_bot.db.reader.people.get(await person_of(clocked_bot.db, misha)) is None
 
 
 async def test_audit_shows_the_latest_changes_to_admins_and_the_director(

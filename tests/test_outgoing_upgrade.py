@@ -20,6 +20,7 @@ from bot.storage.migrations import MIGRATIONS, _code_hash, _split_statements
 from bot.vk.api import ResilientAPI
 from bot.vk.outgoing import keyboard_json
 from bot.vk.sender import OutboxSender
+from tests.helpers import seeded_person
 from vk_sandbox import VKSandbox
 
 NEUTRAL_OUTBOX = next(m.number for m in MIGRATIONS if "no messenger's terms" in m.name)
@@ -141,8 +142,10 @@ async def test_a_reply_to_a_group_chat_reaches_the_chat_and_a_broadcast_reaches_
         async with Database(tmp_path / "new.sqlite3") as db:
             sender = OutboxSender(db, api)
             notifier = Notifier(db, sender.wake)
+            async with db.transaction() as tx:
+                anna_id = await seeded_person(tx, anna)
             await notifier.send([OutgoingMessage(Chat(chat.peer_id), "В беседу")], "reply")
-            await notifier.broadcast([Person(anna.user_id), Chat(chat.peer_id)], "Всем", "all")
+            await notifier.broadcast([Person(anna_id), Chat(chat.peer_id)], "Всем", "all")
             running = asyncio.create_task(sender.run())
             try:
                 assert await sender.drain(10)

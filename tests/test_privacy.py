@@ -6,7 +6,7 @@ import sqlite3
 
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
-from tests.helpers import consented_user, drain
+from tests.helpers import consented_user, drain, person_of
 from vk_sandbox import VKSandbox
 
 
@@ -35,7 +35,7 @@ async def test_forget_me_deletes_personal_data_after_confirmation(
     await anna.press(confirm.button(BUTTONS["forget_confirm"]))
     assert (await anna.wait_reply()).text == t("forget_done")
 
-    assert await bot.db.reader.people.get(anna.user_id) is None
+    assert await bot.db.reader.people.get(await person_of(bot.db, anna)) is None
     actions = [row.action for row in await bot.db.reader.audit.latest(10)]
     assert "consent_withdrawn" in actions
     assert _rows_mentioning(str(bot.settings.database_path), "Кузнецова") == []
@@ -50,7 +50,7 @@ async def test_forget_me_can_be_cancelled(sandbox: VKSandbox, bot: BotRunner) ->
     assert (await anna.wait_reply()).text == t("dialog_expects_button")
     await anna.send("/cancel")
     assert (await anna.wait_reply()).text == t("forget_cancelled")
-    assert await bot.db.reader.people.get(anna.user_id) is not None
+    assert await bot.db.reader.people.get(await person_of(bot.db, anna)) is not None
 
 
 async def test_a_dialog_half_way_through_survives_a_restart(
@@ -65,4 +65,4 @@ async def test_a_dialog_half_way_through_survives_a_restart(
 
     await anna.press(confirm.button(BUTTONS["forget_confirm"]))
     assert (await anna.wait_reply()).text == t("forget_done")
-    assert await bot.db.reader.people.get(anna.user_id) is None
+    assert await bot.db.reader.people.get(await person_of(bot.db, anna)) is None

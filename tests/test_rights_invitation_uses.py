@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain.invitations import CodeStatus
 from bot.texts import t
 from tests.conftest import BotRunner
-from tests.helpers import ask, invitation_code, joined_by_code, school_with_classes
+from tests.helpers import ask, invitation_code, joined_by_code, person_of, school_with_classes
 from vk_sandbox import VKSandbox
 
 
@@ -25,14 +25,16 @@ async def test_a_parent_redeeming_again_is_told_so_and_spends_no_use(
     # Even when the check passed earlier (the name was asked before the role came), the
     # redemption itself takes no use for a role already held.
     assert bot.app is not None
-    late = await bot.app.services.invitations.redeem(parent.user_id, 1, "Белова Аня")
+    late = await bot.app.services.invitations.redeem(
+        await person_of(bot.app.db, parent), 1, "Белова Аня"
+    )
     assert late.status is CodeStatus.ALREADY_MEMBER
     invitation = await bot.db.reader.invitations.by_id(1)
     assert invitation is not None and invitation.uses == 1
 
     second = await joined_by_code(sandbox, code, "Пётр", "Иванов", "Иванов Коля")
     assert second.user_id != parent.user_id
-    roles = await bot.db.reader.roles.active_for(parent.user_id)
+    roles = await bot.db.reader.roles.active_for(await person_of(bot.db, parent))
     assert [r.child_name for r in roles] == ["Белов Миша"]
 
 
@@ -46,7 +48,9 @@ async def test_a_role_gained_while_the_name_was_asked_spends_no_use(
     assert bot.app is not None
     check = await bot.app.services.invitations.check(parent.user_id, other)
     assert check.status is CodeStatus.OK and check.invitation is not None
-    await bot.app.services.invitations.redeem(parent.user_id, check.invitation.id, "Белов Миша")
+    await bot.app.services.invitations.redeem(
+        await person_of(bot.app.db, parent), check.invitation.id, "Белов Миша"
+    )
 
     reply = await ask(parent, "Белова Аня")
     assert reply.text == t("join_already", role="родитель", class_name="5А")

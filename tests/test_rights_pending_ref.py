@@ -13,7 +13,7 @@ from bot.domain.invitations import hash_code
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
-from tests.helpers import ask, invitation_code, school_with_classes
+from tests.helpers import ask, invitation_code, person_of, school_with_classes
 from tests.test_scheduler import tick
 from vk_sandbox import VKSandbox
 
@@ -27,7 +27,7 @@ async def test_a_code_kept_for_consent_is_stored_hashed_and_still_works(
     await parent.send("Начать", ref=code, ref_source="vk.me")
     _, consent = await parent.wait_replies(2)
 
-    person = await bot.db.reader.people.get(parent.user_id)
+    person = await bot.db.reader.people.get(await person_of(bot.db, parent))
     assert person is not None and person.pending_ref == hash_code(code)
 
     await parent.press(consent.button(BUTTONS["agree"]))
@@ -43,12 +43,12 @@ async def test_the_code_of_someone_who_never_consents_is_forgotten(
     await stranger.send("Начать", ref="SOMECODE", ref_source="vk.me")
     await stranger.wait_replies(2)
     await tick(clocked_bot)
-    person = await clocked_bot.db.reader.people.get(stranger.user_id)
+    person = await clocked_bot.db.reader.people.get(await person_of(clocked_bot.db, stranger))
     assert person is not None and person.pending_ref == hash_code("SOMECODE")
 
     frozen_clock.advance(clocked_bot.settings.invitation_ttl + timedelta(hours=2))
     assert "forget_pending_refs" in await tick(clocked_bot)
-    person = await clocked_bot.db.reader.people.get(stranger.user_id)
+    person = await clocked_bot.db.reader.people.get(await person_of(clocked_bot.db, stranger))
     assert person is not None and person.pending_ref is None
 
 

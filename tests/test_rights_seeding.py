@@ -11,12 +11,13 @@ from bot.conversation.identity import vk_account
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID, DIRECTOR_ID, BotRunner
-from tests.helpers import admin_user, ask, consented_user, drain, verified_teacher
+from tests.helpers import admin_user, ask, consented_user, drain, person_of, verified_teacher
 from vk_sandbox import VKSandbox
 
 
-async def _roles(bot: BotRunner, person_id: int) -> set[str]:
-    return {row.role for row in await bot.db.reader.roles.active_for(person_id)}
+async def _roles(bot: BotRunner, vk_id: int) -> set[str]:
+    person = await person_of(bot.db, vk_id)
+    return {row.role for row in await bot.db.reader.roles.active_for(person)}
 
 
 async def test_an_admin_from_the_settings_removed_stays_removed(

@@ -21,7 +21,7 @@ from bot.texts import BUTTONS, t
 from bot.vk.intake import TS_KEY
 from bot.vk.parse import dedup_key, person_key
 from tests.conftest import BotRunner
-from tests.helpers import consented_user, drain, school_with_classes
+from tests.helpers import consented_user, drain, person_of, school_with_classes
 from vk_sandbox import VKSandbox
 
 
@@ -68,7 +68,7 @@ async def test_a_dialog_begun_before_the_upgrade_goes_on_after_it(
         await drain(anna)
         # The step as the labelers' dialogs stored it: `Group:value`.
         step = (
-            anna.user_id,
+            await person_of(app.db, anna),
             "RequestDialog:role",
             {"origin_peer": anna.peer_id, "command": "request"},
         )

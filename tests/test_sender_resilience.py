@@ -17,7 +17,15 @@ from bot.config import Settings
 from bot.conversation.outgoing import OutgoingMessage, Person
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
-from tests.helpers import admin_user, ask, consented_user, drain, school_with_classes
+from tests.helpers import (
+    admin_user,
+    ask,
+    consented_user,
+    drain,
+    person_of,
+    school_with_classes,
+    seeded_person,
+)
 from vk_sandbox import UserDriver, VKSandbox
 
 BROADCAST = "Родительское собрание в четверг в 18:00, актовый зал."
@@ -51,9 +59,9 @@ async def _parents(
     async with bot.db.transaction() as tx:
         for parent in parents:
             parent.state.can_write = can_write  # they wrote to the community once
-            await tx.people.ensure(parent.user_id)
-            await tx.people.record_consent(parent.user_id, f"Номер{parent.user_id} Родитель")
-            await tx.roles.grant(parent.user_id, "parent", school_class.id, child_name="Ребёнок")
+            person = await seeded_person(tx, parent)
+            await tx.people.record_consent(person, f"Номер{parent.user_id} Родитель")
+            await tx.roles.grant(person, "parent", school_class.id, child_name="Ребёнок")
     return parents
 
 
@@ -175,8 +183,9 @@ async def test_one_persons_thousands_of_messages_do_not_hold_back_anothers_reply
     # While VK is down, a pile of messages to one person builds up, then someone else writes.
     _outage(sandbox)
     assert bot.app is not None
+    busy_id = await person_of(bot.db, busy)
     await bot.app.services.notifier.send(
-        [OutgoingMessage(Person(busy.user_id), f"Напоминание {n}") for n in range(300)], "pile"
+        [OutgoingMessage(Person(busy_id), f"Напоминание {n}") for n in range(300)], "pile"
     )
     await anna.send("/cancel")
 
@@ -210,7 +219,7 @@ async def test_a_person_who_could_not_receive_is_reachable_again_after_writing(
     await allower.allow_messages()
 
     async def allowed() -> bool:  # message_allow carries no reply to wait for
-        return not await bot.db.reader.people.unreachable([allower.user_id])
+        return not await bot.db.reader.people.unreachable([await person_of(bot.db, allower)])
 
     await _until(allowed)
     again = await ask(admin, f"/announce parents 5А {BROADCAST}")

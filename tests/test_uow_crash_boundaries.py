@@ -17,7 +17,7 @@ from bot import faults
 from bot.storage import Database
 from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID
-from tests.helpers import ask, consented_user, drain, invitation_code
+from tests.helpers import ask, consented_user, drain, invitation_code, person_of
 from tests.test_crash_restart import BotProcess
 from vk_sandbox import UserDriver, VKSandbox
 
@@ -117,8 +117,8 @@ async def test_killed_at_each_boundary_everyone_is_told_once(
             audit = Counter(row.action for row in await check.reader.audit.latest(100))
             requests = await check.reader.requests.pending(None, 10)
             request = await check.reader.requests.get(1)
-            parent_roles = await check.reader.roles.active_for(parent.user_id)
-            teacher_roles = await check.reader.roles.active_for(teacher.user_id)
+            parent_roles = await check.reader.roles.active_for(await person_of(check, parent))
+            teacher_roles = await check.reader.roles.active_for(await person_of(check, teacher))
         assert request is not None and request.status == "approved" and not requests
         assert audit["request_approved"] == 1
         assert [r.role for r in parent_roles] == ["parent"]

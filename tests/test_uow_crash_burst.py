@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.storage import Database
 from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID
+from tests.helpers import person_of, seeded_person
 from tests.test_crash_restart import BotProcess
 from vk_sandbox import VKSandbox
 
@@ -32,17 +33,17 @@ async def test_a_burst_of_decisions_through_24_kills_tells_every_parent_once(
         five_a = await tx.classes.by_name("5А")
         assert five_a is not None
         class_id = five_a.id
-        for person in (ADMIN_ID, TEACHER_ID):
-            await tx.people.ensure(person)
-        await tx.people.record_consent(ADMIN_ID, "Петрова Ирина")
-        await tx.people.record_consent(TEACHER_ID, "Смирнова Анна")
-        await tx.roles.grant(TEACHER_ID, "teacher")
-        await tx.roles.grant(TEACHER_ID, "class_teacher", class_id, verified=True)
-        await tx.roles.verify_teacher(TEACHER_ID)
+        admin_id = await seeded_person(tx, ADMIN_ID)
+        teacher_id = await seeded_person(tx, TEACHER_ID)
+        await tx.people.record_consent(admin_id, "Петрова Ирина")
+        await tx.people.record_consent(teacher_id, "Смирнова Анна")
+        await tx.roles.grant(teacher_id, "teacher")
+        await tx.roles.grant(teacher_id, "class_teacher", class_id, verified=True)
+        await tx.roles.verify_teacher(teacher_id)
         for n in range(REQUESTS):
-            await tx.people.ensure(PARENT_BASE + n)
-            await tx.people.record_consent(PARENT_BASE + n, f"Родитель{n} Тестовый")
-            await tx.requests.create(PARENT_BASE + n, "parent", class_id, f"Ребёнок{n} Тестовый")
+            parent_id = await seeded_person(tx, PARENT_BASE + n)
+            await tx.people.record_consent(parent_id, f"Родитель{n} Тестовый")
+            await tx.requests.create(parent_id, "parent", class_id, f"Ребёнок{n} Тестовый")
     sandbox.add_user(first_name="Ирина", last_name="Петрова", user_id=ADMIN_ID)
     teacher = sandbox.add_user(first_name="Анна", last_name="Смирнова", user_id=TEACHER_ID)
     parents = [
@@ -96,7 +97,7 @@ async def test_a_burst_of_decisions_through_24_kills_tells_every_parent_once(
     async with Database(database) as check:
         audit = Counter(row.action for row in await check.reader.audit.latest(1000))
         left = await check.reader.requests.pending(None, REQUESTS)
-        roles = [await check.reader.roles.active_for(p.user_id) for p in parents]
+        roles = [await check.reader.roles.active_for(await person_of(check, p)) for p in parents]
     assert audit["request_approved"] == REQUESTS
     assert not left
     assert all([r.role for r in person_roles] == ["parent"] for person_roles in roles)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from bot.conversation.identity import Account
+
 # ---------------------------------------------------------------------------- addresses
 
 
@@ -30,7 +32,17 @@ class Chat:
     id: int
 
 
-Address = Person | Chat
+@dataclass(frozen=True)
+class AccountAddress:
+    """A private dialog with one messenger account, named outright: a reply to a person
+    forgotten by the very event it answers (their accounts went with them, so `Person(id)`
+    leads nowhere). `id` is the person's former id, which keeps the reply in their lane."""
+
+    id: int
+    account: Account
+
+
+Address = Person | Chat | AccountAddress
 
 
 # ---------------------------------------------------------------------------- keyboards

@@ -42,6 +42,11 @@ class Messenger(Protocol):
         messenger gives them; empty when it does not answer."""
         ...
 
+    def placeholder_name(self, account: Account | None) -> str:
+        """The name kept for someone whose name the messenger did not give: how the
+        messenger itself shows the account (VK: `id123`)."""
+        ...
+
     async def account_of(self, ref: PersonRef) -> Account | None:
         """The account a person reference (`id123`, `@name`, a profile link) names."""
         ...

@@ -66,7 +66,9 @@ class PeopleService:
         """Whom the account belongs to; None: nobody the bot knows."""
         return await self._db.reader.accounts.person_of(account)
 
-    async def note_profile(self, person_id: int, full_name: str, gender: GenderCode | None) -> None:
+    async def note_profile(
+        self, person_id: int, full_name: str, gender: GenderCode | None, placeholder: str
+    ) -> None:
         """What VK says of a consented person who comes back: their gender, if not kept yet
         (people who consented before genders were kept), and their name, if consent was
         given while VK did not answer and only the placeholder was kept."""
@@ -74,9 +76,7 @@ class PeopleService:
             if gender is not None:
                 await tx.people.record_gender(person_id, gender)
             if full_name:
-                await tx.people.replace_placeholder_name(
-                    person_id, placeholder_name(person_id), full_name
-                )
+                await tx.people.replace_placeholder_name(person_id, placeholder, full_name)
 
     async def remember_ref(self, person_id: int, code: str, account: Account | None = None) -> None:
         """Before consent only the account and the invitation code's hash are kept."""
@@ -149,8 +149,3 @@ class PeopleService:
         ids = sorted({row.person_id for row in holders})
         names = await repos.people.names(ids)
         return [(person_id, names.get(person_id, "")) for person_id in ids]
-
-
-def placeholder_name(person_id: int) -> str:
-    """The name kept for a person whose name VK did not give at their consent."""
-    return f"id{person_id}"

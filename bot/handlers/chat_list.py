@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import EventContext
+from bot.conversation.outgoing import unnamed
 from bot.domain.chats import CHANNEL_KINDS, CLASS_KINDS, MANAGEMENT_KINDS
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
@@ -133,17 +134,17 @@ async def _class_detail(event_ctx: EventContext, args: str) -> None:
             continue
         names = await member_names(event_ctx, [*mismatch.missing, *mismatch.extra])
         if mismatch.missing:
-            listed = ", ".join(names.get(i, f"id{i}") for i in mismatch.missing)
+            listed = ", ".join(names.get(i, unnamed(i)) for i in mismatch.missing)
             lines.append("   " + t("chats_mismatch_missing", names=listed))
         if mismatch.extra:
-            listed = ", ".join(names.get(i, f"id{i}") for i in mismatch.extra)
+            listed = ", ".join(names.get(i, unnamed(i)) for i in mismatch.extra)
             lines.append("   " + t("chats_mismatch_extra", names=listed))
         if not mismatch.missing and not mismatch.extra:
             lines.append("   " + t("chats_mismatch_ok"))
     unreachable = await services.announcements.class_unreachable(school_class.id)
     if unreachable:
         names = await services.school.names(unreachable)
-        listed = ", ".join(names.get(i, f"id{i}") for i in unreachable)
+        listed = ", ".join(names.get(i, unnamed(i)) for i in unreachable)
         lines.append(t("unreachable_in_class", names=listed))
     event_ctx.reply("\n".join(lines))
 
@@ -155,7 +156,7 @@ async def member_names(event_ctx: EventContext, person_ids: list[int]) -> dict[i
     unknown = [person_id for person_id in person_ids if person_id not in names]
     profiles = await event_ctx.services.vk.user_profiles(unknown)
     for person_id, (first, last, gender) in profiles.items():
-        names[person_id] = Who(f"{last} {first}".strip() or f"id{person_id}", gender)
+        names[person_id] = Who(f"{last} {first}".strip() or unnamed(person_id), gender)
     return names
 
 

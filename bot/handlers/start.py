@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import EventContext
 from bot.domain.invitations import hash_code
-from bot.domain.people import REF_CODE_MAX, placeholder_name
+from bot.domain.people import REF_CODE_MAX
 from bot.handlers.invitations import begin_redemption
 from bot.handlers.routing import Router
 from bot.keyboards import consent_keyboard, main_menu
@@ -46,7 +46,7 @@ async def act_on_ref(event_ctx: EventContext, code_hash: str) -> None:
 
 async def give_consent(event_ctx: EventContext) -> None:
     first, last, gender = await event_ctx.services.vk.profile(event_ctx.account)
-    full_name = _full_name(first, last) or placeholder_name(event_ctx.person_id)
+    full_name = _full_name(first, last) or event_ctx.services.vk.placeholder_name(event_ctx.account)
     result = await event_ctx.services.people.consent(
         event_ctx.person_id, full_name, gender, event_ctx.account
     )
@@ -82,7 +82,10 @@ async def start(event_ctx: EventContext) -> None:
     first, last, gender = await event_ctx.services.vk.profile(event_ctx.account)
     if first or last or gender is not None:
         await event_ctx.services.people.note_profile(
-            event_ctx.person_id, _full_name(first, last), gender
+            event_ctx.person_id,
+            _full_name(first, last),
+            gender,
+            event_ctx.services.vk.placeholder_name(event_ctx.account),
         )
     event_ctx.reply(
         t("greeting_known", name=first or FALLBACK_NAME), keyboard=main_menu(event_ctx.who)

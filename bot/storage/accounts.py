@@ -55,6 +55,26 @@ class AccountsRepo(Repo):
             found |= {int(row[0]): str(row[1]) for row in rows}
         return found
 
+    async def people_for(self, accounts: Sequence[Account]) -> dict[Account, int]:
+        """The people behind `accounts`, a new person made for each account nobody has: an
+        id allocated by the database (never reused, never a messenger's id) and the account
+        linked to it. Such a person is only an account until they consent."""
+        found = await self.people_of(accounts)
+        for account in dict.fromkeys(accounts):
+            if account in found:
+                continue
+            rows = list(
+                await self._all(
+                    "INSERT INTO people (created_at) VALUES (?) RETURNING id", (self._now(),)
+                )
+            )
+            found[account] = person_id = int(rows[0][0])
+            await self._conn.execute(
+                "INSERT INTO accounts (messenger, external_id, person_id) VALUES (?, ?, ?)",
+                (account.messenger, account.external_id, person_id),
+            )
+        return found
+
     async def link(self, account: Account, person_id: int) -> None:
         """Links an account to a person; an account already linked keeps its person."""
         await self._conn.execute(

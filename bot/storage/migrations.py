@@ -509,6 +509,35 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (messenger, external_id)
         );
         CREATE INDEX accounts_by_person ON accounts(person_id);
+        -- Every column that names a person held a VK user id, and not only of people the
+        -- school knew: chat members, whoever added the bot to a chat, a stranger's dialog
+        -- step or pending greeting, a subject in the audit log. Each such id becomes a
+        -- person (keeping their VK id as their id, like everyone from before), so that the
+        -- row still names the one VK user it named and no id allocated later can meet it.
+        INSERT INTO people (id, created_at)
+            SELECT DISTINCT named.id, strftime('%Y-%m-%dT%H:%M:%f000Z', 'now') FROM (
+                SELECT member_id AS id FROM chat_members
+                UNION SELECT added_by FROM chats
+                UNION SELECT bound_by FROM chats
+                UNION SELECT person_id FROM conversation_state
+                UNION SELECT peer_id FROM outbox WHERE to_chat = 0
+                UNION SELECT report_to FROM outbox
+                UNION SELECT peer_id FROM outbox_recipients WHERE to_chat = 0
+                UNION SELECT actor_id FROM audit_log
+                UNION SELECT subject_id FROM audit_log
+                UNION SELECT granted_by FROM roles
+                UNION SELECT created_by FROM invitations
+                UNION SELECT annulled_by FROM invitations
+                UNION SELECT person_id FROM redemptions
+                UNION SELECT person_id FROM code_failures
+                UNION SELECT person_id FROM join_requests
+                UNION SELECT decided_by FROM join_requests
+                UNION SELECT person_id FROM duty_marks
+                UNION SELECT created_by FROM events
+                UNION SELECT proposed_by FROM proposals
+                UNION SELECT decided_by FROM proposals
+            ) AS named
+            WHERE named.id > 0 AND named.id NOT IN (SELECT id FROM people);
         INSERT INTO accounts (messenger, external_id, person_id)
             SELECT 'vk', CAST(id AS TEXT), id FROM people;
 
@@ -526,6 +555,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             SELECT 'vk', CAST(person_id AS TEXT), role, seeded_at FROM seeded_roles;
         DROP TABLE seeded_roles;
         ALTER TABLE seeded_roles_new RENAME TO seeded_roles;
+        """,
+    ),
+    Migration(
+        13,
+        "a reply may name a messenger account outright",
+        """
+        -- `vk:123` for a reply to a person forgotten by the event it answers: their
+        -- accounts went with them, so the reply names the account it goes to. Erased with
+        -- the row once sent (erase_when_sent).
+        ALTER TABLE outbox ADD COLUMN to_account TEXT;
         """,
     ),
 )

@@ -10,12 +10,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.conversation.outgoing import Address, Chat, Person
+from bot.conversation.identity import parse_account
+from bot.conversation.outgoing import AccountAddress, Address, Chat, Person
 from bot.storage.base import Repo, Statement
 
 
-def _address(recipient_id: int, to_chat: int) -> Address:
+def _address(recipient_id: int, to_chat: int, to_account: str | None = None) -> Address:
+    if to_account is not None:
+        return AccountAddress(recipient_id, parse_account(to_account))
     return Chat(recipient_id) if to_chat else Person(recipient_id)
+
+
+def _account_of(to: Address) -> str | None:
+    return str(to.account) if isinstance(to, AccountAddress) else None
 
 
 @dataclass(frozen=True)
@@ -30,10 +37,12 @@ class OutboxRow:
     attempts: int
     report_to: int | None = None
     to_chat: bool = False
+    # An account named outright (`vk:123`, see AccountAddress), or None.
+    to_account: str | None = None
 
     @property
     def to(self) -> Address:
-        return _address(self.peer_id, self.to_chat)
+        return _address(self.peer_id, self.to_chat, self.to_account)
 
     @property
     def body(self) -> dict[str, Any]:
@@ -76,6 +85,7 @@ def _pending_row(row: Any) -> OutboxRow:
         attempts=row["attempts"],
         report_to=row["report_to"],
         to_chat=bool(row["to_chat"]),
+        to_account=row["to_account"],
     )
 
 
@@ -100,12 +110,13 @@ class OutboxRepo(Repo):
             return None
         now = self._now()
         return Statement(
-            "INSERT INTO outbox (peer_id, to_chat, random_id, body, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO outbox (peer_id, to_chat, to_account, random_id, body, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (
                     to.id,
                     int(isinstance(to, Chat)),
+                    _account_of(to),
                     random_id,
                     json.dumps(body, ensure_ascii=False),
                     now,
@@ -148,8 +159,8 @@ class OutboxRepo(Repo):
 
     async def pending(self, after_id: int, limit: int) -> list[OutboxRow]:
         rows = await self._all(
-            "SELECT id, peer_id, random_id, body, attempts, report_to, to_chat FROM outbox"
-            " WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
+            "SELECT id, peer_id, random_id, body, attempts, report_to, to_chat, to_account"
+            " FROM outbox WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
             (after_id, limit),
         )
         return [_pending_row(row) for row in rows]
@@ -166,7 +177,8 @@ class OutboxRepo(Repo):
         if len(plain) < limit:
             return in_turn(plain, per_peer)
         rows = await self._all(
-            "SELECT id, peer_id, random_id, body, attempts, report_to, to_chat FROM ("
+            "SELECT id, peer_id, random_id, body, attempts, report_to, to_chat, to_account"
+            " FROM ("
             " SELECT *, ROW_NUMBER() OVER (PARTITION BY peer_id ORDER BY id) AS turn"
             " FROM outbox WHERE state = 'pending')"
             " WHERE turn <= ? ORDER BY turn, id LIMIT ?",

@@ -102,7 +102,13 @@ class PersonalDataRepo(Repo):
             ("DELETE FROM conversation_state WHERE person_id = ?", by_id),
             # Done events are only kept to recognise a late duplicate; pending ones are
             # still to be handled (the one being handled goes with its outcome).
-            ("DELETE FROM inbox WHERE person_key = ? AND done_at IS NOT NULL", by_id),
+            # The inbox keeps events by the messenger's key of their sender (their account's
+            # external id), so it goes before the accounts do.
+            (
+                "DELETE FROM inbox WHERE done_at IS NOT NULL AND person_key IN (SELECT"
+                " CAST(external_id AS INTEGER) FROM accounts WHERE person_id = ?)",
+                by_id,
+            ),
             ("DELETE FROM outbox WHERE peer_id = ? AND state != 'pending'", by_id),
             (
                 "UPDATE outbox SET erase_when_sent = 1 WHERE peer_id = ? AND state = 'pending'",
@@ -211,12 +217,13 @@ class PersonalDataRepo(Repo):
     # What the event in which people were deleted leaves of them, for its outcome's write
     # (after the event is marked done and its replies queued): the event itself, and the
     # replies to them, erased once sent.
-    def leftover_events_statement(self, person_ids: Sequence[int]) -> Statement | None:
-        if not person_ids:
+    def leftover_events_statement(self, lanes: Sequence[int]) -> Statement | None:
+        """`lanes`: the inbox's keys of their events (the messenger's, not the person's id)."""
+        if not lanes:
             return None
         return Statement(
             "DELETE FROM inbox WHERE person_key = ? AND done_at IS NOT NULL",
-            [(person,) for person in person_ids],
+            [(lane,) for lane in lanes],
         )
 
     def leftover_replies_statement(self, person_ids: Sequence[int]) -> Statement | None:

@@ -46,6 +46,13 @@ class VKGateway:
         user_id = int(account.external_id)
         return (await self._vk_profiles([user_id])).get(user_id, ("", "", None))
 
+    def placeholder_name(self, account: Account | None) -> str:
+        """`id123`, as VK shows a user it has no name for (the account's own number, never
+        the person's id at school)."""
+        if account is None:
+            return "id?"
+        return f"id{account.external_id}" if account.messenger == VK else str(account)
+
     async def user_names(self, person_ids: list[int]) -> dict[int, tuple[str, str]]:
         """(first name, last name) by person; people VK does not know are left out."""
         profiles = await self.user_profiles(person_ids)

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from bot.conversation.identity import VK
 from bot.conversation.outgoing import (
     MENTION,
     PERSON_NUMBER,
+    AccountAddress,
     Address,
     Button,
     ButtonColor,
@@ -44,6 +46,9 @@ def vk_peer_of(address: Address, users: VKUsers) -> int | None:
     """The VK peer_id a message to `address` goes to; None: the person has no VK account."""
     if isinstance(address, Person):
         return vk_user_of(address.id, users)
+    if isinstance(address, AccountAddress):
+        account = address.account
+        return int(account.external_id) if account.messenger == VK else None
     # The core knows a chat by its `chats` key, which today is the VK peer itself.
     return address.id
 

@@ -9,28 +9,32 @@ turns a person's id into a VK user id or back.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
-from bot.conversation.identity import VK, vk_account
+from bot.conversation.identity import VK, Account, vk_account
 from bot.storage import Database
 
 
-async def people_of_vk_users(db: Database, user_ids: Iterable[int]) -> dict[int, int]:
-    """The person behind each VK user (a community, a negative id, is no one's).
-
-    Until internal ids are allocated apart from VK ids, a VK user the bot has no account
-    of (a stranger in a chat) is called by their VK id, as `vk_users_of` reads it back."""
-    accounts = {user: vk_account(user) for user in set(user_ids) if user > 0}
-    found = await db.reader.accounts.people_of(list(accounts.values())) if accounts else {}
-    return {user: found.get(account, user) for user, account in accounts.items()}
-
-
 async def vk_users_of(db: Database, person_ids: Iterable[int]) -> dict[int, int]:
-    """Each person's VK user id; a person without a VK account is left out.
-
-    Until internal ids are allocated apart from VK ids, a person without an account (a
-    stranger who has not consented yet) is called by the id the event came with, which
-    is their VK id."""
+    """Each person's VK user id; a person without a VK account is left out."""
     people = {person for person in person_ids if person > 0}
     found = await db.reader.accounts.external_ids(VK, list(people)) if people else {}
-    return {person: int(found[person]) if person in found else person for person in people}
+    return {person: int(user) for person, user in found.items()}
+
+
+async def people_of_vk_users(db: Database, user_ids: Iterable[int]) -> dict[int, int]:
+    """The person behind each VK user (a community, a negative id, is no one's): a new
+    person for a VK user the bot has not met, made in a transaction of its own, so that it
+    never joins a unit of work (the caller is about to ask VK more, or has just asked)."""
+    accounts = {user: vk_account(user) for user in set(user_ids) if user > 0}
+    if not accounts:
+        return {}
+
+    async def made() -> dict[Account, int]:
+        async with db.transaction() as tx:
+            return await tx.accounts.people_for(list(accounts.values()))
+
+    # A task of its own writes on its own (see bot.storage.unit).
+    people = await asyncio.create_task(made())
+    return {user: people[account] for user, account in accounts.items()}
