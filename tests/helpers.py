@@ -106,15 +106,23 @@ async def joined_by_code(
     return person
 
 
-async def submit_join_request(
+async def join_request_to_confirm(
     parent: UserDriver, class_name: str, child: str = "Белов Миша"
 ) -> BotMessage:
-    """Walks a parent's join request through its dialog; returns the bot's last answer."""
+    """Walks a parent's join request through its dialog up to the confirmation, which it
+    returns (its button sends the request)."""
     question = await ask(parent, "/request")
     await parent.press(question.button(BUTTONS["i_am_parent"]))
     await parent.press((await parent.wait_reply()).button(class_name))
     await parent.wait_reply()
-    confirm = await ask(parent, child)
+    return await ask(parent, child)
+
+
+async def submit_join_request(
+    parent: UserDriver, class_name: str, child: str = "Белов Миша"
+) -> BotMessage:
+    """Walks a parent's join request through its dialog; returns the bot's last answer."""
+    confirm = await join_request_to_confirm(parent, class_name, child)
     await parent.press(confirm.button(BUTTONS["send_request"]))
     return await parent.wait_reply()
 

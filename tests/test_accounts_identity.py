@@ -11,11 +11,22 @@ from bot.conversation.identity import Account, parse_account, vk_account
 from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID, BotRunner
 from tests.helpers import admin_user, ask, consented_user, drain
-from vk_sandbox import VKSandbox
+from vk_sandbox import UserDriver, VKSandbox
 
 STAFF_ROOM = 1  # the first class, made by the first migration
 VERA_PERSON = 5  # her id at school ...
 VERA_VK = 777  # ... is not her VK id
+
+
+async def teacher_known_by_school_id(sandbox: VKSandbox, bot: BotRunner) -> UserDriver:
+    """Вера Орлова, an unverified teacher whose id at school (5) is not her VK id (777)."""
+    vera = sandbox.add_user("Вера", "Орлова", user_id=VERA_VK)
+    async with bot.db.transaction() as tx:
+        await tx.people.ensure(VERA_PERSON)
+        await tx.accounts.link(vk_account(VERA_VK), VERA_PERSON)
+        await tx.people.record_consent(VERA_PERSON, "Орлова Вера")
+        await tx.roles.grant(VERA_PERSON, "teacher", class_id=STAFF_ROOM)
+    return vera
 
 
 def test_accounts_in_settings_are_vk_unless_named() -> None:
@@ -51,12 +62,7 @@ async def test_a_person_whose_school_id_is_not_their_vk_id_is_reached_through_th
     sandbox: VKSandbox, bot: BotRunner
 ) -> None:
     admin = await admin_user(sandbox)
-    vera = sandbox.add_user("Вера", "Орлова", user_id=VERA_VK)
-    async with bot.db.transaction() as tx:
-        await tx.people.ensure(VERA_PERSON)
-        await tx.accounts.link(vk_account(VERA_VK), VERA_PERSON)
-        await tx.people.record_consent(VERA_PERSON, "Орлова Вера")
-        await tx.roles.grant(VERA_PERSON, "teacher", class_id=STAFF_ROOM)
+    vera = await teacher_known_by_school_id(sandbox, bot)
     # She writes from her account: the bot knows her, and answers her there.
     assert (await ask(vera, "Начать")).text == t("greeting_known", name="Вера")
     # The admin names her by her VK page; she hears the news in VK.

@@ -12,11 +12,8 @@ from bot.texts import t
 from bot.vk.outgoing import mentioned_people, render_text
 from tests.conftest import BotRunner
 from tests.helpers import admin_user, ask
+from tests.test_accounts_identity import VERA_PERSON, VERA_VK, teacher_known_by_school_id
 from vk_sandbox import VKSandbox
-
-STAFF_ROOM = 1  # the first class, made by the first migration
-VERA_PERSON = 5  # her id at school ...
-VERA_VK = 777  # ... is not her VK id
 
 
 def test_numbers_and_links_are_the_vk_accounts_not_the_school_ids() -> None:
@@ -36,12 +33,7 @@ async def test_the_verify_list_shows_the_number_the_verify_command_takes(
     sandbox: VKSandbox, bot: BotRunner
 ) -> None:
     admin = await admin_user(sandbox)
-    vera = sandbox.add_user("Вера", "Орлова", user_id=VERA_VK)
-    async with bot.db.transaction() as tx:
-        await tx.people.ensure(VERA_PERSON)
-        await tx.accounts.link(vk_account(VERA_VK), VERA_PERSON)
-        await tx.people.record_consent(VERA_PERSON, "Орлова Вера")
-        await tx.roles.grant(VERA_PERSON, "teacher", class_id=STAFF_ROOM)
+    vera = await teacher_known_by_school_id(sandbox, bot)
     # She writes from her account first (VK lets a community write only to who wrote to it).
     assert (await ask(vera, "Начать")).text == t("greeting_known", name="Вера")
     listed = (await ask(admin, "/verify")).text

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
+
+import pytest
 
 from bot.context import EventContext
 from bot.handlers.routing import Router
@@ -28,11 +31,18 @@ async def fails_half_way(event_ctx: EventContext) -> None:
     raise RuntimeError("a bug after a change")
 
 
-async def test_a_failing_handler_apologises_and_the_bot_carries_on(
-    sandbox: VKSandbox, settings_for: object, info_log: io.StringIO
-) -> None:
+@pytest.fixture
+async def broken_bot(settings_for: object) -> AsyncIterator[BotRunner]:
+    """The bot with the handlers above, started; each test stops it where its checks need."""
     runner = BotRunner(settings_for(), extra={"extra_routers": [broken]})  # type: ignore[operator]
     await runner.start()
+    yield runner
+    await runner.stop()
+
+
+async def test_a_failing_handler_apologises_and_the_bot_carries_on(
+    sandbox: VKSandbox, broken_bot: BotRunner, info_log: io.StringIO
+) -> None:
     try:
         anna = await consented_user(sandbox, "Анна", "Кузнецова")
         await drain(anna)
@@ -41,7 +51,7 @@ async def test_a_failing_handler_apologises_and_the_bot_carries_on(
         await anna.send("/cancel")
         assert (await anna.wait_reply()).text == t("cancel_nothing")
     finally:
-        await runner.stop()
+        await broken_bot.stop()
     logged = info_log.getvalue()
     assert "RuntimeError" in logged
     # Personal data stays out of logs above debug: no names, no message texts.
@@ -50,18 +60,13 @@ async def test_a_failing_handler_apologises_and_the_bot_carries_on(
 
 
 async def test_a_handler_failing_half_way_keeps_nothing_and_says_only_sorry(
-    sandbox: VKSandbox, settings_for: object
+    sandbox: VKSandbox, broken_bot: BotRunner
 ) -> None:
-    runner = BotRunner(settings_for(), extra={"extra_routers": [broken]})  # type: ignore[operator]
-    await runner.start()
-    try:
-        anna = await consented_user(sandbox, "Анна", "Кузнецова")
-        await drain(anna)
-        await anna.send("сломайся на полпути")
-        assert (await anna.wait_reply()).text == t("error_apology")
-        await anna.send("/cancel")
-        # Nothing else came between: the handler's own reply was never sent.
-        assert (await anna.wait_reply()).text == t("cancel_nothing")
-        assert "9Я" not in [row.name for row in await runner.db.reader.classes.all()]
-    finally:
-        await runner.stop()
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    await anna.send("сломайся на полпути")
+    assert (await anna.wait_reply()).text == t("error_apology")
+    await anna.send("/cancel")
+    # Nothing else came between: the handler's own reply was never sent.
+    assert (await anna.wait_reply()).text == t("cancel_nothing")
+    assert "9Я" not in [row.name for row in await broken_bot.db.reader.classes.all()]

@@ -17,7 +17,14 @@ from bot import faults
 from bot.storage import Database
 from bot.texts import BUTTONS, t
 from tests.conftest import ADMIN_ID
-from tests.helpers import ask, consented_user, drain, invitation_code, person_of
+from tests.helpers import (
+    ask,
+    consented_user,
+    drain,
+    invitation_code,
+    join_request_to_confirm,
+    person_of,
+)
 from tests.test_crash_restart import BotProcess
 from vk_sandbox import UserDriver, VKSandbox
 
@@ -76,12 +83,7 @@ async def test_killed_at_each_boundary_everyone_is_told_once(
         await drain(parent)
 
         # A join request: sent once, the parent and the admin told once.
-        question = await ask(parent, "/request")
-        await parent.press(question.button(BUTTONS["i_am_parent"]))
-        class_question = await parent.wait_reply()
-        await parent.press(class_question.button("5А"))
-        assert (await parent.wait_reply()).text == t("request_ask_child_name")
-        confirm = await ask(parent, "Белов Миша")
+        confirm = await join_request_to_confirm(parent, "5А")
         since = len(sandbox.sent)
         await bot.killed_at(boundary, lambda: parent.press(confirm.button(BUTTONS["send_request"])))
         await told(sandbox, since, {parent: 1, admin: 1})
