@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from typing import Final
 
 VK: Final = "vk"
+MAX: Final = "max"
 # The messengers the bot knows; an account of any other is refused where it is read.
-MESSENGERS: Final = frozenset({VK})
+MESSENGERS: Final = frozenset({VK, MAX})
+# How people see the messengers' names (settings, commands, the admin's figures).
+MESSENGER_TITLES: Final = {VK: "ВКонтакте", MAX: "MAX"}
 
 
 @dataclass(frozen=True, order=True)
@@ -30,9 +33,13 @@ def vk_account(user_id: int) -> Account:
     return Account(VK, str(int(user_id)))
 
 
+def max_account(user_id: int) -> Account:
+    return Account(MAX, str(int(user_id)))
+
+
 def parse_account(text: str) -> Account:
-    """`vk:123` or a bare `123` (a VK user id, as settings always meant). ValueError on
-    anything else: an unknown messenger, an id that is not a positive number."""
+    """`vk:123`, `max:123` or a bare `123` (a VK user id, as settings always meant).
+    ValueError on anything else: an unknown messenger, an id that is not a positive number."""
     text = text.strip()
     messenger, sep, external = text.partition(":")
     if not sep:
@@ -43,5 +50,6 @@ def parse_account(text: str) -> Account:
             f"unknown messenger {messenger!r} (known: {', '.join(sorted(MESSENGERS))})"
         )
     if not external.isdigit() or int(external) <= 0:
-        raise ValueError("a VK user id is a positive number, e.g. vk:12345")
+        example = "max:12345" if messenger == MAX else "vk:12345"
+        raise ValueError(f"a user id is a positive number, e.g. {example}")
     return Account(messenger, str(int(external)))
