@@ -7,13 +7,16 @@ import contextlib
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from loguru import logger
 
+from bot.adapters import MessengerAdapter
 from bot.clock import Clock
-from bot.commands import Community
 from bot.config import Settings
 from bot.context import Services
+from bot.conversation.identity import VK
+from bot.conversation.incoming import Incoming
 from bot.dialogs import Dialogs
 from bot.domain.announcements import AnnouncementService
 from bot.domain.chats import ChatService
@@ -28,18 +31,18 @@ from bot.domain.roster_service import RosterService
 from bot.domain.school import SchoolService
 from bot.handlers import routers
 from bot.handlers.routing import Router, Routes
+from bot.intake import InboxWriter
 from bot.lease import RENEW_EVERY, WAIT_CHECK, EventsLease
+from bot.messengers import Messengers
 from bot.notifier import Notifier
 from bot.render.delivery import delivery_report
 from bot.runtime import Dispatcher
 from bot.storage import Database
 from bot.storage.db import BUSY_TIMEOUT_MS
-from bot.vk.api import BACKOFF, ResilientAPI
-from bot.vk.chat_platform import VKChatPlatform
-from bot.vk.gateway import VKGateway
+from bot.vk.adapter import VKAdapter
+from bot.vk.api import BACKOFF
 from bot.vk.intake import Intake
-from bot.vk.parse import parse_update
-from bot.vk.sender import RETRY_PAUSE_CAP, OutboxSender
+from bot.vk.sender import RETRY_PAUSE_CAP
 from scheduler import JobScheduler
 
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -47,26 +50,12 @@ SHUTDOWN_GRACE_SECONDS = 10.0
 # that then ran this long without dying starts the count afresh.
 RESTART_PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0)
 HEALTHY_RUN_SECONDS = 60.0
-GROUP_ID_KEY = "vk_group_id"
 
 
 def build_routes(extra: Sequence[Router] = ()) -> Routes:
     """Every feature's handlers; handlers a test adds come before the fallback."""
     *features, fallback = routers()
     return Routes((*features, *extra, fallback))
-
-
-async def resolve_group_id(api: ResilientAPI, settings: Settings, db: Database) -> int:
-    if settings.vk_group_id is not None:
-        return settings.vk_group_id
-    response = await api.request("groups.getById", {})
-    groups = response["response"]["groups"]
-    if not groups:
-        raise RuntimeError("VK_TOKEN is not a community token: groups.getById found no community")
-    group_id = int(groups[0]["id"])
-    async with db.transaction() as tx:
-        await tx.kv.set(GROUP_ID_KEY, str(group_id))
-    return group_id
 
 
 @dataclass
@@ -87,18 +76,28 @@ class Application:
     # Tests make a write give up on another process's lock sooner.
     db_busy_timeout_ms: int = BUSY_TIMEOUT_MS
     db: Database = field(init=False)
-    api: ResilientAPI = field(init=False)
+    # The messengers switched on, by name (VK first).
+    adapters: dict[str, MessengerAdapter] = field(init=False)
+    writer: InboxWriter = field(init=False)
     services: Services = field(init=False)
     dispatcher: Dispatcher = field(init=False)
-    sender: OutboxSender = field(init=False)
-    intake: Intake = field(init=False)
     scheduler: JobScheduler = field(init=False)
     lease: EventsLease = field(init=False)
-    # Sender, dispatcher, long poll, recovery: running only while this process holds the lease.
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+    # The dispatcher and every adapter's senders and intakes, by name: running only while
+    # this process holds the lease.
+    _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict, init=False)
     _leasing: asyncio.Task[None] | None = field(default=None, init=False)
     _routes: Routes = field(init=False)
-    _community: Community = field(init=False)
+
+    @property
+    def vk(self) -> VKAdapter:
+        adapter = self.adapters.get(VK)
+        assert isinstance(adapter, VKAdapter), "VK is off"
+        return adapter
+
+    @property
+    def intake(self) -> Intake:
+        return self.vk.intake
 
     async def start(self) -> None:
         settings = self.settings
@@ -106,21 +105,25 @@ class Application:
             settings.database_path, self.clock, busy_timeout_ms=self.db_busy_timeout_ms
         )
         await self.db.open()
-        self.api = ResilientAPI(
-            settings.vk_token.get_secret_value(),
-            settings.vk_api_url,
-            settings.vk_rps,
-            backoff=self.api_backoff,
-        )
-        group_id = await resolve_group_id(self.api, settings, self.db)
-        dialogs = Dialogs(self.db)
-        gateway = VKGateway(self.api, group_id, self.db)
-        self.sender = OutboxSender(self.db, self.api, retry_pause_cap=self.send_retry_pause_cap)
+        self.writer = InboxWriter(self.db)
+        self.adapters = {}
+        if settings.vk_token is not None:
+            self.adapters[VK] = VKAdapter(
+                settings,
+                self.db,
+                self.writer,
+                longpoll_wait=self.longpoll_wait,
+                api_backoff=self.api_backoff,
+                send_retry_pause_cap=self.send_retry_pause_cap,
+            )
+        for adapter in self.adapters.values():
+            await adapter.start()
+        adapters = self.adapters
         self.services = Services(
             settings=settings,
             clock=self.clock,
             db=self.db,
-            notifier=Notifier(self.db, self.sender.wake),
+            notifier=Notifier(self.db, self._wake_senders),
             people=PeopleService(self.db, settings.admin_ids, settings.director_ids),
             school=SchoolService(self.db),
             invitations=InvitationService(
@@ -128,26 +131,21 @@ class Application:
             ),
             requests=RequestService(self.db),
             movement=MovementService(self.db, (*settings.admin_ids, *settings.director_ids)),
-            chats=ChatService(self.db, VKChatPlatform(self.api, self.db)),
+            chats=ChatService(self.db, {name: a.chat_platform for name, a in adapters.items()}),
             duties=DutyService(self.db, self.clock, settings.zone, settings.stale_invitation_after),
             reports=ReportService(self.db, self.clock, settings.stale_invitation_after),
             events=EventService(self.db, self.clock),
             announcements=AnnouncementService(self.db),
             roster=RosterService(self.db),
-            vk=gateway,
-            dialogs=dialogs,
+            messengers=Messengers(self.db, {name: a.gateway for name, a in adapters.items()}),
+            dialogs=Dialogs(self.db),
         )
-        await gateway.load_screen_name()
-        self._community = Community(group_id, gateway.screen_name)
         self._routes = build_routes(self.extra_routers)
         services = self.services
-        self.sender.on_broadcast_done = lambda row, counts: delivery_report(services, row, counts)
-        self.intake = Intake(
-            self.db, self.api, group_id, wait=self.longpoll_wait, community=self._community
-        )
+        for adapter in self.adapters.values():
+            adapter.on_broadcast_done(lambda row, counts: delivery_report(services, row, counts))
         self.dispatcher = self._new_dispatcher()
-        self.intake.on_stored = self.dispatcher.accept
-        await self.intake.prime()
+        self.writer.on_stored = self.dispatcher.accept
         self.scheduler = JobScheduler(self.services, self.clock)
         if self.run_scheduler:
             self.scheduler.start()
@@ -157,29 +155,33 @@ class Application:
         else:
             logger.info("Another process takes the events; this one waits to take over")
         self._leasing = _supervised("events-lease", self._keep_lease)
-        logger.info("Bot started for community {}", group_id)
+        logger.info("Bot started on {}", ", ".join(self.adapters))
+
+    def _wake_senders(self) -> None:
+        for adapter in self.adapters.values():
+            adapter.wake_sender()
 
     def _take_events(self) -> None:
         """Starts polling, handling and sending; what another process stored and did not
         handle is read from the inbox."""
-        self.intake.forget_order()
+        self.writer.forget_order()
+        for adapter in self.adapters.values():
+            adapter.forget_order()
         self.dispatcher = self._new_dispatcher()
-        self.intake.on_stored = self.dispatcher.accept
-        self._tasks = [
-            _supervised("sender", self.sender.run),
-            _supervised("dispatcher", self.dispatcher.run),
-            _supervised("long-poll", self.intake.poll_forever),
-            _supervised("recovery", self.intake.recover_forever),
-        ]
+        self.writer.on_stored = self.dispatcher.accept
+        self._tasks = {"dispatcher": _supervised("dispatcher", self.dispatcher.run)}
+        for adapter in self.adapters.values():
+            for name, loop in adapter.loops().items():
+                self._tasks[name] = _supervised(name, loop)
 
     def _new_dispatcher(self) -> Dispatcher:
-        community = self._community
+        vk = self.adapters.get(VK)
         return Dispatcher(
             self.db,
             self._routes.dispatch,
             self.services,
-            self.sender.wake,
-            read_legacy=lambda body: parse_update(body, community),
+            self._wake_senders,
+            read_legacy=vk.read_legacy if isinstance(vk, VKAdapter) else _no_legacy,
         )
 
     async def _keep_lease(self) -> None:
@@ -202,24 +204,30 @@ class Application:
             # This process stalled past the lease and another took over: it stands back at
             # once; what it had started is deduplicated by VK's random_id.
             logger.error("Another process took over the events; this one stands back")
-            for task in self._tasks:
+            for task in self._tasks.values():
                 task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            self._tasks = []
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+            self._tasks = {}
 
     async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         """Stops taking events, finishes what is in progress, sends what is queued, closes."""
         await self._stop_leasing()
         await self.scheduler.shutdown()
         if self._tasks:
-            send, dispatch, poll, recovery = self._tasks
-            poll.cancel()
-            recovery.cancel()
+            # Intakes first (nothing new comes in), then the events in progress, then what
+            # they queued goes out.
+            for name, task in self._tasks.items():
+                if name != "dispatcher" and not name.endswith("-sender"):
+                    task.cancel()
             await self.dispatcher.stop(grace=grace)
-            dispatch.cancel()
-            if not await self.sender.drain(grace=grace):
+            self._tasks["dispatcher"].cancel()
+            drained = await asyncio.gather(
+                *(adapter.drain(grace) for adapter in self.adapters.values())
+            )
+            if not all(drained):
                 logger.warning("Stopping with messages still queued; they go out on the next start")
-            send.cancel()
+            for task in self._tasks.values():
+                task.cancel()
         await self._close(release=True)
         logger.info("Bot stopped")
 
@@ -227,7 +235,7 @@ class Application:
         """Stops at once, as a killed process would: nothing is finished or drained."""
         await self._stop_leasing()
         await self.scheduler.shutdown()
-        for task in self._tasks:
+        for task in self._tasks.values():
             task.cancel()
         self.lease.abandon()
         await self._close(release=False)
@@ -241,16 +249,20 @@ class Application:
 
     async def _close(self, release: bool) -> None:
         # Whatever a task ended with was logged by its supervisor: closing goes on regardless.
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
         if release:
             # Only now, with nothing left running here, may another process take the events.
             try:
                 await self.lease.release()
             except Exception as error:
                 logger.warning("The events lease was not released ({})", type(error).__name__)
-        await self.services.vk.finish_answers()
-        await self.api.close()
+        for adapter in self.adapters.values():
+            await adapter.close()
         await self.db.close()
+
+
+def _no_legacy(body: dict[str, Any]) -> Incoming:
+    raise ValueError("an inbox row from before the neutral record, and VK is off")
 
 
 def _supervised(name: str, run: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:

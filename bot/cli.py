@@ -13,11 +13,12 @@ from bot.logs import configure
 EXIT_CONFIG = 2
 
 NO_TOKEN_HELP = """\
-VK_TOKEN is not set.
+Neither VK_TOKEN nor MAX_TOKEN is set: the bot serves VK, MAX or both.
 
 To connect a real VK community: open the community → Manage → API usage → Access tokens,
 create a token with the rights "messages" and "manage", and put it in .env as VK_TOKEN=...
-(see .env.example and the README).
+To connect a MAX bot: create it with @MasterBot in MAX (business.max.ru, the platform for
+partners), copy its token, and put it in .env as MAX_TOKEN=... (see .env.example and the README).
 
 To try the bot without a VK account, run the local sandbox instead:
     sferum-bot sandbox
@@ -28,7 +29,7 @@ def _settings_or_exit(env_file: str | None) -> Settings:
     try:
         return load_settings(env_file)
     except ConfigError as error:
-        if any(line.startswith("VK_TOKEN: is required") for line in error.lines):
+        if any("VK_TOKEN, MAX_TOKEN" in line for line in error.lines):
             print(NO_TOKEN_HELP, file=sys.stderr)
         print("The settings are not valid:", file=sys.stderr)
         for line in error.lines:

@@ -7,16 +7,25 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.conversation.identity import Account, parse_account
+from bot.conversation.identity import MAX, MESSENGER_TITLES, VK, Account, parse_account
 
 VK_API_URL_DEFAULT = "https://api.vk.com/method/"
+MAX_API_URL_DEFAULT = "https://platform-api.max.ru"
+MAX_WEBHOOK_LISTEN_DEFAULT = "0.0.0.0:8443"
 
 
 def _parse_id_list(value: object) -> object:
-    """`vk:123,456`: accounts, a bare number being a VK user id (as these settings always
+    """`vk:123,max:456,789`: accounts, a bare number being a VK user id (as these settings always
     meant). A bad entry is a bad setting (exit code 2 with the others)."""
     if isinstance(value, str):
         value = [part for part in value.replace(";", ",").split(",") if part.strip()]
@@ -29,7 +38,9 @@ def _parse_id_list(value: object) -> object:
                 accounts.append(item)
                 continue
             if isinstance(item, bool) or not isinstance(item, (int, str)):
-                raise ValueError("accounts such as vk:12345 or VK user ids such as 12345")
+                raise ValueError(
+                    "accounts such as vk:12345, max:12345 or VK user ids such as 12345"
+                )
             try:
                 accounts.append(parse_account(str(item)))
             except ValueError as error:
@@ -69,10 +80,21 @@ class Settings(BaseSettings):
         case_sensitive=False,
     )
 
-    vk_token: SecretStr = Field(description="Community access token (messages, manage).")
+    # VK, MAX or both: each is on when its token is set (none is a settings error).
+    vk_token: SecretStr | None = Field(
+        default=None, description="VK community access token (messages, manage)."
+    )
     vk_group_id: int | None = Field(default=None, gt=0)
     vk_api_url: str = VK_API_URL_DEFAULT
     vk_rps: float = Field(default=20.0, gt=0, le=1000)
+    max_token: SecretStr | None = Field(
+        default=None, description="MAX bot token (from @MasterBot)."
+    )
+    max_api_url: str = MAX_API_URL_DEFAULT
+    # Webhooks when set (the bot subscribes on start); long polling otherwise.
+    max_webhook_url: str | None = None
+    max_webhook_listen: str = MAX_WEBHOOK_LISTEN_DEFAULT
+    max_rps: float = Field(default=30.0, gt=0, le=1000)
     database_path: Path = Path("data/sferum-bot.sqlite3")
     admin_ids: Annotated[list[Account], NoDecode] = Field(default_factory=list)
     director_ids: Annotated[list[Account], NoDecode] = Field(default_factory=list)
@@ -100,6 +122,47 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("max_api_url")
+    @classmethod
+    def _max_url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("max_webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith("https://"):
+            raise ValueError("MAX delivers webhooks only to https:// addresses")
+        return value.strip()
+
+    @field_validator("max_webhook_listen")
+    @classmethod
+    def _listen_shape(cls, value: str) -> str:
+        host, sep, port = value.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. 0.0.0.0:8443")
+        return value.strip()
+
+    @field_validator("vk_token", "max_token")
+    @classmethod
+    def _empty_token_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
+
+    @model_validator(mode="after")
+    def _some_messenger(self) -> Settings:
+        if self.vk_token is None and self.max_token is None:
+            raise ValueError("no messenger is switched on: set VK_TOKEN, MAX_TOKEN or both")
+        return self
+
+    @property
+    def messengers(self) -> tuple[str, ...]:
+        """The messengers switched on, VK first."""
+        on = ((VK, self.vk_token), (MAX, self.max_token))
+        return tuple(name for name, token in on if token is not None)
 
     @field_validator("timezone")
     @classmethod
@@ -148,20 +211,30 @@ class Settings(BaseSettings):
 
     def masked(self) -> dict[str, str]:
         """The effective settings as text, the token masked, for `check-config`."""
-        token = self.vk_token.get_secret_value()
-        shown: dict[str, str] = {}
+        shown: dict[str, str] = {
+            "MESSENGERS": ", ".join(MESSENGER_TITLES[name] for name in self.messengers)
+        }
         for name in type(self).model_fields:
             value = getattr(self, name)
-            if name == "vk_token":
-                text = (token[:4] + "…" + token[-2:]) if len(token) > 8 else "***"
+            if name in ("vk_token", "max_token"):
+                text = _masked(value)
             elif isinstance(value, list):
                 text = ",".join(str(item) for item in value) or "(none)"
             elif value is None:
                 text = "(resolved from VK)" if name == "vk_group_id" else "(none)"
+                if name == "max_webhook_url":
+                    text = "(none: long polling)"
             else:
                 text = str(value)
             shown[name.upper()] = text
         return shown
+
+
+def _masked(token: SecretStr | None) -> str:
+    if token is None:
+        return "(none: off)"
+    text = token.get_secret_value()
+    return (text[:4] + "…" + text[-2:]) if len(text) > 8 else "***"
 
 
 class ConfigError(Exception):

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.config import Settings
     from bot.conversation.incoming import Incoming
-    from bot.conversation.port import Messenger
     from bot.dialogs import Dialogs, DialogState
     from bot.domain.announcements import AnnouncementService
     from bot.domain.chats import ChatService
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from bot.domain.requests import RequestService
     from bot.domain.roster_service import RosterService
     from bot.domain.school import SchoolService
+    from bot.messengers import Messengers
     from bot.notifier import Notifier
     from bot.storage import Database
 
@@ -58,8 +58,9 @@ class Services:
     events: EventService
     announcements: AnnouncementService
     roster: RosterService
-    # The messenger's calls besides sending (names, files, button answers): a port.
-    vk: Messenger
+    # The messengers' calls besides sending (names, files, button answers): one port that
+    # hands each call to the messenger of the account, address or event it concerns.
+    messengers: Messengers
     dialogs: Dialogs
 
 
@@ -95,6 +96,11 @@ class EventContext:
     # People whose data was deleted during this event: what the event itself leaves of them
     # (its inbox row, the replies to them) goes with its outcome.
     forgotten: list[int] = field(default_factory=list)
+
+    @property
+    def messenger(self) -> str:
+        """The messenger the event came from (its replies go back there)."""
+        return self.incoming.place.messenger
 
     @property
     def in_chat(self) -> bool:
@@ -134,7 +140,7 @@ class EventContext:
         Sent alongside, not waited for: the answer only stops a spinner, and the person's
         next event should not wait for a round trip to VK."""
         self.callback_answered = True
-        self.services.vk.answer_callback_soon(
+        self.services.messengers.answer_callback_soon(
             self.callback_event_id, self.account, self.peer_id, snackbar
         )
 

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from bot.conversation.identity import MESSENGERS, Account, parse_account
+
 CYRILLIC_CAPITALS = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
 # Latin letters that look Cyrillic are accepted as the Cyrillic letter they resemble.
 _LOOKALIKES = str.maketrans("ABEKMHOPCTXY", "АВЕКМНОРСТХУ")
@@ -84,6 +86,8 @@ class PersonRef:
 
     vk_id: int | None = None
     screen_name: str | None = None
+    # An account named outright, on any messenger: `max:123`, `vk:123`.
+    account: Account | None = None
 
 
 _MENTION = re.compile(r"^\[id([0-9]+)\|[^\]]*\]$")
@@ -93,8 +97,15 @@ _SCREEN_NAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_.]{2,31})$")
 
 
 def parse_person_ref(text: str) -> PersonRef | None:
-    """`[id123|Имя]`, `@id123`, `id123`, `123`, `https://vk.com/id123`, a screen name."""
+    """`max:123`, `vk:123`, `[id123|Имя]`, `@id123`, `id123`, `123`,
+    `https://vk.com/id123`, a screen name."""
     text = text.strip()
+    messenger, sep, _ = text.partition(":")
+    if sep and messenger.strip().lower() in MESSENGERS:
+        try:
+            return PersonRef(account=parse_account(text))
+        except ValueError:
+            return None
     for pattern in (_MENTION, _ID):
         match = pattern.match(text)
         if match:

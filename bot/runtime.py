@@ -91,6 +91,8 @@ class _Outcome:
 
     event_id: str
     replies: list[tuple[Address, int, dict[str, Any]]] = field(default_factory=list)
+    # The messenger each reply is fixed to (None: routed by its address; see OutboxRepo).
+    via: list[str | None] = field(default_factory=list)
     dialog_steps: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     dialogs_ended: list[int] = field(default_factory=list)
     forgotten: list[int] = field(default_factory=list)
@@ -102,7 +104,7 @@ class _Outcome:
 
 def _changes(outcome: _Outcome) -> list[Change]:
     return [
-        lambda tx: tx.outbox.add_replies_statement(outcome.replies),
+        lambda tx: tx.outbox.add_replies_statement(outcome.replies, outcome.via),
         lambda tx: tx.inbox.mark_done_statement([outcome.event_id]),
         lambda tx: tx.states.set_many_statement(outcome.dialog_steps),
         lambda tx: tx.states.delete_many_statement(outcome.dialogs_ended),
@@ -352,6 +354,11 @@ class Dispatcher:
             (self._reachable_address(ctx, message.to), random_id, message.to_data())
             for message, random_id in ctx.outgoing_with_ids()
         ]
+        # What answers the event itself (in its place, or to whoever acted) goes back on
+        # the messenger it came from; anyone else is reached where they are reached.
+        came_from = ctx.incoming.place.messenger
+        answered = {ctx.where, Person(ctx.person_id)}
+        outcome.via = [came_from if to in answered else None for to, _, _ in outcome.replies]
         for peer, step in ctx.dialog_changes.items():
             if step is None:
                 outcome.dialogs_ended.append(peer)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from loguru import logger
 
 from bot.charts import joined_vs_expected
-from bot.conversation.outgoing import File, OutgoingMessage, Person
+from bot.conversation.outgoing import File, OutgoingMessage, Person, StoredFile
 from bot.render.digest import render_digest
 from bot.render.events import event_text
 from bot.render.requests import applicant, decision_keyboard
@@ -44,11 +44,16 @@ async def weekly_report(services: Services, run: JobRun) -> None:
     if not recipients:
         return
     chart = joined_vs_expected(stats.classes)
-    photo = await services.vk.upload(Person(recipients[0]), File("chart.png", "image/png", chart))
-    files = (photo,) if photo is not None else ()
+    addresses = [Person(peer) for peer in recipients]
+    photos = await services.messengers.upload_each(addresses, File("chart.png", "image/png", chart))
     await services.notifier.send(
-        [OutgoingMessage(Person(peer), text, files=files) for peer in recipients], run.key
+        [OutgoingMessage(to, text, files=_files(photos.get(to))) for to in addresses],
+        run.key,
     )
+
+
+def _files(photo: StoredFile | None) -> tuple[StoredFile, ...]:
+    return () if photo is None else (photo,)
 
 
 async def request_reminders(services: Services, run: JobRun) -> None:

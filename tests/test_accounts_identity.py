@@ -37,7 +37,7 @@ def test_accounts_in_settings_are_vk_unless_named() -> None:
 def test_an_unknown_messenger_in_admin_ids_stops_the_program(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "check-config"],
-        env={"VK_TOKEN": "x" * 20, "ADMIN_IDS": "vk:12,max:5", "DIRECTOR_IDS": "vk:x"},
+        env={"VK_TOKEN": "x" * 20, "ADMIN_IDS": "vk:12,tg:5", "DIRECTOR_IDS": "vk:x"},
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -51,5 +51,5 @@ async def test_the_messenger_port_names_people_by_their_vk_accounts(
     async with bot.db.transaction() as tx:
         await tx.people.ensure(VERA_PERSON)
         await tx.accounts.link(vk_account(VERA_VK), VERA_PERSON)
-    port = bot.app.services.vk
+    port = bot.app.services.messengers
     assert await port.user_names([VERA_PERSON]) == {VERA_PERSON: ("Вера", "Орлова")}

@@ -32,7 +32,7 @@ def _run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Completed
 def test_a_missing_token_explains_how_to_get_one_and_exits_2(tmp_path: Path) -> None:
     result = _run_cli("run", env={}, cwd=tmp_path)
     assert result.returncode == 2
-    assert "VK_TOKEN: is required" in result.stderr
+    assert "VK_TOKEN, MAX_TOKEN or both" in result.stderr
     assert "sferum-bot sandbox" in result.stderr
     assert "Traceback" not in result.stderr
 

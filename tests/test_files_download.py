@@ -50,7 +50,7 @@ def _doc_url(sandbox: VKSandbox, data: bytes) -> str:
 
 def _gateway(bot: BotRunner) -> VKGateway:
     assert bot.app is not None
-    return bot.app.services.vk
+    return bot.app.vk.gateway
 
 
 async def test_a_roster_that_arrives_in_pieces_is_read_whole(

@@ -300,7 +300,7 @@ async def test_hundreds_of_inputs_from_every_role_break_nothing(
     app = bot.app
     assert app is not None
     assert error_log.getvalue() == "", replay
-    assert all(not task.done() for task in app._tasks), f"a loop died; {replay}"
+    assert all(not task.done() for task in app._tasks.values()), f"a loop died; {replay}"
     assert not app.db.in_transaction, replay
 
     # The audit names people by their ids at school; the model by their VK ids.

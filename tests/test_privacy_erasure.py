@@ -49,6 +49,7 @@ NO = "not personal"
 PERSONAL_DATA: dict[str, dict[str, str]] = {
     "people": {
         "id": ID,
+        "messenger": NO,  # the messenger they chose to be reached on
         "full_name": NAME,
         "consent_at": NO,
         "pending_ref": TEXT,
@@ -61,7 +62,7 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     # Kept for a person listed in ADMIN_IDS / DIRECTOR_IDS (the settings hold the id anyway).
     "seeded_roles": {"messenger": NO, "external_id": TEXT, "role": NO, "seeded_at": NO},
     # A person's account on a messenger (for VK the user id, as text): goes with the person.
-    "accounts": {"messenger": NO, "external_id": TEXT, "person_id": ID},
+    "accounts": {"messenger": NO, "external_id": TEXT, "person_id": ID, "linked_at": NO},
     # Which process takes the events: a host and a process id.
     "leases": {"name": NO, "owner": NO, "until": NO},
     "classes": {
@@ -103,6 +104,7 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     },
     "outbox": {
         "id": NO,
+        "messenger": NO,
         "peer_id": ID,
         "random_id": NO,
         "body": TEXT,
@@ -119,6 +121,7 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     },
     "outbox_recipients": {
         "outbox_id": NO,
+        "messenger": NO,
         "peer_id": ID,
         "state": NO,
         "vk_message_id": NO,
@@ -158,6 +161,7 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     },
     "chats": {
         "peer_id": NO,  # a group chat's peer, never a person's
+        "messenger": NO,
         "title": NO,  # the chat's name in VK, the school's
         "added_by": ID,
         "added_at": NO,

@@ -17,6 +17,7 @@ from bot.conversation.incoming import (
     Action,
     Incoming,
 )
+from bot.intake import InboxWriter
 from bot.storage import Database
 from bot.vk.intake import Intake
 from bot.vk.parse import parse_update
@@ -91,7 +92,7 @@ async def test_the_inbox_keeps_the_record_not_the_vk_update(tmp_path: Path) -> N
     db = Database(tmp_path / "bot.db", Clock())
     await db.open()
     try:
-        intake = Intake(db, None, GROUP, community=ME)  # type: ignore[arg-type]
+        intake = Intake(db, None, InboxWriter(db), GROUP, community=ME)  # type: ignore[arg-type]
         await intake.store(list(sandbox.events), ts="5")
         (row,) = await db.reader.inbox.pending(after_seq=0, limit=10)
         assert Incoming.is_stored(row.body) and "object" not in row.body

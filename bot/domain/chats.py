@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -111,13 +112,18 @@ def bindable_kinds(actor: Actor) -> list[Binding]:
 
 
 class ChatService:
-    def __init__(self, db: Database, platform: ChatPlatform) -> None:
+    def __init__(self, db: Database, platforms: Mapping[str, ChatPlatform]) -> None:
         self._db = db
-        self._platform = platform
+        # Each messenger's chat operations, by the messenger's name (see ChatRow.messenger).
+        self._platforms = platforms
 
-    async def bot_added(self, peer_id: int, added_by: int | None) -> None:
+    def _platform(self, messenger: str) -> ChatPlatform:
+        platform = self._platforms.get(messenger)
+        return _SwitchedOff() if platform is None else platform
+
+    async def bot_added(self, peer_id: int, added_by: int | None, messenger: str) -> None:
         async with self._db.transaction() as tx:
-            await tx.chats.added(peer_id, added_by)
+            await tx.chats.added(peer_id, added_by, messenger)
 
     async def bot_removed(self, peer_id: int) -> None:
         async with self._db.transaction() as tx:
@@ -136,16 +142,19 @@ class ChatService:
     async def get(self, peer_id: int) -> ChatRow | None:
         return await self._db.reader.chats.get(peer_id)
 
-    async def bind(self, actor: Actor, peer_id: int, binding: Binding, title: str) -> BindResult:
+    async def bind(
+        self, actor: Actor, peer_id: int, binding: Binding, title: str, messenger: str
+    ) -> BindResult:
         if not may_bind(actor, binding):
             return BindResult(BindOutcome.NOT_ALLOWED)
+        platform = self._platform(messenger)
         # The messenger is asked first: nothing the event changes is written before it, so
         # the event's unit of work never holds the writer while the messenger answers.
-        members = await self._platform.members(peer_id)
+        members = await platform.members(peer_id)
         chat = await self._db.reader.chats.get(peer_id)
         if chat is None:
             async with self._db.observation() as tx:
-                await tx.chats.added(peer_id, None)
+                await tx.chats.added(peer_id, None, messenger)
             chat = await self._db.reader.chats.get(peer_id)
             assert chat is not None
         owners = {m.member_id for m in members or [] if m.is_owner}
@@ -154,15 +163,17 @@ class ChatService:
         unique = binding.kind in CLASS_KINDS or binding.kind in ("management", "channel")
         if unique:
             other = await self._db.reader.chats.holder_of(
-                binding.kind, binding.class_id, binding.sub_kind
+                binding.kind, binding.class_id, binding.sub_kind, messenger
             )
             if other is not None and other.peer_id != peer_id:
                 return BindResult(BindOutcome.TAKEN, chat, other)
-        link = await self._platform.invite_link(peer_id, reset=False)
+        link = await platform.invite_link(peer_id, reset=False)
         async with self._db.transaction() as tx:
             if unique:
                 # Read again in the transaction: another chat may have been bound meanwhile.
-                other = await tx.chats.holder_of(binding.kind, binding.class_id, binding.sub_kind)
+                other = await tx.chats.holder_of(
+                    binding.kind, binding.class_id, binding.sub_kind, messenger
+                )
                 if other is not None and other.peer_id != peer_id:
                     return BindResult(BindOutcome.TAKEN, chat, other)
             await tx.chats.bind(
@@ -173,7 +184,7 @@ class ChatService:
                 actor.person_id,
                 details={"peer": peer_id, "kind": binding.kind, "sub": binding.sub_kind},
             )
-            await self._store_access(tx, peer_id, members, link, known=True)
+            await self._store_access(tx, peer_id, members, link, messenger, known=True)
         bound = await self._db.reader.chats.get(peer_id)
         return BindResult(BindOutcome.BOUND, bound)
 
@@ -188,25 +199,35 @@ class ChatService:
             await tx.audit.write("chat_unbound", actor.person_id, details={"peer": peer_id})
         return BindResult(BindOutcome.BOUND, chat)
 
-    async def relink(self, actor: Actor, peer_id: int) -> BindResult:
+    async def relink(self, actor: Actor, peer_id: int, messenger: str) -> BindResult:
         """A new invitation link kills the old one that people were given: the same rule
         as unbinding decides who may."""
         chat = await self._db.reader.chats.get(peer_id)
         allowed = actor.is_admin if chat is None else may_manage(actor, chat)
         if not allowed:
             return BindResult(BindOutcome.NOT_ALLOWED, chat)
-        return BindResult(BindOutcome.BOUND, await self.refresh(peer_id, reset_link=True))
+        refreshed = await self.refresh(peer_id, reset_link=True, messenger=messenger)
+        return BindResult(BindOutcome.BOUND, refreshed)
 
     async def refresh(
-        self, peer_id: int, members: list[ChatMember] | None = None, reset_link: bool = False
+        self,
+        peer_id: int,
+        members: list[ChatMember] | None = None,
+        reset_link: bool = False,
+        messenger: str | None = None,
     ) -> ChatRow | None:
-        """Asks the messenger for the chat's link and members: both need admin rights."""
+        """Asks the messenger for the chat's link and members: both need admin rights.
+        `messenger` is needed only for a chat not yet recorded."""
+        known = await self._db.reader.chats.get(peer_id)
+        whose = known.messenger if known is not None else messenger
+        if whose is None:
+            return None
+        platform = self._platform(whose)
         if members is None:
-            members = await self._platform.members(peer_id)
-        link = await self._platform.invite_link(peer_id, reset=reset_link)
-        known = await self._db.reader.chats.get(peer_id) is not None
+            members = await platform.members(peer_id)
+        link = await platform.invite_link(peer_id, reset=reset_link)
         async with self._db.observation() as tx:
-            await self._store_access(tx, peer_id, members, link, known)
+            await self._store_access(tx, peer_id, members, link, whose, known is not None)
         return await self._db.reader.chats.get(peer_id)
 
     @staticmethod
@@ -215,12 +236,13 @@ class ChatService:
         peer_id: int,
         members: list[ChatMember] | None,
         link: str | None,
+        messenger: str,
         known: bool,
     ) -> None:
         if not known:
             # The bot was added while nobody recorded it (before it ran, or beyond the
             # long poll's memory): it is in the chat, so the chat is recorded now.
-            await tx.chats.added(peer_id, None)
+            await tx.chats.added(peer_id, None, messenger)
         admin = members is not None and link is not None
         await tx.chats.set_access(peer_id, admin, link)
         if members is not None:
@@ -258,9 +280,11 @@ class ChatService:
         extra = sorted(member for member in present - allowed if member > 0)
         return Mismatch(refreshed, True, missing, extra)
 
-    async def link_for(self, class_id: int, kind: str) -> str | None:
-        chat = await self._db.reader.chats.holder_of(kind, class_id, None)
-        return None if chat is None else chat.invite_link
+    async def link_for(self, class_id: int, kind: str, messenger: str | None = None) -> str | None:
+        """The link of a class's chat: on `messenger` if it has one there, else any."""
+        chats = await self._db.reader.chats.holders_of(kind, class_id, None)
+        chats.sort(key=lambda chat: chat.messenger != messenger)
+        return next((chat.invite_link for chat in chats if chat.invite_link), None)
 
     async def remove_from_class(self, person_id: int, class_id: int) -> Removal:
         """Takes a person out of a class's chats where the bot is an admin."""
@@ -269,7 +293,8 @@ class ChatService:
         for chat in await self._db.reader.chats.of_classes([class_id]):
             # The register may lag behind the chat (events missed, rights given later): the
             # members are read from the messenger first, where it lets the bot.
-            members = await self._platform.members(chat.peer_id)
+            platform = self._platform(chat.messenger)
+            members = await platform.members(chat.peer_id)
             if members is not None:
                 chat = await self.refresh(chat.peer_id, members) or chat
                 present = person_id in {member.member_id for member in members}
@@ -277,13 +302,27 @@ class ChatService:
                 present = await self._db.reader.chats.is_member(chat.peer_id, person_id)
             if not present:
                 continue
-            if chat.bot_admin and await self._platform.remove(chat.peer_id, person_id):
+            if chat.bot_admin and await platform.remove(chat.peer_id, person_id):
                 removed.append(chat)
                 async with self._db.observation() as tx:
                     await tx.chats.remove_member(chat.peer_id, person_id)
             else:
                 failed.append(chat)
         return Removal(removed, failed)
+
+
+class _SwitchedOff:
+    """A messenger whose token is not set any more: its chats stay in the register, and
+    the bot can do nothing in them until it is switched on again."""
+
+    async def invite_link(self, peer_id: int, reset: bool) -> str | None:
+        return None
+
+    async def members(self, peer_id: int) -> list[ChatMember] | None:
+        return None
+
+    async def remove(self, peer_id: int, person_id: int) -> bool:
+        return False
 
 
 def _class_of(chat: ChatRow) -> ClassRow | None:

@@ -25,7 +25,7 @@ async def person_id_from(event_ctx: EventContext, text: str) -> int | None:
     ref = parse_person_ref(text)
     if ref is None:
         raise ArgumentError(t("person_invalid", text=text[:60]))
-    account = await event_ctx.services.vk.account_of(ref)
+    account = await event_ctx.services.messengers.account_of(ref)
     if account is None:
         raise ArgumentError(t("person_invalid", text=text[:60]))
     return await event_ctx.services.people.person_of(account)

@@ -154,7 +154,7 @@ async def member_names(event_ctx: EventContext, person_ids: list[int]) -> dict[i
     profile, as the register writes names: surname first."""
     names = await event_ctx.services.school.names(person_ids)
     unknown = [person_id for person_id in person_ids if person_id not in names]
-    profiles = await event_ctx.services.vk.user_profiles(unknown)
+    profiles = await event_ctx.services.messengers.user_profiles(unknown)
     for person_id, (first, last, gender) in profiles.items():
         names[person_id] = Who(f"{last} {first}".strip() or unnamed(person_id), gender)
     return names

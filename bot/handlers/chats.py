@@ -24,7 +24,9 @@ router = Router()
 
 @router.action(BOT_ADDED)
 async def added_to_chat(event_ctx: EventContext) -> None:
-    await event_ctx.services.chats.bot_added(event_ctx.peer_id, event_ctx.person_id)
+    await event_ctx.services.chats.bot_added(
+        event_ctx.peer_id, event_ctx.person_id, event_ctx.messenger
+    )
     event_ctx.reply(t("chat_greeting", school=event_ctx.services.settings.school_name))
 
 
@@ -109,7 +111,9 @@ async def bind_button(event_ctx: EventContext) -> None:
 async def _bind(event_ctx: EventContext, binding: Binding) -> None:
     class_name = binding.school_class.name if binding.school_class else None
     what = describe(binding.kind, binding.sub_kind, class_name)
-    result = await event_ctx.services.chats.bind(event_ctx.who, event_ctx.peer_id, binding, what)
+    result = await event_ctx.services.chats.bind(
+        event_ctx.who, event_ctx.peer_id, binding, what, event_ctx.messenger
+    )
     if result.outcome is BindOutcome.NOT_ALLOWED:
         why = {
             "management": "bind_why_management",
@@ -145,7 +149,9 @@ async def unbind(event_ctx: EventContext) -> None:
 
 @router.command("relink")
 async def relink(event_ctx: EventContext) -> None:
-    result = await event_ctx.services.chats.relink(event_ctx.who, event_ctx.peer_id)
+    result = await event_ctx.services.chats.relink(
+        event_ctx.who, event_ctx.peer_id, event_ctx.messenger
+    )
     if result.outcome is BindOutcome.NOT_ALLOWED:
         event_ctx.reply(t("relink_not_allowed"))
         return

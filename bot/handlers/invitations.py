@@ -75,7 +75,7 @@ async def invite(event_ctx: EventContext) -> None:
             class_name=school_class.name,
             uses=max_uses if max_uses is not None else t("uses_unlimited"),
             expires=format_moment(issued.expires_at, event_ctx.services.settings.zone),
-            link=event_ctx.services.vk.invitation_link(issued.code),
+            link=event_ctx.services.messengers.invitation_link(issued.code, event_ctx.messenger),
             code=issued.code,
         )
     )

@@ -54,7 +54,7 @@ async def roster_file(event_ctx: EventContext) -> None:
 
     await say_now(t("roster_reading"), "reading")
     try:
-        data = await services.vk.download(doc.ref, MAX_FILE_BYTES)
+        data = await services.messengers.download(doc.ref, MAX_FILE_BYTES)
     except FileTooBigError:
         event_ctx.reply(t("roster_too_big"))
         return
@@ -112,7 +112,7 @@ async def roster_apply(event_ctx: EventContext) -> None:
 
 @router.command("template")
 async def template(event_ctx: EventContext) -> None:
-    attachment = await event_ctx.services.vk.upload(
+    attachment = await event_ctx.services.messengers.upload(
         event_ctx.where, File("sferum-spiski-shablon.xlsx", XLSX, roster_template())
     )
     if attachment is None:
@@ -137,7 +137,7 @@ async def export(event_ctx: EventContext) -> None:
             for row in rows
         ]
     date = format_date(services.clock.now(), services.settings.zone)
-    attachment = await services.vk.upload(
+    attachment = await services.messengers.upload(
         event_ctx.where, File(f"sferum-spiski-{date}.xlsx", XLSX, export_workbook(summary, classes))
     )
     if attachment is None:

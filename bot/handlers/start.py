@@ -16,7 +16,7 @@ FALLBACK_NAME = "друг"
 
 
 async def first_name(event_ctx: EventContext) -> str:
-    first, _, _ = await event_ctx.services.vk.profile(event_ctx.account)
+    first, _, _ = await event_ctx.services.messengers.profile(event_ctx.account)
     return first or FALLBACK_NAME
 
 
@@ -45,8 +45,10 @@ async def act_on_ref(event_ctx: EventContext, code_hash: str) -> None:
 
 
 async def give_consent(event_ctx: EventContext) -> None:
-    first, last, gender = await event_ctx.services.vk.profile(event_ctx.account)
-    full_name = _full_name(first, last) or event_ctx.services.vk.placeholder_name(event_ctx.account)
+    first, last, gender = await event_ctx.services.messengers.profile(event_ctx.account)
+    full_name = _full_name(first, last) or event_ctx.services.messengers.placeholder_name(
+        event_ctx.account
+    )
     result = await event_ctx.services.people.consent(
         event_ctx.person_id, full_name, gender, event_ctx.account
     )
@@ -79,13 +81,13 @@ async def start(event_ctx: EventContext) -> None:
     if event_ctx.incoming.start_payload:
         await act_on_ref(event_ctx, hash_code(event_ctx.incoming.start_payload[:REF_CODE_MAX]))
         return
-    first, last, gender = await event_ctx.services.vk.profile(event_ctx.account)
+    first, last, gender = await event_ctx.services.messengers.profile(event_ctx.account)
     if first or last or gender is not None:
         await event_ctx.services.people.note_profile(
             event_ctx.person_id,
             _full_name(first, last),
             gender,
-            event_ctx.services.vk.placeholder_name(event_ctx.account),
+            event_ctx.services.messengers.placeholder_name(event_ctx.account),
         )
     event_ctx.reply(
         t("greeting_known", name=first or FALLBACK_NAME), keyboard=main_menu(event_ctx.who)

@@ -7,6 +7,17 @@ from collections.abc import Sequence
 from bot.conversation.identity import Account
 from bot.storage.base import SQL_BATCH, Repo
 
+# The messenger a person is reached on, as an SQL expression of their id (`{person}`): the
+# one they chose (people.messenger) if they still have an account there, else the one they
+# linked last. NULL for someone with no account at all. One definition, read by the outbox
+# when it routes a message and by the adapters' callers (an upload for a person).
+REACH_SQL = (
+    "(SELECT a.messenger FROM accounts a JOIN people r ON r.id = a.person_id"
+    " WHERE a.person_id = {person}"
+    " ORDER BY CASE WHEN a.messenger = r.messenger THEN 0 ELSE 1 END,"
+    " a.linked_at DESC, a.messenger LIMIT 1)"
+)
+
 
 class AccountsRepo(Repo):
     async def person_of(self, account: Account) -> int | None:
@@ -70,15 +81,31 @@ class AccountsRepo(Repo):
             )
             found[account] = person_id = int(rows[0][0])
             await self._conn.execute(
-                "INSERT INTO accounts (messenger, external_id, person_id) VALUES (?, ?, ?)",
-                (account.messenger, account.external_id, person_id),
+                "INSERT INTO accounts (messenger, external_id, person_id, linked_at)"
+                " VALUES (?, ?, ?, ?)",
+                (account.messenger, account.external_id, person_id, self._now()),
             )
         return found
 
     async def link(self, account: Account, person_id: int) -> None:
         """Links an account to a person; an account already linked keeps its person."""
         await self._conn.execute(
-            "INSERT INTO accounts (messenger, external_id, person_id) VALUES (?, ?, ?)"
-            " ON CONFLICT (messenger, external_id) DO NOTHING",
-            (account.messenger, account.external_id, person_id),
+            "INSERT INTO accounts (messenger, external_id, person_id, linked_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (messenger, external_id) DO NOTHING",
+            (account.messenger, account.external_id, person_id, self._now()),
         )
+
+    async def reach(self, person_ids: Sequence[int]) -> dict[int, str]:
+        """The messenger each person is reached on (see REACH_SQL); people without any
+        account are left out."""
+        found: dict[int, str] = {}
+        ids = list(dict.fromkeys(person_ids))
+        for start in range(0, len(ids), SQL_BATCH):
+            chunk = ids[start : start + SQL_BATCH]
+            rows = await self._all(
+                f"SELECT p.id, {REACH_SQL.format(person='p.id')} FROM people p"
+                f" WHERE p.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found |= {int(row[0]): str(row[1]) for row in rows if row[1] is not None}
+        return found

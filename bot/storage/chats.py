@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.conversation.identity import VK
 from bot.storage.base import Repo
 from bot.storage.timefmt import from_db_optional
 
@@ -25,12 +26,15 @@ class ChatRow:
     invite_link: str | None
     checked_at: datetime | None
     left: bool
+    # Whose chat it is: its key (peer_id) is that messenger's own chat id.
+    messenger: str = VK
 
 
 class ChatsRepo(Repo):
     _SELECT = (
         "SELECT h.peer_id, h.title, h.added_by, h.kind, h.sub_kind, h.class_id,"
-        " c.name AS class_name, h.bound_by, h.bot_admin, h.invite_link, h.checked_at, h.left_at"
+        " c.name AS class_name, h.bound_by, h.bot_admin, h.invite_link, h.checked_at, h.left_at,"
+        " h.messenger"
         " FROM chats h LEFT JOIN classes c ON c.id = h.class_id"
     )
 
@@ -49,14 +53,15 @@ class ChatsRepo(Repo):
             invite_link=row["invite_link"],
             checked_at=from_db_optional(row["checked_at"]),
             left=row["left_at"] is not None,
+            messenger=row["messenger"],
         )
 
-    async def added(self, peer_id: int, added_by: int | None) -> None:
+    async def added(self, peer_id: int, added_by: int | None, messenger: str) -> None:
         await self._conn.execute(
-            "INSERT INTO chats (peer_id, added_by, added_at) VALUES (?, ?, ?)"
+            "INSERT INTO chats (peer_id, added_by, added_at, messenger) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(peer_id) DO UPDATE SET added_by = excluded.added_by,"
             " added_at = excluded.added_at, left_at = NULL",
-            (peer_id, added_by, self._now()),
+            (peer_id, added_by, self._now(), messenger),
         )
 
     async def get(self, peer_id: int) -> ChatRow | None:
@@ -64,18 +69,31 @@ class ChatsRepo(Repo):
         return None if row is None else self._row(row)
 
     async def holder_of(
-        self, kind: str, class_id: int | None, sub_kind: str | None
+        self, kind: str, class_id: int | None, sub_kind: str | None, messenger: str | None = None
     ) -> ChatRow | None:
-        """The chat bound for a purpose that allows only one."""
+        """The chat bound for a purpose that allows only one on each messenger: on
+        `messenger`, or on any (the first of `holders_of`) when it is None."""
+        holders = await self.holders_of(kind, class_id, sub_kind)
+        for chat in holders:
+            if messenger is None or chat.messenger == messenger:
+                return chat
+        return None
+
+    async def holders_of(
+        self, kind: str, class_id: int | None, sub_kind: str | None
+    ) -> list[ChatRow]:
+        """The chats bound for a purpose that allows one per messenger, by messenger."""
         if kind in ("students", "parents", "teachers"):
-            row = await self._one(
-                f"{self._SELECT} WHERE h.kind = ? AND h.class_id = ?", (kind, class_id)
+            rows = await self._all(
+                f"{self._SELECT} WHERE h.kind = ? AND h.class_id = ? ORDER BY h.messenger",
+                (kind, class_id),
             )
         else:
-            row = await self._one(
-                f"{self._SELECT} WHERE h.kind = ? AND h.sub_kind = ?", (kind, sub_kind)
+            rows = await self._all(
+                f"{self._SELECT} WHERE h.kind = ? AND h.sub_kind = ? ORDER BY h.messenger",
+                (kind, sub_kind),
             )
-        return None if row is None else self._row(row)
+        return [self._row(row) for row in rows]
 
     async def bind(
         self,

@@ -567,6 +567,38 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE outbox ADD COLUMN to_account TEXT;
         """,
     ),
+    Migration(
+        14,
+        "a second messenger: chats, accounts and outgoing messages say whose they are",
+        """
+        -- A chat is the messenger's: its key (peer_id) is the messenger's own chat id, and
+        -- a class may have a chat of each purpose on each messenger during a move.
+        ALTER TABLE chats ADD COLUMN messenger TEXT NOT NULL DEFAULT 'vk';
+        DROP INDEX chats_one_per_class;
+        DROP INDEX chats_one_per_purpose;
+        CREATE UNIQUE INDEX chats_one_per_class
+            ON chats(messenger, kind, class_id) WHERE kind IN ('students', 'parents', 'teachers');
+        CREATE UNIQUE INDEX chats_one_per_purpose
+            ON chats(messenger, kind, sub_kind) WHERE kind IN ('management', 'channel');
+
+        -- When each account was linked: a person is reached on the messenger they linked
+        -- last, unless they chose one (people.messenger). Accounts from before count as
+        -- linked at the person's creation.
+        ALTER TABLE accounts ADD COLUMN linked_at TEXT;
+        UPDATE accounts SET linked_at =
+            (SELECT created_at FROM people WHERE people.id = accounts.person_id);
+        ALTER TABLE people ADD COLUMN messenger TEXT;
+
+        -- Which messenger's sender takes a message: fixed when it is queued (the event's
+        -- own messenger for its replies, the chat's for a chat, the person's otherwise).
+        ALTER TABLE outbox ADD COLUMN messenger TEXT NOT NULL DEFAULT 'vk';
+        ALTER TABLE outbox_recipients ADD COLUMN messenger TEXT NOT NULL DEFAULT 'vk';
+        CREATE INDEX outbox_pending_by_messenger ON outbox(messenger, id) WHERE state = 'pending';
+        DROP INDEX outbox_recipients_pending;
+        CREATE INDEX outbox_recipients_pending
+            ON outbox_recipients(outbox_id, messenger, peer_id) WHERE state = 'pending';
+        """,
+    ),
 )
 
 

@@ -10,9 +10,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.conversation.identity import parse_account
+from bot.conversation.identity import VK, parse_account
 from bot.conversation.outgoing import AccountAddress, Address, Chat, Person
+from bot.storage.accounts import REACH_SQL
 from bot.storage.base import Repo, Statement
+
+# The messenger a message is routed to, when the caller does not fix it: the chat's for a
+# chat, the person's (REACH_SQL) for a person; VK's for someone with no account left (its
+# sender records them as undeliverable, as it always did).
+_ROUTE_SQL = (
+    "COALESCE(?, CASE WHEN ? = 1 THEN (SELECT h.messenger FROM chats h WHERE h.peer_id = ?)"
+    f" ELSE {REACH_SQL.format(person='?')} END, '{VK}')"
+)
+_PENDING_COLUMNS = (
+    "id, peer_id, random_id, body, attempts, report_to, to_chat, to_account, messenger"
+)
+# A sender's share of what is pending: its messenger's replies, and the broadcasts with
+# recipients of its messenger still to be sent (`{messenger}` is one parameter, twice).
+_FOR_MESSENGER = (
+    " AND (peer_id <> 0 AND messenger = ? OR peer_id = 0 AND EXISTS ("
+    "SELECT 1 FROM outbox_recipients r WHERE r.outbox_id = outbox.id"
+    " AND r.state = 'pending' AND r.messenger = ?))"
+)
 
 
 def _address(recipient_id: int, to_chat: int, to_account: str | None = None) -> Address:
@@ -39,6 +58,8 @@ class OutboxRow:
     to_chat: bool = False
     # An account named outright (`vk:123`, see AccountAddress), or None.
     to_account: str | None = None
+    # The messenger whose sender takes it (a broadcast's recipients each have their own).
+    messenger: str = VK
 
     @property
     def to(self) -> Address:
@@ -86,6 +107,7 @@ def _pending_row(row: Any) -> OutboxRow:
         report_to=row["report_to"],
         to_chat=bool(row["to_chat"]),
         to_account=row["to_account"],
+        messenger=row["messenger"],
     )
 
 
@@ -103,15 +125,21 @@ def in_turn(rows: Sequence[OutboxRow], per_peer: int) -> list[OutboxRow]:
 
 class OutboxRepo(Repo):
     def add_replies_statement(
-        self, replies: Sequence[tuple[Address, int, dict[str, Any]]]
+        self,
+        replies: Sequence[tuple[Address, int, dict[str, Any]]],
+        via: Sequence[str | None] = (),
     ) -> Statement | None:
-        """Many (address, random_id, neutral message) in one statement."""
+        """Many (address, random_id, neutral message) in one statement. `via[i]`, where
+        given, fixes reply i's messenger (an event's replies go back where it came from);
+        otherwise the address decides (see _ROUTE_SQL)."""
         if not replies:
             return None
         now = self._now()
+        fixed = list(via) + [None] * (len(replies) - len(via))
         return Statement(
-            "INSERT INTO outbox (peer_id, to_chat, to_account, random_id, body, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO outbox"
+            " (peer_id, to_chat, to_account, random_id, body, created_at, messenger)"
+            f" VALUES (?, ?, ?, ?, ?, ?, {_ROUTE_SQL})",
             [
                 (
                     to.id,
@@ -120,8 +148,12 @@ class OutboxRepo(Repo):
                     random_id,
                     json.dumps(body, ensure_ascii=False),
                     now,
+                    to.account.messenger if isinstance(to, AccountAddress) else messenger,
+                    int(isinstance(to, Chat)),
+                    to.id,
+                    to.id,
                 )
-                for to, random_id, body in replies
+                for (to, random_id, body), messenger in zip(replies, fixed, strict=True)
             ],
         )
 
@@ -143,29 +175,40 @@ class OutboxRepo(Repo):
         assert outbox_id is not None
         blocked = set(unreachable)
         await self._conn.executemany(
-            "INSERT OR IGNORE INTO outbox_recipients (outbox_id, peer_id, to_chat, state)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO outbox_recipients"
+            " (outbox_id, peer_id, to_chat, state, messenger)"
+            f" VALUES (?, ?, ?, ?, {_ROUTE_SQL})",
             [
                 (
                     outbox_id,
                     to.id,
                     int(isinstance(to, Chat)),
                     "undeliverable" if to in blocked else "pending",
+                    None,
+                    int(isinstance(to, Chat)),
+                    to.id,
+                    to.id,
                 )
                 for to in recipients
             ],
         )
         return outbox_id
 
-    async def pending(self, after_id: int, limit: int) -> list[OutboxRow]:
+    async def pending(
+        self, after_id: int, limit: int, messenger: str | None = None
+    ) -> list[OutboxRow]:
+        """What is pending, oldest first: all of it, or one messenger's share."""
+        share, params = ("", ()) if messenger is None else (_FOR_MESSENGER, (messenger,) * 2)
         rows = await self._all(
-            "SELECT id, peer_id, random_id, body, attempts, report_to, to_chat, to_account"
-            " FROM outbox WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
-            (after_id, limit),
+            f"SELECT {_PENDING_COLUMNS} FROM outbox WHERE state = 'pending' AND id > ?{share}"
+            " ORDER BY id LIMIT ?",
+            (after_id, *params, limit),
         )
         return [_pending_row(row) for row in rows]
 
-    async def pending_in_turn(self, limit: int, per_peer: int) -> list[OutboxRow]:
+    async def pending_in_turn(
+        self, limit: int, per_peer: int, messenger: str | None = None
+    ) -> list[OutboxRow]:
         """Pending messages, each peer's oldest first, peers taking turns: everyone's first
         message, then everyone's second, and so on, at most `per_peer` of each peer's.
 
@@ -173,24 +216,28 @@ class OutboxRepo(Repo):
         that is pending fits in one plain read, and the turns are taken here; only a pile
         larger than that makes SQLite number each peer's rows (a window over every pending
         row, twice the cost of the plain read)."""
-        plain = await self.pending(after_id=0, limit=limit)
+        plain = await self.pending(after_id=0, limit=limit, messenger=messenger)
         if len(plain) < limit:
             return in_turn(plain, per_peer)
+        share, params = ("", ()) if messenger is None else (_FOR_MESSENGER, (messenger,) * 2)
         rows = await self._all(
-            "SELECT id, peer_id, random_id, body, attempts, report_to, to_chat, to_account"
-            " FROM ("
+            f"SELECT {_PENDING_COLUMNS} FROM ("
             " SELECT *, ROW_NUMBER() OVER (PARTITION BY peer_id ORDER BY id) AS turn"
-            " FROM outbox WHERE state = 'pending')"
+            f" FROM outbox WHERE state = 'pending'{share})"
             " WHERE turn <= ? ORDER BY turn, id LIMIT ?",
-            (per_peer, limit),
+            (*params, per_peer, limit),
         )
         return [_pending_row(row) for row in rows]
 
-    async def pending_recipients(self, outbox_id: int, limit: int) -> list[Address]:
+    async def pending_recipients(
+        self, outbox_id: int, limit: int, messenger: str | None = None
+    ) -> list[Address]:
+        """A broadcast's recipients still to be sent: all of them, or one messenger's."""
+        share, params = ("", ()) if messenger is None else (" AND messenger = ?", (messenger,))
         rows = await self._all(
             "SELECT peer_id, to_chat FROM outbox_recipients"
-            " WHERE outbox_id = ? AND state = 'pending' ORDER BY peer_id LIMIT ?",
-            (outbox_id, limit),
+            f" WHERE outbox_id = ? AND state = 'pending'{share} ORDER BY peer_id LIMIT ?",
+            (outbox_id, *params, limit),
         )
         return [_address(int(row[0]), int(row[1])) for row in rows]
 
@@ -221,11 +268,15 @@ class OutboxRepo(Repo):
             sent, undeliverable, failed, pending, {int(r[0]): int(r[1]) for r in reasons}
         )
 
-    async def finish_broadcast(self, outbox_id: int) -> None:
-        await self._conn.execute(
-            "UPDATE outbox SET state = 'sent', sent_at = ?, body = NULL WHERE id = ?",
+    async def finish_broadcast(self, outbox_id: int) -> bool:
+        """Ends a broadcast; False if it had ended already (another messenger's sender
+        settled its last recipient first): its end is reported by whoever ends it."""
+        cursor = await self._conn.execute(
+            "UPDATE outbox SET state = 'sent', sent_at = ?, body = NULL"
+            " WHERE id = ? AND state = 'pending'",
             (self._now(), outbox_id),
         )
+        return bool(cursor.rowcount)
 
     def mark_sent_statement(self, sent: Sequence[tuple[int, int | None]]) -> Statement | None:
         """(outbox_id, vk_message_id) of replies VK took."""

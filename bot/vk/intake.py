@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from typing import Any
 
 from loguru import logger
 
 from bot.commands import Community
+from bot.intake import InboxWriter
 from bot.storage import Database
-from bot.storage.db import Change
-from bot.storage.inbox import InboxRow
 from bot.vk.api import ResilientAPI
 from bot.vk.parse import dedup_key, parse_update
 from bot.vk.polling import LongPoll
@@ -40,6 +38,7 @@ class Intake:
         self,
         db: Database,
         api: ResilientAPI,
+        writer: InboxWriter,
         group_id: int,
         wait: int = 25,
         community: Community | None = None,
@@ -50,17 +49,10 @@ class Intake:
         # Who the commands in a chat must address, and whose joining a chat is the bot's.
         self._me = community or Community(group_id)
         self._wait = wait
-        # Who takes the events once they are stored (the dispatcher).
-        self.on_stored: Callable[[list[InboxRow]], None] = lambda rows: None
-        self._storing = asyncio.Lock()
-        self._next_seq: int | None = None
+        self._writer = writer
         self._gap = asyncio.Event()
         self._last_delivery: float | None = None
         self.recovered = 0
-
-    def forget_order(self) -> None:
-        """The inbox's next place is read afresh: another process may have stored since."""
-        self._next_seq = None
 
     def gap_detected(self, code: int) -> None:
         logger.warning("Long poll lost events (failed {}); recovering from conversations", code)
@@ -169,39 +161,12 @@ class Intake:
                 await asyncio.sleep(pause)
 
     async def store(self, updates: list[dict[str, Any]], ts: str | None) -> None:
-        """Stores the new events (with the long-poll position they came with), then hands
-        them to the dispatcher: it does not read back what was just written."""
-        async with self._storing:
-            fresh: dict[str, dict[str, Any]] = {}
-            for update in updates:
-                fresh.setdefault(dedup_key(update), update)
-            if self._next_seq is None:
-                self._next_seq = await self._db.reader.inbox.last_seq() + 1
-            first = self._next_seq
-            # Parsed once, here: the inbox keeps the neutral record, not VK's update.
-            records = [parse_update(update, self._me) for update in fresh.values()]
-            rows = [
-                InboxRow(record.event_id, seq, record.person, record.to_stored())
-                for seq, record in enumerate(records, start=first)
-            ]
-            changes: list[Change] = [lambda tx: tx.inbox.add_many_statement(rows)]
-            if ts is not None:
-                changes.append(lambda tx: tx.kv.set_statement(TS_KEY, ts))
-            try:
-                added = (await self._db.write(*changes))[0]
-            except Exception:
-                self._next_seq = None  # read afresh: the places taken may not be ours to know
-                raise
-            self._next_seq += len(rows)
-            if added != len(rows):
-                # Some were stored before (a recovered message the long poll brings too):
-                # the new ones are those that took the places given in this batch.
-                stored = await self._db.reader.inbox.placed_between(first, first + len(rows) - 1)
-                rows = [row for row in rows if row.event_id in stored]
+        """Stores the new events with the long-poll position they came with (see InboxWriter);
+        each update is parsed once, here: the inbox keeps the neutral record."""
+        keyed: dict[str, dict[str, Any]] = {}
+        for update in updates:
+            keyed.setdefault(dedup_key(update), update)
+        records = [parse_update(update, self._me) for update in keyed.values()]
+        await self._writer.store(records, None if ts is None else (TS_KEY, ts))
         if ts is not None:
             self._last_delivery = time.time()
-        logger.debug("Stored {} new event(s) up to ts {}", len(rows), ts)
-        if len(rows) < len(updates):
-            logger.info("Skipped {} already received event(s)", len(updates) - len(rows))
-        if rows:
-            self.on_stored(rows)

@@ -12,7 +12,7 @@ import enum
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,9 +21,11 @@ from loguru import logger
 from vkbottle import VKAPIError
 
 from bot import faults
+from bot.broadcasts import BroadcastDone, end_if_settled
+from bot.conversation.identity import VK
 from bot.conversation.outgoing import Address, Person
 from bot.storage import Database
-from bot.storage.outbox import DeliveryCounts, OutboxRow, RecipientOutcome
+from bot.storage.outbox import OutboxRow, RecipientOutcome
 from bot.vk.api import ResilientAPI, TransientAPIError
 from bot.vk.outgoing import VKUsers, mentioned_people, send_params, vk_peer_of
 from bot.vk.people import vk_users_of
@@ -53,8 +55,6 @@ MAX_UNEXPLAINED_ATTEMPTS = 8
 # costs little.
 RETRY_PAUSE_FIRST = 0.2
 RETRY_PAUSE_CAP = 60.0
-
-BroadcastDone = Callable[[OutboxRow, DeliveryCounts], Awaitable[None]]
 
 
 class Step(enum.Enum):
@@ -262,7 +262,7 @@ class OutboxSender:
     async def _round(self) -> Step:
         """Reads what is pending, peers taking turns, and sends one round of it."""
         rows = await self._db.reader.outbox.pending_in_turn(
-            limit=READ_LIMIT, per_peer=EXECUTE_MAX_CALLS
+            limit=READ_LIMIT, per_peer=EXECUTE_MAX_CALLS, messenger=VK
         )
         if not rows:
             return Step.IDLE
@@ -303,7 +303,7 @@ class OutboxSender:
         for row in rows:
             if not row.is_broadcast or budget <= 0:
                 continue
-            recipients = await self._db.reader.outbox.pending_recipients(row.id, budget)
+            recipients = await self._db.reader.outbox.pending_recipients(row.id, budget, VK)
             if recipients:
                 budget -= len(recipients)
                 broadcasts.append((row, recipients))
@@ -417,25 +417,10 @@ class OutboxSender:
             lambda tx: tx.people.set_unreachable_statement(unreachable),
         )
         # Every broadcast read, sent this round or not: one whose recipients were all
-        # settled before (all unreachable, or its finish failed last time) ends here too.
+        # settled before (all unreachable, or its end failed last time) ends here too.
         for row in rows:
-            if row.is_broadcast and not await self._db.reader.outbox.pending_recipients(row.id, 1):
-                # Reported before it is marked finished: a failure in between reports it
-                # again, under the same random_id, which VK drops.
-                await self._report(row)
-                async with self._db.transaction() as tx:
-                    await tx.outbox.finish_broadcast(row.id)
-
-    async def _report(self, row: OutboxRow) -> None:
-        if self.on_broadcast_done is None:
-            return
-        counts = await self._db.reader.outbox.delivery(row.id)
-        try:
-            await self.on_broadcast_done(row, counts)
-        except (sqlite3.Error, OSError):
-            raise  # the round is tried again, the report with it
-        except Exception:
-            logger.exception("Reporting broadcast {} failed", row.id)
+            if row.is_broadcast:
+                await end_if_settled(self._db, row, self.on_broadcast_done)
 
     async def _send_batch(self, batch: Sequence[Call]) -> list[dict[Address, CallOutcome]]:
         try:
