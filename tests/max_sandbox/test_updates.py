@@ -131,3 +131,17 @@ async def test_a_duplicated_update_comes_twice_by_polling_and_by_webhook(
     await bob.send("дважды")
     await receiver.wait(2)
     assert receiver.received[0][1] == receiver.received[1][1]
+
+
+async def test_a_webhook_that_never_answers_200_loses_the_update(
+    api: Api, receiver: Receiver
+) -> None:
+    async with MaxSandbox(rate_limit=None, webhook_retry_delay=0.001, webhook_retries=2) as sb:
+        user = sb.add_user(first_name="Ева", last_name="Ким")
+        api.sb = sb
+        await api.ok("POST", "/subscriptions", body={"url": receiver.url})
+        receiver.answers = [500, 500, 500, 500]
+        await user.start()
+        assert await sb.webhooks.drain()
+        assert [a.status for a in sb.webhooks.attempts] == [500, 500, 500]
+        assert [u["update_type"] for u in sb.webhooks.dropped] == ["bot_started"]
