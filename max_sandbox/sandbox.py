@@ -305,6 +305,11 @@ class MaxSandbox:
         """Calls to ``"POST /messages"`` (or to ``"/messages"``, any verb)."""
         return [c for c in self.calls if c.name == name or c.path == name]
 
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every update produced so far (vk_sandbox's name)."""
+        return self.updates
+
     def inbox(self, peer_id: int) -> Inbox[BotMessage]:
         if peer_id not in self.inboxes:
             self.inboxes[peer_id] = Inbox()
@@ -973,13 +978,15 @@ class MaxSandbox:
             if message is not None and not message.deleted:
                 self.apply_edit(message, edit)
         pending.answered = True
-        self.answers_inbox(pending.user_id).push(
-            {
-                "callback_id": callback_id,
-                "notification": notification,
-                "message": body.get("message"),
-            }
-        )
+        answer: dict[str, Any] = {
+            "callback_id": callback_id,
+            "notification": notification,
+            "message": body.get("message"),
+        }
+        if notification is not None:
+            # vk_sandbox's shape of a snackbar, so one story reads either sandbox's answer.
+            answer.update({"type": "show_snackbar", "text": notification})
+        self.answers_inbox(pending.user_id).push(answer)
         return {"success": True}
 
     # ------------------------------------------------------------------ uploads and files

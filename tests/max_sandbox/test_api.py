@@ -287,6 +287,7 @@ async def test_a_callback_is_answered_once(api: Api, sb: MaxSandbox, alice: User
     assert ok == {"success": True}
     got = await alice.wait_event_answer()
     assert got["notification"] == "Принято"
+    assert (got["type"], got["text"]) == ("show_snackbar", "Принято")  # as vk_sandbox has it
     assert reply.text == "Спасибо!" and reply.buttons == []
     again = await api.error(
         "POST", "/answers", 400, query={"callback_id": callback_id}, body={"notification": "x"}
