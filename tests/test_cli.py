@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("VK_", "ADMIN_", "DIRECTOR_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("VK_", "MAX_", "ADMIN_", "DIRECTOR_"))
     }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
