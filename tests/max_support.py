@@ -72,7 +72,9 @@ async def max_bot(start_max_bot: Callable[..., Awaitable[BotRunner]]) -> BotRunn
     return await start_max_bot(flood_limit=0)
 
 
-async def consented(sb: MaxSandbox, first: str, last: str, user_id: int | None = None) -> UserDriver:
+async def consented(
+    sb: MaxSandbox, first: str, last: str, user_id: int | None = None
+) -> UserDriver:
     """A MAX user who opened the bot and agreed to the processing of their data."""
     user = sb.add_user(first_name=first, last_name=last, user_id=user_id)
     await user.start()
