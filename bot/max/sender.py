@@ -124,8 +124,8 @@ class MaxSender:
         self._stopping = False
         self._pause_first = retry_pause_first
         self._pause_cap = retry_pause_cap
-        self._progress_every = progress_every
-        self._progress_min = progress_min
+        self.progress_every = progress_every
+        self.progress_min = progress_min
         self._unexplained: dict[Attempt, int] = {}
         self._last_progress: dict[int, float] = {}
         self._lanes = asyncio.Semaphore(LANES)
@@ -214,6 +214,8 @@ class MaxSender:
         for row in rows:
             if not row.is_broadcast:
                 continue
+            # Its progress is counted from the round it was first seen in.
+            self._last_progress.setdefault(row.id, time.monotonic())
             recipients = await self._db.reader.outbox.pending_recipients(
                 row.id, BROADCAST_ROUND, MAX
             )
@@ -410,12 +412,14 @@ class MaxSender:
         if row.report_to is None:
             return
         now = time.monotonic()
-        last = self._last_progress.setdefault(row.id, now)
-        if now - last < self._progress_every:
+        if now - self._last_progress.get(row.id, now) < self.progress_every:
             return
         counts = await self._db.reader.outbox.delivery(row.id)
         total = counts.sent + counts.undeliverable + counts.failed + counts.pending
-        if counts.pending == 0 or total < self._progress_min:
+        if counts.pending == 0:
+            self._last_progress.pop(row.id, None)
+            return
+        if total < self.progress_min:
             return
         self._last_progress[row.id] = now
         text = t("broadcast_progress", sent=counts.sent, total=total)
