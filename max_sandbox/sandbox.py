@@ -573,7 +573,9 @@ class MaxSandbox:
         return web.Response(status=500)  # never reaches the client
 
     async def _unknown(self, request: web.Request) -> web.Response:
-        return self._error(not_found(f"Path {request.path} not found"))
+        error = not_found(f"Path {request.path} not found")
+        self._record(f"{request.method} {request.path}", request, None, error)
+        return self._error(error)
 
     # ------------------------------------------------------------------ lookups
 

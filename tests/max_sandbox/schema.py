@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +250,18 @@ class MaxSchema:
             problems.append("a body where the operation takes none")
         if problems:
             raise AssertionError(f"{method} {path} request: " + "; ".join(problems))
+
+    def calls(self, calls: Iterable[Any]) -> None:
+        """Every request a client made to a MaxSandbox (its ``sb.calls``) fits the schema:
+        how an adapter's tests check the requests the bot sent."""
+        problems: list[str] = []
+        for call in calls:
+            try:
+                self.request(call.method, call.path, call.query, call.body)
+            except AssertionError as error:
+                problems.append(str(error))
+        if problems:
+            raise AssertionError("\n".join(problems[:10]))
 
     def _query_value(self, schema: dict[str, Any], raw: str) -> Any:
         schema = self._resolve(schema) if "$ref" in schema else schema

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aiohttp
+import pytest
 
 from max_sandbox import MaxSandbox, UserDriver
 
@@ -346,3 +347,25 @@ async def test_an_image_and_a_file_go_by_upload_token(
         query={"user_id": alice.user_id},
         body={"text": "x", "attachments": [bad]},
     )
+
+
+async def test_the_calls_a_client_made_are_checked_against_the_schema(
+    api: Api, sb: MaxSandbox, alice: UserDriver
+) -> None:
+    await api.send("Привет", user_id=alice.user_id)
+    await api.updates(limit=5)
+    api.schema.calls(sb.calls)  # what an adapter's tests do with the bot's calls
+    await api.error(
+        "POST",
+        "/messages",
+        400,
+        query={"user_id": alice.user_id, "to": "me"},
+        body={"text": 1},
+        check_request=False,
+    )
+    async with api.session.get(sb.api_url + "/nowhere", headers={"Authorization": sb.token}):
+        pass
+    with pytest.raises(AssertionError) as caught:
+        api.schema.calls(sb.calls)
+    assert "unknown query parameter 'to'" in str(caught.value)
+    assert "GET /nowhere is not in the MAX schema" in str(caught.value)
