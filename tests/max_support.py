@@ -44,13 +44,10 @@ def free_port() -> int:
 
 def check_requests(sb: MaxSandbox, schema: MaxSchema) -> int:
     """Every request the bot made that MAX took: its parameters and body as the schema
-    documents them. Returns how many were checked."""
-    checked = 0
-    for call in sb.calls:
-        if call.ok:
-            schema.request(call.method, call.path, call.query, call.body)
-            checked += 1
-    return checked
+    documents them (a request a fault cut short has no body to check). Returns how many."""
+    taken = [call for call in sb.calls if call.ok]
+    schema.calls(taken)
+    return len(taken)
 
 
 @pytest.fixture
