@@ -119,3 +119,17 @@ async def test_a_webhook_without_the_secret_is_refused(
             assert answer.status == 401
     await asyncio.sleep(0.3)
     assert not sb.calls_to("POST /messages"), "nobody was answered"
+
+
+async def test_leaving_webhooks_for_long_polling_drops_the_subscription(
+    sb: MaxSandbox,  # noqa: F811
+    start_max_bot: Callable[..., Awaitable[BotRunner]],  # noqa: F811
+) -> None:
+    runner, _ = await _webhook_bot(sb, start_max_bot)
+    await runner.stop()
+    polling = await start_max_bot(flood_limit=0)
+    assert sb.subscriptions == [], "MAX refuses long polling while a subscription exists"
+    anna = await consented(sb, "Анна", "Кузнецова")
+    await drain(anna)
+    assert polling.app is not None
+    assert sb.calls_to("GET /updates")
