@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from bot.conversation.identity import max_account
-from bot.conversation.outgoing import Person
+from bot.conversation.outgoing import OutgoingMessage, Person
 from bot.texts import t
 from max_sandbox import MaxSandbox, UserDriver
 from tests.conftest import BotRunner
@@ -164,3 +164,19 @@ async def test_a_crash_before_an_answer_neither_drops_nor_doubles_the_reply(
     reply = await anna.wait_reply(timeout=5)
     await anna.expect_silence(1.0)
     assert copies(sb, anna, reply.text) == 1
+
+
+async def test_many_messages_to_one_person_arrive_promptly_and_in_order(
+    sb: MaxSandbox,  # noqa: F811
+    max_bot: BotRunner,  # noqa: F811
+) -> None:
+    anna = await consented(sb, "Анна", "Кузнецова")
+    await drain(anna)
+    person = await _person(max_bot, anna)
+    services = max_bot.app.services  # type: ignore[union-attr]
+    texts = [f"Сообщение {i}" for i in range(12)]
+    await services.notifier.send_now(
+        [OutgoingMessage(Person(person), text) for text in texts], "test-pile"
+    )
+    received = await anna.wait_replies(12, timeout=3)
+    assert [m.text for m in received] == texts

@@ -15,7 +15,7 @@ import contextlib
 import enum
 import sqlite3
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -203,7 +203,12 @@ class MaxSender:
                 await self._progress(row)
         if retry:
             return Step.PARTLY if settled else Step.RETRY
-        if any(row.is_broadcast for row in rows) or len(rows) >= READ_LIMIT:
+        per_peer = Counter(row.peer_id for row in rows)
+        if (
+            any(row.is_broadcast for row in rows)
+            or len(rows) >= READ_LIMIT
+            or max(per_peer.values()) >= PER_PEER  # a peer's later ones were not read
+        ):
             return Step.MORE
         return Step.DONE
 
