@@ -53,6 +53,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("cancel", "прервать текущий диалог", "/cancel", ANYONE, BUTTONS["cancel"], "any"),
     CommandSpec("forget_me", "удалить мои персональные данные", "/forget_me", CONSENTED,
                 BUTTONS["forget_me"]),
+    # A school moving from VK to MAX: one person on both messengers
+    CommandSpec("link_max", "связать с ботом свой аккаунт в MAX", "/link_max", CONSENTED),
+    CommandSpec("link_vk", "связать с ботом свой аккаунт ВКонтакте", "/link_vk", CONSENTED),
+    CommandSpec("messenger", "где получать сообщения бота: ВКонтакте или MAX", "/messenger",
+                CONSENTED),
     # Joining the school's space (clauses 2.1, 2.5, 2.7)
     CommandSpec("join", "войти по коду приглашения", "/join <код>", CONSENTED),
     CommandSpec("request", "попросить принять вас в класс, если нет приглашения", "/request",
@@ -92,6 +97,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("leave_decide", "решить, выбывают ли родители", "/leave_decide", ADMIN,
                 hidden=True),
     CommandSpec("audit", "журнал действий", "/audit [N]", ADMIN_OR_DIRECTOR),
+    CommandSpec("moving", "переход на MAX: сколько людей каждого класса уже там", "/moving",
+                ADMIN_OR_DIRECTOR),
     # Chats (clauses 2.2–2.5)
     CommandSpec("chats", "мои чаты: какие нужны, какие есть, ссылки", "/chats [класс]", CONSENTED,
                 BUTTONS["chats"], in_menu=True),
