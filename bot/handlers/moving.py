@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.context import EventContext
 from bot.conversation.identity import MAX, MESSENGER_TITLES, VK
-from bot.conversation.outgoing import AccountAddress
+from bot.conversation.outgoing import AccountAddress, person_number
 from bot.domain.moving import LINK_TTL, LinkStatus
 from bot.domain.people import REF_CODE_MAX
 from bot.handlers.routing import Router
@@ -24,6 +24,15 @@ ORDER = (VK, MAX)
 def where(messenger: str | None) -> str:
     """«в MAX», «во ВКонтакте»."""
     return MESSENGER_WHERE.get(messenger or "", messenger or "")
+
+
+async def typed_ref(event_ctx: EventContext, person_id: int) -> str:
+    """How an admin types a person back (`/verify …`): their VK number as before, or
+    `max:123` for someone on MAX only (a bare number means a VK account)."""
+    accounts = await event_ctx.services.moving.accounts(person_id)
+    if VK in accounts or MAX not in accounts:
+        return person_number(person_id)
+    return str(accounts[MAX])
 
 
 def _other(messenger: str) -> str:
