@@ -116,6 +116,11 @@ class UserDriver:
         return self.sandbox.screen_name_of(self.state)
 
     @property
+    def ref(self) -> str:
+        """How an admin names this user in a command on VK (``/verify id123``)."""
+        return f"id{self.user_id}"
+
+    @property
     def can_receive(self) -> bool:
         """May the community write to this user now (no error 901)?"""
         return self.state.can_write
