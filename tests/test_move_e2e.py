@@ -11,16 +11,18 @@ from pathlib import Path
 import pytest
 
 from bot.conversation.identity import MAX, VK, max_account, vk_account
-from bot.texts import t
+from bot.texts import BUTTONS, t
 from max_sandbox import MaxSandbox
-from tests.conftest import BotRunner, make_settings
-from tests.helpers import admin_user, ask, drain, verified_teacher
+from tests.conftest import ADMIN_ID, BotRunner, make_settings
+from tests.helpers import admin_user, ask, drain, invitation_code, verified_teacher
 from tests.max_support import ask as ask_max
 from tests.max_support import consented, sb  # noqa: F401
 from tests.max_support import drain as drain_max
 from vk_sandbox import VKSandbox
 
 MAX_LINK = re.compile(r"https://max\.ru/\w+\?start=link_[A-Za-z0-9_-]+")
+# An admin of the school who reads the bot in MAX.
+MAX_ADMIN = 5001
 VK_LINK = re.compile(r"https://vk\.me/club\d+\?ref=(link_[A-Za-z0-9_-]+)")
 
 
@@ -31,7 +33,11 @@ async def both(
     tmp_path: Path,
 ) -> AsyncIterator[Callable[[], BotRunner]]:
     settings = make_settings(
-        sandbox, tmp_path / "bot.sqlite3", max_token=sb.token, max_api_url=sb.api_url
+        sandbox,
+        tmp_path / "bot.sqlite3",
+        max_token=sb.token,
+        max_api_url=sb.api_url,
+        admin_ids=[ADMIN_ID, f"max:{MAX_ADMIN}"],
     )
     runner = BotRunner(settings, extra={"run_scheduler": False})
     await runner.start()
@@ -103,3 +109,26 @@ async def test_a_parent_who_started_in_max_links_vk_the_other_way(
     assert (await olga_vk.wait_reply()).text == t("messenger_chosen", reached="в MAX")
     assert (await bot.db.reader.accounts.reach([person]))[person] == MAX
     await drain(olga_vk)
+
+
+async def test_an_admin_in_max_is_told_a_vk_teachers_account_to_type_back(
+    sandbox: VKSandbox,
+    sb: MaxSandbox,  # noqa: F811
+    both: Callable[[], BotRunner],
+) -> None:
+    both()
+    irina = await consented(sb, "Ирина", "Петрова", user_id=MAX_ADMIN)
+    await drain_max(irina)
+    code = invitation_code(await ask_max(irina, "/invite teacher"))
+    teacher = sandbox.add_user(first_name="Елена", last_name="Смирнова")
+    await teacher.send("Начать")
+    consent = (await teacher.wait_replies(2))[-1]
+    await teacher.press(consent.button(BUTTONS["agree"]))
+    await drain(teacher)
+    assert (await ask(teacher, f"/join {code}")).text == t("join_teacher_done")
+    # Irina reads in MAX, where the teacher has no account: her VK one, written out.
+    waiting = await irina.wait_reply()
+    assert waiting.text.endswith(f"/verify vk:{teacher.user_id}")
+    assert f"/verify vk:{teacher.user_id}" in (await ask_max(irina, "/verify")).text
+    done = await ask_max(irina, f"/verify vk:{teacher.user_id}")
+    assert done.text == t("verify_done", name="Смирнова Елена")

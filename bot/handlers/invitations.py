@@ -231,8 +231,9 @@ async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: s
         teacher_name = (await services.school.names([event_ctx.person_id])).get(
             event_ctx.person_id, ""
         )
-        typed = await typed_ref(event_ctx, event_ctx.person_id)
         for admin_id in await services.school.admin_ids():
+            admin_on = await services.moving.reached_on(admin_id)
+            typed = await typed_ref(event_ctx, event_ctx.person_id, admin_on)
             event_ctx.send(
                 Person(admin_id),
                 t(

@@ -26,13 +26,16 @@ def where(messenger: str | None) -> str:
     return MESSENGER_WHERE.get(messenger or "", messenger or "")
 
 
-async def typed_ref(event_ctx: EventContext, person_id: int) -> str:
-    """How an admin types a person back (`/verify …`): their VK number as before, or
-    `max:123` for someone on MAX only (a bare number means a VK account)."""
+async def typed_ref(event_ctx: EventContext, person_id: int, shown_on: str | None = None) -> str:
+    """How an admin reading on `shown_on` (by default where the event came from) types a
+    person back (`/verify …`): the number their account there is known by, as each
+    messenger's adapter shows it (VK: `123`, as before; MAX: `max:123`), or, for someone
+    without an account there, their other account written out (`max:123`, `vk:123`)."""
     accounts = await event_ctx.services.moving.accounts(person_id)
-    if VK in accounts or MAX not in accounts:
+    messenger = shown_on or event_ctx.messenger
+    if messenger in accounts or not accounts:
         return person_number(person_id)
-    return str(accounts[MAX])
+    return str(accounts.get(VK) or accounts[MAX])
 
 
 def _other(messenger: str) -> str:
