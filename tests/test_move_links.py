@@ -52,7 +52,10 @@ async def test_a_teacher_links_max_and_keeps_her_roles_there(
 ) -> None:
     admin = await admin_user(sandbox)
     teacher = await verified_teacher(sandbox, admin, "Елена", "Смирнова")
+    # /help offers linking only while the bot serves a second messenger.
+    assert "/link_max" not in (await ask(teacher, "/help")).text
     switch_max_on(bot)
+    assert "/link_max — " in (await ask(teacher, "/help")).text
     payload = await _link_payload(teacher)
     assert payload.startswith("link_")
     person = await person_of(bot.db, teacher)
