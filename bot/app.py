@@ -24,6 +24,7 @@ from bot.domain.duties import DutyService
 from bot.domain.events import EventService
 from bot.domain.invitations import InvitationService
 from bot.domain.movement import MovementService
+from bot.domain.moving import MovingService
 from bot.domain.people import PeopleService
 from bot.domain.reports import ReportService
 from bot.domain.requests import RequestService
@@ -149,6 +150,7 @@ class Application:
             roster=RosterService(self.db),
             messengers=Messengers(self.db, {name: a.gateway for name, a in adapters.items()}),
             dialogs=Dialogs(self.db),
+            moving=MovingService(self.db, self.clock),
         )
         self._routes = build_routes(self.extra_routers)
         services = self.services

@@ -28,6 +28,9 @@ class CommandSpec:
     hidden: bool = False
     # The menu leaves the button out for holders of these roles (they never need it).
     not_in_menu_for: frozenset[Role] = frozenset()
+    # Of use only while the bot serves two messengers (a move between them): /help lists
+    # it then.
+    two_messengers: bool = False
 
 
 ANYONE = None
@@ -53,6 +56,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("cancel", "прервать текущий диалог", "/cancel", ANYONE, BUTTONS["cancel"], "any"),
     CommandSpec("forget_me", "удалить мои персональные данные", "/forget_me", CONSENTED,
                 BUTTONS["forget_me"]),
+    # A school moving from VK to MAX: one person on both messengers
+    CommandSpec("link_max", "связать с ботом свой аккаунт в MAX", "/link_max", CONSENTED,
+                two_messengers=True),
+    CommandSpec("link_vk", "связать с ботом свой аккаунт ВКонтакте", "/link_vk", CONSENTED,
+                two_messengers=True),
+    CommandSpec("messenger", "где получать сообщения бота: ВКонтакте или MAX", "/messenger",
+                CONSENTED, two_messengers=True),
     # Joining the school's space (clauses 2.1, 2.5, 2.7)
     CommandSpec("join", "войти по коду приглашения", "/join <код>", CONSENTED),
     CommandSpec("request", "попросить принять вас в класс, если нет приглашения", "/request",
@@ -92,6 +102,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("leave_decide", "решить, выбывают ли родители", "/leave_decide", ADMIN,
                 hidden=True),
     CommandSpec("audit", "журнал действий", "/audit [N]", ADMIN_OR_DIRECTOR),
+    CommandSpec("moving", "переход на MAX: сколько людей каждого класса уже там", "/moving",
+                ADMIN_OR_DIRECTOR, two_messengers=True),
     # Chats (clauses 2.2–2.5)
     CommandSpec("chats", "мои чаты: какие нужны, какие есть, ссылки", "/chats [класс]", CONSENTED,
                 BUTTONS["chats"], in_menu=True),

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.domain.events import EventService
     from bot.domain.invitations import InvitationService
     from bot.domain.movement import MovementService
+    from bot.domain.moving import MovingService
     from bot.domain.people import PeopleService
     from bot.domain.reports import ReportService
     from bot.domain.requests import RequestService
@@ -62,6 +63,8 @@ class Services:
     # hands each call to the messenger of the account, address or event it concerns.
     messengers: Messengers
     dialogs: Dialogs
+    # A school's move between messengers: account links, where people are reached.
+    moving: MovingService
 
 
 @dataclass
@@ -96,6 +99,9 @@ class EventContext:
     # People whose data was deleted during this event: what the event itself leaves of them
     # (its inbox row, the replies to them) goes with its outcome.
     forgotten: list[int] = field(default_factory=list)
+    # Accounts that changed person during this event (linked to another): the dispatcher
+    # forgets whom it knew them as.
+    relinked: list[Account] = field(default_factory=list)
 
     @property
     def messenger(self) -> str:

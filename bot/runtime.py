@@ -370,6 +370,9 @@ class Dispatcher:
         if ctx.forgotten:
             # Their accounts went with them: whoever writes from one is someone new.
             self._people = {k: v for k, v in self._people.items() if v not in ctx.forgotten}
+        for account in ctx.relinked:
+            # Linked to another person (a move between messengers): read afresh.
+            self._people.pop(account, None)
         if ctx.event_type == "message" and not ctx.in_chat and ctx.person_id > 0:
             outcome.reachable.append(ctx.person_id)
         if unit.holds_writer:

@@ -704,7 +704,62 @@ TEXTS: dict[str, str] = {
     "stale_button": "Эта кнопка больше не действует.",
     "flood_slow_down": "Пожалуйста, не так часто: я отвечу на новые сообщения через полминуты.",
     "error_apology": "Извините, что-то пошло не так. Попробуйте ещё раз чуть позже.",
+    # A school moving from VK to MAX: linking accounts, where messages go, the figures.
+    "link_give": (
+        "Откройте эту ссылку {where} — бот свяжет ваш аккаунт там с этим, роли, согласие "
+        "и история сохранятся. Ссылка действует {minutes:минута:accs} и только один раз:\n{link}"
+    ),
+    "link_off": "Бот школы пока не работает {where}.",
+    "link_here": (
+        "Вы уже пишете боту {where}. Чтобы связать с ним аккаунт {other}, отправьте здесь "
+        "/{other_command}."
+    ),
+    "link_already": (
+        "Ваш аккаунт {where} уже связан с ботом. Сообщения бота приходят {reached}; "
+        "выбрать, где их получать, — /messenger."
+    ),
+    "link_done": (
+        "Аккаунты связаны: ВКонтакте и MAX. Ваши роли, согласие и история сохранены. "
+        "Сообщения бота будут приходить {reached}; выбрать другой мессенджер — /messenger."
+    ),
+    "link_wrong": (
+        "Эта ссылка недействительна: она устарела или уже использована. Получите новую "
+        "командой /link_max или /link_vk там, где вы уже пользуетесь ботом."
+    ),
+    "link_wrong_messenger": "Эту ссылку нужно открыть {where}.",
+    "link_same": "Этот аккаунт уже связан с вашим профилем. Список команд — /help.",
+    "link_already_has": (
+        "С вашим профилем уже связан другой аккаунт {where}, а связать можно только один."
+    ),
+    "link_taken": (
+        "Этот аккаунт {where} уже зарегистрирован в боте отдельно — со своим согласием или "
+        "ролями, — поэтому связать его нельзя. Если он больше не нужен, отправьте здесь "
+        "/forget_me, а затем откройте ссылку снова, пока она действует."
+    ),
+    "messenger_now": "Сообщения бота приходят вам {reached}.",
+    "messenger_choose": "Выберите, где их получать:",
+    "messenger_link_other": "Связать аккаунт {where}: /{command}.",
+    "messenger_chosen": "Готово: сообщения бота будут приходить {reached}.",
+    "messenger_not_linked": "Аккаунт {where} не связан с ботом. Связать: /{command}.",
+    "moving_header": (
+        "Переход на MAX по классам (ученики, родители и учителя класса; каждый считается один раз):"
+    ),
+    "moving_line": (
+        "• {class_name}: {total:человек}; в MAX — {on_max}, из них и во ВКонтакте — {both}; "
+        "только во ВКонтакте — {vk_only}"
+    ),
+    "moving_line_neither": "; без аккаунта — {neither}",
+    "moving_total": "Всего {total:человек}, из них в MAX — {on_max} ({percent}%).",
+    "moving_empty": "В классах пока никого нет.",
+    "moving_report": (
+        "• Переход на MAX: в классах {total:человек}, из них в MAX — {on_max} ({percent}%)."
+    ),
+    "chat_added_to": "Я добавил вас в беседу «{what}» {where}.",
+    "chats_on": "{what} ({messenger})",
 }
+
+# Where, in words: «в MAX», «во ВКонтакте» (messenger names do not decline by rule).
+MESSENGER_WHERE: dict[str, str] = {"vk": "во ВКонтакте", "max": "в MAX"}
 
 # Plural forms for code that counts outside a text; texts say ``{count:заявка}`` instead.
 FORMS: dict[str, tuple[str, str, str]] = {

@@ -56,6 +56,10 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     "menu": ("private", CONSENTED),
     # 152-FZ: a person withdraws consent and their data is deleted.
     "forget_me": ("private", CONSENTED),
+    # A school moving to MAX: each person links their accounts and chooses where to be reached.
+    "link_max": ("private", CONSENTED),
+    "link_vk": ("private", CONSENTED),
+    "messenger": ("private", CONSENTED),
     # 2.2–2.5, 2.7: everyone joins by an invitation link; 2.1: or by a join request.
     "join": ("private", CONSENTED),
     "request": ("private", CONSENTED),
@@ -87,6 +91,8 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     "leave_decide": ("private", ADMIN_ONLY),
     # 2.2: the administration oversees the use of the profile.
     "audit": ("private", ADMINISTRATION),
+    # 2.1: the administration follows the school's move to MAX.
+    "moving": ("private", ADMINISTRATION),
     # 2.3–2.5, 2.7: every participant has chats to be in.
     "chats": ("private", CONSENTED),
     # 2.2–2.4: the administration and verified teachers create chats (2.3, 2.4: after

@@ -63,6 +63,15 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
     "seeded_roles": {"messenger": NO, "external_id": TEXT, "role": NO, "seeded_at": NO},
     # A person's account on a messenger (for VK the user id, as text): goes with the person.
     "accounts": {"messenger": NO, "external_id": TEXT, "person_id": ID, "linked_at": NO},
+    # A one-time link joining a person's accounts (only its code's hash): goes with them.
+    "account_links": {
+        "code_hash": NO,
+        "person_id": ID,
+        "messenger": NO,
+        "created_at": NO,
+        "expires_at": NO,
+        "used_at": NO,
+    },
     # Which process takes the events: a host and a process id.
     "leases": {"name": NO, "owner": NO, "until": NO},
     "classes": {

@@ -77,8 +77,9 @@ class AnnouncementService:
         return Reach(recipients, unreachable)
 
     async def channel_peers(self, channel: str) -> list[int]:
-        chat = await self._db.reader.chats.holder_of("channel", None, channel)
-        return [chat.peer_id] if chat is not None else []
+        """The channel's chat on every messenger that has one (during a move, both)."""
+        chats = await self._db.reader.chats.holders_of("channel", None, channel)
+        return [chat.peer_id for chat in chats]
 
     async def propose(self, actor: Actor, text: str) -> int:
         async with self._db.transaction() as tx:

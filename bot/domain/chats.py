@@ -32,6 +32,11 @@ class ChatPlatform(Protocol):
 
     async def remove(self, peer_id: int, person_id: int) -> bool: ...
 
+    async def add(self, peer_id: int, person_id: int) -> bool:
+        """Adds a person to the chat; False where the messenger does not let the bot (VK's
+        community bots cannot add people: they are given the chat's link instead)."""
+        ...
+
 
 class BindOutcome(StrEnum):
     BOUND = "bound"
@@ -286,6 +291,26 @@ class ChatService:
         chats.sort(key=lambda chat: chat.messenger != messenger)
         return next((chat.invite_link for chat in chats if chat.invite_link), None)
 
+    async def add_to_class(self, person_id: int, class_id: int, kind: str) -> ChatRow | None:
+        """Adds a person who just joined a class to its chat of `kind` on the messenger they
+        are reached on, where the bot is the chat's admin and the messenger lets it; the
+        chat if they were added. Called with no unit holding the writer (it asks the
+        messenger)."""
+        repos = self._db.reader
+        messenger = (await repos.accounts.reach([person_id])).get(person_id)
+        if messenger is None:
+            return None
+        chat = await repos.chats.holder_of(kind, class_id, None, messenger)
+        if chat is None or not chat.bot_admin or chat.left:
+            return None
+        if await repos.chats.is_member(chat.peer_id, person_id):
+            return None
+        if not await self._platform(messenger).add(chat.peer_id, person_id):
+            return None
+        async with self._db.observation() as tx:
+            await tx.chats.add_member(chat.peer_id, person_id)
+        return chat
+
     async def remove_from_class(self, person_id: int, class_id: int) -> Removal:
         """Takes a person out of a class's chats where the bot is an admin."""
         removed: list[ChatRow] = []
@@ -322,6 +347,9 @@ class _SwitchedOff:
         return None
 
     async def remove(self, peer_id: int, person_id: int) -> bool:
+        return False
+
+    async def add(self, peer_id: int, person_id: int) -> bool:
         return False
 
 

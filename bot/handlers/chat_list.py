@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from loguru import logger
+
 from bot.context import EventContext
-from bot.conversation.outgoing import unnamed
+from bot.conversation.identity import MESSENGER_TITLES
+from bot.conversation.outgoing import OutgoingMessage, Person, unnamed
 from bot.domain.chats import CHANNEL_KINDS, CLASS_KINDS, MANAGEMENT_KINDS
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
 from bot.handlers.routing import Router
 from bot.render.chats import describe, describe_chat
 from bot.storage.chats import ChatRow
-from bot.texts import Who, t
+from bot.texts import MESSENGER_WHERE, Who, t
 
 router = Router()
 
@@ -40,37 +45,34 @@ async def chats(event_ctx: EventContext) -> None:
         await _class_detail(event_ctx, args)
         return
     sections: list[str] = []
+    bound = await services.chats.all_bound()
+    shown = _shown(event_ctx, bound)
     led = who.classes_as(Role.CLASS_TEACHER)
     if led:
         by_class = _index(await services.chats.class_chats(led))
         for grant in who.grants:
             if grant.role is Role.CLASS_TEACHER and grant.class_id in led:
                 lines = [t("chats_class_header", class_name=grant.class_name)]
-                lines += [
-                    chat_line(
-                        describe(kind, None, grant.class_name), by_class.get((grant.class_id, kind))
-                    )
-                    for kind in CLASS_KINDS
-                ]
+                for kind in CLASS_KINDS:
+                    what = describe(kind, None, grant.class_name)
+                    lines += _lines(event_ctx, shown, what, by_class, (grant.class_id, kind))
                 sections.append("\n".join(lines))
     if who.has(Role.TEACHER, Role.CLASS_TEACHER):
         subject = await services.chats.subject_chats(event_ctx.person_id)
         lines = [t("chats_subject_header")]
-        lines += [chat_line(describe_chat(chat), chat) for chat in subject] or [
-            t("chats_subject_none")
-        ]
+        lines += [
+            chat_line(_on(describe_chat(chat), chat.messenger, shown), chat) for chat in subject
+        ] or [t("chats_subject_none")]
         sections.append("\n".join(lines))
-    bound = await services.chats.all_bound()
-    purposes = {(chat.kind, chat.sub_kind): chat for chat in bound}
+    purposes = _purposes(bound)
     if who.has(Role.DIRECTOR) or who.is_admin:
         lines = [t("chats_management_header")]
-        lines += [
-            chat_line(describe("management", sub, None), purposes.get(("management", sub)))
-            for sub in MANAGEMENT_KINDS
-        ]
+        for sub in MANAGEMENT_KINDS:
+            what = describe("management", sub, None)
+            lines += _lines(event_ctx, shown, what, purposes, ("management", sub))
         sections.append("\n".join(lines))
     if who.is_admin:
-        sections.append(await _school_table(event_ctx, bound))
+        sections.append(await _school_table(event_ctx, bound, shown))
     personal = [g for g in who.grants if g.role in PERSONAL_KIND and g.class_id is not None]
     if personal:
         class_chats = _index(
@@ -79,36 +81,83 @@ async def chats(event_ctx: EventContext) -> None:
         lines = [t("chats_yours_header")]
         for grant in personal:
             assert grant.class_id is not None
-            chat = class_chats.get((grant.class_id, PERSONAL_KIND[grant.role]))
-            if chat is not None and chat.invite_link:
-                lines.append(chat_line(describe_chat(chat), chat))
+            for messenger in shown:
+                chat = class_chats.get((grant.class_id, PERSONAL_KIND[grant.role], messenger))
+                if chat is not None and chat.invite_link:
+                    lines.append(chat_line(_on(describe_chat(chat), messenger, shown), chat))
         if len(lines) == 1:
             lines.append(t("chats_yours_none"))
         sections.append("\n".join(lines))
     event_ctx.reply("\n\n".join(sections) or t("chats_nothing"))
 
 
-def _index(chats: list[ChatRow]) -> dict[tuple[int, str], ChatRow]:
+# Chats by what they are for and whose they are: (class id or kind, kind or sub-kind, messenger).
+Index = dict[tuple[object, object, str], ChatRow]
+
+
+def _index(chats: list[ChatRow]) -> Index:
     return {
-        (chat.class_id, chat.kind): chat
+        (chat.class_id, chat.kind, chat.messenger): chat
         for chat in chats
         if chat.class_id is not None and chat.kind is not None
     }
 
 
-async def _school_table(event_ctx: EventContext, bound: list[ChatRow]) -> str:
+def _purposes(chats: list[ChatRow]) -> Index:
+    return {(chat.kind, chat.sub_kind, chat.messenger): chat for chat in chats}
+
+
+def _shown(event_ctx: EventContext, chats: list[ChatRow]) -> list[str]:
+    """The messengers the lists cover: those switched on (what a class lacks is said for
+    each), then any other that still has chats registered (those are shown, not asked for)."""
+    shown = list(event_ctx.services.messengers.names)
+    shown += sorted({chat.messenger for chat in chats} - set(shown))
+    return shown
+
+
+def _on(what: str, messenger: str, shown: list[str]) -> str:
+    """`what`, labelled with its messenger while the lists cover more than one."""
+    if len(shown) < 2:
+        return what
+    return t("chats_on", what=what, messenger=MESSENGER_TITLES.get(messenger, messenger))
+
+
+def _lines(
+    event_ctx: EventContext,
+    shown: list[str],
+    what: str,
+    chats: Index,
+    key: tuple[object, object],
+) -> list[str]:
+    """One purpose's line on each messenger: a chat bound there, or what is missing on a
+    messenger switched on."""
+    lines = []
+    for messenger in shown:
+        chat = chats.get((*key, messenger))
+        if chat is None and messenger not in event_ctx.services.messengers.names:
+            continue
+        lines.append(chat_line(_on(what, messenger, shown), chat))
+    return lines
+
+
+async def _school_table(event_ctx: EventContext, bound: list[ChatRow], shown: list[str]) -> str:
     classes = await event_ctx.services.school.pupil_classes()
     by_class = _index(bound)
+    switched_on = event_ctx.services.messengers.names
     lines = [t("chats_admin_header")]
     for row in classes:
-        marks = {kind: mark(by_class.get((row.id, kind))) for kind in CLASS_KINDS}
-        lines.append(t("chats_admin_line", class_name=row.name, **marks))
-    purposes = {(chat.kind, chat.sub_kind): chat for chat in bound}
+        for messenger in shown:
+            found = [by_class.get((row.id, kind, messenger)) for kind in CLASS_KINDS]
+            if messenger not in switched_on and not any(found):
+                continue
+            marks = {kind: mark(chat) for kind, chat in zip(CLASS_KINDS, found, strict=True)}
+            name = _on(row.name, messenger, shown)
+            lines.append(t("chats_admin_line", class_name=name, **marks))
+    purposes = _purposes(bound)
     lines.append(t("chats_channels_header"))
-    lines += [
-        chat_line(describe("channel", sub, None), purposes.get(("channel", sub)))
-        for sub in CHANNEL_KINDS
-    ]
+    for sub in CHANNEL_KINDS:
+        what = describe("channel", sub, None)
+        lines += _lines(event_ctx, shown, what, purposes, ("channel", sub))
     return "\n".join(lines)
 
 
@@ -120,11 +169,15 @@ async def _class_detail(event_ctx: EventContext, args: str) -> None:
         event_ctx.reply(t("decision_not_allowed_class", class_name=school_class.name))
         return
     services = event_ctx.services
-    chats = _index(await services.chats.class_chats([school_class.id]))
+    registered = await services.chats.class_chats([school_class.id])
+    chats = _index(registered)
+    shown = _shown(event_ctx, registered)
     lines = [t("chats_class_header", class_name=school_class.name)]
-    for kind in CLASS_KINDS:
-        chat = chats.get((school_class.id, kind))
-        what = describe(kind, None, school_class.name)
+    for kind, messenger in [(kind, m) for kind in CLASS_KINDS for m in shown]:
+        chat = chats.get((school_class.id, kind, messenger))
+        if chat is None and messenger not in services.messengers.names:
+            continue
+        what = _on(describe(kind, None, school_class.name), messenger, shown)
         lines.append(chat_line(what, chat))
         if chat is None:
             continue
@@ -160,13 +213,62 @@ async def member_names(event_ctx: EventContext, person_ids: list[int]) -> dict[i
     return names
 
 
-async def class_chat_text(event_ctx: EventContext, role: str, class_id: int) -> str:
-    """What a new student or parent is told about their class chat: its link, or who adds them."""
+async def class_chat_text(
+    event_ctx: EventContext, role: str, class_id: int, person_id: int | None = None
+) -> str:
+    """What a new student or parent (`person_id`, by default whoever acts) is told about
+    their class chat: its link on the messenger they are reached on, or who adds them."""
     kind = PERSONAL_KIND.get(Role(role))
-    link = await event_ctx.services.chats.link_for(class_id, kind) if kind else None
+    if kind is None:
+        return t("chat_link_later")
+    person = event_ctx.person_id if person_id is None else person_id
+    services = event_ctx.services
+    messenger = await services.moving.reached_on(person)
+    link = await services.chats.link_for(class_id, kind, messenger)
     if link is None:
         return t("chat_link_later")
     return t("chat_link_student" if role == Role.STUDENT.value else "chat_link_parent", link=link)
+
+
+# The additions to chats under way, kept referenced until they finish.
+_ADDING: set[asyncio.Task[None]] = set()
+
+
+def add_to_class_chat_soon(
+    event_ctx: EventContext, person_id: int, role: str, class_id: int
+) -> None:
+    """Once the event that put a person in a class is committed, the bot adds them to the
+    class's chat on the messenger they are reached on, where it may (it is the chat's admin
+    and the messenger lets bots add people: MAX, not VK), and tells them. Not before: no
+    messenger call is made while the event's unit holds the writer, and a person is added
+    only to a class they are in. The link they were given stays good either way."""
+    kind = PERSONAL_KIND.get(Role(role))
+    if kind is None:
+        return
+    services = event_ctx.services
+
+    async def add_and_tell() -> None:
+        try:
+            chat = await services.chats.add_to_class(person_id, class_id, kind)
+            if chat is None:
+                return
+            text = t(
+                "chat_added_to",
+                what=describe_chat(chat),
+                where=MESSENGER_WHERE.get(chat.messenger, chat.messenger),
+            )
+            await services.notifier.send(
+                [OutgoingMessage(Person(person_id), text)], f"chat-added:{chat.peer_id}:{person_id}"
+            )
+        except Exception:
+            logger.exception("Adding a person to a class chat failed")
+
+    def start() -> None:
+        task = asyncio.get_running_loop().create_task(add_and_tell())
+        _ADDING.add(task)
+        task.add_done_callback(_ADDING.discard)
+
+    services.db.after_commit(start)
 
 
 async def removal_report(

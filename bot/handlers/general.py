@@ -18,10 +18,12 @@ router = Router()
 CANCEL_TEXTS = {ForgetDialog.CONFIRM.key: "forget_cancelled"}
 
 
-def help_text(actor: Actor) -> str:
-    """The commands the person may use, grouped: everyone's first, then each role's."""
+def help_text(actor: Actor, two_messengers: bool = True) -> str:
+    """The commands the person may use, grouped: everyone's first, then each role's. Those
+    of a move between messengers only while the bot serves two."""
     usable = [spec for spec in all_specs() if refusal_for(actor, spec.roles) is None]
     usable = [spec for spec in usable if not spec.hidden and spec.name not in {"start", "agree"}]
+    usable = [spec for spec in usable if two_messengers or not spec.two_messengers]
     general = [spec for spec in usable if not spec.roles]
     lines = [t("help_header"), t("help_section", title=t("help_general_title"))]
     lines += [_line(spec) for spec in general]
@@ -50,7 +52,8 @@ async def show_help(event_ctx: EventContext) -> None:
         )
         return
     event_ctx.reply(
-        help_text(event_ctx.who), keyboard=None if event_ctx.in_chat else main_menu(event_ctx.who)
+        help_text(event_ctx.who, len(event_ctx.services.messengers.names) > 1),
+        keyboard=None if event_ctx.in_chat else main_menu(event_ctx.who),
     )
 
 

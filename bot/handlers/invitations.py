@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bot.context import EventContext
-from bot.conversation.outgoing import Person, person_number, unnamed
+from bot.conversation.outgoing import Person, unnamed
 from bot.dialogs import Steps
 from bot.domain.invitations import CodeStatus, InvitationState, hash_code, may_invite, state_of
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
-from bot.handlers.chat_list import class_chat_text
+from bot.handlers.chat_list import add_to_class_chat_soon, class_chat_text
 from bot.handlers.dialog import next_step
+from bot.handlers.moving import typed_ref
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard, main_menu
 from bot.parsing import MAX_NUMBER, parse_full_name, parse_int, payload_int
@@ -231,12 +232,14 @@ async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: s
             event_ctx.person_id, ""
         )
         for admin_id in await services.school.admin_ids():
+            admin_on = await services.moving.reached_on(admin_id)
+            typed = await typed_ref(event_ctx, event_ctx.person_id, admin_on)
             event_ctx.send(
                 Person(admin_id),
                 t(
                     "join_teacher_waiting_admin",
                     name=teacher_name,
-                    vk_id=person_number(event_ctx.person_id),
+                    vk_id=typed,
                 ),
                 keyboard=choice_keyboard(
                     [(BUTTONS["confirm_verify"], "verify", {"person": event_ctx.person_id})]
@@ -248,4 +251,5 @@ async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: s
     else:
         text = t("join_parent_done", class_name=row.class_name, child=name)
     chat_text = await class_chat_text(event_ctx, row.role, row.class_id)
+    add_to_class_chat_soon(event_ctx, event_ctx.person_id, row.role, row.class_id)
     event_ctx.reply(text + "\n" + chat_text, keyboard=main_menu(event_ctx.who))

@@ -49,13 +49,13 @@ async def move(event_ctx: EventContext) -> None:
         annulled=moved.annulled,
     )
     event_ctx.reply("\n".join(line for line in (done, report) if line))
-    student_chat = await class_chat_text(event_ctx, Role.STUDENT.value, new_class.id)
+    student_chat = await class_chat_text(event_ctx, Role.STUDENT.value, new_class.id, person_id)
     event_ctx.send(
         Person(person_id),
         t("move_you", old=moved.old_class, new=new_class.name) + "\n" + student_chat,
     )
-    parent_chat = await class_chat_text(event_ctx, Role.PARENT.value, new_class.id)
     for parent_id in moved.parents:
+        parent_chat = await class_chat_text(event_ctx, Role.PARENT.value, new_class.id, parent_id)
         event_ctx.send(
             Person(parent_id),
             t("move_parent_you", old=moved.old_class, new=new_class.name) + "\n" + parent_chat,

@@ -9,7 +9,7 @@ from bot.conversation.outgoing import Keyboard, Person, mention, unnamed
 from bot.dialogs import Steps
 from bot.domain.requests import DecisionOutcome
 from bot.domain.roles import Role
-from bot.handlers.chat_list import class_chat_text
+from bot.handlers.chat_list import add_to_class_chat_soon, class_chat_text
 from bot.handlers.dialog import next_step, picked
 from bot.handlers.routing import Router
 from bot.keyboards import main_menu, text_choices
@@ -241,8 +241,9 @@ async def decide(
                 class_name=request.class_name,
             )
             + "\n"
-            + await class_chat_text(event_ctx, request.role, request.class_id),
+            + await class_chat_text(event_ctx, request.role, request.class_id, request.person_id),
         )
+        add_to_class_chat_soon(event_ctx, request.person_id, request.role, request.class_id)
         return t(
             "decision_done_approved",
             id=request.id,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bot.context import EventContext
 from bot.domain.invitations import hash_code
+from bot.domain.moving import is_link_payload
 from bot.domain.people import REF_CODE_MAX
 from bot.handlers.invitations import begin_redemption
+from bot.handlers.moving import redeem_link
 from bot.handlers.routing import Router
 from bot.keyboards import consent_keyboard, main_menu
 from bot.texts import role_name, t
@@ -27,6 +29,10 @@ def _full_name(first: str, last: str) -> str:
 
 async def offer_consent(event_ctx: EventContext, ref: str | None) -> None:
     """Greets a person who has not consented yet and asks for consent; keeps only the code."""
+    if ref and is_link_payload(ref):
+        # A link from /link_max or /link_vk: this account is someone the bot knows already.
+        await redeem_link(event_ctx, ref)
+        return
     text = t(
         "greeting_new",
         name=await first_name(event_ctx),
@@ -74,6 +80,11 @@ async def start(event_ctx: EventContext) -> None:
         event_ctx.reply(
             t("consent_needed_in_chat") if not event_ctx.who.has_consented else t("help_footer")
         )
+        return
+    payload = event_ctx.incoming.start_payload
+    if is_link_payload(payload):
+        assert payload is not None
+        await redeem_link(event_ctx, payload)
         return
     if not event_ctx.who.has_consented:
         await offer_consent(event_ctx, event_ctx.incoming.start_payload)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.context import EventContext
-from bot.conversation.outgoing import Person, mention, person_number, unnamed
+from bot.conversation.outgoing import Person, mention, unnamed
 from bot.domain.school import Outcome
 from bot.handlers.args import known_person_from
+from bot.handlers.moving import typed_ref
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import MAX_VK_ID, payload_int, split_person_and_rest
@@ -34,7 +35,7 @@ async def verify(event_ctx: EventContext) -> None:
             "verify_line",
             name=item.name,
             profile=mention(item.person_id, t("mention_profile")),
-            vk_id=person_number(item.person_id),
+            vk_id=await typed_ref(event_ctx, item.person_id),
             since=format_date(item.since, zone),
         )
         for item in waiting

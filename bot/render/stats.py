@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Services
+from bot.conversation.identity import MAX
 from bot.domain.reports import Stats
 from bot.domain.roles import Role
 from bot.texts import format_age, format_date, role_name, t
@@ -25,6 +26,13 @@ async def build_stats_text(services: Services, stats: Stats) -> str:
         for row in stats.classes
     ]
     lines.append(t("stats_chats", bound=stats.bound_chats, required=stats.required_chats))
+    if MAX in services.messengers.names:
+        # During a move to MAX (switched on): how many of the school are there already.
+        reach = await services.moving.school_reach()
+        people = reach.vk_only + reach.max_only + reach.both + reach.neither
+        on_max = reach.max_only + reach.both
+        percent = round(100 * on_max / people) if people else 0
+        lines.append(t("moving_report", total=people, on_max=on_max, percent=percent))
     median = format_age(stats.median_decision) if stats.median_decision else t("stats_no_median")
     lines.append(t("stats_requests", count=stats.decided_this_week, median=median))
     week, total = stats.invitations_week, stats.invitations_total

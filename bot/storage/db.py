@@ -28,6 +28,7 @@ from bot.storage.invitations import InvitationsRepo
 from bot.storage.job_runs import JobRunsRepo
 from bot.storage.kv import KeyValueRepo
 from bot.storage.leases import LeasesRepo
+from bot.storage.links import AccountLinksRepo
 from bot.storage.memo import TOUCHED_SQL, ChangeLog, Memo, touched
 from bot.storage.migrations import migrate
 from bot.storage.outbox import OutboxRepo
@@ -68,6 +69,7 @@ class Repositories:
         self.roster = RosterRepo(conn, clock)
         self.leases = LeasesRepo(conn, clock)
         self.deliveries = DeliveriesRepo(conn, clock)
+        self.account_links = AccountLinksRepo(conn, clock)
 
 
 # A hot-path change: a statement, or what builds it from a repository (None: nothing to do).

@@ -626,6 +626,25 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        16,
+        "one-time links that join a person's accounts on two messengers",
+        """
+        -- `/link_max` on VK (or `/link_vk` on MAX) gives a deep link; opening it on the
+        -- other messenger links that account to the person. Only the code's hash is kept
+        -- (like an invitation's), valid for a short while, used once; the row goes with
+        -- the person.
+        CREATE TABLE account_links (
+            code_hash   TEXT PRIMARY KEY,
+            person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            messenger   TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            expires_at  TEXT NOT NULL,
+            used_at     TEXT
+        );
+        CREATE INDEX account_links_by_person ON account_links(person_id);
+        """,
+    ),
 )
 
 

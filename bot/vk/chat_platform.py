@@ -64,6 +64,10 @@ class VKChatPlatform:
             return False
         return True
 
+    async def add(self, peer_id: int, person_id: int) -> bool:
+        """VK lets a community bot invite nobody into a chat: people join by its link."""
+        return False
+
 
 def _code(error: Exception) -> object:
     return getattr(error, "code", None) or getattr(error, "error_code", type(error).__name__)
