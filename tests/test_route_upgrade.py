@@ -64,3 +64,16 @@ async def test_a_class_gets_its_max_chat_beside_the_vk_one_but_not_a_second_vk_o
                 await tx.chats.bind(2_000_000_099, chat.kind, chat.class_id, None, "VK 2", 1)
     finally:
         await db.close()
+
+
+async def test_a_chat_of_another_messenger_with_the_same_number_takes_nothing_over(
+    tmp_path: Path,
+) -> None:
+    db = await _upgraded(tmp_path)
+    try:
+        (chat,) = [c for c in await db.reader.chats.bound() if c.class_id is not None]
+        async with db.transaction() as tx:
+            await tx.chats.added(chat.peer_id, 42, MAX)
+        assert await db.reader.chats.get(chat.peer_id) == chat
+    finally:
+        await db.close()

@@ -57,10 +57,15 @@ class ChatsRepo(Repo):
         )
 
     async def added(self, peer_id: int, added_by: int | None, messenger: str) -> None:
+        """Records the bot in a chat. A chat is keyed by its messenger's own id (VK's chat
+        peers are above 2e9, MAX's group chats below zero): should two messengers ever give
+        the same number, the chat already recorded stays as it is, never taken over by the
+        other messenger's."""
         await self._conn.execute(
             "INSERT INTO chats (peer_id, added_by, added_at, messenger) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(peer_id) DO UPDATE SET added_by = excluded.added_by,"
-            " added_at = excluded.added_at, left_at = NULL",
+            " added_at = excluded.added_at, left_at = NULL"
+            " WHERE chats.messenger = excluded.messenger",
             (peer_id, added_by, self._now(), messenger),
         )
 
