@@ -9,10 +9,12 @@ from bot.storage import Database
 from bot.storage.db import Repositories
 from bot.texts import BUTTONS, t
 from max_sandbox import BotMessage as MaxMessage
+from max_sandbox import ChatDriver as MaxChat
 from max_sandbox import MaxSandbox
 from max_sandbox import UserDriver as MaxUser
 from tests.conftest import ADMIN_ID
 from vk_sandbox import BotMessage as VKMessage
+from vk_sandbox import ChatDriver as VKChat
 from vk_sandbox import UserDriver as VKUser
 from vk_sandbox import VKSandbox
 
@@ -20,6 +22,7 @@ from vk_sandbox import VKSandbox
 Sandbox = VKSandbox | MaxSandbox
 UserDriver = VKUser | MaxUser
 BotMessage = VKMessage | MaxMessage
+ChatDriver = VKChat | MaxChat
 
 
 async def consented_user(

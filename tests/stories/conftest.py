@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.conversation.identity import MAX, VK
 from bot.config import Settings
+from bot.conversation.identity import MAX, VK
 from max_sandbox import MaxSandbox
 from tests.conftest import ADMIN_ID, DIRECTOR_ID, GROUP_ID, make_settings
 from vk_sandbox import VKSandbox
