@@ -66,6 +66,12 @@ async def test_a_class_teachers_checklist_fills_as_chats_are_bound(
     after = (await ask(elena, "/chats")).text
     assert after.count("✅") == 3 and link in after
     assert "5А: ✅ / ✅ / ✅" in (await ask(admin, "/chats")).text
+    # MAX has a `chat` button (pressing it creates a chat with the bot in it); VK has none,
+    # so the bot offers it on neither: on both the teacher creates the chat, adds the bot
+    # (VK's chat_invite_user action, MAX's bot_added) and binds it with /bind.
+    if isinstance(sandbox, MaxSandbox):
+        assert all(b.type != "chat" for m in sandbox.sent for b in m.buttons)
+        assert [u["update_type"] for u in sandbox.updates].count("bot_added") == 3
 
 
 async def test_bind_offers_buttons_and_refuses_those_it_is_not_for(

@@ -7,6 +7,8 @@ plays whichever the messenger has."""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.domain.invitations import hash_code
 from bot.texts import BUTTONS, t
 from max_sandbox import MaxSandbox
@@ -99,3 +101,33 @@ async def test_help_and_the_menu_answer_with_buttons(sandbox: Sandbox, bot: BotR
     assert BUTTONS["help"] in menu.labels
     await anna.press(menu.button(BUTTONS["help"]))
     assert (await anna.wait_reply()).text.startswith(t("help_header"))
+
+
+async def test_many_people_pressing_at_once_each_get_their_button_answered(
+    sandbox: Sandbox, bot: BotRunner
+) -> None:
+    people = [sandbox.add_user(first_name="Анна", last_name=f"Кузнецова{i}") for i in range(20)]
+    for person in people:
+        await person.send("Начать")
+    consents = [(await person.wait_replies(2))[-1] for person in people]
+
+    await asyncio.gather(
+        *(
+            person.press(consent.button(BUTTONS["agree"]))
+            for person, consent in zip(people, consents, strict=True)
+        )
+    )
+
+    answers = [await person.wait_event_answer() for person in people]
+    assert all(answer["text"] == t("consent_given") for answer in answers)
+    if isinstance(sandbox, MaxSandbox):
+        # MAX has no batching (no `execute`): one POST /answers per press, all within MAX's
+        # 30 requests a second, none refused.
+        answered = sandbox.calls_to("POST /answers")
+        assert len(answered) == len(people) and all(call.ok for call in answered)
+    else:
+        # VK: answers that waited for one another went out together inside `execute`.
+        together = [
+            c for c in sandbox.calls_to("execute") if "sendMessageEventAnswer" in c.params["code"]
+        ]
+        assert together
