@@ -20,6 +20,7 @@ from bot.conversation.outgoing import (
     mention,
     message_data,
     person_number,
+    unnamed,
 )
 from bot.max.api import EvenLimiter
 from bot.max.outgoing import render
@@ -156,6 +157,8 @@ def test_mentions_link_to_max_users_and_numbers_are_what_an_admin_types() -> Non
         'Заявка от <a href="max://user/7">Анна &lt;Кузнецова&gt;</a> (max:7); Борис'
     )
     assert part.shown == "Заявка от Анна <Кузнецова> (max:7); Борис"
+    (nameless,) = render(message_data(f"Без имени: {unnamed(1)}"), {1: 7})
+    assert nameless.body["text"] == "Без имени: max:7"
 
 
 def test_each_messenger_sends_only_the_files_its_own_gateway_uploaded() -> None:
