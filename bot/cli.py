@@ -63,6 +63,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         database=args.database,
         log_level=args.log_level,
         flood_limit=args.flood_limit,
+        messenger=args.messenger,
     )
 
 
@@ -90,11 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (VK Bots Long Poll)").set_defaults(func=cmd_run)
     sandbox = commands.add_parser(
-        "sandbox", help="start a local VK sandbox and the bot against it, with a terminal chat"
+        "sandbox",
+        help="start a local VK (or MAX) sandbox and the bot against it, with a terminal chat",
     )
     sandbox.add_argument("--script", type=Path, help="play a scripted conversation, print it")
     sandbox.add_argument("--database", type=Path, help="database file (default: a temporary one)")
     sandbox.add_argument("--log-level", default="WARNING")
+    sandbox.add_argument(
+        "--messenger",
+        choices=("vk", "max"),
+        default="vk",
+        help="which messenger's sandbox the bot talks to (default: vk)",
+    )
     sandbox.add_argument(
         "--flood-limit",
         type=int,

@@ -15,15 +15,15 @@ from typing import TextIO
 
 from bot.app import Application
 from bot.config import ConfigError
+from bot.conversation.identity import MAX, Account
 from bot.logs import configure
 from bot.texts import role_name
 from sandbox_chat.console import Console
-from sandbox_chat.demo import GROUP_ID, GROUP_NAME, sandbox_settings
+from sandbox_chat.demo import make_sandbox, sandbox_settings
 from sandbox_chat.script import ScriptError, ScriptPlayer, Step, parse_script
 from sandbox_chat.session import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_STEP_FAILED, SandboxChat
 from sandbox_chat.state import restore_state, save_state, state_file
 from sandbox_chat.terminal import TerminalChat
-from vk_sandbox import VKSandbox
 
 
 def _utf8_safe(stream: TextIO) -> None:
@@ -59,6 +59,7 @@ async def _serve(
     database: Path | None,
     log_level: str,
     flood_limit: int = 0,
+    messenger: str = "vk",
 ) -> int:
     with contextlib.ExitStack() as stack:
         if database is None:
@@ -69,7 +70,7 @@ async def _serve(
             db_path = database
             db_label = str(database)
 
-        sandbox = VKSandbox(group_id=GROUP_ID, group_name=GROUP_NAME, rate_limit=20)
+        sandbox = make_sandbox(messenger)
         await sandbox.start(host="127.0.0.1", port=0)
         try:
             try:
@@ -107,7 +108,13 @@ async def _serve(
                 return EXIT_STEP_FAILED
 
             async def roles_of(user_id: int) -> list[str]:
-                rows = await app.db.reader.roles.active_for(user_id)
+                # The sandbox's user is an account on its messenger; roles belong to the
+                # school's person behind it.
+                account = Account(MAX if messenger == MAX else "vk", str(user_id))
+                person = await app.db.reader.accounts.person_of(account)
+                if person is None:
+                    return []
+                rows = await app.db.reader.roles.active_for(person)
                 return [
                     role_name(row.role) + (f" {row.class_name}" if row.class_name else "")
                     for row in rows
@@ -137,9 +144,14 @@ async def _serve(
 
 
 def run_sandbox(
-    script: Path | None, database: Path | None, log_level: str = "WARNING", flood_limit: int = 0
+    script: Path | None,
+    database: Path | None,
+    log_level: str = "WARNING",
+    flood_limit: int = 0,
+    messenger: str = "vk",
 ) -> int:
-    """The ``sferum-bot sandbox`` command; returns the exit code."""
+    """The ``sferum-bot sandbox`` command (on ``messenger``: "vk" or "max"); returns the exit
+    code."""
     _utf8_safe(sys.stdout)
     _utf8_safe(sys.stderr)
     steps: list[Step] | None = None
@@ -156,7 +168,7 @@ def run_sandbox(
             print(f"Сценарий {script}, {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
     try:
-        return asyncio.run(_serve(steps, script, database, log_level, flood_limit))
+        return asyncio.run(_serve(steps, script, database, log_level, flood_limit, messenger))
     except KeyboardInterrupt:
         print("\nПрервано.", file=sys.stderr)
         return EXIT_INTERRUPTED

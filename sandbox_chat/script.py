@@ -8,10 +8,15 @@ Script format, one step per line (UTF-8)::
     Имя Фамилия: [Кнопка]   the user presses the button with this label on the latest bot
                             message with buttons in their dialog (text and callback buttons)
     Имя Фамилия: ref=КОД    the user opens an invitation link: «Начать» carrying ref=КОД
+                            (on MAX: the deep link's start payload, `bot_started`)
+    Имя Фамилия: link=URL   the user follows a link the bot gave: MAX's deep link
+                            https://max.ru/<bot>?start=КОД, or VK's https://vk.me/club…?ref=КОД
     Имя Фамилия: :chat new Беседа   a sandbox command done as this user (see :help)
     Имя Фамилия @ Беседа: текст     the user writes (or presses [Кнопка]) in a group chat
 
-``{last_invite}`` in a step is the code of the latest invitation the bot issued. The flood
+``{last_invite}`` in a step is the code of the latest invitation the bot issued; ``{id:1003}``
+is user 1003 as the bot's commands name them (``id1003`` on VK, ``max:1003`` on MAX), so one
+script plays on either messenger (``--messenger max``). The flood
 limit is off unless ``--flood-limit`` is given.
 
 After each step the tool waits until the bot has gone quiet (the first reply is awaited up to
@@ -60,7 +65,7 @@ class ScriptError(Exception):
 class Step:
     line_no: int
     who: str
-    kind: Literal["send", "press", "ref", "command"]
+    kind: Literal["send", "press", "ref", "open", "command"]
     value: str
     chat: str | None = None  # the group chat's title, for «Имя Фамилия @ Беседа: ...»
 
@@ -70,6 +75,8 @@ class Step:
             return f"{who}: [{self.value}]"
         if self.kind == "ref":
             return f"{who}: {START_TEXT} (ref={self.value})"
+        if self.kind == "open":
+            return f"{who}: переходит по ссылке {self.value}"
         return f"{who}: {self.value}"
 
 
@@ -106,6 +113,13 @@ def parse_script(text: str) -> list[Step]:
             if chat_title:
                 raise ScriptError(line_no, "ссылку-приглашение открывают в личном диалоге")
             steps.append(Step(line_no, who, "ref", code))
+        elif value.startswith("link="):
+            link = value.removeprefix("link=").strip()
+            if not link:
+                raise ScriptError(line_no, "после link= нужна ссылка")
+            if chat_title:
+                raise ScriptError(line_no, "по ссылке бота переходят из личного диалога")
+            steps.append(Step(line_no, who, "open", link))
         else:
             text_value = value[1:] if value.startswith("::") else value
             steps.append(Step(line_no, who, "send", text_value, chat_title))
@@ -137,6 +151,8 @@ class ScriptPlayer(SandboxChat):
             await self.press(user, button)
         elif step.kind == "ref":
             await user.send(START_TEXT, ref=value)
+        elif step.kind == "open":
+            await self.open(user, value)
         else:
             await self.send_as(user, value, chat)
         return True

@@ -14,15 +14,37 @@ from typing import Any, ClassVar, Literal
 
 from sandbox_chat.console import Console
 from sandbox_chat.demo import DEMO_SCHOOL
-from vk_sandbox import BotMessage, Button, ChatDriver, UserDriver, VKSandbox
-from vk_sandbox.models import CHAT_PEER_BASE
+from sandbox_chat.drivers import (
+    ButtonView,
+    ChatView,
+    MessageView,
+    SandboxView,
+    UserView,
+    callback_answers,
+    chat_of_peer,
+    invite_code,
+    is_bot,
+    keyboard_rows,
+    open_link,
+    person_ref,
+    shown_text,
+)
+
+# The chat works with either sandbox (VK's or MAX's) through the drivers' shared interface.
+BotMessage = MessageView
+Button = ButtonView
+ChatDriver = ChatView
+UserDriver = UserView
 
 EXIT_OK = 0
 EXIT_STEP_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
-START_TEXT = "Начать"  # what VK sends when a person opens the dialog or an invitation link
+# What VK sends when a person opens the dialog or an invitation link; on MAX the sandbox's
+# driver turns it into `bot_started` (with the deep link's payload) for a person who has not
+# opened the bot yet.
+START_TEXT = "Начать"
 
 # How long to wait for the bot: the first reply to a step, then silence meaning "done".
 REPLY_TIMEOUT = 5.0
@@ -33,7 +55,9 @@ POLL_SECONDS = 0.05
 
 # In a script or a chat line, replaced by the code of the latest invitation the bot issued.
 LAST_INVITE = "{last_invite}"
-_INVITE_REF = re.compile(r"[?&]ref=([A-Za-z0-9_-]+)")
+# In a script or a chat line, {id:1003} is user 1003 as the bot's commands name them on the
+# sandbox's messenger: `id1003` on VK, `max:1003` on MAX (so one script plays on both).
+_PERSON_REF = re.compile(r"\{id:(\d+)\}")
 
 HELP = """\
 Команды песочницы:
@@ -45,6 +69,8 @@ HELP = """\
                       (или по надписи: :press <надпись кнопки>)
   :ref <код>          открыть ссылку-приглашение: «Начать» с кодом ref
                       ({last_invite} — код последнего приглашения, выданного ботом)
+  :open <ссылка>      перейти по ссылке бота: https://max.ru/<бот>?start=<код> в MAX,
+                      https://vk.me/club…?ref=<код> во ВКонтакте
 Беседы (групповые чаты):
   :chat new <название>   создать беседу, добавить в неё бота и писать в неё
   :chat add <кто>        добавить человека в текущую беседу (:chat remove — исключить)
@@ -55,7 +81,8 @@ HELP = """\
   :quit               выход (а также Ctrl+D или Ctrl+C)
 Любая другая строка уходит боту как сообщение; текст, начинающийся с двоеточия,
 отправьте с двумя: «::)» уйдёт как «:)». {last_invite} в строке заменяется кодом
-последнего приглашения.
+последнего приглашения, {id:1003} — тем, как команды бота называют пользователя 1003
+(id1003 во ВКонтакте, max:1003 в MAX).
 Кнопки: [N] надпись; * — callback-кнопка (бот отвечает всплывающим уведомлением);
 «кнопки в сообщении» — кнопки под сообщением, без пометки — клавиатура чата."""
 
@@ -90,9 +117,7 @@ class BotAction:
 
 
 def _rows_of(message: BotMessage) -> tuple[int, ...]:
-    keyboard = message.keyboard or {}
-    rows = keyboard.get("buttons") or []
-    sizes = tuple(len(row) for row in rows if isinstance(row, list))
+    sizes = tuple(len(row) for row in keyboard_rows(message))
     return sizes if sum(sizes) == len(message.buttons) else (len(message.buttons),)
 
 
@@ -111,7 +136,7 @@ def format_buttons(buttons: Sequence[Button], rows: Sequence[int], inline: bool)
                 cell += "*"
             elif button.type == "open_link" and button.link:
                 cell += f" → {button.link}"
-            elif button.type not in ("text", "callback"):
+            elif button.type not in ("text", "message", "callback"):  # MAX's text button: message
                 cell += f" ({button.type})"
             cells.append(cell)
         if cells:
@@ -133,7 +158,7 @@ class SandboxChat:
     # A script's transcript is shown step by step; the terminal chat shows replies as they come.
     script_mode: ClassVar[bool] = False
 
-    def __init__(self, sandbox: VKSandbox, console: Console) -> None:
+    def __init__(self, sandbox: SandboxView, console: Console) -> None:
         self.sandbox = sandbox
         self.console = console
         self.current: UserDriver | None = None
@@ -142,7 +167,7 @@ class SandboxChat:
         self.waiting_for_input = False
         self._sent_seen = 0
         self._answers_seen: dict[int, int] = {}
-        self._shown: dict[int, tuple[str, tuple[str, ...]]] = {}
+        self._shown: dict[int | str, tuple[str, tuple[str, ...]]] = {}
         self._buffer: list[BotAction] = []
         self._watcher: asyncio.Task[None] | None = None
         self.notes: dict[int, str] = {}
@@ -190,8 +215,9 @@ class SandboxChat:
         return exact or [u for u in self.users() if wanted in _fold(self.full_name(u))]
 
     def recipient(self, peer_id: int) -> str:
-        if peer_id > CHAT_PEER_BASE:
-            chat = self.sandbox.chats.get(peer_id - CHAT_PEER_BASE)
+        chat_id = chat_of_peer(self.sandbox, peer_id)
+        if chat_id is not None:
+            chat = self.sandbox.chats.get(chat_id)
             return f"беседа «{chat.title}»" if chat is not None else f"беседа {peer_id}"
         state = self.sandbox.users.get(peer_id)
         if state is None:
@@ -204,7 +230,7 @@ class SandboxChat:
         """What the bot did since the last call: callback answers, edits, new messages."""
         sandbox = self.sandbox
         actions: list[BotAction] = []
-        for user_id, inbox in list(sandbox.event_answers.items()):
+        for user_id, inbox in list(callback_answers(sandbox).items()):
             seen = self._answers_seen.get(user_id, 0)
             for data in inbox.items[seen:]:
                 actions.append(self._answer_action(user_id, data))
@@ -214,9 +240,9 @@ class SandboxChat:
                 actions.append(self._message_action("edit", message))
         for message in sandbox.sent[self._sent_seen :]:
             actions.append(self._message_action("message", message))
-            invite = _INVITE_REF.search(message.text)
+            invite = invite_code(message.text)
             if invite is not None:
-                self.last_invite = invite.group(1)
+                self.last_invite = invite
         self._sent_seen = len(sandbox.sent)
         if actions:
             self.activity += len(actions)
@@ -231,7 +257,7 @@ class SandboxChat:
         return BotAction(
             kind=kind,
             peer_id=message.peer_id,
-            text=message.text,
+            text=shown_text(message),
             buttons=tuple(message.buttons),
             rows=_rows_of(message),
             inline=message.inline,
@@ -377,7 +403,9 @@ class SandboxChat:
             raise StepError(f"кнопку «{button.label}» нажать нельзя: {error}") from None
 
     def fill(self, text: str) -> str:
-        """``text`` with {last_invite} replaced by the latest invitation's code."""
+        """``text`` with {last_invite} replaced by the latest invitation's code, and {id:N} by
+        how commands name user N on this messenger (``idN`` on VK, ``max:N`` on MAX)."""
+        text = _PERSON_REF.sub(lambda m: person_ref(self.sandbox, int(m.group(1))), text)
         if LAST_INVITE not in text:
             return text
         if self.last_invite is None:
@@ -428,7 +456,7 @@ class SandboxChat:
     def find_chats(self, query: str) -> list[ChatDriver]:
         chats = [self.sandbox.chat(chat_id) for chat_id in self.sandbox.chats]
         query = query.strip()
-        if query.isdigit():
+        if query.lstrip("-").isdigit():  # MAX's group chats have negative ids
             return [chat for chat in chats if chat.chat_id == int(query)]
         wanted = _fold(" ".join(query.split()))
         exact = [chat for chat in chats if _fold(chat.title) == wanted]
@@ -442,7 +470,11 @@ class SandboxChat:
         for chat_id in self.sandbox.chats:
             chat = self.sandbox.chat(chat_id)
             mark = ">" if chat is self.place else " "
-            people = [self.recipient(member_id) for member_id in chat.member_ids if member_id > 0]
+            people = [
+                self.recipient(member_id)
+                for member_id in chat.member_ids
+                if not is_bot(self.sandbox, member_id)
+            ]
             bot = "бот — администратор" if chat.bot_admin else "бот — участник"
             if not chat.bot_member:
                 bot = "бота нет"
@@ -586,9 +618,22 @@ class SandboxChat:
             code = arg.split()[0]
             self.console.line(f"[{self.full_name(user)}] {START_TEXT} (ref={code})")
             await self.act(lambda: user.send(START_TEXT, ref=code))
+        elif name == "open":
+            user = self._need_user()
+            if not arg:
+                raise StepError("укажите ссылку: :open https://max.ru/<бот>?start=<код>")
+            link = arg.split()[0]
+            self.console.line(f"[{self.full_name(user)} переходит по ссылке {link}]")
+            await self.act(lambda: self.open(user, link))
         else:
             raise StepError(f"неизвестная команда «:{name}»; список команд — :help")
         return True
+
+    async def open(self, user: UserDriver, link: str) -> None:
+        try:
+            await open_link(user, link)
+        except ValueError as error:
+            raise StepError(f"по ссылке не перейти: {error}") from None
 
     def request_stop(self) -> None:
         self.stopping.set()

@@ -18,22 +18,23 @@ import asyncio
 
 from sandbox_chat.console import Console, StdinLines
 from sandbox_chat.demo import ADMIN_ID, SCHOOL_NAME
+from sandbox_chat.drivers import MAX, SandboxView, messenger_of
 from sandbox_chat.session import EXIT_OK, START_TEXT, SandboxChat, StepError
-from vk_sandbox import VKSandbox
 
 
 class TerminalChat(SandboxChat):
     """Lines typed in a terminal (or piped in) as the current user, replies shown as they come."""
 
-    def __init__(self, sandbox: VKSandbox, console: Console) -> None:
+    def __init__(self, sandbox: SandboxView, console: Console) -> None:
         super().__init__(sandbox, console)
         self.stdin: StdinLines | None = None
 
     def welcome(self, database: str) -> str:
         current = self.current
         who = f"{self.full_name(current)} ({current.user_id})" if current else "—"
+        api = "MAX Bot API" if messenger_of(self.sandbox) == MAX else "VK API"
         return (
-            "Песочница бота «Сферума»: настоящий бот разговаривает с локальной копией VK API,\n"
+            f"Песочница бота «Сферума»: настоящий бот разговаривает с локальной копией {api},\n"
             "в интернет ничего не уходит.\n"
             f"Школа: {SCHOOL_NAME}. База данных: {database}.\n"
             f"Сейчас вы пишете боту как {who}. Напишите сообщение и нажмите Enter,\n"

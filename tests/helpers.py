@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import re
 
-from bot.conversation.identity import vk_account
+from bot.conversation.identity import Account, max_account, vk_account
 from bot.storage import Database
 from bot.storage.db import Repositories
 from bot.texts import BUTTONS, t
+from max_sandbox import BotMessage as MaxMessage
+from max_sandbox import ChatDriver as MaxChat
+from max_sandbox import MaxSandbox
+from max_sandbox import UserDriver as MaxUser
 from tests.conftest import ADMIN_ID
-from vk_sandbox import BotMessage, UserDriver, VKSandbox
+from vk_sandbox import BotMessage as VKMessage
+from vk_sandbox import ChatDriver as VKChat
+from vk_sandbox import UserDriver as VKUser
+from vk_sandbox import VKSandbox
+
+# The steps play a story on either sandbox: their drivers share one interface.
+Sandbox = VKSandbox | MaxSandbox
+UserDriver = VKUser | MaxUser
+BotMessage = VKMessage | MaxMessage
+ChatDriver = VKChat | MaxChat
 
 
 async def consented_user(
-    sandbox: VKSandbox, first: str, last: str, user_id: int | None = None
+    sandbox: Sandbox, first: str, last: str, user_id: int | None = None
 ) -> UserDriver:
     """A person who opened the bot and agreed to the processing of their data."""
     user = sandbox.add_user(first_name=first, last_name=last, user_id=user_id)
@@ -36,7 +49,8 @@ async def drain(user: UserDriver, within: float = 0.3) -> list[BotMessage]:
 
 
 CODE = re.compile(r"код для команды /join: (\S+)")
-LINK = re.compile(r"Ссылка: (https://vk\.me/club\d+\?ref=\S+)")
+# An invitation's deep link: vk.me/club…?ref=<code> on VK, max.ru/<bot>?start=<code> on MAX.
+LINK = re.compile(r"Ссылка: (https://(?:vk\.me/club\d+\?ref=|max\.ru/\w+\?start=)\S+)")
 
 
 async def ask(user: UserDriver, text: str) -> BotMessage:
@@ -51,14 +65,14 @@ def invitation_code(reply: BotMessage) -> str:
     return match.group(1)
 
 
-async def admin_user(sandbox: VKSandbox) -> UserDriver:
+async def admin_user(sandbox: Sandbox) -> UserDriver:
     admin = await consented_user(sandbox, "Ирина", "Петрова", user_id=ADMIN_ID)
     await drain(admin)
     return admin
 
 
 async def verified_teacher(
-    sandbox: VKSandbox, admin: UserDriver, first: str, last: str, verify: bool = True
+    sandbox: Sandbox, admin: UserDriver, first: str, last: str, verify: bool = True
 ) -> UserDriver:
     """A teacher who joined the staff room by the admin's invitation (and was verified)."""
     code = invitation_code(await ask(admin, "/invite teacher"))
@@ -67,32 +81,33 @@ async def verified_teacher(
     assert (await ask(teacher, f"/join {code}")).text == t("join_teacher_done")
     await admin.wait_reply()  # the admin hears that a teacher waits for verification
     if verify:
-        reply = await ask(admin, f"/verify id{teacher.user_id}")
+        reply = await ask(admin, f"/verify {teacher.ref}")
         assert reply.text == t("verify_done", name=f"{last} {first}")
         await teacher.wait_reply()
     return teacher
 
 
-async def school_with_classes(sandbox: VKSandbox, *names: str) -> UserDriver:
+async def school_with_classes(sandbox: Sandbox, *names: str) -> UserDriver:
     admin = await admin_user(sandbox)
     await ask(admin, "/class_add " + " ".join(names))
     return admin
 
 
 async def class_teacher(
-    sandbox: VKSandbox, admin: UserDriver, class_name: str, first: str, last: str
+    sandbox: Sandbox, admin: UserDriver, class_name: str, first: str, last: str
 ) -> UserDriver:
     teacher = await verified_teacher(sandbox, admin, first, last)
-    reply = await ask(admin, f"/class_teacher {class_name} id{teacher.user_id}")
+    reply = await ask(admin, f"/class_teacher {class_name} {teacher.ref}")
     assert reply.text == t("class_teacher_set", name=f"{last} {first}", class_name=class_name)
     await teacher.wait_reply()
     return teacher
 
 
 async def joined_by_code(
-    sandbox: VKSandbox, code: str, first: str, last: str, name: str | None
+    sandbox: Sandbox, code: str, first: str, last: str, name: str | None
 ) -> UserDriver:
-    """Someone who opened an invitation link, agreed, and gave the name asked for."""
+    """Someone who opened an invitation link (on MAX: a deep link, `bot_started` with the
+    code), agreed, and gave the name asked for."""
     person = sandbox.add_user(first_name=first, last_name=last)
     await person.send("Начать", ref=code, ref_source="vk.me")
     _, consent = await person.wait_replies(2)
@@ -127,15 +142,23 @@ async def submit_join_request(
     return await parent.wait_reply()
 
 
+def account_of(user: UserDriver | int) -> Account:
+    """The messenger account of a sandbox user (a bare number: a VK user id)."""
+    if isinstance(user, int):
+        return vk_account(user)
+    if isinstance(user, MaxUser):
+        return max_account(user.user_id)
+    return vk_account(user.user_id)
+
+
 async def person_of(db: Database, user: UserDriver | int) -> int:
-    """The school's id of the person behind a sandbox VK user (or a VK id): their VK
-    account's person; 0 for someone the bot has not met."""
-    user_id = user if isinstance(user, int) else user.user_id
-    return await db.reader.accounts.person_of(vk_account(user_id)) or 0
+    """The school's id of the person behind a sandbox user (or a VK id): their account's
+    person; 0 for someone the bot has not met."""
+    return await db.reader.accounts.person_of(account_of(user)) or 0
 
 
 async def seeded_person(tx: Repositories, user: UserDriver | int) -> int:
-    """For a test that writes its school straight into the database: the person of a VK
-    user, made (with their account) if the bot has not met them."""
-    account = vk_account(user if isinstance(user, int) else user.user_id)
+    """For a test that writes its school straight into the database: the person of a
+    sandbox user (or a VK id), made (with their account) if the bot has not met them."""
+    account = account_of(user)
     return (await tx.accounts.people_for([account]))[account]

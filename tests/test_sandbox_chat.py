@@ -121,3 +121,22 @@ def test_the_bot_runs_without_loading_the_sandbox_chat(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_script_names_people_and_follows_links_the_same_way_on_vk(tmp_path: Path) -> None:
+    # The forms a script shares with MAX: {id:N} is `idN` here, link= opens a vk.me link.
+    script = tmp_path / "link.txt"
+    script.write_text(
+        "Ирина Петрова: /agree\n"
+        "Ирина Петрова: /invite teacher\n"
+        "Елена Смирнова: link=https://vk.me/club229000044?ref={last_invite}\n"
+        f"Елена Смирнова: [{BUTTONS['agree']}]\n"
+        "Ирина Петрова: /verify {id:1003}\n",
+        encoding="utf-8",
+    )
+    result = _sandbox("--script", str(script), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "> Ирина Петрова: /verify id1003" in result.stdout
+    assert t("join_teacher_done") in result.stdout
+    assert f"< бот → Елена Смирнова: {t('verify_you')}" in result.stdout

@@ -1,0 +1,121 @@
+"""Roster files in and out, and `/forget_me`, on both messengers.
+
+A file reaches the bot as VK's `doc` attachment (its url on VK's storage) or MAX's `file`
+attachment (its payload's url); the bot's export goes back through VK's
+docs.getMessagesUploadServer and docs.save, or MAX's POST /uploads?type=file."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+
+from openpyxl import Workbook, load_workbook
+
+from bot.texts import BUTTONS, t
+from max_sandbox import MaxSandbox
+from tests.conftest import BotRunner
+from tests.helpers import (
+    BotMessage,
+    Sandbox,
+    ask,
+    consented_user,
+    drain,
+    invitation_code,
+    joined_by_code,
+    person_of,
+    school_with_classes,
+)
+
+
+def _workbook(students: list[tuple[str, str]], classes: list[str]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Классы"
+    sheet.append(["Класс"])
+    for name in classes:
+        sheet.append([name])
+    staff = book.create_sheet("Сотрудники")
+    staff.append(["ФИО", "Роль", "Классное руководство"])
+    staff.append(["Смирнова Елена Петровна", "классный руководитель", "5А"])
+    pupils = book.create_sheet("Ученики")
+    pupils.append(["ФИО", "Класс"])
+    for row in students:
+        pupils.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _file_of(sandbox: Sandbox, message: BotMessage) -> bytes:
+    """The bytes of the file attached to a bot's message."""
+    if isinstance(sandbox, MaxSandbox):
+        assert message.has_doc, message.attachments
+        return sandbox.file_data(message.raw_attachments[0])  # type: ignore[union-attr]
+    owner, doc_id = message.attachments[0].removeprefix("doc").split("_")
+    return sandbox.docs[(int(owner), int(doc_id))].data
+
+
+async def test_a_roster_file_with_mistakes_applies_nothing_and_names_each(
+    sandbox: Sandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    data = _workbook([("Белов Михаил", "5А"), ("Миша", "5А")], ["5А", "5Б"])
+    await admin.send("", document=("spiski.xlsx", data))
+    assert (await admin.wait_reply()).text == t("roster_reading")
+    reply = await admin.wait_reply()
+    assert reply.text.startswith("Файл не применён: найдено ошибок — 1.")
+    assert "Лист «Ученики», строка 3, столбец «ФИО»: «Миша» — не ФИО" in reply.text
+    assert await bot.db.reader.classes.by_name("5Б") is None
+
+
+async def test_a_roster_file_in_then_the_export_file_out(sandbox: Sandbox, bot: BotRunner) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    data = _workbook([("Белов Михаил", "5А"), ("Орлова Анна", "5Б")], ["5А", "5Б"])
+    await admin.send("", document=("spiski.xlsx", data))
+    assert (await admin.wait_reply()).text == t("roster_reading")
+    preview = await admin.wait_reply()
+    assert "учеников добавлено: 2" in preview.text
+    await admin.press(preview.button(BUTTONS["apply"]))
+    await admin.wait_event_answer()
+    assert (await admin.wait_reply()).text == t("roster_applied", students=2, staff=1, classes=2)
+
+    code = invitation_code(await ask(admin, "/invite student 5А"))
+    await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    exported = await ask(admin, "/export")
+    assert exported.text.startswith("Списки школы на")
+    book = load_workbook(io.BytesIO(_file_of(sandbox, exported)))
+    assert book.sheetnames[:3] == ["Сводка", "5А", "5Б"]
+    rows_5a = [tuple(row) for row in book["5А"].iter_rows(values_only=True)]
+    assert ("Белов Михаил", "ученик", "присоединился") in rows_5a
+
+
+def _rows_mentioning(database: str, needle: str) -> list[tuple[str, str]]:
+    found = []
+    with sqlite3.connect(database) as conn:
+        tables = [
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        for table in tables:
+            for row in conn.execute(f"SELECT * FROM {table}"):
+                if any(isinstance(value, str) and needle in value for value in row):
+                    found.append((table, repr(row)))
+    return found
+
+
+async def test_forget_me_deletes_personal_data_after_confirmation(
+    sandbox: Sandbox, bot: BotRunner
+) -> None:
+    anna = await consented_user(sandbox, "Анна", "Кузнецова")
+    await drain(anna)
+    confirm = await ask(anna, "/forget_me")
+    assert BUTTONS["forget_confirm"] in confirm.labels
+    await anna.press(confirm.button(BUTTONS["forget_confirm"]))
+    assert (await anna.wait_reply()).text == t("forget_done")
+
+    assert await bot.db.reader.people.get(await person_of(bot.db, anna)) is None
+    actions = [row.action for row in await bot.db.reader.audit.latest(10)]
+    assert "consent_withdrawn" in actions
+    # Nothing keeps the name: on MAX neither the record of messages sent (kept to send each
+    # exactly once) nor the polling marker's row.
+    assert _rows_mentioning(str(bot.settings.database_path), "Кузнецова") == []
