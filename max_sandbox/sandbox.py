@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from sandbox_kit.inbox import Inbox
+
 from .drivers import ChatDriver, UserDriver
 from .errors import (
     MaxError,
@@ -26,7 +28,6 @@ from .errors import (
     unauthorized,
 )
 from .faults import AFTER, BEFORE, Faults
-from .inbox import Inbox
 from .keyboard import validate_keyboard
 from .models import (
     BotMessage,

@@ -14,12 +14,13 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from sandbox_kit.inbox import Inbox
+
 from .drivers import ChatDriver, UserDriver
 from .errors import VKError
 from .faults import LONGPOLL, Faults
 from .files import doc_type, image_size, split_name
 from .history import Conversation
-from .inbox import Inbox
 from .longpoll import EventLog
 from .methods import ExecuteResult, Methods
 from .models import (
