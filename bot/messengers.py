@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.conversation.identity import Account
 from bot.conversation.outgoing import AccountAddress, Address, Chat, File, StoredFile
-from bot.conversation.port import Messenger
+from bot.conversation.port import Messenger, names_only
 from bot.parsing import PersonRef
 from bot.russian import GenderCode
 from bot.storage import Database
@@ -43,8 +43,7 @@ class Messengers:
         return (await self._db.reader.accounts.reach([to.id])).get(to.id)
 
     async def user_names(self, person_ids: list[int]) -> dict[int, tuple[str, str]]:
-        profiles = await self.user_profiles(person_ids)
-        return {person: (first, last) for person, (first, last, _) in profiles.items()}
+        return names_only(await self.user_profiles(person_ids))
 
     async def user_profiles(
         self, person_ids: list[int]
