@@ -25,10 +25,17 @@ from loguru import logger
 from bot import faults
 from bot.broadcasts import BroadcastDone, end_if_settled
 from bot.conversation.identity import MAX
-from bot.conversation.outgoing import Address, Chat, Person, derived_random_id, message_data
+from bot.conversation.outgoing import (
+    Address,
+    Chat,
+    Person,
+    derived_random_id,
+    mentioned_people,
+    message_data,
+)
 from bot.max.api import AmbiguousSendError, MaxAPI, MaxAPIError, TransientMaxError
 from bot.max.directory import Directory
-from bot.max.outgoing import Part, Target, mentioned_people, render, target_of
+from bot.max.outgoing import Part, Target, render, target_of
 from bot.max.people import max_users_of
 from bot.storage import Database
 from bot.storage.deliveries import Attempt, Delivered

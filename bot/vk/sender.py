@@ -23,11 +23,11 @@ from vkbottle import VKAPIError
 from bot import faults
 from bot.broadcasts import BroadcastDone, end_if_settled
 from bot.conversation.identity import VK
-from bot.conversation.outgoing import Address, Person
+from bot.conversation.outgoing import Address, Person, mentioned_people
 from bot.storage import Database
 from bot.storage.outbox import OutboxRow, RecipientOutcome
 from bot.vk.api import ResilientAPI, TransientAPIError
-from bot.vk.outgoing import VKUsers, mentioned_people, send_params, vk_peer_of
+from bot.vk.outgoing import VKUsers, send_params, vk_peer_of
 from bot.vk.people import vk_users_of
 
 EXECUTE_MAX_CALLS = 25
