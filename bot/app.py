@@ -37,6 +37,7 @@ from bot.lease import RENEW_EVERY, WAIT_CHECK, EventsLease
 from bot.max.adapter import MaxAdapter
 from bot.messengers import Messengers
 from bot.notifier import Notifier
+from bot.outbox_loop import RETRY_PAUSE_CAP
 from bot.render.delivery import delivery_report
 from bot.runtime import Dispatcher
 from bot.storage import Database
@@ -44,7 +45,6 @@ from bot.storage.db import BUSY_TIMEOUT_MS
 from bot.vk.adapter import VKAdapter
 from bot.vk.api import BACKOFF
 from bot.vk.intake import Intake
-from bot.vk.sender import RETRY_PAUSE_CAP
 from scheduler import JobScheduler
 
 SHUTDOWN_GRACE_SECONDS = 10.0

@@ -18,7 +18,8 @@ from bot.max.directory import Directory
 from bot.max.gateway import MaxGateway
 from bot.max.intake import MaxIntake
 from bot.max.parse import Me
-from bot.max.sender import PROGRESS_EVERY, RETRY_PAUSE_CAP, MaxSender
+from bot.max.sender import PROGRESS_EVERY, MaxSender
+from bot.outbox_loop import RETRY_PAUSE_CAP
 from bot.storage import Database
 
 

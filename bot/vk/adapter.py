@@ -14,13 +14,14 @@ from bot.config import Settings
 from bot.conversation.identity import VK
 from bot.conversation.incoming import Incoming
 from bot.intake import InboxWriter
+from bot.outbox_loop import RETRY_PAUSE_CAP
 from bot.storage import Database
 from bot.vk.api import BACKOFF, ResilientAPI
 from bot.vk.chat_platform import VKChatPlatform
 from bot.vk.gateway import VKGateway
 from bot.vk.intake import Intake
 from bot.vk.parse import parse_update
-from bot.vk.sender import RETRY_PAUSE_CAP, OutboxSender
+from bot.vk.sender import OutboxSender
 
 GROUP_ID_KEY = "vk_group_id"
 
