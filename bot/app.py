@@ -109,24 +109,21 @@ class Application:
         await self.db.open()
         self.writer = InboxWriter(self.db)
         self.adapters = {}
-        if settings.vk_token is not None:
-            self.adapters[VK] = VKAdapter(
-                settings,
-                self.db,
-                self.writer,
-                longpoll_wait=self.longpoll_wait,
-                api_backoff=self.api_backoff,
-                send_retry_pause_cap=self.send_retry_pause_cap,
-            )
-        if settings.max_token is not None:
-            self.adapters[MAX] = MaxAdapter(
-                settings,
-                self.db,
-                self.writer,
-                longpoll_wait=self.longpoll_wait,
-                api_backoff=self.api_backoff,
-                send_retry_pause_cap=self.send_retry_pause_cap,
-            )
+        # VK first: where a call no account decides goes (see Messengers).
+        switched: list[tuple[str, bool, Callable[..., MessengerAdapter]]] = [
+            (VK, settings.vk_token is not None, VKAdapter),
+            (MAX, settings.max_token is not None, MaxAdapter),
+        ]
+        for name, on, adapter_class in switched:
+            if on:
+                self.adapters[name] = adapter_class(
+                    settings,
+                    self.db,
+                    self.writer,
+                    longpoll_wait=self.longpoll_wait,
+                    api_backoff=self.api_backoff,
+                    send_retry_pause_cap=self.send_retry_pause_cap,
+                )
         for adapter in self.adapters.values():
             await adapter.start()
         adapters = self.adapters

@@ -18,6 +18,8 @@ import sqlite3
 
 from loguru import logger
 
+from bot.broadcasts import BroadcastDone
+
 # Pauses after a round that could not reach the messenger or the database: doubling from the
 # first up to the cap, so an outage of hours is waited out, and a short one costs little.
 RETRY_PAUSE_FIRST = 0.2
@@ -52,6 +54,8 @@ class OutboxLoop:
         self._stopping = False
         self._pause_first = retry_pause_first
         self._pause_cap = retry_pause_cap
+        # Who is told when a broadcast's recipients are all settled (set by the wiring).
+        self.on_broadcast_done: BroadcastDone | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -123,4 +127,23 @@ class OutboxLoop:
         return True
 
 
-__all__ = ["RETRY_PAUSE_CAP", "RETRY_PAUSE_FIRST", "OutboxLoop", "Step"]
+class SendsThroughOutboxLoop:
+    """The `MessengerAdapter` calls an adapter answers with its sender alone: mixed into
+    each adapter, so that they stay the same on every messenger."""
+
+    sender: OutboxLoop
+
+    def forget_order(self) -> None:
+        """Nothing of the order is kept here: the inbox writer keeps it (see InboxWriter)."""
+
+    def on_broadcast_done(self, report: BroadcastDone) -> None:
+        self.sender.on_broadcast_done = report
+
+    def wake_sender(self) -> None:
+        self.sender.wake()
+
+    async def drain(self, grace: float) -> bool:
+        return await self.sender.drain(grace=grace)
+
+
+__all__ = ["RETRY_PAUSE_CAP", "RETRY_PAUSE_FIRST", "OutboxLoop", "SendsThroughOutboxLoop", "Step"]

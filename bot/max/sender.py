@@ -21,7 +21,7 @@ from typing import Any
 from loguru import logger
 
 from bot import faults
-from bot.broadcasts import BroadcastDone, end_if_settled
+from bot.broadcasts import end_if_settled
 from bot.conversation.identity import MAX
 from bot.conversation.outgoing import (
     Address,
@@ -123,7 +123,6 @@ class MaxSender(OutboxLoop):
         self._unexplained: dict[Attempt, int] = {}
         self._last_progress: dict[int, float] = {}
         self._lanes = asyncio.Semaphore(LANES)
-        self.on_broadcast_done: BroadcastDone | None = None
 
     # ------------------------------------------------------------------------ a round
 

@@ -18,7 +18,7 @@ from loguru import logger
 from vkbottle import VKAPIError
 
 from bot import faults
-from bot.broadcasts import BroadcastDone, end_if_settled
+from bot.broadcasts import end_if_settled
 from bot.conversation.identity import VK
 from bot.conversation.outgoing import Address, Person, mentioned_people
 from bot.outbox_loop import RETRY_PAUSE_CAP, RETRY_PAUSE_FIRST, OutboxLoop, Step
@@ -186,7 +186,6 @@ class OutboxSender(OutboxLoop):
         self._db = db
         self._api = api
         self._attempts: dict[tuple[int, Address], int] = {}
-        self.on_broadcast_done: BroadcastDone | None = None
 
     async def _before_round(self) -> None:
         # While VK's limit holds calls back, messages pile up: waiting for a free slot
