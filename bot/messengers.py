@@ -115,10 +115,6 @@ class Messengers:
         gateway = self._gateways.get(messenger or "", self._first)
         return gateway.invitation_link(code)
 
-    def invitation_links(self, code: str) -> dict[str, str]:
-        """The deep link on every messenger switched on, by messenger."""
-        return {name: gateway.invitation_link(code) for name, gateway in self._gateways.items()}
-
     def answer_callback_soon(
         self, event_id: str, account: Account | None, peer_id: int, snackbar: str | None
     ) -> None:

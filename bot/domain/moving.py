@@ -47,8 +47,6 @@ class LinkResult:
     status: LinkStatus
     # The person the link was given to.
     person_id: int | None = None
-    # The person the account belonged to until now (made at first contact), deleted.
-    replaced: int | None = None
     # The person's accounts after linking, by messenger.
     accounts: dict[str, Account] = field(default_factory=dict)
 
