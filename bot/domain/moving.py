@@ -113,7 +113,7 @@ class MovingService:
                 details={"messenger": account.messenger},
             )
             owned[account.messenger] = account
-        return LinkResult(LinkStatus.LINKED, target, holder_id, owned)
+        return LinkResult(LinkStatus.LINKED, target, owned)
 
     async def choose(self, person_id: int, messenger: str) -> bool:
         """The person will be reached on `messenger`; False if they have no account there."""
