@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sandbox_kit.waits import silence, take_many, take_one
+from sandbox_kit.waits import ChatInbox, UserInbox
 
 from .models import BotMessage, Button, ChatState, MemberState, PendingCallback, UserState
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 START_TEXT = "Начать"  # what shared helpers send to open the bot (VK's "Start" button)
 
 
-class UserDriver:
+class UserDriver(UserInbox[BotMessage]):
     """A MAX user who talks to the bot (the dialog and group chats)."""
 
     def __init__(self, sandbox: MaxSandbox, state: UserState) -> None:
@@ -221,23 +221,6 @@ class UserDriver:
         return self.sandbox.inbox(self.peer_id)
 
     @property
-    def messages(self) -> list[BotMessage]:
-        return list(self._inbox.items)
-
-    @property
-    def unread(self) -> list[BotMessage]:
-        return list(self._inbox.unread)
-
-    async def wait_reply(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
-        return await take_one(self._inbox, repr(self), timeout)
-
-    async def wait_replies(self, n: int, timeout: float = 5.0) -> list[BotMessage]:  # noqa: ASYNC109
-        return await take_many(self._inbox, n, repr(self), timeout)
-
-    async def expect_silence(self, within: float = 0.5) -> None:
-        await silence(self._inbox, repr(self), within)
-
-    @property
     def event_answers(self) -> list[dict[str, Any]]:
         return list(self.sandbox.answers_inbox(self.user_id).items)
 
@@ -249,7 +232,7 @@ class UserDriver:
         return taken[0]
 
 
-class ChatDriver:
+class ChatDriver(ChatInbox[BotMessage]):
     """A group chat (a negative chat id)."""
 
     def __init__(self, sandbox: MaxSandbox, state: ChatState) -> None:
@@ -378,23 +361,6 @@ class ChatDriver:
     @property
     def _inbox(self) -> Inbox[BotMessage]:
         return self.sandbox.inbox(self.peer_id)
-
-    @property
-    def messages(self) -> list[BotMessage]:
-        return list(self._inbox.items)
-
-    @property
-    def unread(self) -> list[BotMessage]:
-        return list(self._inbox.unread)
-
-    async def wait_message(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
-        return await take_one(self._inbox, repr(self), timeout)
-
-    async def wait_messages(self, n: int, timeout: float = 5.0) -> list[BotMessage]:  # noqa: ASYNC109
-        return await take_many(self._inbox, n, repr(self), timeout)
-
-    async def expect_silence(self, within: float = 0.5) -> None:
-        await silence(self._inbox, repr(self), within)
 
 
 __all__ = ["ChatDriver", "UserDriver"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from .inbox import Inbox
 
@@ -65,4 +65,53 @@ async def silence(inbox: Inbox[M], who: str, within: float) -> None:
         )
 
 
-__all__ = ["Written", "describe", "silence", "take_many", "take_one"]
+class InboxReader(Generic[M]):
+    """What a driver (a user, a chat) reads of the bot's messages to it; the driver says
+    which inbox is its own (`_inbox`)."""
+
+    @property
+    def _inbox(self) -> Inbox[M]:
+        raise NotImplementedError
+
+    @property
+    def messages(self) -> list[M]:
+        return list(self._inbox.items)
+
+    @property
+    def unread(self) -> list[M]:
+        return list(self._inbox.unread)
+
+    async def expect_silence(self, within: float = 0.5) -> None:
+        await silence(self._inbox, repr(self), within)
+
+
+class UserInbox(InboxReader[M]):
+    """A user waits for the bot's replies."""
+
+    async def wait_reply(self, timeout: float = 5.0) -> M:  # noqa: ASYNC109
+        return await take_one(self._inbox, repr(self), timeout)
+
+    async def wait_replies(self, n: int, timeout: float = 5.0) -> list[M]:  # noqa: ASYNC109
+        return await take_many(self._inbox, n, repr(self), timeout)
+
+
+class ChatInbox(InboxReader[M]):
+    """A chat waits for the bot's messages in it."""
+
+    async def wait_message(self, timeout: float = 5.0) -> M:  # noqa: ASYNC109
+        return await take_one(self._inbox, repr(self), timeout)
+
+    async def wait_messages(self, n: int, timeout: float = 5.0) -> list[M]:  # noqa: ASYNC109
+        return await take_many(self._inbox, n, repr(self), timeout)
+
+
+__all__ = [
+    "ChatInbox",
+    "InboxReader",
+    "UserInbox",
+    "Written",
+    "describe",
+    "silence",
+    "take_many",
+    "take_one",
+]

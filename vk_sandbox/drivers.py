@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sandbox_kit.waits import silence, take_many, take_one
+from sandbox_kit.waits import ChatInbox, UserInbox
 
 from .keyboard import compact_json
 from .models import (
@@ -49,7 +49,7 @@ def client_info() -> dict[str, Any]:
     }
 
 
-class UserDriver:
+class UserDriver(UserInbox[BotMessage]):
     """A VK user who talks to the community (private dialog and group chats)."""
 
     def __init__(self, sandbox: VKSandbox, state: UserState) -> None:
@@ -242,23 +242,6 @@ class UserDriver:
         return self.sandbox.inbox(self.peer_id)
 
     @property
-    def messages(self) -> list[BotMessage]:
-        return list(self._inbox.items)
-
-    @property
-    def unread(self) -> list[BotMessage]:
-        return list(self._inbox.unread)
-
-    async def wait_reply(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
-        return await take_one(self._inbox, repr(self), timeout)
-
-    async def wait_replies(self, n: int, timeout: float = 5.0) -> list[BotMessage]:  # noqa: ASYNC109
-        return await take_many(self._inbox, n, repr(self), timeout)
-
-    async def expect_silence(self, within: float = 0.5) -> None:
-        await silence(self._inbox, repr(self), within)
-
-    @property
     def event_answers(self) -> list[dict[str, Any]]:
         return list(self.sandbox.answers_inbox(self.user_id).items)
 
@@ -269,7 +252,7 @@ class UserDriver:
         return taken[0]
 
 
-class ChatDriver:
+class ChatDriver(ChatInbox[BotMessage]):
     """A group chat (peer_id 2000000000 + chat_id)."""
 
     def __init__(self, sandbox: VKSandbox, state: ChatState) -> None:
@@ -389,19 +372,6 @@ class ChatDriver:
     @property
     def _inbox(self) -> Inbox[BotMessage]:
         return self.sandbox.inbox(self.peer_id)
-
-    @property
-    def messages(self) -> list[BotMessage]:
-        return list(self._inbox.items)
-
-    async def wait_message(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
-        return await take_one(self._inbox, repr(self), timeout)
-
-    async def wait_messages(self, n: int, timeout: float = 5.0) -> list[BotMessage]:  # noqa: ASYNC109
-        return await take_many(self._inbox, n, repr(self), timeout)
-
-    async def expect_silence(self, within: float = 0.5) -> None:
-        await silence(self._inbox, repr(self), within)
 
 
 __all__ = ["ChatDriver", "UserDriver"]
