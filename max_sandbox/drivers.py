@@ -221,15 +221,8 @@ class UserDriver(UserInbox[BotMessage]):
         return self.sandbox.inbox(self.peer_id)
 
     @property
-    def event_answers(self) -> list[dict[str, Any]]:
-        return list(self.sandbox.answers_inbox(self.user_id).items)
-
-    async def wait_event_answer(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
-        """The bot's POST /answers to this user's press: callback_id, notification, message."""
-        taken = await self.sandbox.answers_inbox(self.user_id).take(1, timeout)
-        if taken is None:
-            raise AssertionError(f"the bot did not answer {self!r}'s button within {timeout:.1f}s")
-        return taken[0]
+    def _answers(self) -> Inbox[dict[str, Any]]:
+        return self.sandbox.answers_inbox(self.user_id)
 
 
 class ChatDriver(ChatInbox[BotMessage]):

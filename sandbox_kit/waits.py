@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .inbox import Inbox
 
@@ -86,7 +86,23 @@ class InboxReader(Generic[M]):
 
 
 class UserInbox(InboxReader[M]):
-    """A user waits for the bot's replies."""
+    """A user waits for the bot's replies, and for its answers to their button presses
+    (the driver says where those are kept: `_answers`)."""
+
+    @property
+    def _answers(self) -> Inbox[dict[str, Any]]:
+        raise NotImplementedError
+
+    @property
+    def event_answers(self) -> list[dict[str, Any]]:
+        return list(self._answers.items)
+
+    async def wait_event_answer(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+        """The bot's answer to this user's press, as the sandbox recorded it."""
+        taken = await self._answers.take(1, timeout)
+        if taken is None:
+            raise AssertionError(f"the bot did not answer {self!r}'s button within {timeout:.1f}s")
+        return taken[0]
 
     async def wait_reply(self, timeout: float = 5.0) -> M:  # noqa: ASYNC109
         return await take_one(self._inbox, repr(self), timeout)
