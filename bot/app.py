@@ -37,6 +37,7 @@ from bot.lease import RENEW_EVERY, WAIT_CHECK, EventsLease
 from bot.max.adapter import MaxAdapter
 from bot.messengers import Messengers
 from bot.notifier import Notifier
+from bot.outbox_loop import RETRY_PAUSE_CAP
 from bot.render.delivery import delivery_report
 from bot.runtime import Dispatcher
 from bot.storage import Database
@@ -44,7 +45,6 @@ from bot.storage.db import BUSY_TIMEOUT_MS
 from bot.vk.adapter import VKAdapter
 from bot.vk.api import BACKOFF
 from bot.vk.intake import Intake
-from bot.vk.sender import RETRY_PAUSE_CAP
 from scheduler import JobScheduler
 
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -109,24 +109,21 @@ class Application:
         await self.db.open()
         self.writer = InboxWriter(self.db)
         self.adapters = {}
-        if settings.vk_token is not None:
-            self.adapters[VK] = VKAdapter(
-                settings,
-                self.db,
-                self.writer,
-                longpoll_wait=self.longpoll_wait,
-                api_backoff=self.api_backoff,
-                send_retry_pause_cap=self.send_retry_pause_cap,
-            )
-        if settings.max_token is not None:
-            self.adapters[MAX] = MaxAdapter(
-                settings,
-                self.db,
-                self.writer,
-                longpoll_wait=self.longpoll_wait,
-                api_backoff=self.api_backoff,
-                send_retry_pause_cap=self.send_retry_pause_cap,
-            )
+        # VK first: where a call no account decides goes (see Messengers).
+        switched: list[tuple[str, bool, Callable[..., MessengerAdapter]]] = [
+            (VK, settings.vk_token is not None, VKAdapter),
+            (MAX, settings.max_token is not None, MaxAdapter),
+        ]
+        for name, on, adapter_class in switched:
+            if on:
+                self.adapters[name] = adapter_class(
+                    settings,
+                    self.db,
+                    self.writer,
+                    longpoll_wait=self.longpoll_wait,
+                    api_backoff=self.api_backoff,
+                    send_retry_pause_cap=self.send_retry_pause_cap,
+                )
         for adapter in self.adapters.values():
             await adapter.start()
         adapters = self.adapters

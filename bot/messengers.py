@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.conversation.identity import Account
 from bot.conversation.outgoing import AccountAddress, Address, Chat, File, StoredFile
-from bot.conversation.port import Messenger
+from bot.conversation.port import Messenger, names_only
 from bot.parsing import PersonRef
 from bot.russian import GenderCode
 from bot.storage import Database
@@ -43,8 +43,7 @@ class Messengers:
         return (await self._db.reader.accounts.reach([to.id])).get(to.id)
 
     async def user_names(self, person_ids: list[int]) -> dict[int, tuple[str, str]]:
-        profiles = await self.user_profiles(person_ids)
-        return {person: (first, last) for person, (first, last, _) in profiles.items()}
+        return names_only(await self.user_profiles(person_ids))
 
     async def user_profiles(
         self, person_ids: list[int]
@@ -115,10 +114,6 @@ class Messengers:
         first messenger switched on."""
         gateway = self._gateways.get(messenger or "", self._first)
         return gateway.invitation_link(code)
-
-    def invitation_links(self, code: str) -> dict[str, str]:
-        """The deep link on every messenger switched on, by messenger."""
-        return {name: gateway.invitation_link(code) for name, gateway in self._gateways.items()}
 
     def answer_callback_soon(
         self, event_id: str, account: Account | None, peer_id: int, snackbar: str | None

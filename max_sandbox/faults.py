@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from sandbox_kit.faults import method_set
+
 OUTAGE_TIMES = 10**12  # as good as for ever
 
 
@@ -43,14 +45,6 @@ class Faults:
     webhook_redeliveries: int = 0  # the next N webhook POSTs are repeated after their 200
     on_change: Callable[[], None] | None = field(default=None, repr=False)
 
-    @staticmethod
-    def _methods(methods: Iterable[str] | str | None) -> frozenset[str] | None:
-        if methods is None:
-            return None
-        if isinstance(methods, str):
-            return frozenset({methods})
-        return frozenset(methods)
-
     def _arm(self, fault: Fault) -> Fault:
         self.armed.append(fault)
         if self.on_change is not None:
@@ -61,20 +55,20 @@ class Faults:
         self, times: int = 1, methods: Iterable[str] | str | None = None
     ) -> Fault:
         """The next ``times`` requests answer 429 (as when the rate limit is exceeded)."""
-        return self._arm(Fault("too_many", times, self._methods(methods), status=429))
+        return self._arm(Fault("too_many", times, method_set(methods), status=429))
 
     def error_before(
         self, status: int = 503, times: int = 1, methods: Iterable[str] | str | None = None
     ) -> Fault:
         """The next ``times`` requests fail with ``status`` (5xx) and have no effect."""
-        return self._arm(Fault("status_before", times, self._methods(methods), status=status))
+        return self._arm(Fault("status_before", times, method_set(methods), status=status))
 
     def error_after(
         self, status: int = 500, times: int = 1, methods: Iterable[str] | str | None = None
     ) -> Fault:
         """The next ``times`` requests take effect (a message is stored and delivered) but
         answer ``status``: the client cannot tell whether it went."""
-        return self._arm(Fault("status_after", times, self._methods(methods), status=status))
+        return self._arm(Fault("status_after", times, method_set(methods), status=status))
 
     def outage(self, status: int = 503, methods: Iterable[str] | str | None = None) -> Fault:
         """MAX is down: every matching request fails before its effect until ``clear()``."""
@@ -82,17 +76,17 @@ class Faults:
 
     def drop_before(self, times: int = 1, methods: Iterable[str] | str | None = None) -> Fault:
         """The next ``times`` requests have their connection closed, with no effect."""
-        return self._arm(Fault("drop_before", times, self._methods(methods)))
+        return self._arm(Fault("drop_before", times, method_set(methods)))
 
     def drop_after(self, times: int = 1, methods: Iterable[str] | str | None = None) -> Fault:
         """The next ``times`` requests take effect, then the connection closes unanswered."""
-        return self._arm(Fault("drop_after", times, self._methods(methods)))
+        return self._arm(Fault("drop_after", times, method_set(methods)))
 
     def slow(
         self, seconds: float, times: int = 1, methods: Iterable[str] | str | None = None
     ) -> Fault:
         """The next ``times`` requests are answered only after ``seconds``."""
-        return self._arm(Fault("slow", times, self._methods(methods), seconds=seconds))
+        return self._arm(Fault("slow", times, method_set(methods), seconds=seconds))
 
     def attachment_not_ready(self, times: int = 1) -> Fault:
         """The next ``times`` sends carrying an uploaded attachment answer 400

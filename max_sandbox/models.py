@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox_kit.buttons import button_by_label
+
 
 @dataclass(frozen=True)
 class Button:
@@ -86,11 +88,7 @@ class BotMessage:
 
     def button(self, label: str) -> Button:
         """The button with exactly this label; raises ``LookupError`` listing the labels."""
-        for button in self.buttons:
-            if button.label == label:
-                return button
-        labels = [b.label for b in self.buttons]
-        raise LookupError(f"no button {label!r} in message {self.id}; available: {labels!r}")
+        return button_by_label(self.buttons, label, self.id)
 
     @property
     def labels(self) -> list[str]:

@@ -7,12 +7,13 @@ import json
 import re
 import secrets
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from types import TracebackType
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+
+from sandbox_kit.inbox import Inbox
+from sandbox_kit.server import LocalServer
 
 from .drivers import ChatDriver, UserDriver
 from .errors import (
@@ -26,7 +27,6 @@ from .errors import (
     unauthorized,
 )
 from .faults import AFTER, BEFORE, Faults
-from .inbox import Inbox
 from .keyboard import validate_keyboard
 from .models import (
     BotMessage,
@@ -76,7 +76,7 @@ def _bounded(query: dict[str, str], name: str, default: int, low: int, high: int
     return value
 
 
-class MaxSandbox:
+class MaxSandbox(LocalServer):
     """A local fake of the MAX Bot API 0.0.32 for one bot and its token."""
 
     def __init__(
@@ -96,7 +96,7 @@ class MaxSandbox:
         self.bot_name = bot_name
         self.bot_username = bot_username
         self.bot_id = bot_id
-        self.rate_limit = rate_limit
+        super().__init__(rate_limit)
         self.clock = clock
         # GET /chats: its docs say it is no longer served from June 2026; False answers 404.
         self.chats_list = chats_list
@@ -131,17 +131,8 @@ class MaxSandbox:
         self._next_dialog_id = 80_000_000_001
         self._next_seq = 115_000_000_000_001
         self._next_file_id = 9_000_000_001
-        self._rate_window: deque[float] = deque()
-        self._closing = False
-        self._runner: web.AppRunner | None = None
-        self.host = "127.0.0.1"
-        self.port = 0
 
     # ------------------------------------------------------------------ lifecycle
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def api_url(self) -> str:
@@ -186,35 +177,12 @@ class MaxSandbox:
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         return app
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._closing = False
-        self._runner = web.AppRunner(self.make_app(), access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        self.host = host
-        self.port = int(self._runner.addresses[0][1])
+    async def _started(self) -> None:
         self.webhooks.start()
 
-    async def stop(self) -> None:
-        self._closing = True
-        self.log.wake()
+    async def _stopping(self) -> None:
+        self.log.wake()  # long polls in wait answer at once
         await self.webhooks.stop()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> MaxSandbox:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # ------------------------------------------------------------------ people and chats
 
@@ -472,14 +440,8 @@ class MaxSandbox:
     # ------------------------------------------------------------------ API pipeline
 
     def _check_rate(self) -> None:
-        if self.rate_limit is None:
-            return
-        now = time.monotonic()
-        while self._rate_window and now - self._rate_window[0] >= 1.0:
-            self._rate_window.popleft()
-        if len(self._rate_window) >= self.rate_limit:
+        if not self._within_rate():
             raise too_many_requests()
-        self._rate_window.append(now)
 
     @staticmethod
     def _json(data: Any, status: int = 200) -> web.Response:

@@ -4,6 +4,7 @@ the bot must stay under it by itself."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -13,6 +14,8 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+from bot.conversation.identity import MAX
+from bot.max.adapter import MaxAdapter
 from bot.texts import BUTTONS
 from max_sandbox import BotMessage, MaxSandbox, UserDriver
 from tests.conftest import BotRunner
@@ -85,6 +88,22 @@ async def start_max_bot(
 @pytest.fixture
 async def max_bot(start_max_bot: Callable[..., Awaitable[BotRunner]]) -> BotRunner:
     return await start_max_bot(flood_limit=0)
+
+
+def max_adapter(runner: BotRunner) -> MaxAdapter:
+    """The running bot's MAX adapter (its sender, chat platform, API)."""
+    assert runner.app is not None
+    adapter = runner.app.adapters[MAX]
+    assert isinstance(adapter, MaxAdapter)
+    return adapter
+
+
+async def faults_fired(sb: MaxSandbox) -> None:
+    """Waits (up to two seconds) until every armed fault has fired."""
+    for _ in range(100):
+        if not sb.faults.armed:
+            return
+        await asyncio.sleep(0.02)
 
 
 async def consented(

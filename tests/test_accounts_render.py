@@ -7,9 +7,9 @@ the VK adapter renders with the VK user id of the person's account."""
 from __future__ import annotations
 
 from bot.conversation.identity import vk_account
-from bot.conversation.outgoing import mention, person_number, unnamed
+from bot.conversation.outgoing import mention, mentioned_people, person_number, unnamed
 from bot.texts import t
-from bot.vk.outgoing import mentioned_people, render_text
+from bot.vk.outgoing import render_text
 from tests.conftest import BotRunner
 from tests.helpers import admin_user, ask
 from tests.test_accounts_identity import VERA_PERSON, VERA_VK, teacher_known_by_school_id

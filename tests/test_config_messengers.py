@@ -8,11 +8,11 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.conversation.identity import MAX, VK, max_account, vk_account
-from tests.test_cli import _run_cli
+from tests.bot_process import run_cli
 
 
 def test_max_alone_is_a_valid_setup_and_check_config_says_so(tmp_path: Path) -> None:
-    result = _run_cli(
+    result = run_cli(
         "check-config",
         env={"MAX_TOKEN": "m" * 30, "ADMIN_IDS": "max:501,vk:12", "DIRECTOR_IDS": "max:502"},
         cwd=tmp_path,
@@ -33,7 +33,7 @@ def test_both_messengers_are_named_vk_first(tmp_path: Path) -> None:
 
 
 def test_no_messenger_at_all_is_a_settings_error(tmp_path: Path) -> None:
-    result = _run_cli("check-config", env={"MAX_TOKEN": "  "}, cwd=tmp_path)
+    result = run_cli("check-config", env={"MAX_TOKEN": "  "}, cwd=tmp_path)
     assert result.returncode == 2
     assert "no messenger is switched on: set VK_TOKEN, MAX_TOKEN or both" in result.stderr
     assert "MAX_TOKEN=" in result.stderr  # how to get one is explained

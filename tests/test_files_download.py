@@ -8,8 +8,9 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from bot.conversation.port import FileTooBigError
 from bot.texts import t
-from bot.vk.gateway import FileTooBigError, VKGateway
+from bot.vk.gateway import VKGateway
 from tests.conftest import BotRunner
 from tests.helpers import school_with_classes
 from tests.test_fault_storm import run_fault_storm

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import re
 
-from bot.conversation.identity import MAX, max_account
+from bot.conversation.identity import max_account
 from bot.conversation.outgoing import Person
-from bot.max.adapter import MaxAdapter
 from bot.texts import t
 from max_sandbox import MaxSandbox
 from tests.conftest import BotRunner
 from tests.max_support import (  # noqa: F401
     drain,
+    max_adapter,
     max_admin,
     max_bot,
     sb,
@@ -30,8 +30,7 @@ async def test_a_long_broadcast_reports_its_progress_and_its_delivery(
     admin = await max_admin(sb)
     app = max_bot.app
     assert app is not None
-    adapter = app.adapters[MAX]
-    assert isinstance(adapter, MaxAdapter)
+    adapter = max_adapter(max_bot)
     adapter.sender.progress_every = 0.4
     adapter.sender.progress_min = 10
     # Parents who opened the bot long ago (the sandbox lets the bot write to them).

@@ -5,25 +5,18 @@ leaving a bound chat reach the core as chat events."""
 from __future__ import annotations
 
 from bot.conversation.identity import MAX, max_account
-from bot.max.adapter import MaxAdapter
 from max_sandbox import MaxSandbox
 from tests.conftest import BotRunner
 from tests.max_support import (  # noqa: F401
     ask,
     consented,
     drain,
+    max_adapter,
     max_admin,
     max_bot,
     sb,
     start_max_bot,
 )
-
-
-def _adapter(runner: BotRunner) -> MaxAdapter:
-    assert runner.app is not None
-    adapter = runner.app.adapters[MAX]
-    assert isinstance(adapter, MaxAdapter)
-    return adapter
 
 
 async def test_members_are_read_page_by_page_added_and_removed(
@@ -33,7 +26,7 @@ async def test_members_are_read_page_by_page_added_and_removed(
     owner = sb.add_user(first_name="Елена", last_name="Смирнова")
     crowd = [sb.add_user(first_name="Участник", last_name=f"Номер{i}") for i in range(130)]
     chat = sb.create_chat(title="Большой чат", owner=owner, members=crowd, bot_admin=True)
-    platform = _adapter(max_bot).chat_platform
+    platform = max_adapter(max_bot).chat_platform
     members = await platform.members(chat.chat_id)
     assert members is not None and len(members) == 131, "everyone but the bot, every page"
     assert len(sb.calls_to("GET /chats/{chatId}/members")) >= 2

@@ -18,6 +18,7 @@ from tests.max_support import (  # noqa: F401
     ask,
     consented,
     drain,
+    faults_fired,
     max_admin,
     max_bot,
     sb,
@@ -133,10 +134,7 @@ async def test_a_restart_after_an_unanswered_send_looks_for_it_and_does_not_doub
     sb.faults.slow(3.0, methods="GET /messages")
     await anna.send("/help")
     reply = await anna.wait_reply(timeout=5)
-    for _ in range(100):
-        if not sb.faults.armed:
-            break
-        await asyncio.sleep(0.02)
+    await faults_fired(sb)
     await runner.crash()
     await runner.start()
     await anna.expect_silence(1.5)
@@ -155,10 +153,7 @@ async def test_a_crash_before_an_answer_neither_drops_nor_doubles_the_reply(
     # The send is slow; the bot dies while it waits (MAX never stores it).
     sb.faults.slow(1.0, methods=SEND)
     await anna.send("/help")
-    for _ in range(100):
-        if not sb.faults.armed:
-            break
-        await asyncio.sleep(0.02)
+    await faults_fired(sb)
     await runner.crash()
     await runner.start()
     reply = await anna.wait_reply(timeout=5)

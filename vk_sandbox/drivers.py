@@ -8,6 +8,8 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from sandbox_kit.waits import ChatInbox, UserInbox
+
 from .keyboard import compact_json
 from .models import (
     CHAT_PEER_BASE,
@@ -20,7 +22,8 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from .inbox import Inbox
+    from sandbox_kit.inbox import Inbox
+
     from .sandbox import VKSandbox
 
 BUTTON_ACTIONS = [
@@ -46,46 +49,7 @@ def client_info() -> dict[str, Any]:
     }
 
 
-def _describe(messages: Sequence[BotMessage]) -> str:
-    if not messages:
-        return "nothing"
-    return "; ".join(f"#{m.id} {m.text[:60]!r}" for m in messages)
-
-
-async def _take_one(inbox: Inbox[BotMessage], who: str, timeout: float) -> BotMessage:  # noqa: ASYNC109
-    taken = await inbox.take(1, timeout)
-    if taken is None:
-        raise AssertionError(f"the bot did not write to {who} within {timeout:.1f}s")
-    return taken[0]
-
-
-async def _take_many(
-    inbox: Inbox[BotMessage],
-    n: int,
-    who: str,
-    timeout: float,  # noqa: ASYNC109
-) -> list[BotMessage]:
-    taken = await inbox.take(n, timeout)
-    if taken is None:
-        got = inbox.unread
-        raise AssertionError(
-            f"expected {n} messages from the bot to {who} within {timeout:.1f}s, "
-            f"got {len(got)}: {_describe(got)}"
-        )
-    return taken
-
-
-async def _silence(inbox: Inbox[BotMessage], who: str, within: float) -> None:
-    before = len(inbox.items)
-    await asyncio.sleep(within)
-    new = inbox.items[before:]
-    if new:
-        raise AssertionError(
-            f"expected silence to {who} for {within:.1f}s, the bot wrote: {_describe(new)}"
-        )
-
-
-class UserDriver:
+class UserDriver(UserInbox[BotMessage]):
     """A VK user who talks to the community (private dialog and group chats)."""
 
     def __init__(self, sandbox: VKSandbox, state: UserState) -> None:
@@ -278,34 +242,11 @@ class UserDriver:
         return self.sandbox.inbox(self.peer_id)
 
     @property
-    def messages(self) -> list[BotMessage]:
-        return list(self._inbox.items)
-
-    @property
-    def unread(self) -> list[BotMessage]:
-        return list(self._inbox.unread)
-
-    async def wait_reply(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
-        return await _take_one(self._inbox, repr(self), timeout)
-
-    async def wait_replies(self, n: int, timeout: float = 5.0) -> list[BotMessage]:  # noqa: ASYNC109
-        return await _take_many(self._inbox, n, repr(self), timeout)
-
-    async def expect_silence(self, within: float = 0.5) -> None:
-        await _silence(self._inbox, repr(self), within)
-
-    @property
-    def event_answers(self) -> list[dict[str, Any]]:
-        return list(self.sandbox.answers_inbox(self.user_id).items)
-
-    async def wait_event_answer(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
-        taken = await self.sandbox.answers_inbox(self.user_id).take(1, timeout)
-        if taken is None:
-            raise AssertionError(f"the bot did not answer {self!r}'s button within {timeout:.1f}s")
-        return taken[0]
+    def _answers(self) -> Inbox[dict[str, Any]]:
+        return self.sandbox.answers_inbox(self.user_id)
 
 
-class ChatDriver:
+class ChatDriver(ChatInbox[BotMessage]):
     """A group chat (peer_id 2000000000 + chat_id)."""
 
     def __init__(self, sandbox: VKSandbox, state: ChatState) -> None:
@@ -425,19 +366,6 @@ class ChatDriver:
     @property
     def _inbox(self) -> Inbox[BotMessage]:
         return self.sandbox.inbox(self.peer_id)
-
-    @property
-    def messages(self) -> list[BotMessage]:
-        return list(self._inbox.items)
-
-    async def wait_message(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
-        return await _take_one(self._inbox, repr(self), timeout)
-
-    async def wait_messages(self, n: int, timeout: float = 5.0) -> list[BotMessage]:  # noqa: ASYNC109
-        return await _take_many(self._inbox, n, repr(self), timeout)
-
-    async def expect_silence(self, within: float = 0.5) -> None:
-        await _silence(self._inbox, repr(self), within)
 
 
 __all__ = ["ChatDriver", "UserDriver"]

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sandbox_kit.faults import method_set
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -45,14 +47,6 @@ class Faults:
         if self.on_change is not None:
             self.on_change()
 
-    @staticmethod
-    def _methods(methods: Iterable[str] | str | None) -> frozenset[str] | None:
-        if methods is None:
-            return None
-        if isinstance(methods, str):
-            return frozenset({methods})
-        return frozenset(methods)
-
     def longpoll_failed(self, code: int, times: int = 1) -> None:
         """The next ``times`` a_check requests answer ``{"failed": code}`` (1, 2 or 3)."""
         if code not in (1, 2, 3):
@@ -65,35 +59,35 @@ class Faults:
 
         With ``methods=None`` long poll requests count too.
         """
-        self.transport.append(Fault("http_500", times, self._methods(methods)))
+        self.transport.append(Fault("http_500", times, method_set(methods)))
         self._changed()
 
     def outage(self, methods: Iterable[str] | str | None = None) -> Fault:
         """VK is down: every matching request answers HTTP 500 until ``clear()``.
 
         Returns the fault, whose ``fired`` counts the requests refused so far."""
-        fault = Fault("http_500", OUTAGE_TIMES, self._methods(methods))
+        fault = Fault("http_500", OUTAGE_TIMES, method_set(methods))
         self.transport.append(fault)
         self._changed()
         return fault
 
     def drop_connection(self, times: int = 1, methods: Iterable[str] | str | None = None) -> None:
         """The next ``times`` requests get their connection closed without a response."""
-        self.transport.append(Fault("drop", times, self._methods(methods)))
+        self.transport.append(Fault("drop", times, method_set(methods)))
         self._changed()
 
     def slow(
         self, seconds: float, times: int = 1, methods: Iterable[str] | str | None = None
     ) -> None:
         """The next ``times`` requests are answered only after ``seconds``."""
-        self.transport.append(Fault("slow", times, self._methods(methods), seconds=seconds))
+        self.transport.append(Fault("slow", times, method_set(methods), seconds=seconds))
         self._changed()
 
     def api_error(
         self, code: int, times: int = 1, methods: Iterable[str] | str | None = None
     ) -> None:
         """The next ``times`` API calls (optionally only ``methods``) fail with error ``code``."""
-        self.api_errors.append(Fault("api_error", times, self._methods(methods), code=code))
+        self.api_errors.append(Fault("api_error", times, method_set(methods), code=code))
 
     def files_in_pieces(self, size: int, pause: float = 0.0, times: int = 1) -> None:
         """The next ``times`` file downloads arrive ``size`` bytes at a time, ``pause`` apart.

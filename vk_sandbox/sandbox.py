@@ -7,19 +7,19 @@ import hashlib
 import json
 import secrets
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
-from types import TracebackType
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+
+from sandbox_kit.inbox import Inbox
+from sandbox_kit.server import LocalServer
 
 from .drivers import ChatDriver, UserDriver
 from .errors import VKError
 from .faults import LONGPOLL, Faults
 from .files import doc_type, image_size, split_name
 from .history import Conversation
-from .inbox import Inbox
 from .longpoll import EventLog
 from .methods import ExecuteResult, Methods
 from .models import (
@@ -43,7 +43,7 @@ HTML_500 = (
 MAX_LONGPOLL_WAIT = 90
 
 
-class VKSandbox:
+class VKSandbox(LocalServer):
     """A local fake of the VK API 5.199 for one community and its bot token."""
 
     def __init__(
@@ -60,7 +60,7 @@ class VKSandbox:
         self.group_name = group_name
         self.screen_name = screen_name
         self.token = token
-        self.rate_limit = rate_limit
+        super().__init__(rate_limit)
         self.clock = clock
         self.faults = Faults()
         self.log = EventLog(group_id, history=history)
@@ -93,18 +93,9 @@ class VKSandbox:
         self.upload_server_id = 851_234
         self.lp_keys: set[str] = set()
         self.lp_key: str | None = None
-        self._rate_window: deque[float] = deque()
-        self._closing = False
-        self._runner: web.AppRunner | None = None
-        self.host = "127.0.0.1"
-        self.port = 0
         self.methods = Methods(self)
 
     # ------------------------------------------------------------------ lifecycle
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def api_url(self) -> str:
@@ -123,34 +114,8 @@ class VKSandbox:
         app.router.add_get("/files/{name}", self._handle_file)
         return app
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._closing = False
-        self._runner = web.AppRunner(self.make_app(), access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        address = self._runner.addresses[0]
-        self.host = host
-        self.port = int(address[1])
-
-    async def stop(self) -> None:
-        self._closing = True
-        self.log.wake()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> VKSandbox:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+    async def _stopping(self) -> None:
+        self.log.wake()  # long polls in wait answer at once
 
     # ------------------------------------------------------------------ people and chats
 
@@ -334,14 +299,8 @@ class VKSandbox:
         return result
 
     def _check_rate(self) -> None:
-        if self.rate_limit is None:
-            return
-        now = time.monotonic()
-        while self._rate_window and now - self._rate_window[0] >= 1.0:
-            self._rate_window.popleft()
-        if len(self._rate_window) >= self.rate_limit:
+        if not self._within_rate():
             raise VKError(6)
-        self._rate_window.append(now)
 
     async def call_api(self, method: str, params: dict[str, str]) -> dict[str, Any]:
         """Run one top-level API call; return VK's JSON answer."""

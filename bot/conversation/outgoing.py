@@ -191,6 +191,16 @@ def has_mentions(text: str) -> bool:
     return _MENTION_OPEN in text or _NUMBER_OPEN in text
 
 
+def mentioned_people(text: str) -> list[int]:
+    """The people a text mentions or shows the number of (`mention`, `person_number`): whom
+    an adapter must look up before it renders the text, whatever its messenger."""
+    if not has_mentions(text):
+        return []
+    return [int(m[1]) for m in MENTION.finditer(text)] + [
+        int(m[1]) for m in PERSON_NUMBER.finditer(text)
+    ]
+
+
 # ---------------------------------------------------------------------------- files
 
 

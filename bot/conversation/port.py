@@ -26,6 +26,13 @@ class FileTooBigError(Exception):
         self.size = size
 
 
+def names_only(
+    profiles: dict[int, tuple[str, str, GenderCode | None]],
+) -> dict[int, tuple[str, str]]:
+    """`Messenger.user_names` from `Messenger.user_profiles`: the gender left out."""
+    return {person: (first, last) for person, (first, last, _) in profiles.items()}
+
+
 class Messenger(Protocol):
     async def user_names(self, vk_ids: list[int]) -> dict[int, tuple[str, str]]:
         """(first name, last name) by person; people the messenger does not know are left out."""

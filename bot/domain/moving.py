@@ -47,8 +47,6 @@ class LinkResult:
     status: LinkStatus
     # The person the link was given to.
     person_id: int | None = None
-    # The person the account belonged to until now (made at first contact), deleted.
-    replaced: int | None = None
     # The person's accounts after linking, by messenger.
     accounts: dict[str, Account] = field(default_factory=dict)
 
@@ -115,7 +113,7 @@ class MovingService:
                 details={"messenger": account.messenger},
             )
             owned[account.messenger] = account
-        return LinkResult(LinkStatus.LINKED, target, holder_id, owned)
+        return LinkResult(LinkStatus.LINKED, target, owned)
 
     async def choose(self, person_id: int, messenger: str) -> bool:
         """The person will be reached on `messenger`; False if they have no account there."""

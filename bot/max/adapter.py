@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from loguru import logger
 
 from bot.adapters import Loop
-from bot.broadcasts import BroadcastDone
 from bot.config import Settings
 from bot.conversation.identity import MAX
 from bot.intake import InboxWriter
@@ -18,11 +17,12 @@ from bot.max.directory import Directory
 from bot.max.gateway import MaxGateway
 from bot.max.intake import MaxIntake
 from bot.max.parse import Me
-from bot.max.sender import PROGRESS_EVERY, RETRY_PAUSE_CAP, MaxSender
+from bot.max.sender import PROGRESS_EVERY, MaxSender
+from bot.outbox_loop import RETRY_PAUSE_CAP, SendsThroughOutboxLoop
 from bot.storage import Database
 
 
-class MaxAdapter:
+class MaxAdapter(SendsThroughOutboxLoop):
     name = MAX
 
     def __init__(
@@ -91,18 +91,6 @@ class MaxAdapter:
         else:
             intake = self.intake.poll_forever
         return {"max-sender": self.sender.run, "max-intake": intake}
-
-    def forget_order(self) -> None:
-        """Nothing of the order is kept here: the inbox writer keeps it."""
-
-    def on_broadcast_done(self, report: BroadcastDone) -> None:
-        self.sender.on_broadcast_done = report
-
-    def wake_sender(self) -> None:
-        self.sender.wake()
-
-    async def drain(self, grace: float) -> bool:
-        return await self.sender.drain(grace=grace)
 
     async def close(self) -> None:
         await self.gateway.finish_answers()

@@ -10,7 +10,8 @@ from loguru import logger
 
 from bot.conversation.identity import MAX, Account
 from bot.conversation.outgoing import Address, File, StoredFile
-from bot.conversation.port import FileTooBigError
+from bot.conversation.port import names_only
+from bot.downloads import DOWNLOAD_SECONDS, download_capped
 from bot.max.api import MaxAPI, MaxAPIError, TransientMaxError
 from bot.max.directory import Directory
 from bot.max.outgoing import FILE_PREFIX
@@ -19,8 +20,6 @@ from bot.parsing import PersonRef
 from bot.russian import GenderCode
 from bot.storage import Database
 
-DOWNLOAD_SECONDS = 60.0
-DOWNLOAD_PIECE = 64 * 1024
 UPLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60)
 # MAX shows a callback's notification briefly; a long one is cut.
 NOTIFICATION_LIMIT = 200
@@ -53,8 +52,7 @@ class MaxGateway:
         return "max:?" if account is None else str(account)
 
     async def user_names(self, person_ids: list[int]) -> dict[int, tuple[str, str]]:
-        profiles = await self.user_profiles(person_ids)
-        return {person: (first, last) for person, (first, last, _) in profiles.items()}
+        return names_only(await self.user_profiles(person_ids))
 
     async def user_profiles(
         self, person_ids: list[int]
@@ -100,26 +98,7 @@ class MaxGateway:
     async def download(
         self, url: str, max_bytes: int, seconds: float = DOWNLOAD_SECONDS
     ) -> bytes | None:
-        timeout = aiohttp.ClientTimeout(total=seconds)
-        try:
-            async with (
-                aiohttp.ClientSession(timeout=timeout) as session,
-                session.get(url) as answer,
-            ):
-                if answer.status != 200:
-                    logger.warning("MAX download failed: HTTP {}", answer.status)
-                    return None
-                if (answer.content_length or 0) > max_bytes:
-                    raise FileTooBigError(answer.content_length or 0)
-                data = bytearray()
-                async for piece in answer.content.iter_chunked(DOWNLOAD_PIECE):
-                    data += piece
-                    if len(data) > max_bytes:
-                        raise FileTooBigError(len(data))
-        except (aiohttp.ClientError, TimeoutError) as error:
-            logger.warning("MAX download failed: {}", type(error).__name__)
-            return None
-        return bytes(data)
+        return await download_capped(url, max_bytes, seconds, "MAX download")
 
     # ------------------------------------------------------------------------ links, buttons
 

@@ -77,14 +77,6 @@ def target_of(address: Address, users: MaxUsers) -> Target | None:
     return Target(chat_id=address.id)
 
 
-def mentioned_people(text: str) -> list[int]:
-    if not has_mentions(text):
-        return []
-    return [int(m[1]) for m in MENTION.finditer(text)] + [
-        int(m[1]) for m in PERSON_NUMBER.finditer(text)
-    ]
-
-
 def _number(person_id: int, users: MaxUsers) -> str:
     user = users.get(person_id)
     # What an admin types to name them on MAX (`/verify max:123`).

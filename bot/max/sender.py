@@ -11,8 +11,6 @@ one."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import enum
 import sqlite3
 import time
 from collections import Counter, defaultdict
@@ -23,13 +21,21 @@ from typing import Any
 from loguru import logger
 
 from bot import faults
-from bot.broadcasts import BroadcastDone, end_if_settled
+from bot.broadcasts import end_if_settled
 from bot.conversation.identity import MAX
-from bot.conversation.outgoing import Address, Chat, Person, derived_random_id, message_data
+from bot.conversation.outgoing import (
+    Address,
+    Chat,
+    Person,
+    derived_random_id,
+    mentioned_people,
+    message_data,
+)
 from bot.max.api import AmbiguousSendError, MaxAPI, MaxAPIError, TransientMaxError
 from bot.max.directory import Directory
-from bot.max.outgoing import Part, Target, mentioned_people, render, target_of
+from bot.max.outgoing import Part, Target, render, target_of
 from bot.max.people import max_users_of
+from bot.outbox_loop import RETRY_PAUSE_CAP, RETRY_PAUSE_FIRST, OutboxLoop, Step
 from bot.storage import Database
 from bot.storage.deliveries import Attempt, Delivered
 from bot.storage.outbox import OutboxRow
@@ -45,8 +51,6 @@ BROADCAST_ROUND = 30
 LANES = 8
 # A failure nobody explained is tried this many times, then given up.
 MAX_UNEXPLAINED_ATTEMPTS = 8
-RETRY_PAUSE_FIRST = 0.2
-RETRY_PAUSE_CAP = 60.0
 # How far before its attempt a message read back may be stamped (MAX's clock and ours).
 CLOCK_MARGIN_MS = 2000
 READ_BACK = 50
@@ -57,14 +61,6 @@ PROGRESS_EVERY = 15.0
 # chat (917), the message is too long (914); anything else is a plain failure (0).
 NOT_IN_CHAT = 917
 TOO_LONG = 914
-
-
-class Step(enum.Enum):
-    IDLE = "nothing is pending"
-    DONE = "all that was pending went out"
-    MORE = "more is pending"
-    PARTLY = "some went out, some are to be tried again"
-    RETRY = "MAX or the database failed for now"
 
 
 @dataclass
@@ -103,7 +99,9 @@ def _refused(error: MaxAPIError, to: Address) -> Outcome:
     return Outcome("failed", error_code=0)
 
 
-class MaxSender:
+class MaxSender(OutboxLoop):
+    log_name = "MAX outbox"
+
     def __init__(
         self,
         db: Database,
@@ -115,67 +113,16 @@ class MaxSender:
         progress_every: float = PROGRESS_EVERY,
         progress_min: int = PROGRESS_MIN_RECIPIENTS,
     ) -> None:
+        super().__init__(retry_pause_first, retry_pause_cap)
         self._db = db
         self._api = api
         self._directory = directory
         self._bot_id = bot_id
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._stopping = False
-        self._pause_first = retry_pause_first
-        self._pause_cap = retry_pause_cap
         self.progress_every = progress_every
         self.progress_min = progress_min
         self._unexplained: dict[Attempt, int] = {}
         self._last_progress: dict[int, float] = {}
         self._lanes = asyncio.Semaphore(LANES)
-        self.on_broadcast_done: BroadcastDone | None = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        failures = 0
-        while True:
-            self._wake.clear()
-            try:
-                step = await self._round()
-            except (sqlite3.Error, OSError) as error:
-                logger.warning("MAX outbox round failed ({}); trying again", type(error).__name__)
-                step = Step.RETRY
-            except Exception:
-                logger.exception("MAX outbox round failed; trying again")
-                step = Step.RETRY
-            if step in (Step.RETRY, Step.PARTLY):
-                self._idle.clear()
-                failures = failures + 1 if step is Step.RETRY else 0
-                await asyncio.sleep(self._retry_pause(failures))
-                continue
-            failures = 0
-            if step is Step.IDLE:
-                self._idle.set()
-                if self._stopping:
-                    return
-                await self._wait_for_wake()
-            elif step is Step.DONE and not self._stopping:
-                await self._wait_for_wake()
-
-    def _retry_pause(self, failures: int) -> float:
-        doubled: float = self._pause_first * 2.0 ** min(max(failures - 1, 0), 30)
-        return min(doubled, self._pause_cap)
-
-    async def _wait_for_wake(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=5.0)
-
-    async def drain(self, grace: float) -> bool:
-        self._stopping = True
-        self._wake.set()
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout=grace)
-        except TimeoutError:
-            return False
-        return True
 
     # ------------------------------------------------------------------------ a round
 

@@ -8,19 +8,19 @@ from typing import Any
 from loguru import logger
 
 from bot.adapters import Loop
-from bot.broadcasts import BroadcastDone
 from bot.commands import Community
 from bot.config import Settings
 from bot.conversation.identity import VK
 from bot.conversation.incoming import Incoming
 from bot.intake import InboxWriter
+from bot.outbox_loop import RETRY_PAUSE_CAP, SendsThroughOutboxLoop
 from bot.storage import Database
 from bot.vk.api import BACKOFF, ResilientAPI
 from bot.vk.chat_platform import VKChatPlatform
 from bot.vk.gateway import VKGateway
 from bot.vk.intake import Intake
 from bot.vk.parse import parse_update
-from bot.vk.sender import RETRY_PAUSE_CAP, OutboxSender
+from bot.vk.sender import OutboxSender
 
 GROUP_ID_KEY = "vk_group_id"
 
@@ -38,7 +38,7 @@ async def resolve_group_id(api: ResilientAPI, settings: Settings, db: Database) 
     return group_id
 
 
-class VKAdapter:
+class VKAdapter(SendsThroughOutboxLoop):
     name = VK
 
     def __init__(
@@ -91,18 +91,6 @@ class VKAdapter:
             "vk-long-poll": self.intake.poll_forever,
             "vk-recovery": self.intake.recover_forever,
         }
-
-    def forget_order(self) -> None:
-        """Nothing of the order is kept here: the inbox writer keeps it (see InboxWriter)."""
-
-    def on_broadcast_done(self, report: BroadcastDone) -> None:
-        self.sender.on_broadcast_done = report
-
-    def wake_sender(self) -> None:
-        self.sender.wake()
-
-    async def drain(self, grace: float) -> bool:
-        return await self.sender.drain(grace=grace)
 
     async def close(self) -> None:
         if hasattr(self, "gateway"):

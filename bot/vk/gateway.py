@@ -11,7 +11,8 @@ from vkbottle import VKAPIError
 
 from bot.conversation.identity import VK, Account, vk_account
 from bot.conversation.outgoing import Address, File, StoredFile
-from bot.conversation.port import FileTooBigError
+from bot.conversation.port import names_only
+from bot.downloads import DOWNLOAD_SECONDS, download_capped
 from bot.parsing import PersonRef
 from bot.russian import GenderCode, gender_from_vk_sex
 from bot.storage import Database
@@ -22,9 +23,6 @@ from bot.vk.people import vk_users_of
 # Requests carrying callback answers at once; answers waiting meanwhile share the next one.
 ANSWER_FLIGHTS = 4
 ANSWERS_PER_EXECUTE = 25  # VK's limit of calls inside one execute
-# A file a person sent must arrive whole within this; it is read this many bytes at a time.
-DOWNLOAD_SECONDS = 60.0
-DOWNLOAD_PIECE = 64 * 1024
 
 
 class VKGateway:
@@ -55,8 +53,7 @@ class VKGateway:
 
     async def user_names(self, person_ids: list[int]) -> dict[int, tuple[str, str]]:
         """(first name, last name) by person; people VK does not know are left out."""
-        profiles = await self.user_profiles(person_ids)
-        return {person: (first, last) for person, (first, last, _) in profiles.items()}
+        return names_only(await self.user_profiles(person_ids))
 
     async def user_profiles(
         self, person_ids: list[int]
@@ -190,27 +187,7 @@ class VKGateway:
     ) -> bytes | None:
         """A file a person sent, read to its end; None if it cannot be fetched whole within
         `seconds`. FileTooBigError if it turns out larger than `max_bytes`."""
-        timeout = aiohttp.ClientTimeout(total=seconds)
-        try:
-            async with (
-                aiohttp.ClientSession(timeout=timeout) as session,
-                session.get(url) as answer,
-            ):
-                if answer.status != 200:
-                    logger.warning("Download failed: HTTP {}", answer.status)
-                    return None
-                if (answer.content_length or 0) > max_bytes:
-                    raise FileTooBigError(answer.content_length or 0)
-                # A server sends a file in pieces; one read returns only what has arrived.
-                data = bytearray()
-                async for piece in answer.content.iter_chunked(DOWNLOAD_PIECE):
-                    data += piece
-                    if len(data) > max_bytes:
-                        raise FileTooBigError(len(data))
-        except (aiohttp.ClientError, TimeoutError) as error:
-            logger.warning("Download failed: {}", type(error).__name__)
-            return None
-        return bytes(data)
+        return await download_capped(url, max_bytes, seconds)
 
     def invitation_link(self, code: str) -> str:
         """Opening it starts a dialog with the community; the first message carries `ref`."""

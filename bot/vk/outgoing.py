@@ -53,15 +53,6 @@ def vk_peer_of(address: Address, users: VKUsers) -> int | None:
     return address.id
 
 
-def mentioned_people(text: str) -> list[int]:
-    """The people a text mentions or shows the number of (`mention`, `person_number`)."""
-    if not has_mentions(text):
-        return []
-    return [int(m[1]) for m in MENTION.finditer(text)] + [
-        int(m[1]) for m in PERSON_NUMBER.finditer(text)
-    ]
-
-
 def _vk_mention(person_id: int, label: str, users: VKUsers) -> str:
     user = users.get(person_id)
     # Without a VK account there is no profile to link to: the label stays, as plain text.

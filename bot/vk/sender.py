@@ -7,10 +7,7 @@ duplicate VK drops, so a crash or an error never doubles a message."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import enum
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,13 +18,14 @@ from loguru import logger
 from vkbottle import VKAPIError
 
 from bot import faults
-from bot.broadcasts import BroadcastDone, end_if_settled
+from bot.broadcasts import end_if_settled
 from bot.conversation.identity import VK
-from bot.conversation.outgoing import Address, Person
+from bot.conversation.outgoing import Address, Person, mentioned_people
+from bot.outbox_loop import RETRY_PAUSE_CAP, RETRY_PAUSE_FIRST, OutboxLoop, Step
 from bot.storage import Database
 from bot.storage.outbox import OutboxRow, RecipientOutcome
 from bot.vk.api import ResilientAPI, TransientAPIError
-from bot.vk.outgoing import VKUsers, mentioned_people, send_params, vk_peer_of
+from bot.vk.outgoing import VKUsers, send_params, vk_peer_of
 from bot.vk.people import vk_users_of
 
 EXECUTE_MAX_CALLS = 25
@@ -50,21 +48,6 @@ RETRYABLE_ERRORS = frozenset({1, 6, 9, 10, 29, 5, 27, 28})
 # A failure without an explanation (an answer of an unexpected shape, a fault of our own)
 # is tried this many times, so one odd message cannot hold its recipient up for ever.
 MAX_UNEXPLAINED_ATTEMPTS = 8
-# Pauses after a round that could not reach VK or the database: doubling from the first up
-# to the cap, so an outage of hours is waited out without hammering VK, and a short one
-# costs little.
-RETRY_PAUSE_FIRST = 0.2
-RETRY_PAUSE_CAP = 60.0
-
-
-class Step(enum.Enum):
-    """What a round of sending leaves the sender to do next."""
-
-    IDLE = "nothing is pending"
-    DONE = "all that was pending went out"
-    MORE = "more is pending"
-    PARTLY = "some went out, some are to be tried again"
-    RETRY = "VK or the database failed for now"
 
 
 @dataclass(frozen=True)
@@ -191,7 +174,7 @@ class Call:
         }
 
 
-class OutboxSender:
+class OutboxSender(OutboxLoop):
     def __init__(
         self,
         db: Database,
@@ -199,65 +182,17 @@ class OutboxSender:
         retry_pause_first: float = RETRY_PAUSE_FIRST,
         retry_pause_cap: float = RETRY_PAUSE_CAP,
     ) -> None:
+        super().__init__(retry_pause_first, retry_pause_cap)
         self._db = db
         self._api = api
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._stopping = False
         self._attempts: dict[tuple[int, Address], int] = {}
-        self._pause_first = retry_pause_first
-        self._pause_cap = retry_pause_cap
-        self.on_broadcast_done: BroadcastDone | None = None
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        failures = 0
-        while True:
-            # While VK's limit holds calls back, messages pile up: waiting for a free slot
-            # before reading the outbox packs them into fewer, fuller calls.
-            await self._api.limiter.wait_ready()
-            if not self._stopping:
-                await asyncio.sleep(LINGER)
-            self._wake.clear()
-            try:
-                step = await self._round()
-            except (sqlite3.Error, OSError) as error:
-                # The database is locked by another process, the disk is full for a moment:
-                # what was sent and not recorded goes again, and VK drops it by random_id.
-                logger.warning(
-                    "Outbox round failed ({}: {}); trying again", type(error).__name__, error
-                )
-                step = Step.RETRY
-            except Exception:
-                logger.exception("Outbox round failed; trying again")
-                step = Step.RETRY
-            if step in (Step.RETRY, Step.PARTLY):
-                self._idle.clear()
-                # Paused so that an outage is not hammered, and waited out however long;
-                # while some messages still go out, VK is not down and the pause stays short.
-                failures = failures + 1 if step is Step.RETRY else 0
-                await asyncio.sleep(self._retry_pause(failures))
-                continue
-            failures = 0
-            if step is Step.IDLE:
-                self._idle.set()
-                if self._stopping:
-                    return
-                await self._wait_for_wake()
-            elif step is Step.DONE and not self._stopping:
-                # All there was went out: the next read waits for a new commit's wake-up.
-                await self._wait_for_wake()
-
-    def _retry_pause(self, failures: int) -> float:
-        """The first pause after progress; doubling with each round in a row that failed."""
-        doubled: float = self._pause_first * 2.0 ** min(max(failures - 1, 0), 30)
-        return min(doubled, self._pause_cap)
-
-    async def _wait_for_wake(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=5.0)
+    async def _before_round(self) -> None:
+        # While VK's limit holds calls back, messages pile up: waiting for a free slot
+        # before reading the outbox packs them into fewer, fuller calls.
+        await self._api.limiter.wait_ready()
+        if not self._stopping:
+            await asyncio.sleep(LINGER)
 
     async def _round(self) -> Step:
         """Reads what is pending, peers taking turns, and sends one round of it."""
@@ -278,16 +213,6 @@ class OutboxSender:
         ):
             return Step.DONE
         return Step.MORE
-
-    async def drain(self, grace: float) -> bool:
-        """Sends what is pending and stops; returns False if time ran out first."""
-        self._stopping = True
-        self._wake.set()
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout=grace)
-        except TimeoutError:
-            return False
-        return True
 
     async def _calls(
         self, rows: Sequence[OutboxRow]
