@@ -4,8 +4,8 @@ buttons are callback buttons answered through POST /answers."""
 
 from __future__ import annotations
 
-from bot.conversation.identity import max_account
-from bot.texts import BUTTONS, t
+from bot.conversation.identity import MAX, max_account
+from bot.texts import BUTTONS, t, t_on
 from max_sandbox import MaxSandbox
 from tests.conftest import BotRunner
 from tests.max_support import (  # noqa: F401
@@ -29,9 +29,9 @@ async def test_opening_the_bot_greets_and_asks_for_consent(
     anna = sb.add_user(first_name="Анна", last_name="Кузнецова")
     await anna.start()
     greeting, consent = await anna.wait_replies(2)
-    assert greeting.text.startswith(t("greeting_new", name="Анна", school=SCHOOL)[:20])
-    assert "Анна" in greeting.text
-    assert consent.text == t("consent_request")
+    assert greeting.text == t_on(MAX, "greeting_new", name="Анна", school=SCHOOL)
+    assert "MAX" in greeting.text and "VK" not in greeting.text
+    assert consent.text == t_on(MAX, "consent_request")
     assert [b.type for b in consent.buttons] == ["callback", "callback"]
 
     await anna.press(consent.button(BUTTONS["agree"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import EventContext
 from bot.parsing import ClassNameError, parse_class_name, parse_person_ref
 from bot.storage.classes import ClassRow
-from bot.texts import t
+from bot.texts import t, t_on
 
 
 class ArgumentError(Exception):
@@ -21,13 +21,13 @@ async def person_id_from(event_ctx: EventContext, text: str) -> int | None:
     mention, or a bare number: a VK id, which is also what the bot's own lists show);
     None when the bot knows no one with that account."""
     if not text.strip():
-        raise ArgumentError(t("person_missing"))
+        raise ArgumentError(t_on(event_ctx.messenger, "person_missing"))
     ref = parse_person_ref(text)
     if ref is None:
-        raise ArgumentError(t("person_invalid", text=text[:60]))
+        raise ArgumentError(t_on(event_ctx.messenger, "person_invalid", text=text[:60]))
     account = await event_ctx.services.messengers.account_of(ref)
     if account is None:
-        raise ArgumentError(t("person_invalid", text=text[:60]))
+        raise ArgumentError(t_on(event_ctx.messenger, "person_invalid", text=text[:60]))
     return await event_ctx.services.people.person_of(account)
 
 

@@ -9,7 +9,7 @@ from bot.dialogs import Steps
 from bot.handlers.dialog import next_step
 from bot.handlers.routing import Router
 from bot.parsing import parse_full_name
-from bot.texts import SUPPORT_EMAIL, SUPPORT_SITE, t
+from bot.texts import SUPPORT_EMAIL, SUPPORT_SITE, t, t_on
 
 router = Router()
 
@@ -82,7 +82,7 @@ async def registration_contacts(event_ctx: EventContext) -> None:
 
 @router.command("security")
 async def security(event_ctx: EventContext) -> None:
-    event_ctx.reply(t("security", email=SUPPORT_EMAIL, site=SUPPORT_SITE))
+    event_ctx.reply(t_on(event_ctx.messenger, "security", email=SUPPORT_EMAIL, site=SUPPORT_SITE))
 
 
 @router.command("webinars")

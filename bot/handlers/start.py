@@ -10,7 +10,7 @@ from bot.handlers.invitations import begin_redemption
 from bot.handlers.moving import redeem_link
 from bot.handlers.routing import Router
 from bot.keyboards import consent_keyboard, main_menu
-from bot.texts import role_name, t
+from bot.texts import role_name, t, t_on
 
 router = Router()
 
@@ -33,7 +33,8 @@ async def offer_consent(event_ctx: EventContext, ref: str | None) -> None:
         # A link from /link_max or /link_vk: this account is someone the bot knows already.
         await redeem_link(event_ctx, ref)
         return
-    text = t(
+    text = t_on(
+        event_ctx.messenger,
         "greeting_new",
         name=await first_name(event_ctx),
         school=event_ctx.services.settings.school_name,
@@ -42,7 +43,7 @@ async def offer_consent(event_ctx: EventContext, ref: str | None) -> None:
         await event_ctx.services.people.remember_ref(event_ctx.person_id, ref, event_ctx.account)
         text += "\n\n" + t("ref_kept")
     event_ctx.reply(text)
-    event_ctx.reply(t("consent_request"), keyboard=consent_keyboard())
+    event_ctx.reply(t_on(event_ctx.messenger, "consent_request"), keyboard=consent_keyboard())
 
 
 async def act_on_ref(event_ctx: EventContext, code_hash: str) -> None:

@@ -10,21 +10,25 @@ from __future__ import annotations
 import asyncio
 
 from bot.domain.invitations import hash_code
-from bot.texts import BUTTONS, t
+from bot.texts import BUTTONS, t, t_on
 from max_sandbox import MaxSandbox
 from tests.conftest import ADMIN_ID, BotRunner
 from tests.helpers import Sandbox, consented_user, drain, person_of
 
 
 async def test_a_newcomer_is_greeted_by_name_agrees_and_gets_the_menu(
-    sandbox: Sandbox, bot: BotRunner
+    sandbox: Sandbox, bot: BotRunner, messenger: str
 ) -> None:
     anna = sandbox.add_user(first_name="Анна", last_name="Кузнецова")
     await anna.send("Начать")
 
     greeting, consent = await anna.wait_replies(2)
     assert "Здравствуйте, Анна!" in greeting.text
-    assert consent.text == t("consent_request")
+    # Each messenger's own words: «учебный профиль VK Мессенджера», «идентификатор в MAX».
+    school = bot.settings.school_name
+    assert greeting.text == t_on(messenger, "greeting_new", name="Анна", school=school)
+    assert consent.text == t_on(messenger, "consent_request")
+    assert ("ВКонтакте" in consent.text) is (messenger == "vk")
     assert [b.label for b in consent.buttons] == [BUTTONS["agree"], BUTTONS["decline"]]
     assert all(b.type == "callback" for b in consent.buttons)
     if isinstance(sandbox, MaxSandbox):
