@@ -15,7 +15,7 @@ from bot.adapters import MessengerAdapter
 from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Services
-from bot.conversation.identity import VK
+from bot.conversation.identity import MAX, VK
 from bot.conversation.incoming import Incoming
 from bot.dialogs import Dialogs
 from bot.domain.announcements import AnnouncementService
@@ -33,6 +33,7 @@ from bot.handlers import routers
 from bot.handlers.routing import Router, Routes
 from bot.intake import InboxWriter
 from bot.lease import RENEW_EVERY, WAIT_CHECK, EventsLease
+from bot.max.adapter import MaxAdapter
 from bot.messengers import Messengers
 from bot.notifier import Notifier
 from bot.render.delivery import delivery_report
@@ -109,6 +110,15 @@ class Application:
         self.adapters = {}
         if settings.vk_token is not None:
             self.adapters[VK] = VKAdapter(
+                settings,
+                self.db,
+                self.writer,
+                longpoll_wait=self.longpoll_wait,
+                api_backoff=self.api_backoff,
+                send_retry_pause_cap=self.send_retry_pause_cap,
+            )
+        if settings.max_token is not None:
+            self.adapters[MAX] = MaxAdapter(
                 settings,
                 self.db,
                 self.writer,

@@ -623,6 +623,7 @@ TEXTS: dict[str, str] = {
         "Отчёт о доставке: отправлено {sent}, не могут получать сообщения {blocked}, ошибки {failed}."
     ),
     "announce_report_failures": "Не доставлено по причинам: {reasons}.",
+    "broadcast_progress": "Рассылка идёт: отправлено {sent} из {total}.",
     "delivery_failure": "{reason}: {count:получатель}",
     "delivery_error_0": "сбой при отправке",
     "delivery_error_7": "нет прав на отправку",

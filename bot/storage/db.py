@@ -20,6 +20,7 @@ from bot.storage.base import Statement
 from bot.storage.chats import ChatsRepo
 from bot.storage.classes import ClassesRepo, ClassRow
 from bot.storage.connection import Connection
+from bot.storage.deliveries import DeliveriesRepo
 from bot.storage.duties import DutyMarksRepo
 from bot.storage.events import EventsRepo
 from bot.storage.inbox import InboxRepo
@@ -66,6 +67,7 @@ class Repositories:
         self.proposals = ProposalsRepo(conn, clock)
         self.roster = RosterRepo(conn, clock)
         self.leases = LeasesRepo(conn, clock)
+        self.deliveries = DeliveriesRepo(conn, clock)
 
 
 # A hot-path change: a statement, or what builds it from a repository (None: nothing to do).

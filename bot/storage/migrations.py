@@ -599,6 +599,33 @@ MIGRATIONS: tuple[Migration, ...] = (
             ON outbox_recipients(outbox_id, messenger, peer_id) WHERE state = 'pending';
         """,
     ),
+    Migration(
+        15,
+        "messages sent without an idempotency key: attempted before the call, claimed after",
+        """
+        -- A messenger without an idempotency key (MAX): each message is recorded as
+        -- attempted (ms since the epoch, wall clock) before its call, and the message the
+        -- messenger made of it (its id, several for a message sent in parts) once known; a
+        -- row attempted and not sent is looked for in the chat before it is sent again, and
+        -- a message claimed by one row is never taken for another's.
+        ALTER TABLE outbox ADD COLUMN attempted_at INTEGER;
+        ALTER TABLE outbox ADD COLUMN message_ref TEXT;
+        ALTER TABLE outbox_recipients ADD COLUMN attempted_at INTEGER;
+        ALTER TABLE outbox_recipients ADD COLUMN message_ref TEXT;
+        CREATE INDEX outbox_claimed ON outbox(attempted_at) WHERE message_ref IS NOT NULL;
+        CREATE INDEX outbox_recipients_claimed ON outbox_recipients(attempted_at)
+            WHERE message_ref IS NOT NULL;
+
+        -- A messenger account's dialog with the bot, where the messenger numbers dialogs
+        -- apart from accounts (MAX): where a message to them is read back.
+        CREATE TABLE dialogs (
+            messenger   TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            chat_id     INTEGER NOT NULL,
+            PRIMARY KEY (messenger, external_id)
+        );
+        """,
+    ),
 )
 
 

@@ -125,7 +125,8 @@ def send_params(body: dict[str, Any], users: VKUsers) -> dict[str, Any]:
     if keyboard is not None:
         # Keyed by its stored form, which is the same for the same keyboard.
         params["keyboard"] = _stored_keyboard_json(json.dumps(keyboard, sort_keys=True))
-    files = body.get("files")
-    if files:
-        params["attachment"] = ",".join(str(stored["ref"]) for stored in files)
+    # Files another messenger's gateway uploaded (`max:…`) mean nothing to VK.
+    refs = [str(stored["ref"]) for stored in body.get("files") or () if ":" not in stored["ref"]]
+    if refs:
+        params["attachment"] = ",".join(refs)
     return params
