@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
 import os
 import sys
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from loguru import logger
@@ -83,16 +86,11 @@ async def run_echo(
     return result, stats
 
 
-async def run_ours(
-    sandbox: MaxSandbox,
-    users: list[UserDriver],
-    teachers: list[UserDriver],
-    classes: list[str],
-    args: argparse.Namespace,
-    db: Path,
-) -> Result:
-    # With the sandbox's limit off, our own limiter is lifted too: this run measures the
-    # cost of our layers, not MAX's limit.
+@contextlib.asynccontextmanager
+async def our_bot(sandbox: MaxSandbox, db: Path) -> AsyncIterator[Application]:
+    """Our bot on MAX only, against the sandbox, until the block ends. With the sandbox's
+    limit off, our own limiter is lifted too: a run then measures the cost of our layers,
+    not MAX's limit."""
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         max_token=sandbox.token,
@@ -104,16 +102,33 @@ async def run_ours(
     app = Application(settings)
     await app.start()
     try:
+        yield app
+    finally:
+        await app.stop()
+
+
+async def agree(user: UserDriver) -> None:
+    """Untimed: `user` opens the bot and agrees to the processing of their data."""
+    await user.start()
+    greeting = await user.wait_replies(2, timeout=120)
+    await user.press(greeting[-1].button(BUTTONS["agree"]))
+    await user.wait_event_answer(timeout=120)
+    await user.wait_reply(timeout=120)
+
+
+async def run_ours(
+    sandbox: MaxSandbox,
+    users: list[UserDriver],
+    teachers: list[UserDriver],
+    classes: list[str],
+    args: argparse.Namespace,
+    db: Path,
+) -> Result:
+    async with our_bot(sandbox, db) as app:
         await seed_school(app, classes, teachers, max_account)
 
-        # Untimed: everyone has opened the bot and agreed, as real users have.
-        async def agree(user: UserDriver) -> None:
-            await user.start()
-            greeting = await user.wait_replies(2, timeout=120)
-            await user.press(greeting[-1].button(BUTTONS["agree"]))
-            await user.wait_event_answer(timeout=120)
-            await user.wait_reply(timeout=120)
-
+        # Untimed: everyone has opened the bot and agreed, as real users have; the class
+        # teachers (seeded with their consent) have opened it too.
         async def say_hello(teacher: UserDriver) -> None:
             await teacher.start()
             await teacher.wait_reply(timeout=120)
@@ -129,8 +144,6 @@ async def run_ours(
         await wait_for_staff(staff, args.wait)
         done.set()
         await asyncio.gather(*deciding)
-    finally:
-        await app.stop()
     sent = tally.expected + staff.expected
     answered = tally.answered + staff.answered
     return Result("sferum-bot", sent, answered, seconds, tally.latencies, tally.cpu_seconds)
@@ -140,8 +153,6 @@ async def main(args: argparse.Namespace) -> None:
     logger.remove()
     logger.add(sys.stderr, level=os.environ.get("BENCH_LOG", "CRITICAL"))
     # maxapi logs each reply it gives up on through the standard logging module.
-    import logging
-
     logging.disable(logging.CRITICAL if "BENCH_LOG" not in os.environ else logging.NOTSET)
     rate_limit = args.rate_limit or None
     mix = "light" if args.light else "full"
