@@ -113,7 +113,8 @@ async def agree(user: UserDriver) -> None:
     greeting = await user.wait_replies(2, timeout=120)
     await user.press(greeting[-1].button(BUTTONS["agree"]))
     await user.wait_event_answer(timeout=120)
-    await user.wait_reply(timeout=120)
+    # Thanks, and what to do next (no class yet).
+    await user.wait_replies(2, timeout=120)
 
 
 async def run_ours(

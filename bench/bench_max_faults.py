@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import sys
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_max import agree, our_bot, quiet  # noqa: E402
 from bench.maxecho import echo_bot  # noqa: E402
+from bot.texts import t  # noqa: E402
 from max_sandbox import MaxSandbox, UserDriver  # noqa: E402
 
 SEND = "POST /messages"
@@ -80,6 +82,17 @@ SCENARIOS = [
 ]
 
 
+def answers(
+    users: list[UserDriver], before: list[int], answer: Callable[[int, str], bool]
+) -> list[int]:
+    """How many messages each person received since `before` that answer what they wrote
+    (other messages, such as a late one of the consent round, are not counted)."""
+    return [
+        sum(1 for m in user.messages[b:] if answer(i, m.text))
+        for i, (user, b) in enumerate(zip(users, before, strict=True))
+    ]
+
+
 @dataclass
 class Outcome:
     bot: str
@@ -102,13 +115,13 @@ class Outcome:
 
 
 async def settle(
-    users: list[UserDriver], before: list[int], wait: float, late: float = DUPLICATE_WAIT
+    counts: Callable[[], list[int]], wait: float, late: float = DUPLICATE_WAIT
 ) -> float:
-    """Waits until everyone has a new message (or `wait` passed), then for late duplicates;
-    returns the seconds until the last first message came."""
+    """Waits until everyone has their answer (or `wait` passed), then for late duplicates;
+    returns the seconds until the last first answer came."""
     started = time.perf_counter()
     while time.perf_counter() - started < wait:
-        if all(len(u.messages) > b for u, b in zip(users, before, strict=True)):
+        if all(counts()):
             break
         await asyncio.sleep(0.02)
     last = time.perf_counter() - started
@@ -125,9 +138,11 @@ async def run_echo(scenario: Scenario, people: int, wait: float, late: float) ->
             before = [len(u.messages) for u in users]
             scenario.arm(sandbox, people)
             await asyncio.gather(*(u.send(f"привет {i}") for i, u in enumerate(users)))
-            seconds = await settle(users, before, wait, late)
+            echoed = functools.partial(answers, users, before)
+            counts = functools.partial(echoed, lambda i, text: text == f"привет {i}")
+            seconds = await settle(counts, wait, late)
         outcome = Outcome("echo bot", people, seconds=seconds)
-        outcome.counts = [len(u.messages) - b for u, b in zip(users, before, strict=True)]
+        outcome.counts = counts()
         outcome.raised = ", ".join(f"{k}: {v}" for k, v in sorted(stats.errors.items()))
         return outcome
 
@@ -144,9 +159,13 @@ async def run_ours(scenario: Scenario, people: int, wait: float, late: float) ->
                 before = [len(u.messages) for u in users]
                 scenario.arm(sandbox, people)
                 await asyncio.gather(*(u.send("/help") for u in users))
-                seconds = await settle(users, before, wait, late)
+                header = t("help_header")
+                counts = functools.partial(
+                    answers, users, before, lambda i, text: text.startswith(header)
+                )
+                seconds = await settle(counts, wait, late)
         outcome = Outcome("sferum-bot", people, seconds=seconds)
-        outcome.counts = [len(u.messages) - b for u, b in zip(users, before, strict=True)]
+        outcome.counts = counts()
         return outcome
 
 
