@@ -114,6 +114,13 @@ class Tally:
         self.latencies: list[float] = []
 
 
+def _button(message: BotMessage | None, label: str) -> object | None:
+    """The button of `message` with this label, if it has one."""
+    if message is None:
+        return None
+    return next((b for b in message.buttons if b.label == label), None)
+
+
 async def drive(
     users: list[UserDriver], classes: list[str], rounds: int, wait: float, echo: bool, light: bool
 ) -> tuple[Tally, float]:
@@ -130,9 +137,12 @@ async def drive(
                 replies = 1 if echo else step.replies
                 tally.expected += replies
                 started = time.perf_counter()
-                if step.press and not echo and last is not None:
-                    await user.press(last.button(step.text))  # type: ignore[arg-type]
+                button = _button(last, step.text) if step.press and not echo else None
+                if button is not None:
+                    await user.press(button)  # type: ignore[arg-type]
                 else:
+                    # Typed, also when the last answer was lost or came late (then another
+                    # message took its place): the bot explains, and the loop goes on.
                     await user.send(step.text)
                 try:
                     got = await user.wait_replies(replies, timeout=wait)
