@@ -1,9 +1,9 @@
 """What a bare maxapi echo bot and ours do when MAX fails, on the MAX sandbox's fault switches.
 
 Each run: `--people` people each write one message at the same moment, with a fault armed
-for that many `POST /messages` (each send meets it once), and then counts what each person
-received: nothing (lost), one message, or more (a duplicate, which MAX's missing idempotency
-key makes possible). Our bot answers `/help` with one message to people who have agreed;
+for the next that many `POST /messages` (a retry meets it too while it lasts), and then
+counts the answers each person received: none (lost), one, or more (a duplicate, which
+MAX's missing idempotency key makes possible). Our bot answers `/help` with one message to people who have agreed;
 the echo bot answers each message with its text. The last run has no armed fault: the
 sandbox's limit of 30 requests a second, and everyone writing at once.
 
@@ -174,7 +174,7 @@ async def main(args: argparse.Namespace) -> None:
     logger.add(sys.stderr, level=os.environ.get("BENCH_LOG", "CRITICAL"))
     logging.disable(logging.CRITICAL if "BENCH_LOG" not in os.environ else logging.NOTSET)
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only]
-    print(f"people={args.people} (each writes once; the fault meets each send once)")
+    print(f"people={args.people} (each writes once; the fault is armed for {args.people} sends)")
     print(
         f"{'fault':<17} {'bot':<11} {'nothing':>7} {'once':>5} {'twice':>5} {'last s':>7}"
         "  maxapi raised"
