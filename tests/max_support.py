@@ -4,6 +4,7 @@ the bot must stay under it by itself."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.config import Settings
 from bot.texts import BUTTONS
 from max_sandbox import BotMessage, MaxSandbox, UserDriver
 from tests.conftest import BotRunner
+from tests.max_sandbox.schema import MaxSchema, load_max_schema
 
 MAX_ADMIN_ID = 5001
 MAX_DIRECTOR_ID = 5002
@@ -40,10 +42,23 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def check_requests(sb: MaxSandbox, schema: MaxSchema) -> int:
+    """Every request the bot made that MAX took: its parameters and body as the schema
+    documents them (a request a fault cut short has no body to check). Returns how many."""
+    taken = [call for call in sb.calls if call.ok]
+    schema.calls(taken)
+    return len(taken)
+
+
 @pytest.fixture
 async def sb() -> AsyncIterator[MaxSandbox]:
+    """The MAX sandbox; whatever the bot sent it is checked against the schema afterwards
+    (where the schema is at hand: tests/max_sandbox/schema.py says where it is looked for)."""
     async with MaxSandbox(webhook_retry_delay=0.02) as running:
         yield running
+    schema = load_max_schema()
+    if schema is not None:
+        check_requests(running, schema)
 
 
 @pytest.fixture
@@ -72,7 +87,9 @@ async def max_bot(start_max_bot: Callable[..., Awaitable[BotRunner]]) -> BotRunn
     return await start_max_bot(flood_limit=0)
 
 
-async def consented(sb: MaxSandbox, first: str, last: str, user_id: int | None = None) -> UserDriver:
+async def consented(
+    sb: MaxSandbox, first: str, last: str, user_id: int | None = None
+) -> UserDriver:
     """A MAX user who opened the bot and agreed to the processing of their data."""
     user = sb.add_user(first_name=first, last_name=last, user_id=user_id)
     await user.start()
@@ -90,3 +107,23 @@ async def drain(user: UserDriver, within: float = 0.3) -> list[BotMessage]:
             messages.append(await user.wait_reply(timeout=within))
         except AssertionError:
             return messages
+
+
+async def ask(user: UserDriver, text: str) -> BotMessage:
+    await user.send(text)
+    return await user.wait_reply()
+
+
+async def max_admin(sb: MaxSandbox) -> UserDriver:
+    admin = await consented(sb, "Ирина", "Петрова", user_id=MAX_ADMIN_ID)
+    await drain(admin)
+    return admin
+
+
+INVITE_LINK = re.compile(r"https://max\.ru/[A-Za-z0-9_]+\?start=[A-Za-z0-9_-]+")
+
+
+def invitation_link(reply: BotMessage) -> str:
+    match = INVITE_LINK.search(reply.text)
+    assert match, f"no MAX invitation link in: {reply.text}"
+    return match.group(0)

@@ -5,6 +5,7 @@ inside a function or under TYPE_CHECKING too: each is a dependency a reader has 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,47 @@ def test_every_form_of_import_is_seen(
 ) -> None:
     names = imports_in(source, module, is_package)
     assert any(name == expected or name.startswith(expected + ".") for name in names), names
+
+
+# The MAX adapter: MAX's specifics stay inside `bot/max/`, and only the wiring names it.
+MAX_ADAPTER = "bot/max"
+MAX_ONLY = ("bot.max",)
+
+
+def test_only_the_wiring_knows_the_max_adapter() -> None:
+    found = []
+    for folder in ("bot", "scheduler"):
+        for path, module, is_package in _modules(folder):
+            if path in WIRING or path.startswith(MAX_ADAPTER + "/"):
+                continue
+            source = (ROOT / path).read_text(encoding="utf-8")
+            for name in sorted(imports_in(source, module, is_package)):
+                if any(name == bad or name.startswith(bad + ".") for bad in MAX_ONLY):
+                    found.append(f"{path} imports {name}")
+    assert found == []
+
+
+def test_the_adapters_do_not_know_each_other() -> None:
+    """Two messengers side by side: neither adapter imports the other, nor a VK library
+    inside MAX's."""
+    assert offenders(("bot/max",), ("bot.vk", *VK_LIBRARIES)) == []
+    assert offenders(("bot/vk",), MAX_ONLY) == []
+
+
+def test_max_specifics_stay_in_the_max_adapter() -> None:
+    """MAX's API paths and update types are named nowhere else in the bot."""
+    pattern = re.compile(
+        r"""["'](/updates|/messages|/answers|/uploads|/subscriptions)["']"""
+        r"""|["'](message_created|message_callback|bot_started)["']"""
+    )
+    found = []
+    for folder in ("bot", "scheduler"):
+        for path, _, _ in _modules(folder):
+            if path.startswith(MAX_ADAPTER + "/"):
+                continue
+            for number, line in enumerate(
+                (ROOT / path).read_text(encoding="utf-8").splitlines(), 1
+            ):
+                if pattern.search(line):
+                    found.append(f"{path}:{number}: {line.strip()}")
+    assert found == []

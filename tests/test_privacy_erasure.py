@@ -118,6 +118,8 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "erase_when_sent": NO,
         "to_chat": NO,  # whether peer_id is a group chat's
         "to_account": TEXT,  # `vk:123`: a farewell's account, erased with the row once sent
+        "attempted_at": NO,  # when a send without an idempotency key was tried (MAX)
+        "message_ref": NO,  # the messenger's ids of the message it became
     },
     "outbox_recipients": {
         "outbox_id": NO,
@@ -127,7 +129,11 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "vk_message_id": NO,
         "error_code": NO,
         "to_chat": NO,  # whether peer_id is a group chat's
+        "attempted_at": NO,
+        "message_ref": NO,
     },
+    # An account's dialog with the bot (MAX numbers dialogs apart): goes with the account.
+    "dialogs": {"messenger": NO, "external_id": TEXT, "chat_id": NO},
     "settings_kv": {"key": NO, "value": NO},  # the long poll's ts, the community's id
     "invitations": {
         "id": NO,

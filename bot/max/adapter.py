@@ -73,8 +73,10 @@ class MaxAdapter:
             self.me,
             wait=self._longpoll_wait,
         )
-        if self._settings.max_webhook_url:
-            self._secret = await self.intake.subscribe(self._settings.max_webhook_url)
+        webhook = self._settings.max_webhook_url
+        await self.intake.unsubscribe_others(keep=webhook)
+        if webhook:
+            self._secret = await self.intake.subscribe(webhook)
         logger.info("MAX: bot {}", self.me.user_id)
 
     def loops(self) -> Mapping[str, Loop]:

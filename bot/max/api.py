@@ -63,12 +63,6 @@ class EvenLimiter:
         self._next = 0.0
         self._lock = asyncio.Lock()
 
-    async def wait_ready(self) -> None:
-        """Waits, without taking it, until a call could start now."""
-        delay = self._next - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-
     async def acquire(self) -> None:
         async with self._lock:
             now = time.monotonic()

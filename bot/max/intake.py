@@ -100,6 +100,20 @@ class MaxIntake:
 
     # ------------------------------------------------------------------------ webhooks
 
+    async def unsubscribe_others(self, keep: str | None = None) -> None:
+        """Drops the subscriptions other than `keep`: MAX refuses long polling while one
+        exists, and a webhook address changed in the settings must not keep the old one."""
+        try:
+            answer = await self._api.request("GET", "/subscriptions")
+        except (TransientMaxError, MaxAPIError) as error:
+            logger.warning("MAX subscriptions could not be read ({})", error)
+            return
+        for subscription in answer.get("subscriptions") or ():
+            url = subscription.get("url") if isinstance(subscription, dict) else None
+            if url and url != keep:
+                await self._api.request("DELETE", "/subscriptions", {"url": url})
+                logger.info("MAX: an old webhook subscription dropped")
+
     async def subscribe(self, url: str) -> str:
         """Subscribes `url` with the secret kept in the database (made on the first start)."""
         secret = await self._db.reader.kv.get(SECRET_KEY)

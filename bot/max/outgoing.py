@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,8 @@ PER_ROW = 7
 PER_ROW_WIDE = 3  # a row holding a link button
 # A StoredFile made by the MAX gateway: `max:image:<token>` or `max:file:<token>`.
 FILE_PREFIX = "max:"
+
+_UNNAMED = re.compile("id" + PERSON_NUMBER.pattern)
 
 # People's MAX user ids by person id (their MAX accounts); a person missing has none.
 MaxUsers = Mapping[int, int]
@@ -93,7 +96,9 @@ def render_text(text: str, users: MaxUsers) -> tuple[str, str | None, str]:
     people's numbers as `max:<id>`; a text without mentions goes as it is."""
     if not has_mentions(text):
         return text, None, text
-    numbered = PERSON_NUMBER.sub(lambda m: _number(int(m[1]), users), text)
+    # `unnamed` writes VK's `id<number>`; on MAX the number alone (`max:123`) names them.
+    numbered = _UNNAMED.sub(lambda m: _number(int(m[1]), users), text)
+    numbered = PERSON_NUMBER.sub(lambda m: _number(int(m[1]), users), numbered)
     plain = MENTION.sub(lambda m: m[2], numbered)
     if not any(users.get(int(m[1])) is not None for m in MENTION.finditer(numbered)):
         return plain, None, plain

@@ -172,6 +172,8 @@ def parse_update(update: dict[str, Any], me: Me) -> Incoming:
         body = message.get("body") or {}
         sender_id = _user_id(message.get("sender"))
         place = _place(message, sender_id)
+        if sender_id == me.user_id:
+            return Incoming(key, "other", Sender(MAX, 0, 0), place)  # the bot's own message
         raw = str(body.get("text") or "")
         text, mentioned = _addressed(raw, me)
         written = _int(message.get("timestamp")) or timestamp

@@ -15,7 +15,7 @@ import contextlib
 import enum
 import sqlite3
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -124,8 +124,8 @@ class MaxSender:
         self._stopping = False
         self._pause_first = retry_pause_first
         self._pause_cap = retry_pause_cap
-        self._progress_every = progress_every
-        self._progress_min = progress_min
+        self.progress_every = progress_every
+        self.progress_min = progress_min
         self._unexplained: dict[Attempt, int] = {}
         self._last_progress: dict[int, float] = {}
         self._lanes = asyncio.Semaphore(LANES)
@@ -203,7 +203,12 @@ class MaxSender:
                 await self._progress(row)
         if retry:
             return Step.PARTLY if settled else Step.RETRY
-        if any(row.is_broadcast for row in rows) or len(rows) >= READ_LIMIT:
+        per_peer = Counter(row.peer_id for row in rows)
+        if (
+            any(row.is_broadcast for row in rows)
+            or len(rows) >= READ_LIMIT
+            or max(per_peer.values()) >= PER_PEER  # a peer's later ones were not read
+        ):
             return Step.MORE
         return Step.DONE
 
@@ -214,6 +219,8 @@ class MaxSender:
         for row in rows:
             if not row.is_broadcast:
                 continue
+            # Its progress is counted from the round it was first seen in.
+            self._last_progress.setdefault(row.id, time.monotonic())
             recipients = await self._db.reader.outbox.pending_recipients(
                 row.id, BROADCAST_ROUND, MAX
             )
@@ -410,12 +417,14 @@ class MaxSender:
         if row.report_to is None:
             return
         now = time.monotonic()
-        last = self._last_progress.setdefault(row.id, now)
-        if now - last < self._progress_every:
+        if now - self._last_progress.get(row.id, now) < self.progress_every:
             return
         counts = await self._db.reader.outbox.delivery(row.id)
         total = counts.sent + counts.undeliverable + counts.failed + counts.pending
-        if counts.pending == 0 or total < self._progress_min:
+        if counts.pending == 0:
+            self._last_progress.pop(row.id, None)
+            return
+        if total < self.progress_min:
             return
         self._last_progress[row.id] = now
         text = t("broadcast_progress", sent=counts.sent, total=total)

@@ -145,6 +145,12 @@ class PersonalDataRepo(Repo):
             ("UPDATE proposals SET decided_by = NULL WHERE decided_by = ?", by_id),
             ("DELETE FROM roster_imports WHERE admin_id = ? AND applied_at IS NULL", by_id),
             ("UPDATE roster_imports SET admin_id = 0 WHERE admin_id = ?", by_id),
+            (
+                "DELETE FROM dialogs WHERE EXISTS (SELECT 1 FROM accounts a WHERE"
+                " a.person_id = ? AND a.messenger = dialogs.messenger"
+                " AND a.external_id = dialogs.external_id)",
+                by_id,
+            ),
             ("DELETE FROM accounts WHERE person_id = ?", by_id),
             ("DELETE FROM people WHERE id = ?", by_id),
         ]
