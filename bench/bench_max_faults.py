@@ -3,9 +3,10 @@
 Each run: `--people` people each write one message at the same moment, with a fault armed
 for the next that many `POST /messages` (a retry meets it too while it lasts), and then
 counts the answers each person received: none (lost), one, or more (a duplicate, which
-MAX's missing idempotency key makes possible). Our bot answers `/help` with one message to people who have agreed;
-the echo bot answers each message with its text. The last run has no armed fault: the
-sandbox's limit of 30 requests a second, and everyone writing at once.
+MAX's missing idempotency key makes possible). Our bot answers `/help` with one message
+to people who have agreed; the echo bot answers each message with its text. The last run
+has no armed fault: the sandbox's limit of 30 requests a second, and everyone writing at
+once.
 
     python bench/bench_max_faults.py
     python bench/bench_max_faults.py --people 50 --only drop_after
