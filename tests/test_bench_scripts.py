@@ -36,7 +36,8 @@ RUNS = [
     (
         [
             "bench_max_faults.py",
-            *("--people", "2", "--late", "0.2", "--only", "drop_after", "too_many"),
+            *("--people", "2", "--wait", "3", "--late", "0.2"),
+            *("--only", "drop_after", "too_many"),
         ],
         "too_many          sferum-bot",
     ),
