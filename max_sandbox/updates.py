@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import time
 from collections import deque
@@ -60,9 +61,10 @@ class UpdateLog:
         start = self.cursor
         found: list[dict[str, Any]] = []
         next_marker = start
-        for seq, update in self.entries:
-            if seq < start:
-                continue
+        # Sequence numbers are consecutive, so the first one wanted is found by its offset
+        # rather than by walking the whole history on every poll (10,000 entries).
+        skip = max(0, start - self.entries[0][0]) if self.entries else 0
+        for seq, update in itertools.islice(self.entries, skip, None):
             if len(found) >= limit:
                 break
             next_marker = seq + 1

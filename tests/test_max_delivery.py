@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.conversation.identity import max_account
 from bot.conversation.outgoing import OutgoingMessage, Person
+from bot.max.sender import CLOCK_MARGIN_MS
 from bot.texts import t
 from max_sandbox import MaxSandbox, UserDriver
 from tests.conftest import BotRunner
@@ -141,6 +142,27 @@ async def test_a_restart_after_an_unanswered_send_looks_for_it_and_does_not_doub
     assert copies(sb, anna, reply.text) == 1
     pending = await runner.db.reader.outbox.pending(after_id=0, limit=10)
     assert pending == [], "the restarted bot found it sent"
+
+
+async def test_a_send_whose_chat_stays_unreadable_for_a_while_is_still_found(
+    sb: MaxSandbox,  # noqa: F811
+    max_bot: BotRunner,  # noqa: F811
+) -> None:
+    """The look into the chat reaches back to the first attempt: while the chat cannot be
+    read, round after round, the row must keep that attempt's mark (a round marks only its
+    first attempts), or a message sent longer ago than the clocks' margin is missed."""
+    anna = await consented(sb, "Анна", "Кузнецова")
+    await drain(anna)
+    sb.faults.drop_after(methods=SEND)
+    sb.faults.outage(503, methods="GET /messages")
+    await anna.send("/help")
+    reply = await anna.wait_reply(timeout=5)
+    # Rounds go about every 0.9 s here: the last look that fails starts well past the margin.
+    await asyncio.sleep(CLOCK_MARGIN_MS / 1000 + 3.0)
+    sb.faults.clear()
+    await anna.expect_silence(2.0)
+    assert copies(sb, anna, reply.text) == 1
+    assert await max_bot.db.reader.outbox.pending(after_id=0, limit=10) == []
 
 
 async def test_a_crash_before_an_answer_neither_drops_nor_doubles_the_reply(

@@ -49,6 +49,9 @@ PER_PEER = 5
 BROADCAST_ROUND = 30
 # Calls in flight at once; the limiter spaces them anyway.
 LANES = 8
+# After a wake-up, replies committed within this many seconds go out in the same round (as
+# on VK): fuller rounds, fewer reads and records per reply, and nobody notices 2 ms.
+LINGER = 0.002
 # A failure nobody explained is tried this many times, then given up.
 MAX_UNEXPLAINED_ATTEMPTS = 8
 # How far before its attempt a message read back may be stamped (MAX's clock and ours).
@@ -126,6 +129,10 @@ class MaxSender(OutboxLoop):
 
     # ------------------------------------------------------------------------ a round
 
+    async def _before_round(self) -> None:
+        if not self._stopping:
+            await asyncio.sleep(LINGER)
+
     async def _round(self) -> Step:
         rows = await self._db.reader.outbox.pending_in_turn(
             limit=READ_LIMIT, per_peer=PER_PEER, messenger=MAX
@@ -143,6 +150,7 @@ class MaxSender(OutboxLoop):
         }
         users = await max_users_of(self._db, people)
         claimed = await self._claimed(jobs)
+        await self._mark_attempted(jobs)
         outcomes = await self._send_all(jobs, users, claimed)
         retry, settled = await self._record(rows, jobs, outcomes)
         for row in rows:
@@ -160,9 +168,12 @@ class MaxSender(OutboxLoop):
         return Step.DONE
 
     async def _jobs(self, rows: Sequence[OutboxRow]) -> list[Job]:
-        replies = [row for row in rows if not row.is_broadcast]
-        attempted = await self._db.reader.deliveries.attempted([row.id for row in replies])
-        jobs = [Job(row, row.to, Attempt(row.id), attempted.get(row.id)) for row in replies]
+        # A reply's last attempt comes with its row (no read of its own).
+        jobs = [
+            Job(row, row.to, Attempt(row.id), row.attempted_at)
+            for row in rows
+            if not row.is_broadcast
+        ]
         for row in rows:
             if not row.is_broadcast:
                 continue
@@ -176,6 +187,22 @@ class MaxSender(OutboxLoop):
             )
             jobs += [Job(row, to, Attempt(row.id, to.id), marks.get(to.id)) for to in recipients]
         return jobs
+
+    async def _mark_attempted(self, jobs: Sequence[Job]) -> None:
+        """Marks the round's first attempts in one write, before any of their calls: a mark
+        for one that then does not go (its peer's earlier one failed) only makes it be
+        looked for in its chat before it goes. A job attempted before keeps its old mark
+        until it has been looked for (see _deliver): the look reaches back to that mark."""
+        fresh = [job.attempt for job in jobs if job.attempted_at is None]
+        if not fresh:
+            return
+        now = _now_ms()
+        replies = [a for a in fresh if a.peer_id is None]
+        recipients = [a for a in fresh if a.peer_id is not None]
+        await self._db.write(
+            lambda tx: tx.deliveries.attempted_statement(replies, now),
+            lambda tx: tx.deliveries.attempted_statement(recipients, now),
+        )
 
     async def _claimed(self, jobs: Sequence[Job]) -> set[str]:
         """Messages other rows already took, for the rows that will be looked for."""
@@ -225,9 +252,10 @@ class MaxSender(OutboxLoop):
                 if not parts:
                     logger.info("MAX outbox row {}: found sent, not sending again", job.row.id)
                     return Outcome("sent", tuple(refs))
-            await self._db.write(
-                lambda tx: tx.deliveries.attempted_statement([job.attempt], _now_ms())
-            )
+                # Looked for and not all found: marked anew before the rest goes.
+                await self._db.write(
+                    lambda tx: tx.deliveries.attempted_statement([job.attempt], _now_ms())
+                )
             for part in parts:
                 answer = await self._api.request(
                     "POST", "/messages", target.params, part.body, repeatable=False

@@ -50,18 +50,6 @@ class DeliveriesRepo(Repo):
             recipients,
         )
 
-    async def attempted(self, outbox_ids: Sequence[int]) -> dict[int, int]:
-        """When each of these rows was last attempted; rows never attempted are left out."""
-        if not outbox_ids:
-            return {}
-        marks = ",".join("?" * len(outbox_ids))
-        rows = await self._all(
-            f"SELECT id, attempted_at FROM outbox WHERE id IN ({marks})"
-            " AND attempted_at IS NOT NULL",
-            tuple(outbox_ids),
-        )
-        return {int(row[0]): int(row[1]) for row in rows}
-
     async def attempted_recipients(self, outbox_id: int, peer_ids: Sequence[int]) -> dict[int, int]:
         if not peer_ids:
             return {}

@@ -23,7 +23,8 @@ _ROUTE_SQL = (
     f" ELSE {REACH_SQL.format(person='?')} END, '{VK}')"
 )
 _PENDING_COLUMNS = (
-    "id, peer_id, random_id, body, attempts, report_to, to_chat, to_account, messenger"
+    "id, peer_id, random_id, body, attempts, report_to, to_chat, to_account, messenger,"
+    " attempted_at"
 )
 # A sender's share of what is pending: its messenger's replies, and the broadcasts with
 # recipients of its messenger still to be sent (`{messenger}` is one parameter, twice).
@@ -60,6 +61,9 @@ class OutboxRow:
     to_account: str | None = None
     # The messenger whose sender takes it (a broadcast's recipients each have their own).
     messenger: str = VK
+    # When a sender without an idempotency key (MAX's) last attempted it, in ms; read with
+    # the row so that the sender needs no second read to know it.
+    attempted_at: int | None = None
 
     @property
     def to(self) -> Address:
@@ -108,6 +112,7 @@ def _pending_row(row: Any) -> OutboxRow:
         to_chat=bool(row["to_chat"]),
         to_account=row["to_account"],
         messenger=row["messenger"],
+        attempted_at=row["attempted_at"],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from max_sandbox import MaxSandbox, UserDriver
+from max_sandbox.updates import UpdateLog
 
 from .conftest import Api, Receiver
 
@@ -145,3 +146,21 @@ async def test_a_webhook_that_never_answers_200_loses_the_update(
         assert await sb.webhooks.drain()
         assert [a.status for a in sb.webhooks.attempts] == [500, 500, 500]
         assert [u["update_type"] for u in sb.webhooks.dropped] == ["bot_started"]
+
+
+def test_a_poll_reads_from_its_marker_after_old_history_was_dropped() -> None:
+    # The first wanted update is found by its offset in the kept history, which no longer
+    # starts at the first update once older ones were dropped: the same updates must come
+    # as a walk over the whole history would give.
+    log = UpdateLog(history=5)
+    seqs = [log.append({"update_type": "message_created", "n": n}) for n in range(12)]
+    found, marker = log.read(seqs[9], limit=2, types=None)
+    assert [u["n"] for u in found] == [9, 10]
+    assert marker == seqs[10] + 1
+    rest, end = log.read(marker, limit=100, types=frozenset({"message_created"}))
+    assert [u["n"] for u in rest] == [11]
+    assert end == seqs[11] + 1
+    # A marker older than what is kept starts from the oldest kept update.
+    log.cursor = seqs[0]
+    oldest, _ = log.read(None, limit=1, types=None)
+    assert [u["n"] for u in oldest] == [7]
