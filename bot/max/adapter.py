@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from loguru import logger
 
 from bot.adapters import Loop
-from bot.config import Settings
+from bot.config import MAX_API_URL_DEFAULT, Settings
 from bot.conversation.identity import MAX
 from bot.intake import InboxWriter
 from bot.max.api import BACKOFF, MaxAPI
@@ -20,6 +20,9 @@ from bot.max.parse import Me
 from bot.max.sender import PROGRESS_EVERY, MaxSender
 from bot.outbox_loop import RETRY_PAUSE_CAP, SendsThroughOutboxLoop
 from bot.storage import Database
+
+# Requests a second MAX asks bots to stay within (its documentation).
+MAX_DOCUMENTED_RPS = 30
 
 
 class MaxAdapter(SendsThroughOutboxLoop):
@@ -61,6 +64,14 @@ class MaxAdapter(SendsThroughOutboxLoop):
         self._secret: str | None = None
 
     async def start(self) -> None:
+        settings = self._settings
+        if settings.max_rps > MAX_DOCUMENTED_RPS and settings.max_api_url == MAX_API_URL_DEFAULT:
+            # Above MAX's own limit only a sandbox keeps answering; MAX itself answers 429s.
+            logger.warning(
+                "MAX_RPS={} is above the {} requests a second MAX allows bots",
+                settings.max_rps,
+                MAX_DOCUMENTED_RPS,
+            )
         info = await self.gateway.load_me()
         user_id = info.get("user_id")
         self.me = Me(int(user_id) if isinstance(user_id, int) else 0, self.gateway.username)
