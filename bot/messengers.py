@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.conversation.identity import Account
-from bot.conversation.outgoing import AccountAddress, Address, Chat, File, StoredFile
+from bot.conversation.outgoing import AccountAddress, Address, Chat, File, Person, StoredFile
 from bot.conversation.port import Messenger, names_only
 from bot.parsing import PersonRef
 from bot.russian import GenderCode
@@ -95,9 +95,13 @@ class Messengers:
     ) -> dict[Address, StoredFile | None]:
         """One file for many recipients: uploaded once per messenger they are reached on
         (a file uploaded to one messenger means nothing to another)."""
+        # The people's messengers in one read; chats and named accounts say theirs.
+        people = [to.id for to in recipients if isinstance(to, Person)]
+        reach = await self._db.reader.accounts.reach(people) if people else {}
         by_messenger: dict[str | None, list[Address]] = {}
         for to in recipients:
-            by_messenger.setdefault(await self.messenger_of(to), []).append(to)
+            messenger = reach.get(to.id) if isinstance(to, Person) else await self.messenger_of(to)
+            by_messenger.setdefault(messenger, []).append(to)
         stored: dict[Address, StoredFile | None] = {}
         for messenger, group in by_messenger.items():
             gateway = None if messenger is None else self._gateways.get(messenger)
