@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
+import sqlite3
+
+from openpyxl import Workbook
 
 from bot.conversation.identity import Account, max_account, vk_account
 from bot.storage import Database
@@ -12,7 +16,7 @@ from max_sandbox import BotMessage as MaxMessage
 from max_sandbox import ChatDriver as MaxChat
 from max_sandbox import MaxSandbox
 from max_sandbox import UserDriver as MaxUser
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, BotRunner
 from vk_sandbox import BotMessage as VKMessage
 from vk_sandbox import ChatDriver as VKChat
 from vk_sandbox import UserDriver as VKUser
@@ -162,3 +166,59 @@ async def seeded_person(tx: Repositories, user: UserDriver | int) -> int:
     sandbox user (or a VK id), made (with their account) if the bot has not met them."""
     account = account_of(user)
     return (await tx.accounts.people_for([account]))[account]
+
+
+async def tick(runner: BotRunner) -> list[str]:
+    """Runs the scheduler's due jobs once (a test's clock, a test's tick); their names."""
+    assert runner.app is not None
+    return [run.name for run in await runner.app.scheduler.tick()]
+
+
+async def next_starting(user: UserDriver, prefix: str) -> BotMessage:
+    """The next message that starts with `prefix`, past any others (digests, reports)."""
+    for _ in range(5):
+        message = await user.wait_reply()
+        if message.text.startswith(prefix):
+            return message
+    raise AssertionError(f"no message starting with {prefix!r}")
+
+
+async def say_in_chat(user: UserDriver, chat: ChatDriver, text: str) -> str:
+    """Writes in a group chat; returns the bot's next message there."""
+    await user.send(text, chat=chat)
+    return (await chat.wait_message()).text
+
+
+def rows_mentioning(database: str, needle: str) -> list[tuple[str, str]]:
+    """Every row of every table holding `needle` in a text column: (table, the row)."""
+    found = []
+    with sqlite3.connect(database) as conn:
+        tables = [
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        for table in tables:
+            for row in conn.execute(f"SELECT * FROM {table}"):
+                if any(isinstance(value, str) and needle in value for value in row):
+                    found.append((table, repr(row)))
+    return found
+
+
+def roster_workbook(students: list[tuple[str, str]], classes: list[str]) -> bytes:
+    """A roster workbook as the school fills it: classes, one class teacher, students."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Классы"
+    sheet.append(["Класс"])
+    for name in classes:
+        sheet.append([name])
+    staff = book.create_sheet("Сотрудники")
+    staff.append(["ФИО", "Роль", "Классное руководство"])
+    staff.append(["Смирнова Елена Петровна", "классный руководитель", "5А"])
+    pupils = book.create_sheet("Ученики")
+    pupils.append(["ФИО", "Класс"])
+    for row in students:
+        pupils.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -12,6 +12,7 @@ from tests.helpers import (
     drain,
     invitation_code,
     joined_by_code,
+    say_in_chat,
     school_with_classes,
 )
 from vk_sandbox import ChatDriver, UserDriver, VKSandbox
@@ -27,11 +28,6 @@ async def _chat_with_bot(
     return chat
 
 
-async def _say(user: UserDriver, chat: ChatDriver, text: str) -> str:
-    await user.send(text, chat=chat)
-    return (await chat.wait_message()).text
-
-
 async def test_a_class_teachers_checklist_of_chats_fills_as_chats_are_bound(
     sandbox: VKSandbox, bot: BotRunner
 ) -> None:
@@ -41,24 +37,24 @@ async def test_a_class_teachers_checklist_of_chats_fills_as_chats_are_bound(
     assert before.count("❌") == 3
 
     parents = await _chat_with_bot(sandbox, elena, "5А Родители")
-    bound = await _say(elena, parents, "/bind parents 5а")
+    bound = await say_in_chat(elena, parents, "/bind parents 5а")
     assert bound.startswith(t("bind_done", what="родители 5А"))
     assert t("bind_admin_missing") in bound
 
     parents.set_bot_admin(True)
-    relinked = await _say(elena, parents, "/relink")
+    relinked = await say_in_chat(elena, parents, "/relink")
     assert relinked.startswith("Старая ссылка отозвана")
     link = relinked.rsplit(" ", 1)[-1]
     assert link.startswith("https://vk.me/join/")
-    again = (await _say(elena, parents, "/relink")).rsplit(" ", 1)[-1]
+    again = (await say_in_chat(elena, parents, "/relink")).rsplit(" ", 1)[-1]
     assert again != link  # the old link is revoked, a new one issued
 
     students = await _chat_with_bot(sandbox, elena, "5А Ученики")
     students.set_bot_admin(True)
-    await _say(elena, students, "/bind students 5А")
+    await say_in_chat(elena, students, "/bind students 5А")
     teachers = await _chat_with_bot(sandbox, elena, "5А Учителя")
     teachers.set_bot_admin(True)
-    await _say(elena, teachers, "/bind teachers 5А")
+    await say_in_chat(elena, teachers, "/bind teachers 5А")
 
     after = (await ask(elena, "/chats")).text
     assert after.count("✅") == 3 and again in after
@@ -79,16 +75,18 @@ async def test_bind_offers_buttons_and_refuses_those_it_is_not_for(
     assert offer.text == t("bind_choose")
     assert "родители 5А" in [button.label for button in offer.buttons]
 
-    assert (await _say(oleg, chat, "/bind parents 5А")).startswith("Привязать беседу как")
-    assert (await _say(oleg, chat, "/bind parents 6Б")) == t("bind_not_creator")
+    assert (await say_in_chat(oleg, chat, "/bind parents 5А")).startswith("Привязать беседу как")
+    assert (await say_in_chat(oleg, chat, "/bind parents 6Б")) == t("bind_not_creator")
 
     await elena.press(offer.button("родители 5А"))
     assert (await chat.wait_message()).text.startswith(t("bind_done", what="родители 5А"))
 
     second = await _chat_with_bot(sandbox, elena, "Ещё одна")
-    assert (await _say(elena, second, "/bind parents 5А")) == t("bind_taken", what="родители 5А")
-    assert (await _say(elena, chat, "/unbind")) == t("unbind_done", what="родители 5А")
-    assert (await _say(elena, second, "/bind parents 5А")).startswith(
+    assert (await say_in_chat(elena, second, "/bind parents 5А")) == t(
+        "bind_taken", what="родители 5А"
+    )
+    assert (await say_in_chat(elena, chat, "/unbind")) == t("unbind_done", what="родители 5А")
+    assert (await say_in_chat(elena, second, "/bind parents 5А")).startswith(
         t("bind_done", what="родители 5А")
     )
 
@@ -100,7 +98,7 @@ async def test_an_approved_parent_gets_the_parents_chat_link(
     elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
     chat = await _chat_with_bot(sandbox, elena, "5А Родители")
     chat.set_bot_admin(True)
-    bound = await _say(elena, chat, "/bind parents 5А")
+    bound = await say_in_chat(elena, chat, "/bind parents 5А")
     link = bound.rsplit(" ", 1)[-1]
 
     code = invitation_code(await ask(elena, "/invite parent 5А"))
@@ -121,7 +119,7 @@ async def test_chat_members_are_compared_with_the_register(
     await drain(stranger)
     chat = await _chat_with_bot(sandbox, elena, "5А Родители", members=[stranger])
     chat.set_bot_admin(True)
-    await _say(elena, chat, "/bind parents 5А")
+    await say_in_chat(elena, chat, "/bind parents 5А")
 
     detail = (await ask(elena, "/chats 5А")).text
     assert t("chats_mismatch_missing", names="Белова Ольга") in detail
@@ -138,7 +136,7 @@ async def test_moving_a_student_removes_them_from_the_old_class_chat(
     misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
     chat = await _chat_with_bot(sandbox, elena, "5А Ученики", members=[misha])
     chat.set_bot_admin(True)
-    await _say(elena, chat, "/bind students 5А")
+    await say_in_chat(elena, chat, "/bind students 5А")
 
     moved = (await ask(admin, f"/move id{misha.user_id} 6Б")).text
     assert t("chats_removed", titles="ученики 5А") in moved
@@ -155,7 +153,7 @@ async def test_the_director_binds_management_chats_and_sees_them(
     await drain(director)
     chat = await _chat_with_bot(sandbox, director, "Руководство")
     chat.set_bot_admin(True)
-    await _say(director, chat, "/bind management deputies")
+    await say_in_chat(director, chat, "/bind management deputies")
     listing = (await ask(director, "/chats")).text
     assert "✅ руководитель и заместители" in listing
     assert "❌ руководитель и родительский актив" in listing

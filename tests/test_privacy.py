@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
-from tests.helpers import consented_user, drain, person_of
+from tests.helpers import consented_user, drain, person_of, rows_mentioning
 from vk_sandbox import VKSandbox
-
-
-def _rows_mentioning(database: str, needle: str) -> list[tuple[str, str]]:
-    found = []
-    with sqlite3.connect(database) as conn:
-        tables = [
-            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        ]
-        for table in tables:
-            for row in conn.execute(f"SELECT * FROM {table}"):
-                if any(isinstance(value, str) and needle in value for value in row):
-                    found.append((table, repr(row)))
-    return found
 
 
 async def test_forget_me_deletes_personal_data_after_confirmation(
@@ -38,7 +23,7 @@ async def test_forget_me_deletes_personal_data_after_confirmation(
     assert await bot.db.reader.people.get(await person_of(bot.db, anna)) is None
     actions = [row.action for row in await bot.db.reader.audit.latest(10)]
     assert "consent_withdrawn" in actions
-    assert _rows_mentioning(str(bot.settings.database_path), "Кузнецова") == []
+    assert rows_mentioning(str(bot.settings.database_path), "Кузнецова") == []
 
 
 async def test_forget_me_can_be_cancelled(sandbox: VKSandbox, bot: BotRunner) -> None:

@@ -13,8 +13,7 @@ from bot.domain.invitations import hash_code
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
-from tests.helpers import ask, invitation_code, person_of, school_with_classes
-from tests.test_scheduler import tick
+from tests.helpers import ask, invitation_code, person_of, school_with_classes, tick
 from vk_sandbox import VKSandbox
 
 

@@ -7,34 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
-from tests.helpers import ask, invitation_code, joined_by_code, school_with_classes
+from tests.helpers import ask, invitation_code, joined_by_code, roster_workbook, school_with_classes
 from vk_sandbox import VKSandbox
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _workbook(students: list[tuple[str, str]], classes: list[str]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Классы"
-    sheet.append(["Класс"])
-    for name in classes:
-        sheet.append([name])
-    staff = book.create_sheet("Сотрудники")
-    staff.append(["ФИО", "Роль", "Классное руководство"])
-    staff.append(["Смирнова Елена Петровна", "классный руководитель", "5А"])
-    pupils = book.create_sheet("Ученики")
-    pupils.append(["ФИО", "Класс"])
-    for row in students:
-        pupils.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _document(sandbox: VKSandbox, attachment: str) -> bytes:
@@ -46,7 +26,7 @@ async def test_a_file_with_mistakes_applies_nothing_and_names_each(
     sandbox: VKSandbox, bot: BotRunner
 ) -> None:
     admin = await school_with_classes(sandbox, "5А")
-    data = _workbook(
+    data = roster_workbook(
         [("Белов Михаил", "5А"), ("Миша", "5А"), ("Орлова Анна", "12Я"), ("Белов Михаил", "5А")],
         ["5А", "5Б"],
     )
@@ -64,7 +44,7 @@ async def test_a_file_with_mistakes_applies_nothing_and_names_each(
 
 async def test_a_good_import_then_export_round_trips(sandbox: VKSandbox, bot: BotRunner) -> None:
     admin = await school_with_classes(sandbox, "5А")
-    data = _workbook([("Белов Михаил", "5А"), ("Орлова Анна", "5Б")], ["5А", "5Б"])
+    data = roster_workbook([("Белов Михаил", "5А"), ("Орлова Анна", "5Б")], ["5А", "5Б"])
     await admin.send("", document=("spiski.xlsx", data))
     assert (await admin.wait_reply()).text == t("roster_reading")
     preview = await admin.wait_reply()

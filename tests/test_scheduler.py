@@ -16,26 +16,14 @@ from tests.helpers import (
     class_teacher,
     consented_user,
     drain,
+    next_starting,
     school_with_classes,
     submit_join_request,
+    tick,
 )
-from vk_sandbox import BotMessage, UserDriver, VKSandbox
+from vk_sandbox import UserDriver, VKSandbox
 
 # The frozen clock starts on Monday 30 November 2026 at 08:00 in Moscow.
-
-
-async def tick(runner: BotRunner) -> list[str]:
-    assert runner.app is not None
-    return [run.name for run in await runner.app.scheduler.tick()]
-
-
-async def next_starting(user: UserDriver, prefix: str) -> BotMessage:
-    """The next message that starts with `prefix`, past any others (digests, reports)."""
-    for _ in range(5):
-        message = await user.wait_reply()
-        if message.text.startswith(prefix):
-            return message
-    raise AssertionError(f"no message starting with {prefix!r}")
 
 
 async def plan_event(admin: UserDriver, title: str, when: str, audience: str) -> None:

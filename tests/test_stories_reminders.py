@@ -12,10 +12,12 @@ from tests.helpers import (
     class_teacher,
     consented_user,
     drain,
+    next_starting,
     school_with_classes,
     submit_join_request,
+    tick,
 )
-from tests.test_scheduler import next_starting, plan_event, tick
+from tests.test_scheduler import plan_event
 from vk_sandbox import VKSandbox
 
 

@@ -17,10 +17,11 @@ from tests.helpers import (
     class_teacher,
     consented_user,
     drain,
+    next_starting,
     school_with_classes,
     submit_join_request,
+    tick,
 )
-from tests.test_scheduler import next_starting, tick
 from vk_sandbox import VKSandbox
 
 

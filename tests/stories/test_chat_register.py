@@ -24,6 +24,7 @@ from tests.helpers import (
     drain,
     invitation_code,
     joined_by_code,
+    say_in_chat,
     school_with_classes,
 )
 
@@ -39,11 +40,6 @@ async def _chat_with_bot(
     return chat
 
 
-async def _say(user: UserDriver, chat: ChatDriver, text: str) -> str:
-    await user.send(text, chat=chat)
-    return (await chat.wait_message()).text
-
-
 async def test_a_class_teachers_checklist_fills_as_chats_are_bound(
     sandbox: Sandbox, bot: BotRunner
 ) -> None:
@@ -52,7 +48,7 @@ async def test_a_class_teachers_checklist_fills_as_chats_are_bound(
     assert (await ask(elena, "/chats")).text.count("❌") == 3
 
     parents = await _chat_with_bot(sandbox, elena, "5А Родители")
-    bound = await _say(elena, parents, "/bind parents 5а")
+    bound = await say_in_chat(elena, parents, "/bind parents 5а")
     assert bound.startswith(t("bind_done", what="родители 5А"))
     link = bound.rsplit(" ", 1)[-1]
     if isinstance(sandbox, MaxSandbox):
@@ -62,7 +58,7 @@ async def test_a_class_teachers_checklist_fills_as_chats_are_bound(
         assert link.startswith("https://vk.me/join/")
     for title, binding in (("5А Ученики", "students 5А"), ("5А Учителя", "teachers 5А")):
         chat = await _chat_with_bot(sandbox, elena, title)
-        await _say(elena, chat, f"/bind {binding}")
+        await say_in_chat(elena, chat, f"/bind {binding}")
 
     after = (await ask(elena, "/chats")).text
     assert after.count("✅") == 3 and link in after
@@ -87,10 +83,10 @@ async def test_bind_offers_buttons_and_refuses_those_it_is_not_for(
     offer = await chat.wait_message()
     assert offer.text == t("bind_choose")
     assert "родители 5А" in offer.labels
-    assert (await _say(oleg, chat, "/bind parents 6Б")) == t("bind_not_creator")
+    assert (await say_in_chat(oleg, chat, "/bind parents 6Б")) == t("bind_not_creator")
     await elena.press(offer.button("родители 5А"))
     assert (await chat.wait_message()).text.startswith(t("bind_done", what="родители 5А"))
-    assert (await _say(elena, chat, "/unbind")) == t("unbind_done", what="родители 5А")
+    assert (await say_in_chat(elena, chat, "/unbind")) == t("unbind_done", what="родители 5А")
 
 
 async def test_an_approved_parent_gets_the_parents_chat_link_and_members_are_compared(
@@ -101,7 +97,7 @@ async def test_an_approved_parent_gets_the_parents_chat_link_and_members_are_com
     stranger = await consented_user(sandbox, "Чужой", "Человек")
     await drain(stranger)
     chat = await _chat_with_bot(sandbox, elena, "5А Родители", members=[stranger])
-    link = (await _say(elena, chat, "/bind parents 5А")).rsplit(" ", 1)[-1]
+    link = (await say_in_chat(elena, chat, "/bind parents 5А")).rsplit(" ", 1)[-1]
 
     code = invitation_code(await ask(elena, "/invite parent 5А"))
     olga = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
@@ -131,12 +127,12 @@ async def _student_in_class_chat(
     code = invitation_code(await ask(elena, "/invite student 5А"))
     misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
     chat = await _chat_with_bot(sandbox, elena, "5А Ученики")
-    await _say(elena, chat, "/bind students 5А")
+    await say_in_chat(elena, chat, "/bind students 5А")
     if by_link:
         await chat.join_by_link(misha)
     else:
         await chat.add_member(misha, by=elena)
-    await _say(elena, chat, "/help")  # the bot has handled the chat's events so far
+    await say_in_chat(elena, chat, "/help")  # the bot has handled the chat's events so far
     return admin, misha, chat
 
 
@@ -166,6 +162,6 @@ async def test_the_director_binds_a_management_chat(sandbox: Sandbox, bot: BotRu
     director = await consented_user(sandbox, "Людмила", "Дровосекова", user_id=DIRECTOR_ID)
     await drain(director)
     chat = await _chat_with_bot(sandbox, director, "Руководство")
-    await _say(director, chat, "/bind management deputies")
+    await say_in_chat(director, chat, "/bind management deputies")
     listing = (await ask(director, "/chats")).text
     assert "✅ руководитель и заместители" in listing

@@ -7,9 +7,8 @@ docs.getMessagesUploadServer and docs.save, or MAX's POST /uploads?type=file."""
 from __future__ import annotations
 
 import io
-import sqlite3
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from bot.texts import BUTTONS, t
 from max_sandbox import MaxSandbox
@@ -23,28 +22,10 @@ from tests.helpers import (
     invitation_code,
     joined_by_code,
     person_of,
+    roster_workbook,
+    rows_mentioning,
     school_with_classes,
 )
-
-
-def _workbook(students: list[tuple[str, str]], classes: list[str]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Классы"
-    sheet.append(["Класс"])
-    for name in classes:
-        sheet.append([name])
-    staff = book.create_sheet("Сотрудники")
-    staff.append(["ФИО", "Роль", "Классное руководство"])
-    staff.append(["Смирнова Елена Петровна", "классный руководитель", "5А"])
-    pupils = book.create_sheet("Ученики")
-    pupils.append(["ФИО", "Класс"])
-    for row in students:
-        pupils.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _file_of(sandbox: Sandbox, message: BotMessage) -> bytes:
@@ -60,7 +41,7 @@ async def test_a_roster_file_with_mistakes_applies_nothing_and_names_each(
     sandbox: Sandbox, bot: BotRunner
 ) -> None:
     admin = await school_with_classes(sandbox, "5А")
-    data = _workbook([("Белов Михаил", "5А"), ("Миша", "5А")], ["5А", "5Б"])
+    data = roster_workbook([("Белов Михаил", "5А"), ("Миша", "5А")], ["5А", "5Б"])
     await admin.send("", document=("spiski.xlsx", data))
     assert (await admin.wait_reply()).text == t("roster_reading")
     reply = await admin.wait_reply()
@@ -71,7 +52,7 @@ async def test_a_roster_file_with_mistakes_applies_nothing_and_names_each(
 
 async def test_a_roster_file_in_then_the_export_file_out(sandbox: Sandbox, bot: BotRunner) -> None:
     admin = await school_with_classes(sandbox, "5А")
-    data = _workbook([("Белов Михаил", "5А"), ("Орлова Анна", "5Б")], ["5А", "5Б"])
+    data = roster_workbook([("Белов Михаил", "5А"), ("Орлова Анна", "5Б")], ["5А", "5Б"])
     await admin.send("", document=("spiski.xlsx", data))
     assert (await admin.wait_reply()).text == t("roster_reading")
     preview = await admin.wait_reply()
@@ -90,19 +71,6 @@ async def test_a_roster_file_in_then_the_export_file_out(sandbox: Sandbox, bot: 
     assert ("Белов Михаил", "ученик", "присоединился") in rows_5a
 
 
-def _rows_mentioning(database: str, needle: str) -> list[tuple[str, str]]:
-    found = []
-    with sqlite3.connect(database) as conn:
-        tables = [
-            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        ]
-        for table in tables:
-            for row in conn.execute(f"SELECT * FROM {table}"):
-                if any(isinstance(value, str) and needle in value for value in row):
-                    found.append((table, repr(row)))
-    return found
-
-
 async def test_forget_me_deletes_personal_data_after_confirmation(
     sandbox: Sandbox, bot: BotRunner
 ) -> None:
@@ -118,4 +86,4 @@ async def test_forget_me_deletes_personal_data_after_confirmation(
     assert "consent_withdrawn" in actions
     # Nothing keeps the name: on MAX neither the record of messages sent (kept to send each
     # exactly once) nor the polling marker's row.
-    assert _rows_mentioning(str(bot.settings.database_path), "Кузнецова") == []
+    assert rows_mentioning(str(bot.settings.database_path), "Кузнецова") == []

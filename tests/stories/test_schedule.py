@@ -14,30 +14,16 @@ from bot.texts import BUTTONS, t
 from max_sandbox import MaxSandbox
 from tests.conftest import DIRECTOR_ID, BotRunner
 from tests.helpers import (
-    BotMessage,
     Sandbox,
-    UserDriver,
     admin_user,
     ask,
     consented_user,
     drain,
+    next_starting,
     school_with_classes,
     submit_join_request,
+    tick,
 )
-
-
-async def tick(runner: BotRunner) -> list[str]:
-    assert runner.app is not None
-    return [run.name for run in await runner.app.scheduler.tick()]
-
-
-async def next_starting(user: UserDriver, prefix: str) -> BotMessage:
-    """The next message that starts with `prefix`, past any others (digests, reports)."""
-    for _ in range(5):
-        message = await user.wait_reply()
-        if message.text.startswith(prefix):
-            return message
-    raise AssertionError(f"no message starting with {prefix!r}")
 
 
 async def test_an_event_is_announced_then_reminded_before_it_starts(
