@@ -157,6 +157,16 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "first_used_at": NO,
         "annulled_at": NO,
         "annulled_by": ID,
+        "child_id": ID,
+    },
+    "family_links": {
+        "id": NO,
+        "parent_id": ID,
+        "child_id": ID,
+        "child_name": NAME,
+        "class_id": NO,
+        "created_by": ID,
+        "created_at": NO,
     },
     "redemptions": {"invitation_id": NO, "person_id": ID, "at": NO},
     "code_failures": {"person_id": ID, "at": NO},
@@ -173,6 +183,7 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "reason": TEXT,
         "reminded_at": NO,
         "escalated_at": NO,
+        "child_id": ID,
     },
     "chats": {
         "peer_id": NO,  # a group chat's peer, never a person's

@@ -645,6 +645,37 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX account_links_by_person ON account_links(person_id);
         """,
     ),
+    Migration(
+        17,
+        "families: a parent and a child linked as a relation, not by matching typed names",
+        """
+        -- A parent's link to a child. The child is a person of the register, or, while the
+        -- child is not registered, the name the parent gave (the class teacher confirms or
+        -- corrects it); the class is the child's, as the link was made. A link goes with
+        -- either person.
+        CREATE TABLE family_links (
+            id          INTEGER PRIMARY KEY,
+            parent_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            child_id    INTEGER REFERENCES people(id) ON DELETE CASCADE,
+            child_name  TEXT,
+            class_id    INTEGER REFERENCES classes(id),
+            created_by  INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            created_at  TEXT NOT NULL,
+            CHECK (child_id IS NOT NULL OR child_name IS NOT NULL)
+        );
+        CREATE UNIQUE INDEX family_one_link ON family_links(parent_id, child_id)
+            WHERE child_id IS NOT NULL;
+        CREATE INDEX family_by_child ON family_links(child_id) WHERE child_id IS NOT NULL;
+        CREATE INDEX family_by_class ON family_links(class_id);
+
+        -- A parent invitation may be issued for a named student of the class, and a
+        -- parent's join request names the child it picked from the class's list.
+        ALTER TABLE invitations ADD COLUMN child_id INTEGER
+            REFERENCES people(id) ON DELETE SET NULL;
+        ALTER TABLE join_requests ADD COLUMN child_id INTEGER
+            REFERENCES people(id) ON DELETE SET NULL;
+        """,
+    ),
 )
 
 

@@ -122,6 +122,9 @@ class PersonalDataRepo(Repo):
             ("UPDATE audit_log SET subject_id = NULL WHERE subject_id = ?", by_id),
             ("UPDATE invitations SET created_by = 0 WHERE created_by = ?", by_id),
             ("UPDATE invitations SET annulled_by = NULL WHERE annulled_by = ?", by_id),
+            ("UPDATE invitations SET child_id = NULL WHERE child_id = ?", by_id),
+            ("DELETE FROM family_links WHERE parent_id = ? OR child_id = ?", (pid, pid)),
+            ("UPDATE family_links SET created_by = NULL WHERE created_by = ?", by_id),
             ("DELETE FROM redemptions WHERE person_id = ?", by_id),
             ("DELETE FROM code_failures WHERE person_id = ?", by_id),
             (
@@ -131,6 +134,7 @@ class PersonalDataRepo(Repo):
                 by_id,
             ),
             ("UPDATE join_requests SET decided_by = NULL WHERE decided_by = ?", by_id),
+            ("UPDATE join_requests SET child_id = NULL WHERE child_id = ?", by_id),
             ("UPDATE chats SET added_by = NULL WHERE added_by = ?", by_id),
             ("UPDATE chats SET bound_by = NULL WHERE bound_by = ?", by_id),
             ("DELETE FROM chat_members WHERE member_id = ?", by_id),
