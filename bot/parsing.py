@@ -80,6 +80,51 @@ def parse_full_name(text: str) -> str | None:
     return " ".join("-".join(part.capitalize() for part in word.split("-")) for word in words)
 
 
+def name_key(text: str) -> str:
+    """A name as it is compared: case, ё/е and spacing do not count («Пётр  фёдоров» and
+    «петр федоров» are one name)."""
+    return " ".join(text.casefold().replace("ё", "е").split())
+
+
+def within_one_slip(typed: str, word: str) -> bool:
+    """`typed` is `word`, or `word` with one letter wrong, missing, extra or two neighbours
+    swapped (both compared by `name_key`). Short words must match exactly: one slip in a
+    three-letter word turns it into a different name."""
+    typed, word = name_key(typed), name_key(word)
+    if typed == word:
+        return True
+    if min(len(typed), len(word)) < 4 or abs(len(typed) - len(word)) > 1:
+        return False
+    # Skip the common start and end; what differs must be one letter's worth.
+    start = 0
+    while start < min(len(typed), len(word)) and typed[start] == word[start]:
+        start += 1
+    end = 0
+    while end < min(len(typed), len(word)) - start and typed[-1 - end] == word[-1 - end]:
+        end += 1
+    left, right = typed[start : len(typed) - end], word[start : len(word) - end]
+    if len(left) <= 1 and len(right) <= 1:
+        return True
+    return len(left) == len(right) == 2 and left == right[::-1]
+
+
+def name_matches(typed: str, full_name: str) -> bool:
+    """Whether what someone typed names the person `full_name` («Фамилия Имя [Отчество]»):
+    a surname, or a surname and first name in either order, each with one slip forgiven."""
+    words = name_key(typed).split()
+    name = name_key(full_name).split()
+    if not words or not name or len(words) > 2:
+        return False
+    if len(words) == 1:
+        return within_one_slip(words[0], name[0])
+    if len(name) < 2:
+        return False
+    first, second = words
+    return (within_one_slip(first, name[0]) and within_one_slip(second, name[1])) or (
+        within_one_slip(second, name[0]) and within_one_slip(first, name[1])
+    )
+
+
 @dataclass(frozen=True)
 class PersonRef:
     """Someone named in a command: a VK id, or a screen name still to be resolved."""
