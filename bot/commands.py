@@ -101,7 +101,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("leave", "отметить выбытие человека", "/leave <человек>", ADMIN),
     CommandSpec("leave_decide", "решить, выбывают ли родители", "/leave_decide", ADMIN,
                 hidden=True),
-    CommandSpec("audit", "журнал действий", "/audit [N]", ADMIN_OR_DIRECTOR),
+    CommandSpec("audit", "журнал действий: кто что сделал, с фильтрами",
+                "/audit [человек] [класс] [дата или период]", ADMIN_OR_DIRECTOR),
+    CommandSpec("audit_export", "выгрузить журнал действий в XLSX",
+                "/audit_export [человек] [класс] [дата или период]", ADMIN_OR_DIRECTOR),
     CommandSpec("moving", "переход на MAX: сколько людей каждого класса уже там", "/moving",
                 ADMIN_OR_DIRECTOR, two_messengers=True),
     # Chats (clauses 2.2–2.5)

@@ -146,6 +146,25 @@ def export_workbook(
     return _to_bytes(workbook)
 
 
+def table_workbook(
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[int] = (),
+) -> bytes:
+    """One sheet: a bold header and the rows (the audit log's export); `widths` in
+    characters, column by column, where the header's own would be too narrow."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _sheet_title(title, set())
+    _write_header(sheet, headers)
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for number, row in enumerate(rows, start=2):
+        _write_row(sheet, number, row)
+    return _to_bytes(workbook)
+
+
 def _sheet_title(name: str, used: set[str]) -> str:
     """`name` as Excel accepts it for a sheet, unique in the workbook (case-insensitively)."""
     base = _SHEET_FORBIDDEN.sub("_", name).strip().strip("'")[:_SHEET_NAME_MAX] or "Класс"

@@ -98,6 +98,10 @@ BUTTONS: dict[str, str] = {
     "decline_proposal": "Отклонить",
     "apply": "Применить",
     "plan": "Запланировать",
+    # Issue 15 — readable records
+    "audit_export": "Выгрузить в XLSX",
+    "audit_today": "За сегодня",
+    "audit_week": "За неделю",
     "page_back": "‹ Назад",
     "page_next": "Дальше ›",
 }
@@ -391,10 +395,156 @@ TEXTS: dict[str, str] = {
         "Администратор отметил ваше выбытие из школы. Ваши данные будут удалены через "
         "{retention:accs}."
     ),
-    # Audit
-    "audit_header": "Последние действия ({count}):",
-    "audit_line": "{when} — {action}{actor}{subject}{details}",
-    "audit_empty": "Журнал пуст.",
+    # Issue 15 — readable records: the audit log in words, its filters and export
+    # An action's sentence is "audit_action.<action>" (bot/render/audit.py fills {actor},
+    # {subject}, {class_name} and the row's details by their keys); its short name, for the
+    # export's «Действие» column, is "audit_title.<action>". A new audit action needs both:
+    # tests/test_audit_wording.py fails for an action written anywhere without them.
+    "audit_action.class_added": "{actor} {actor:добавил|добавила} класс {class}",
+    "audit_title.class_added": "Добавлен класс",
+    "audit_action.class_removed": "{actor} {actor:удалил|удалила} класс {class}",
+    "audit_title.class_removed": "Удалён класс",
+    "audit_action.class_teacher_set": (
+        "{actor} {actor:назначил|назначила} {subject:accs} классным руководителем {class}{previous}"
+    ),
+    "audit_title.class_teacher_set": "Назначен классный руководитель",
+    "audit_action.admin_added": "{actor} {actor:назначил|назначила} {subject:accs} администратором",
+    "audit_title.admin_added": "Назначен администратор",
+    "audit_action.admin_removed": (
+        "{actor} {actor:снял|сняла} с {subject:gent} обязанности администратора"
+    ),
+    "audit_title.admin_removed": "Снят администратор",
+    "audit_action.teacher_verified": (
+        "{actor} {actor:подтвердил|подтвердила}, что {subject} — учитель школы"
+    ),
+    "audit_title.teacher_verified": "Подтверждён учитель",
+    "audit_action.invitation_issued": (
+        "{actor} {actor:выдал|выдала} приглашение №{invitation} ({role}, {class})"
+    ),
+    "audit_title.invitation_issued": "Выдано приглашение",
+    "audit_action.invitation_redeemed": (
+        "{subject} {subject:присоединился|присоединилась} по приглашению №{invitation} "
+        "({role}, {class})"
+    ),
+    "audit_title.invitation_redeemed": "Присоединение по приглашению",
+    "audit_action.invitations_annulled": (
+        "{actor} {actor:аннулировал|аннулировала} {count:приглашение:accs}{reason}"
+    ),
+    "audit_title.invitations_annulled": "Аннулированы приглашения",
+    "audit_reason.stale": " (невостребованные)",
+    "audit_action.roster_imported": (
+        "{actor} {actor:загрузил|загрузила} списки школы: {classes:класс}, {students:ученик}, "
+        "{staff:сотрудник}"
+    ),
+    "audit_title.roster_imported": "Загружены списки",
+    "audit_action.chat_bound": "{actor} {actor:привязал|привязала} беседу {chat} ({kind})",
+    "audit_title.chat_bound": "Привязана беседа",
+    "audit_action.chat_unbound": "{actor} {actor:отвязал|отвязала} беседу {chat}",
+    "audit_title.chat_unbound": "Отвязана беседа",
+    "audit_action.student_moved": (
+        "{actor} {actor:перевёл|перевела} {subject:accs} из {from} в {to} (с родителями: {parents})"
+    ),
+    "audit_title.student_moved": "Перевод в другой класс",
+    "audit_action.person_left": (
+        "{actor} {actor:отметил|отметила} выбытие {subject:gent}{with_parents}"
+    ),
+    "audit_title.person_left": "Выбытие",
+    "audit_with_parents": " вместе с родителями",
+    "audit_action.departed_data_deleted": (
+        "Персональные данные выбывшего удалены: срок их хранения истёк"
+    ),
+    "audit_title.departed_data_deleted": "Удалены данные выбывшего",
+    "audit_action.consent_given": (
+        "{subject} {subject:дал|дала} согласие на обработку персональных данных"
+    ),
+    "audit_title.consent_given": "Согласие дано",
+    "audit_action.consent_withdrawn": (
+        "{subject} {subject:отозвал|отозвала} согласие, и {subject:его|её} данные удалены"
+    ),
+    "audit_title.consent_withdrawn": "Согласие отозвано",
+    "audit_action.account_linked": "{subject} {subject:связал|связала} с ботом аккаунт {where}",
+    "audit_title.account_linked": "Связан аккаунт",
+    "audit_action.event_planned": "{actor} {actor:запланировал|запланировала} событие №{event}",
+    "audit_title.event_planned": "Запланировано событие",
+    "audit_action.event_cancelled": "{actor} {actor:отменил|отменила} событие №{event}",
+    "audit_title.event_cancelled": "Отменено событие",
+    "audit_action.proposal_made": (
+        "{actor} {actor:предложил|предложила} материал №{proposal} к публикации"
+    ),
+    "audit_title.proposal_made": "Предложен материал",
+    "audit_action.proposal_published": (
+        "{actor} {actor:опубликовал|опубликовала} материал №{proposal}"
+    ),
+    "audit_title.proposal_published": "Опубликован материал",
+    "audit_action.proposal_declined": "{actor} {actor:отклонил|отклонила} материал №{proposal}",
+    "audit_title.proposal_declined": "Отклонён материал",
+    "audit_action.request_submitted": "{actor} {actor:подал|подала} заявку №{request} ({role})",
+    "audit_title.request_submitted": "Подана заявка",
+    "audit_action.request_approved": (
+        "{actor} {actor:одобрил|одобрила} заявку №{request} от {subject:gent}"
+    ),
+    "audit_title.request_approved": "Заявка одобрена",
+    "audit_action.request_rejected": (
+        "{actor} {actor:отклонил|отклонила} заявку №{request} от {subject:gent}"
+    ),
+    "audit_title.request_rejected": "Заявка отклонена",
+    # An action the table above does not know yet: still read as words, with its code.
+    "audit_action_unknown": "{actor}: действие «{action}»{subject}{details}",
+    "audit_unknown_subject": ", кого: {subject}",
+    "audit_deleted_person": "удалённый пользователь",
+    "audit_unnamed_person": "пользователь без имени",
+    "audit_previous": " вместо {previous:gent}",
+    "audit_chat": "«{title}»",
+    "audit_chat_gone": "(беседа удалена)",
+    "audit_chat_untitled": "без названия",
+    "audit_line": "{when} — {sentence}",
+    "audit_header": "Журнал действий{filters}: {count:запись}.",
+    "audit_header_empty": "Журнал действий{filters}: записей нет.",
+    "audit_filter_since": "с {since}",
+    "audit_filter_until": "по {until}",
+    "audit_filter_day": "за {day}",
+    "audit_usage": (
+        "Фильтры журнала в любом порядке: человек, класс, дата или период. Например: "
+        "/audit 5А неделя, /audit Белов 12.11–20.11, /audit сегодня."
+    ),
+    "audit_date_invalid": (
+        "Не понял дату «{text}». Пишите так: 12.11, 12.11.2026, 12.11–20.11, сегодня, вчера, "
+        "неделя или месяц."
+    ),
+    "audit_period_reversed": "Период «{text}» кончается раньше, чем начинается.",
+    "audit_export_caption": "Журнал действий{filters}: {count:запись}.",
+    "audit_export_capped": (
+        "Журнал действий{filters}: {count:запись}; в файле — последние {shown}. Сузьте "
+        "фильтры (человек, класс, период), чтобы выгрузить остальные."
+    ),
+    "audit_export_empty": "Журнал действий{filters}: записей нет, выгружать нечего.",
+    "audit_col_when": "Когда",
+    "audit_col_who": "Кто",
+    "audit_col_action": "Действие",
+    "audit_col_whom": "Кого",
+    "audit_col_class": "Класс",
+    "audit_col_details": "Подробности",
+    "audit_sheet": "Журнал",
+    # /stats against the roster: the students the imported roster lists, the families (a
+    # student with a parent linked), the class chats every class must have.
+    "stats_classes_header": "По классам:",
+    "stats_class_roster": (
+        "{name}: учеников {students} из {expected} по списку, родителей (семей) {families} из "
+        "{expected}, чаты: {chats} из {required}"
+    ),
+    "stats_class_no_roster": (
+        "{name}: учеников {students} (список не загружен), семей с родителями в боте: "
+        "{families}, чаты: {chats} из {required}"
+    ),
+    "stats_total_roster": (
+        "Всего по школе: учеников {students} из {expected} по списку, родителей (семей) "
+        "{families} из {expected}, чаты: {chats} из {required}."
+    ),
+    "stats_total_no_roster": (
+        "Всего по школе: учеников {students}, семей с родителями в боте: {families}, чаты: "
+        "{chats} из {required}. Списки не загружены — сравнить не с чем."
+    ),
+    "stats_roster_missing": "Списки не загружены для: {names}; их ученики не входят в «по списку».",
     # Group chats and the chat register
     "chat_greeting": (
         "Здравствуйте! Я помощник {school:gent}. Чтобы давать ссылки-приглашения в эту беседу и "
@@ -625,8 +775,6 @@ TEXTS: dict[str, str] = {
     "stats_header": "Статистика использования «Сферума» на {date}:",
     "stats_people": "Участники: {roles}.",
     "stats_role_item": "{role} — {count}",
-    "stats_classes_header": "Присоединились / ожидается по классам:",
-    "stats_class_line": "{name}: {joined} из {expected}",
     "stats_chats": "Обязательные чаты классов: привязано {bound} из {required}.",
     "stats_requests": "Заявок рассмотрено за неделю: {count}; медианное время решения — {median}.",
     "stats_no_median": "нет данных",

@@ -11,7 +11,7 @@ from bot.domain.roles import Role
 from bot.parsing import ClassName
 from bot.russian import Who
 from bot.storage import Database
-from bot.storage.audit import AuditRow
+from bot.storage.audit import AuditFilter, AuditRow
 from bot.storage.classes import ClassRow, ClassSummaryRow
 
 
@@ -180,8 +180,12 @@ class SchoolService:
             await tx.audit.write("teacher_verified", actor_id, person_id)
         return Outcome.DONE
 
-    async def audit(self, limit: int) -> list[AuditRow]:
-        return await self._db.reader.audit.latest(limit)
+    async def audit_count(self, where: AuditFilter) -> int:
+        return await self._db.reader.audit.count(where)
+
+    async def audit(self, where: AuditFilter, offset: int, limit: int) -> list[AuditRow]:
+        """The log's rows matching `where`, newest first."""
+        return await self._db.reader.audit.filtered(where, offset, limit)
 
     async def names(self, person_ids: Sequence[int]) -> dict[int, Who]:
         return await self._db.reader.people.names(list(person_ids))

@@ -1,4 +1,4 @@
-"""The school's structure (admin, clause 2.1): classes, class teachers, admins, the audit log."""
+"""The school's structure (admin, clause 2.1): classes, class teachers, admins."""
 
 from __future__ import annotations
 
@@ -16,13 +16,9 @@ from bot.parsing import (
     payload_int,
     split_person_and_rest,
 )
-from bot.texts import BUTTONS, format_moment, t
+from bot.texts import BUTTONS, t
 
 router = Router()
-
-AUDIT_DEFAULT = 20
-AUDIT_MAX = 100
-
 
 @router.command("class_add")
 async def class_add(event_ctx: EventContext) -> None:
@@ -194,28 +190,3 @@ async def admin_remove(event_ctx: EventContext) -> None:
         event_ctx.reply(t("admin_last"))
     else:
         event_ctx.reply(t("admin_removed", name=name))
-
-
-@router.command("audit")
-async def audit(event_ctx: EventContext) -> None:
-    args = event_ctx.args
-    limit = parse_int(args) or AUDIT_DEFAULT
-    rows = await event_ctx.services.school.audit(max(1, min(limit, AUDIT_MAX)))
-    if not rows:
-        event_ctx.reply(t("audit_empty"))
-        return
-    zone = event_ctx.services.settings.zone
-    lines = [t("audit_header", count=len(rows))]
-    for row in rows:
-        details = ", ".join(f"{key}: {value}" for key, value in row.details.items() if value)
-        lines.append(
-            t(
-                "audit_line",
-                when=format_moment(row.at, zone),
-                action=row.action,
-                actor=f", кто: id{row.actor_id}" if row.actor_id else "",
-                subject=f", кого: id{row.subject_id}" if row.subject_id else "",
-                details=f" ({details})" if details else "",
-            )
-        )
-    event_ctx.reply("\n".join(lines))

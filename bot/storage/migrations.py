@@ -676,6 +676,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             REFERENCES people(id) ON DELETE SET NULL;
         """,
     ),
+    Migration(
+        21,
+        "the audit log read by person: an index on each side of a row",
+        """
+        -- /audit filtered by a person reads the rows they did or that were done to them;
+        -- erasing a person's data nulls both columns by the same indexes.
+        CREATE INDEX audit_by_actor ON audit_log(actor_id) WHERE actor_id IS NOT NULL;
+        CREATE INDEX audit_by_subject ON audit_log(subject_id) WHERE subject_id IS NOT NULL;
+        """,
+    ),
 )
 
 
