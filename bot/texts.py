@@ -481,9 +481,9 @@ TEXTS: dict[str, str] = {
     "audit_action.request_submitted": "{actor} {actor:подал|подала} заявку №{request} ({role})",
     "audit_title.request_submitted": "Подана заявка",
     "audit_action.request_approved": (
-        "{actor} {actor:одобрил|одобрила} заявку №{request} от {subject:gent}"
+        "{actor} {actor:принял|приняла} заявку №{request} от {subject:gent}"
     ),
-    "audit_title.request_approved": "Заявка одобрена",
+    "audit_title.request_approved": "Заявка принята",
     "audit_action.request_rejected": (
         "{actor} {actor:отклонил|отклонила} заявку №{request} от {subject:gent}"
     ),

@@ -163,10 +163,16 @@ class AuditQuery:
         if self.since and self.since == self.until:
             parts.append(t("audit_filter_day", day=_shown(self.since)))
         else:
-            if self.since:
-                parts.append(t("audit_filter_since", since=_shown(self.since)))
-            if self.until:
-                parts.append(t("audit_filter_until", until=_shown(self.until)))
+            period = [
+                t(key, **{key.rpartition("_")[2]: _shown(day)})
+                for key, day in (
+                    ("audit_filter_since", self.since),
+                    ("audit_filter_until", self.until),
+                )
+                if day
+            ]
+            if period:
+                parts.append(" ".join(period))
         return f" ({', '.join(parts)})" if parts else ""
 
 
