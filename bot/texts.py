@@ -538,13 +538,13 @@ TEXTS: dict[str, str] = {
     ),
     "stats_total_roster": (
         "Всего по школе: учеников {students} из {expected} по списку, родителей (семей) "
-        "{families} из {expected}, чаты: {chats} из {required}."
+        "{families} из {expected}."
     ),
     "stats_total_no_roster": (
-        "Всего по школе: учеников {students}, семей с родителями в боте: {families}, чаты: "
-        "{chats} из {required}. Списки не загружены — сравнить не с чем."
+        "Всего по школе: учеников {students}, семей с родителями в боте: {families}. Списки "
+        "не загружены — сравнить не с чем (отправьте файл списков, шаблон: /template)."
     ),
-    "stats_roster_missing": "Списки не загружены для: {names}; их ученики не входят в «по списку».",
+    "stats_roster_missing": "Списки не загружены для: {names} — эти классы не вошли в итог.",
     # Group chats and the chat register
     "chat_greeting": (
         "Здравствуйте! Я помощник {school:gent}. Чтобы давать ссылки-приглашения в эту беседу и "

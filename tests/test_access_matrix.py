@@ -91,6 +91,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     "leave_decide": ("private", ADMIN_ONLY),
     # 2.2: the administration oversees the use of the profile.
     "audit": ("private", ADMINISTRATION),
+    "audit_export": ("private", ADMINISTRATION),
     # 2.1: the administration follows the school's move to MAX.
     "moving": ("private", ADMINISTRATION),
     # 2.3–2.5, 2.7: every participant has chats to be in.
@@ -134,9 +135,10 @@ ARGS: dict[str, str] = {
     "join": "ABC123", "classes": "5А", "class_add": "7В", "class_remove": "5А",
     "class_teacher": "5А id999", "admin_add": "id999", "admin_remove": "id999",
     "invite": "student 5А 30", "annul": "stale", "approve": "1", "reject": "1 нет мест",
-    "verify": "id999", "move": "id999 5А", "leave": "id999", "audit": "5", "chats": "5А",
+    "verify": "id999", "move": "id999 5А", "leave": "id999", "audit": "5А", "chats": "5А",
     "bind": "parents 5А", "done": "1", "undone": "1", "event_cancel": "1",
     "announce": "5А Собрание в пятницу", "post": "staff Педсовет", "propose": "Педсовет",
+    "audit_export": "5А неделя",
 }  # fmt: skip
 HIDDEN = {"decline", "class_teacher_confirm", "leave_decide", "proposal", "roster_apply"}
 TYPED = [name for name in EXPECTED if name not in HIDDEN and name not in ("start", "agree")]

@@ -3,13 +3,17 @@ schools write them, and the filter as the page buttons carry it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import FrozenClock
 from bot.handlers.args import ArgumentError
 from bot.handlers.records import AuditArgs, AuditQuery, parse_audit_args
+from bot.storage import Database
+from bot.storage.audit import AuditFilter
 from bot.texts import t
 
 TODAY = date(2026, 11, 30)
@@ -79,3 +83,56 @@ def test_the_filter_goes_into_buttons_and_stored_time_as_school_days() -> None:
     one_day = AuditQuery(since=date(2026, 11, 12), until=date(2026, 11, 12))
     assert one_day.described() == " (за 12.11.2026)"
     assert AuditQuery().described() == "" and AuditQuery().payload() == {}
+
+
+async def test_the_log_is_read_by_person_class_and_period_newest_first(tmp_path: Path) -> None:
+    clock = FrozenClock(datetime(2026, 11, 10, 9, 0, tzinfo=UTC))
+    async with Database(tmp_path / "s.sqlite3", clock) as db:
+        async with db.transaction() as tx:
+            await tx.classes.add("5А", 5, "А")
+            await tx.audit.write("class_added", 1, details={"class": "5А"})
+            clock.advance(timedelta(days=2))
+            await tx.audit.write("student_moved", 1, 3, {"from": "5А", "to": "5Б", "parents": 0})
+            clock.advance(timedelta(days=2))
+            await tx.people.ensure(4)
+            class_id = (await tx.classes.by_name("5А")).id  # type: ignore[union-attr]
+            request_id = await tx.requests.create(4, "parent", class_id, "Белова Ольга")
+            await tx.audit.write("request_approved", 1, 4, {"request": request_id})
+            await tx.audit.write("admin_added", 2, 1)
+        audit = db.reader.audit
+
+        async def actions(where: AuditFilter) -> list[str]:
+            rows = await audit.filtered(where, 0, 10)
+            assert await audit.count(where) == len(rows)
+            return [row.action for row in rows]
+
+        assert await actions(AuditFilter()) == [
+            "admin_added",
+            "request_approved",
+            "student_moved",
+            "class_added",
+        ]
+        # A person as the one who acted or the one acted upon.
+        assert await actions(AuditFilter(person_id=4)) == ["request_approved"]
+        assert await actions(AuditFilter(person_id=1)) == [
+            "admin_added",
+            "request_approved",
+            "student_moved",
+            "class_added",
+        ]
+        # A class: named in the details, either end of a move, a request's class.
+        assert await actions(AuditFilter(class_name="5А")) == [
+            "request_approved",
+            "student_moved",
+            "class_added",
+        ]
+        assert await actions(AuditFilter(class_name="5Б")) == ["student_moved"]
+        # A period: [since, until).
+        day = datetime(2026, 11, 12, tzinfo=UTC)
+        assert await actions(AuditFilter(since=day, until=day + timedelta(days=1))) == [
+            "student_moved"
+        ]
+        assert await actions(AuditFilter(person_id=3, since=day + timedelta(days=1))) == []
+        page = await audit.filtered(AuditFilter(), 1, 2)
+        assert [row.action for row in page] == ["request_approved", "student_moved"]
+        assert page[0].class_name == "5А" and page[1].class_name == "5Б"

@@ -59,7 +59,8 @@ async def test_a_good_import_then_export_round_trips(sandbox: VKSandbox, bot: Bo
     code = invitation_code(await ask(admin, "/invite student 5А"))
     await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
     stats = (await ask(admin, "/stats")).text
-    assert "5А: 1 из 1" in stats and "5Б: 0 из 1" in stats
+    assert "5А: учеников 1 из 1 по списку, родителей (семей) 0 из 1, чаты: 0 из 3" in stats
+    assert "5Б: учеников 0 из 1 по списку" in stats
 
     exported = await ask(admin, "/export")
     assert exported.text.startswith("Списки школы на")

@@ -205,7 +205,9 @@ async def test_the_weekly_report_brings_figures_and_a_chart(
     await tick(clocked_bot)
     stats = (await ask(director, "/stats")).text
     assert stats.startswith("Статистика использования «Сферума» на 30.11.2026")
-    assert "5А: 0 из 0" in stats
+    assert (
+        "5А: учеников 0 (список не загружен), семей с родителями в боте: 0, чаты: 0 из 3" in stats
+    )
 
     frozen_clock.advance(timedelta(days=7, hours=1))  # next Monday 09:00
     assert "weekly_report" in await tick(clocked_bot)

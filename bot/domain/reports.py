@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.domain.chats import CLASS_KINDS
 from bot.domain.roles import Role
+from bot.parsing import name_key
 from bot.storage import Database
 from bot.storage.chats import ChatRow
 from bot.storage.requests import JoinRequestRow
@@ -47,9 +48,26 @@ class Digest:
 
 @dataclass(frozen=True)
 class ClassFigures:
+    """A class against its roster: students who joined, of those the imported roster lists
+    (None: no roster imported for the class); families (students with at least one parent
+    linked, a child linked by name only counting too); the class chats bound, of those every
+    class must have."""
+
     name: str
-    joined: int
-    expected: int
+    students: int
+    roster: int | None
+    families: int
+    chats: int
+    required_chats: int
+
+    @property
+    def joined(self) -> int:
+        return self.students
+
+    @property
+    def expected(self) -> int:
+        """Who is expected: the roster's students, or, with no roster, who is known."""
+        return self.students if self.roster is None else self.roster
 
 
 @dataclass(frozen=True)
@@ -117,20 +135,21 @@ class ReportService:
         now = self._clock.now()
         week_ago = now - timedelta(days=7)
         summaries = [row for row in await repos.classes.summaries() if not row.is_staff_room]
-        open_uses = await repos.invitations.open_uses_by_class(now)
-        pending = dict(await repos.requests.pending_by_class())
         roster = await repos.roster.expected_by_class()
-        classes = []
-        for row in summaries:
-            if row.id in roster:
-                # The imported roster says who is expected: the students of the class.
-                classes.append(ClassFigures(row.name, row.students, roster[row.id]))
-                continue
-            joined = row.students + row.parents
-            expected = joined + open_uses.get(row.id, 0) + pending.get(row.name, 0)
-            classes.append(ClassFigures(row.name, joined, expected))
+        families = _families_by_class(await repos.roster.family_links_by_class())
         bound = await repos.chats.bound()
         class_chats = {(chat.class_id, chat.kind) for chat in bound if chat.kind in CLASS_KINDS}
+        classes = [
+            ClassFigures(
+                name=row.name,
+                students=row.students,
+                roster=roster.get(row.id),
+                families=families.get(row.id, 0),
+                chats=sum((row.id, kind) in class_chats for kind in CLASS_KINDS),
+                required_chats=len(CLASS_KINDS),
+            )
+            for row in summaries
+        ]
         decided = await repos.requests.decided_between(week_ago, now)
         durations = [(done - made).total_seconds() for made, done in decided]
         median = timedelta(seconds=statistics.median(durations)) if durations else None
@@ -141,10 +160,20 @@ class ReportService:
                 role.value: await repos.roles.count_holders(role.value) for role in Role
             },
             classes=classes,
-            required_chats=3 * len(summaries),
+            required_chats=len(CLASS_KINDS) * len(summaries),
             bound_chats=len(class_chats),
             decided_this_week=len(decided),
             median_decision=median,
             invitations_week=await repos.invitations.activity_between(week_ago, now),
             invitations_total=await repos.invitations.activity_between(far_past, now),
         )
+
+
+def _families_by_class(links: list[tuple[int, int | None, str | None]]) -> dict[int, int]:
+    """Children with a parent linked, per class: a registered child once however many
+    parents, a child known by name once per name as people type it (case, ё/е)."""
+    children: dict[int, set[str]] = {}
+    for class_id, child_id, child_name in links:
+        key = f"id:{child_id}" if child_id is not None else f"name:{name_key(child_name or '')}"
+        children.setdefault(class_id, set()).add(key)
+    return {class_id: len(keys) for class_id, keys in children.items()}

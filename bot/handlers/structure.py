@@ -20,6 +20,7 @@ from bot.texts import BUTTONS, t
 
 router = Router()
 
+
 @router.command("class_add")
 async def class_add(event_ctx: EventContext) -> None:
     args = event_ctx.args

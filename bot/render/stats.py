@@ -9,6 +9,47 @@ from bot.domain.roles import Role
 from bot.texts import format_age, format_date, role_name, t
 
 
+def class_lines(stats: Stats) -> list[str]:
+    """Each class against its roster, then the school's totals: «5А: учеников 18 из 25 по
+    списку, родителей (семей) 12 из 25, чаты: 2 из 3». A class with no roster shows what is
+    known, never a figure to reach made of invitation places."""
+    lines = []
+    for row in stats.classes:
+        figures = {
+            "name": row.name,
+            "students": row.students,
+            "families": row.families,
+            "chats": row.chats,
+            "required": row.required_chats,
+        }
+        if row.roster is None:
+            lines.append(t("stats_class_no_roster", **figures))
+        else:
+            lines.append(t("stats_class_roster", expected=row.roster, **figures))
+    listed = [row for row in stats.classes if row.roster is not None]
+    unlisted = [row.name for row in stats.classes if row.roster is None]
+    if listed:
+        lines.append(
+            t(
+                "stats_total_roster",
+                students=sum(row.students for row in listed),
+                families=sum(row.families for row in listed),
+                expected=sum(row.roster or 0 for row in listed),
+            )
+        )
+        if unlisted:
+            lines.append(t("stats_roster_missing", names=", ".join(unlisted)))
+    elif stats.classes:
+        lines.append(
+            t(
+                "stats_total_no_roster",
+                students=sum(row.students for row in stats.classes),
+                families=sum(row.families for row in stats.classes),
+            )
+        )
+    return lines
+
+
 async def build_stats_text(services: Services, stats: Stats) -> str:
     zone = services.settings.zone
     roles = ", ".join(
@@ -21,10 +62,7 @@ async def build_stats_text(services: Services, stats: Stats) -> str:
         t("stats_people", roles=roles or "—"),
     ]
     lines.append(t("stats_classes_header"))
-    lines += [
-        t("stats_class_line", name=row.name, joined=row.joined, expected=row.expected)
-        for row in stats.classes
-    ]
+    lines += class_lines(stats)
     lines.append(t("stats_chats", bound=stats.bound_chats, required=stats.required_chats))
     if MAX in services.messengers.names:
         # During a move to MAX (switched on): how many of the school are there already.

@@ -37,6 +37,18 @@ class RosterRepo(Repo):
         rows = await self._all("SELECT class_id, COUNT(*) FROM roster_students GROUP BY class_id")
         return {int(row[0]): int(row[1]) for row in rows}
 
+    async def family_links_by_class(self) -> list[tuple[int, int | None, str | None]]:
+        """Every family link of a parent and a child still at school, as (class id, child
+        id, child name): a name only while the child is not registered. For the statistics,
+        which count families (a child with at least one parent linked) per class."""
+        rows = await self._all(
+            "SELECT f.class_id, f.child_id, f.child_name FROM family_links f"
+            " JOIN people p ON p.id = f.parent_id AND p.left_at IS NULL"
+            " LEFT JOIN people c ON c.id = f.child_id"
+            " WHERE f.class_id IS NOT NULL AND (f.child_id IS NULL OR c.left_at IS NULL)"
+        )
+        return [(int(row[0]), row[1], row[2]) for row in rows]
+
     async def students_of(self, class_id: int) -> list[str]:
         rows = await self._all(
             "SELECT full_name FROM roster_students WHERE class_id = ? ORDER BY full_name",
