@@ -223,3 +223,45 @@ def test_everyone_a_page_names_is_read_at_once_and_names_shorten_keeping_gender(
     assert people_of(rows) == [1, 2, 9]
     assert short_name(SMIRNOVA) == "Смирнова А. П." and short_name(SMIRNOVA).sex == "f"
     assert short_name(Who("Иван")) == "Иван"
+
+
+# What each writer records in its details (bot/domain/*, bot/storage/requests.py).
+SAMPLES: dict[str, dict[str, object]] = {
+    "account_linked": {"messenger": "vk"},
+    "admin_added": {},
+    "admin_removed": {},
+    "chat_bound": {"peer": 2000000001, "kind": "students", "sub": None},
+    "chat_unbound": {"peer": 2000000001},
+    "class_added": {"class": "5А"},
+    "class_removed": {"class": "5А"},
+    "class_teacher_set": {"class": "5А", "previous": None},
+    "consent_given": {},
+    "consent_withdrawn": {},
+    "departed_data_deleted": {},
+    "event_cancelled": {"event": 3},
+    "event_planned": {"event": 3},
+    "invitation_issued": {"invitation": 1, "role": "parent", "class": "5А"},
+    "invitation_redeemed": {"invitation": 1, "role": "parent", "class": "5А"},
+    "invitations_annulled": {"count": 2, "reason": "stale", "invitations": [1, 2]},
+    "person_left": {"with_parents": False},
+    "proposal_declined": {"proposal": 4},
+    "proposal_made": {"proposal": 4},
+    "proposal_published": {"proposal": 4},
+    "request_approved": {"request": 1},
+    "request_rejected": {"request": 1},
+    "request_submitted": {"request": 1, "role": "student"},
+    "roster_imported": {"classes": 1, "staff": 0, "students": 21},
+    "student_moved": {"from": "5А", "to": "5Б", "parents": 1},
+    "teacher_verified": {},
+}
+
+
+def test_each_action_reads_as_its_own_sentence_for_a_man_and_a_woman() -> None:
+    assert set(SAMPLES) == _written_actions()
+    for action, details in SAMPLES.items():
+        for actor, subject in ((1, 2), (2, 4)):
+            row = _row(action, actor=actor, subject=subject, details=details)
+            text = sentence(row, NAMES)
+            assert "действие «" not in text and "{" not in text, text
+            assert "|" not in text and "_" not in text, text
+            assert cells(row, NAMES, ZONE)[2] != action

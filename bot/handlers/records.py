@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from bot.context import EventContext
-from bot.conversation.outgoing import File
+from bot.conversation.outgoing import File, Keyboard
 from bot.files import table_workbook
 from bot.handlers.args import ArgumentError, known_person_from
 from bot.handlers.roster import XLSX
@@ -273,7 +273,7 @@ def _shortcut_choices(
     ]
 
 
-def _shortcuts(query: AuditQuery, event_ctx: EventContext) -> Any:
+def _shortcuts(query: AuditQuery, event_ctx: EventContext) -> Keyboard | None:
     choices = _shortcut_choices(query, event_ctx)
     return choice_keyboard(choices) if choices else None
 
