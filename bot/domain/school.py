@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domain.roles import Role
+from bot.domain import directory
+from bot.domain.directory import NamedPerson
+from bot.domain.roles import Actor, Role
 from bot.parsing import ClassName
 from bot.russian import Who
 from bot.storage import Database
@@ -185,3 +187,10 @@ class SchoolService:
 
     async def names(self, person_ids: Sequence[int]) -> dict[int, Who]:
         return await self._db.reader.people.names(list(person_ids))
+
+    async def find_by_name(
+        self, actor: Actor, typed: str, with_departed: bool = False
+    ) -> list[NamedPerson]:
+        """The people `typed` names among those `actor` may see (bot.domain.directory)."""
+        rows = await self._db.reader.people.directory(with_departed)
+        return directory.find(actor, directory.people_of(rows), typed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import EventContext
 from bot.conversation.outgoing import Person
 from bot.domain.school import Outcome
-from bot.handlers.args import ArgumentError, class_from, known_person_from
+from bot.handlers.args import ArgumentError, class_from, known_person_from, person_and_rest
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import (
@@ -14,7 +14,6 @@ from bot.parsing import (
     parse_class_name,
     parse_int,
     payload_int,
-    split_person_and_rest,
 )
 from bot.texts import BUTTONS, format_moment, t
 
@@ -172,7 +171,8 @@ async def class_teacher_confirm(event_ctx: EventContext) -> None:
 @router.command("admin_add")
 async def admin_add(event_ctx: EventContext) -> None:
     args = event_ctx.args
-    person_id, name = await known_person_from(event_ctx, split_person_and_rest(args)[0])
+    person_text, _ = await person_and_rest(event_ctx, args)
+    person_id, name = await known_person_from(event_ctx, person_text)
     outcome = await event_ctx.services.school.add_admin(event_ctx.person_id, person_id)
     if outcome is Outcome.NOT_VERIFIED_TEACHER:
         event_ctx.reply(t("not_verified_teacher", name=name))
@@ -186,7 +186,8 @@ async def admin_add(event_ctx: EventContext) -> None:
 @router.command("admin_remove")
 async def admin_remove(event_ctx: EventContext) -> None:
     args = event_ctx.args
-    person_id, name = await known_person_from(event_ctx, split_person_and_rest(args)[0])
+    person_text, _ = await person_and_rest(event_ctx, args)
+    person_id, name = await known_person_from(event_ctx, person_text)
     outcome = await event_ctx.services.school.remove_admin(event_ctx.person_id, person_id)
     if outcome is Outcome.NOT_ADMIN:
         event_ctx.reply(t("admin_not_admin", name=name))

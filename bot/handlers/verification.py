@@ -5,11 +5,11 @@ from __future__ import annotations
 from bot.context import EventContext
 from bot.conversation.outgoing import Person, mention, unnamed
 from bot.domain.school import Outcome
-from bot.handlers.args import known_person_from
+from bot.handlers.args import known_person_from, person_and_rest
 from bot.handlers.moving import typed_ref
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
-from bot.parsing import MAX_VK_ID, payload_int, split_person_and_rest
+from bot.parsing import MAX_VK_ID, payload_int
 from bot.texts import BUTTONS, format_date, t
 
 router = Router()
@@ -21,7 +21,8 @@ BUTTONS_AT_ONCE = 5
 async def verify(event_ctx: EventContext) -> None:
     args = event_ctx.args
     if args.strip():
-        person_id, name = await known_person_from(event_ctx, split_person_and_rest(args)[0])
+        person_text, _ = await person_and_rest(event_ctx, args)
+        person_id, name = await known_person_from(event_ctx, person_text)
         event_ctx.reply(await confirm_teacher(event_ctx, person_id, name))
         return
     waiting = await event_ctx.services.school.waiting_teachers()

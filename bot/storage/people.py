@@ -66,6 +66,23 @@ def _person(row: sqlite3.Row, key: str = "id") -> PersonRow:
     )
 
 
+@dataclass(frozen=True)
+class DirectoryRow:
+    """One role of a consented person (or the person alone, `role` None, if they hold
+    none), as a lookup by name reads them: names to match, and what tells people apart."""
+
+    person_id: int
+    full_name: str
+    gender: GenderCode | None
+    departed: bool
+    role: str | None
+    class_id: int | None
+    class_name: str | None
+    is_staff_room: bool
+    # The name a student gave when joining («Белов Михаил»), where it differs.
+    stated_name: str | None
+
+
 class PeopleRepo(Repo):
     _COLUMNS = "id, full_name, consent_at, pending_ref, created_at, left_at"
 
@@ -218,6 +235,35 @@ class PeopleRepo(Repo):
             )
             found |= {int(row[0]) for row in rows}
         return found
+
+    async def directory(self, with_departed: bool) -> list[DirectoryRow]:
+        """Everyone who consented, a row per active role: the narrow read a lookup by name
+        filters in Python (SQLite cannot fold Cyrillic case; a school is a few thousand
+        people, one indexed scan)."""
+        rows = await self._all(
+            "SELECT p.id, p.full_name, p.gender, p.left_at IS NOT NULL AS departed, r.role,"
+            " r.class_id, c.name AS class_name, IFNULL(c.is_staff_room, 0) AS staff_room,"
+            " r.stated_name"
+            " FROM people p"
+            " LEFT JOIN roles r ON r.person_id = p.id AND r.ended_at IS NULL"
+            " LEFT JOIN classes c ON c.id = r.class_id"
+            " WHERE p.consent_at IS NOT NULL AND p.full_name IS NOT NULL"
+            + ("" if with_departed else " AND p.left_at IS NULL")
+        )
+        return [
+            DirectoryRow(
+                person_id=row["id"],
+                full_name=row["full_name"],
+                gender=row["gender"],
+                departed=bool(row["departed"]),
+                role=row["role"],
+                class_id=row["class_id"],
+                class_name=row["class_name"],
+                is_staff_room=bool(row["staff_room"]),
+                stated_name=row["stated_name"],
+            )
+            for row in rows
+        ]
 
     async def names(self, person_ids: Sequence[int]) -> dict[int, Who]:
         """Names that know their person's gender, so texts can decline them."""
