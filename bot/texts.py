@@ -232,6 +232,8 @@ TEXTS: dict[str, str] = {
     "person_by_name_too_many": (
         "…и ещё {count:человек}. Напишите фамилию и имя полностью, чтобы я нашёл одного."
     ),
+    "who_not_visible": "Этого человека я вам не покажу.",
+    "who_card": "{name} — {who}. Страница: {profile}, номер для команд: {number}.",
     # Structure
     "classes_added": "Добавлены классы: {names}.",
     "classes_existing": "Уже были: {names}.",

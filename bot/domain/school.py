@@ -194,3 +194,9 @@ class SchoolService:
         """The people `typed` names among those `actor` may see (bot.domain.directory)."""
         rows = await self._db.reader.people.directory(with_departed)
         return directory.find(actor, directory.people_of(rows), typed)
+
+    async def person_card(self, actor: Actor, person_id: int) -> NamedPerson | None:
+        """One person as a lookup shows them (roles, classes), if `actor` may see them."""
+        rows = await self._db.reader.people.directory(with_departed=True, person_id=person_id)
+        people = directory.people_of(rows)
+        return people[0] if people and directory.sees(actor, people[0]) else None

@@ -14,7 +14,7 @@ from typing import Any
 from bot.context import EventContext
 from bot.conversation.outgoing import Keyboard
 from bot.domain.directory import MAX_CHOICES, NamedPerson
-from bot.domain.roles import Role
+from bot.domain.roles import ROLE_ORDER, Role
 from bot.keyboards import choice_keyboard
 from bot.parsing import (
     MAX_VK_ID,
@@ -148,12 +148,18 @@ async def _person_by_name(event_ctx: EventContext, typed: str, departed: bool) -
 
 def _none_found(event_ctx: EventContext, typed: str) -> str:
     text = t_on(event_ctx.messenger, "person_by_name_none", text=typed[:60])
+    return "\n".join(line for line in (text, scope_note(event_ctx)) if line)
+
+
+def scope_note(event_ctx: EventContext) -> str:
+    """Whom the actor's lookups search («…среди учеников и родителей ваших классов…»); empty
+    for those who see everyone."""
     actor = event_ctx.who
     if actor.has(Role.ADMIN, Role.DIRECTOR):
-        return text
+        return ""
     if actor.classes_as(Role.CLASS_TEACHER):
-        return text + "\n" + t("person_by_name_scope_class_teacher")
-    return text + "\n" + t("person_by_name_scope_staff")
+        return t("person_by_name_scope_class_teacher")
+    return t("person_by_name_scope_staff")
 
 
 def describe(person: NamedPerson) -> str:
@@ -161,7 +167,7 @@ def describe(person: NamedPerson) -> str:
     if person.departed:
         return t("person_by_name_departed", name=person.name)
     parts: list[str] = []
-    for held in person.roles:
+    for held in sorted(person.roles, key=lambda held: ROLE_ORDER.index(held.role)):
         part = role_name(held.role.value) + (f" {held.class_name}" if held.class_name else "")
         if part not in parts:
             parts.append(part)

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from bot.context import EventContext
-from bot.conversation.outgoing import Person
+from bot.conversation.outgoing import Person, mention
 from bot.domain.school import Outcome
-from bot.handlers.args import ArgumentError, class_from, known_person_from, person_and_rest
+from bot.handlers.args import (
+    ArgumentError,
+    class_from,
+    describe,
+    known_person_from,
+    person_and_rest,
+    scope_note,
+)
+from bot.handlers.moving import typed_ref
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import (
@@ -195,6 +203,27 @@ async def admin_remove(event_ctx: EventContext) -> None:
         event_ctx.reply(t("admin_last"))
     else:
         event_ctx.reply(t("admin_removed", name=name))
+
+
+@router.command("who")
+async def who(event_ctx: EventContext) -> None:
+    """Who someone is (roles, classes), found by name among the people the asker may see:
+    staff check a name before they act on it, and learn the number commands take."""
+    person_text, _ = await person_and_rest(event_ctx, event_ctx.args)
+    person_id, _ = await known_person_from(event_ctx, person_text, departed=True)
+    found = await event_ctx.services.school.person_card(event_ctx.who, person_id)
+    if found is None:
+        # Named by an account, not a name: the same bounds as a lookup by name.
+        raise ArgumentError(t("who_not_visible") + "\n" + scope_note(event_ctx))
+    event_ctx.reply(
+        t(
+            "who_card",
+            name=found.name,
+            who=describe(found),
+            profile=mention(person_id, t("mention_profile")),
+            number=await typed_ref(event_ctx, person_id),
+        )
+    )
 
 
 @router.command("audit")

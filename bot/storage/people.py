@@ -236,10 +236,12 @@ class PeopleRepo(Repo):
             found |= {int(row[0]) for row in rows}
         return found
 
-    async def directory(self, with_departed: bool) -> list[DirectoryRow]:
-        """Everyone who consented, a row per active role: the narrow read a lookup by name
-        filters in Python (SQLite cannot fold Cyrillic case; a school is a few thousand
-        people, one indexed scan)."""
+    async def directory(
+        self, with_departed: bool, person_id: int | None = None
+    ) -> list[DirectoryRow]:
+        """Everyone who consented (or the one person asked for), a row per active role: the
+        narrow read a lookup by name filters in Python (SQLite cannot fold Cyrillic case; a
+        school is a few thousand people, one scan)."""
         rows = await self._all(
             "SELECT p.id, p.full_name, p.gender, p.left_at IS NOT NULL AS departed, r.role,"
             " r.class_id, c.name AS class_name, IFNULL(c.is_staff_room, 0) AS staff_room,"
@@ -249,6 +251,8 @@ class PeopleRepo(Repo):
             " LEFT JOIN classes c ON c.id = r.class_id"
             " WHERE p.consent_at IS NOT NULL AND p.full_name IS NOT NULL"
             + ("" if with_departed else " AND p.left_at IS NULL")
+            + ("" if person_id is None else " AND p.id = ?"),
+            () if person_id is None else (person_id,),
         )
         return [
             DirectoryRow(
