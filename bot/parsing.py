@@ -92,7 +92,11 @@ def within_one_slip(typed: str, word: str) -> bool:
     """`typed` is `word`, or `word` with one letter wrong, missing, extra or two neighbours
     swapped (both compared by `name_key`). Short words must match exactly: one slip in a
     three-letter word turns it into a different name."""
-    typed, word = name_key(typed), name_key(word)
+    return _one_slip(name_key(typed), name_key(word))
+
+
+def _one_slip(typed: str, word: str) -> bool:
+    """`within_one_slip` of two words already keyed."""
     if typed == word:
         return True
     if min(len(typed), len(word)) < 4 or abs(len(typed) - len(word)) > 1:
@@ -119,18 +123,21 @@ def name_matches(typed: str, full_name: str) -> bool:
 def name_matcher(typed: str) -> Callable[[str], bool]:
     """`name_matches` with what was typed read once, for checking it against many names."""
     words = name_key(typed).split()
+    slip = _one_slip
 
     def matches(full_name: str) -> bool:
+        # Called for everyone in a school per lookup: the name is keyed once, words compared
+        # already keyed.
         name = name_key(full_name).split()
         if not words or not name or len(words) > 2:
             return False
         if len(words) == 1:
-            return within_one_slip(words[0], name[0])
+            return slip(words[0], name[0])
         if len(name) < 2:
             return False
         first, second = words
-        return (within_one_slip(first, name[0]) and within_one_slip(second, name[1])) or (
-            within_one_slip(second, name[0]) and within_one_slip(first, name[1])
+        return (slip(first, name[0]) and slip(second, name[1])) or (
+            slip(second, name[0]) and slip(first, name[1])
         )
 
     return matches

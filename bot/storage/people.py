@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.conversation.identity import Account
 from bot.russian import GenderCode, Who
@@ -64,6 +64,14 @@ def _person(row: sqlite3.Row, key: str = "id") -> PersonRow:
         created_at=from_db(row["created_at"]),
         left_at=from_db_optional(row["left_at"]),
     )
+
+
+class NameEntry(NamedTuple):
+    """A name a consented person is found by: theirs, or a student's from joining (one
+    entry per such name; a tuple, as thousands are read per lookup)."""
+
+    person_id: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -236,12 +244,27 @@ class PeopleRepo(Repo):
             found |= {int(row[0]) for row in rows}
         return found
 
+    async def name_entries(self, with_departed: bool) -> list[NameEntry]:
+        """Every name a consented person is found by: the narrow read a lookup by name
+        filters in Python (SQLite cannot fold Cyrillic case; a school is a few thousand
+        people, one scan)."""
+        departed = "" if with_departed else " AND p.left_at IS NULL"
+        rows = await self._all(
+            "SELECT p.id, p.full_name FROM people p"
+            " WHERE p.consent_at IS NOT NULL AND p.full_name IS NOT NULL" + departed + " UNION ALL"
+            " SELECT p.id, r.stated_name FROM roles r JOIN people p ON p.id = r.person_id"
+            " WHERE r.ended_at IS NULL AND r.stated_name IS NOT NULL"
+            " AND p.consent_at IS NOT NULL AND p.full_name IS NOT NULL" + departed
+        )
+        return [NameEntry(*row) for row in rows]
+
     async def directory(
-        self, with_departed: bool, person_id: int | None = None
+        self, with_departed: bool, person_ids: Sequence[int] | None = None
     ) -> list[DirectoryRow]:
-        """Everyone who consented (or the one person asked for), a row per active role: the
-        narrow read a lookup by name filters in Python (SQLite cannot fold Cyrillic case; a
-        school is a few thousand people, one scan)."""
+        """The consented people asked for (everyone, without `person_ids`), a row per
+        active role: what tells them apart and whom an actor may see."""
+        if person_ids is not None and not person_ids:
+            return []
         rows = await self._all(
             "SELECT p.id, p.full_name, p.gender, p.left_at IS NOT NULL AS departed, r.role,"
             " r.class_id, c.name AS class_name, IFNULL(c.is_staff_room, 0) AS staff_room,"
@@ -251,8 +274,8 @@ class PeopleRepo(Repo):
             " LEFT JOIN classes c ON c.id = r.class_id"
             " WHERE p.consent_at IS NOT NULL AND p.full_name IS NOT NULL"
             + ("" if with_departed else " AND p.left_at IS NULL")
-            + ("" if person_id is None else " AND p.id = ?"),
-            () if person_id is None else (person_id,),
+            + ("" if person_ids is None else f" AND p.id IN ({','.join('?' * len(person_ids))})"),
+            () if person_ids is None else tuple(person_ids),
         )
         return [
             DirectoryRow(
