@@ -16,6 +16,8 @@ from bot.domain.roles import Actor, Role, RoleGrant
 from bot.handlers.args import (
     PAYLOAD_LIMIT,
     PICK,
+    STUDENTS,
+    TEACHERS,
     ArgumentError,
     PersonPick,
     describe,
@@ -335,3 +337,18 @@ async def test_teachers_to_verify_and_invitations_are_paged_with_their_buttons(
     older = await admin.wait_reply()
     assert "№2 " in older.text and "№1 " in older.text and "№3 " not in older.text
     assert older.labels == [BUTTONS["page_back"]]
+
+
+async def test_a_shared_name_is_narrowed_to_whom_the_command_acts_on() -> None:
+    event = fake_event(ADMIN, EVERYONE, "move", "Белов 6Б")
+    # «Белов» finds the student and his mother; a transfer is for students.
+    assert await known_person_from(event, "Белов", prefer=STUDENTS) == (10, "Белов Миша")
+    # A single match is not narrowed away: the command says why it cannot take them.
+    assert await known_person_from(event, "Белова Ольга", prefer=STUDENTS) == (
+        11,
+        "Белова Ольга",
+    )
+    # Nobody of the role among them: the choice stays whole.
+    with pytest.raises(ArgumentError) as several:
+        await known_person_from(event, "Белов", prefer=TEACHERS)
+    assert several.value.keyboard is not None

@@ -38,6 +38,10 @@ PICK = "pick_person"
 # VK's limit for a button's payload (MAX allows more): a longer one gets no buttons.
 PAYLOAD_LIMIT = 255
 LABEL_LIMIT = 40
+# Whom commands act on, to narrow a name several people share (`known_person_from`'s prefer).
+STUDENTS = frozenset({Role.STUDENT})
+TEACHERS = frozenset({Role.TEACHER, Role.CLASS_TEACHER})
+ADMINS = frozenset({Role.ADMIN})
 
 
 class ArgumentError(Exception):
@@ -104,11 +108,17 @@ async def person_id_from(
 
 
 async def known_person_from(
-    event_ctx: EventContext, text: str, *, departed: bool = False
+    event_ctx: EventContext,
+    text: str,
+    *,
+    departed: bool = False,
+    prefer: frozenset[Role] = frozenset(),
 ) -> tuple[int, str]:
-    """A person the bot knows (they consented), with their name."""
+    """A person the bot knows (they consented), with their name. A name several people
+    share is narrowed to those holding a role of `prefer` (the command's subjects: students
+    for a transfer), where any of them does."""
     if parse_person_ref(text) is None and looks_like_name(text):
-        found = await _person_by_name(event_ctx, text, departed)
+        found = await _person_by_name(event_ctx, text, departed, prefer)
         return found.person_id, found.name
     person_id = await person_id_from(event_ctx, text, departed=departed)
     names = {} if person_id is None else await event_ctx.services.school.names([person_id])
@@ -130,7 +140,9 @@ async def person_and_rest(event_ctx: EventContext, args: str) -> tuple[str, str]
     return split_person_and_rest(args)
 
 
-async def _person_by_name(event_ctx: EventContext, typed: str, departed: bool) -> NamedPerson:
+async def _person_by_name(
+    event_ctx: EventContext, typed: str, departed: bool, prefer: frozenset[Role] = frozenset()
+) -> NamedPerson:
     typed = " ".join(typed.split())
     found = await event_ctx.services.school.find_by_name(event_ctx.who, typed, departed)
     pick = picked(event_ctx)
@@ -139,6 +151,11 @@ async def _person_by_name(event_ctx: EventContext, typed: str, departed: bool) -
         if not chosen:
             raise ArgumentError(_none_found(event_ctx, typed))
         return chosen[0]
+    # Only narrows a choice: a single match the command cannot take is told why by the
+    # command («… не ученик»), which says more than «nobody found».
+    preferred = [person for person in found if any(h.role in prefer for h in person.roles)]
+    if len(found) > 1 and preferred:
+        found = preferred
     if len(found) == 1:
         return found[0]
     if not found:

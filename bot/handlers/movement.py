@@ -6,7 +6,7 @@ from bot.context import EventContext
 from bot.conversation.outgoing import Person, unnamed
 from bot.domain.movement import MoveOutcome
 from bot.domain.roles import Role
-from bot.handlers.args import class_from, known_person_from, person_and_rest
+from bot.handlers.args import STUDENTS, class_from, known_person_from, person_and_rest
 from bot.handlers.chat_list import class_chat_text, removal_report
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
@@ -23,7 +23,7 @@ async def move(event_ctx: EventContext) -> None:
     if not person_text or not class_text:
         event_ctx.reply(t("move_usage"))
         return
-    person_id, name = await known_person_from(event_ctx, person_text)
+    person_id, name = await known_person_from(event_ctx, person_text, prefer=STUDENTS)
     new_class = await class_from(event_ctx, class_text)
     services = event_ctx.services
     # The messenger first (out of the old class's chats), then the move is written.

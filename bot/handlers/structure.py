@@ -6,6 +6,8 @@ from bot.context import EventContext
 from bot.conversation.outgoing import Person, mention
 from bot.domain.school import Outcome
 from bot.handlers.args import (
+    ADMINS,
+    TEACHERS,
     ArgumentError,
     class_from,
     describe,
@@ -113,7 +115,7 @@ async def class_teacher(event_ctx: EventContext) -> None:
     args = event_ctx.args
     class_text, person_text = _split_class_first(args)
     school_class = await class_from(event_ctx, class_text)
-    person_id, name = await known_person_from(event_ctx, person_text)
+    person_id, name = await known_person_from(event_ctx, person_text, prefer=TEACHERS)
     await _set_class_teacher(event_ctx, school_class.name, person_id, name, replace=False)
 
 
@@ -180,7 +182,7 @@ async def class_teacher_confirm(event_ctx: EventContext) -> None:
 async def admin_add(event_ctx: EventContext) -> None:
     args = event_ctx.args
     person_text, _ = await person_and_rest(event_ctx, args)
-    person_id, name = await known_person_from(event_ctx, person_text)
+    person_id, name = await known_person_from(event_ctx, person_text, prefer=TEACHERS)
     outcome = await event_ctx.services.school.add_admin(event_ctx.person_id, person_id)
     if outcome is Outcome.NOT_VERIFIED_TEACHER:
         event_ctx.reply(t("not_verified_teacher", name=name))
@@ -195,7 +197,7 @@ async def admin_add(event_ctx: EventContext) -> None:
 async def admin_remove(event_ctx: EventContext) -> None:
     args = event_ctx.args
     person_text, _ = await person_and_rest(event_ctx, args)
-    person_id, name = await known_person_from(event_ctx, person_text)
+    person_id, name = await known_person_from(event_ctx, person_text, prefer=ADMINS)
     outcome = await event_ctx.services.school.remove_admin(event_ctx.person_id, person_id)
     if outcome is Outcome.NOT_ADMIN:
         event_ctx.reply(t("admin_not_admin", name=name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import EventContext
 from bot.conversation.outgoing import Person, mention, unnamed
 from bot.domain.school import Outcome
-from bot.handlers.args import known_person_from, person_and_rest
+from bot.handlers.args import TEACHERS, known_person_from, person_and_rest
 from bot.handlers.moving import typed_ref
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
@@ -23,7 +23,7 @@ async def verify(event_ctx: EventContext) -> None:
     args = event_ctx.args
     if args.strip():
         person_text, _ = await person_and_rest(event_ctx, args)
-        person_id, name = await known_person_from(event_ctx, person_text)
+        person_id, name = await known_person_from(event_ctx, person_text, prefer=TEACHERS)
         event_ctx.reply(await confirm_teacher(event_ctx, person_id, name))
         return
     await _waiting_page(event_ctx, None)
