@@ -80,6 +80,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 ADMIN_OR_DIRECTOR),
     CommandSpec("admin_remove", "снять администратора", "/admin_remove <человек>",
                 ADMIN_OR_DIRECTOR),
+    CommandSpec("who", "кто это: роли и классы человека, найденного по фамилии",
+                "/who <фамилия [имя]>", STAFF),
     # Invitations (clauses 2.1, 2.3)
     CommandSpec("invite", "создать ссылку-приглашение",
                 "/invite teacher | student 5А | parent 5А [число использований]",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -70,6 +71,7 @@ def parse_class_name(text: str) -> ClassName:
 
 
 _NAME_WORD = re.compile(r"^[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*$")
+_WORD = re.compile(r"\S+")
 
 
 def parse_full_name(text: str) -> str | None:
@@ -90,7 +92,11 @@ def within_one_slip(typed: str, word: str) -> bool:
     """`typed` is `word`, or `word` with one letter wrong, missing, extra or two neighbours
     swapped (both compared by `name_key`). Short words must match exactly: one slip in a
     three-letter word turns it into a different name."""
-    typed, word = name_key(typed), name_key(word)
+    return _one_slip(name_key(typed), name_key(word))
+
+
+def _one_slip(typed: str, word: str) -> bool:
+    """`within_one_slip` of two words already keyed."""
     if typed == word:
         return True
     if min(len(typed), len(word)) < 4 or abs(len(typed) - len(word)) > 1:
@@ -111,18 +117,30 @@ def within_one_slip(typed: str, word: str) -> bool:
 def name_matches(typed: str, full_name: str) -> bool:
     """Whether what someone typed names the person `full_name` («Фамилия Имя [Отчество]»):
     a surname, or a surname and first name in either order, each with one slip forgiven."""
+    return name_matcher(typed)(full_name)
+
+
+def name_matcher(typed: str) -> Callable[[str], bool]:
+    """`name_matches` with what was typed read once, for checking it against many names."""
     words = name_key(typed).split()
-    name = name_key(full_name).split()
-    if not words or not name or len(words) > 2:
-        return False
-    if len(words) == 1:
-        return within_one_slip(words[0], name[0])
-    if len(name) < 2:
-        return False
-    first, second = words
-    return (within_one_slip(first, name[0]) and within_one_slip(second, name[1])) or (
-        within_one_slip(second, name[0]) and within_one_slip(first, name[1])
-    )
+    slip = _one_slip
+
+    def matches(full_name: str) -> bool:
+        # Called for everyone in a school per lookup: the name is keyed once, words compared
+        # already keyed.
+        name = name_key(full_name).split()
+        if not words or not name or len(words) > 2:
+            return False
+        if len(words) == 1:
+            return slip(words[0], name[0])
+        if len(name) < 2:
+            return False
+        first, second = words
+        return (slip(first, name[0]) and slip(second, name[1])) or (
+            slip(second, name[0]) and slip(first, name[1])
+        )
+
+    return matches
 
 
 @dataclass(frozen=True)
@@ -168,13 +186,46 @@ def parse_person_ref(text: str) -> PersonRef | None:
     return None
 
 
+# A person named by name: a surname, or a surname and a first name (either order).
+NAME_WORDS_MAX = 2
+
+
+def is_name_word(word: str) -> bool:
+    """A word that can be part of a person's name: Cyrillic letters and hyphens. A class
+    («5А»), a number or a reference (`id123`, `max:1`) never is."""
+    return _NAME_WORD.match(word) is not None
+
+
+def looks_like_name(text: str) -> bool:
+    """1–2 name words: what the bot looks people up by, rather than by an account."""
+    words = text.split()
+    return 1 <= len(words) <= NAME_WORDS_MAX and all(is_name_word(word) for word in words)
+
+
+def name_prefixes(args: str) -> list[tuple[str, str]]:
+    """Where a person named by name may end in `args`: (name, rest) for each count of leading
+    name words, longest first; empty when `args` does not begin with a name word."""
+    # The rest is kept as typed (a message's text may follow, with its lines).
+    ends: list[int] = []
+    for word in _WORD.finditer(args):
+        if len(ends) == NAME_WORDS_MAX or not is_name_word(word.group()):
+            break
+        ends.append(word.end())
+    return [(" ".join(args[:end].split()), args[end:].strip()) for end in reversed(ends)]
+
+
 def split_person_and_rest(args: str) -> tuple[str, str]:
-    """The first argument (a person reference, which may be a mention with spaces) and the rest."""
+    """The person (a reference, a mention with spaces, or a name of up to two words) and the
+    rest. Without knowing who exists a name takes every name word it can (up to two): a class,
+    a number or a reference ends it. `bot.handlers.args.person_and_rest` asks who exists."""
     args = args.strip()
     if args.startswith("["):
         end = args.find("]")
         if end != -1:
             return args[: end + 1], args[end + 1 :].strip()
+    prefixes = name_prefixes(args)
+    if prefixes:
+        return prefixes[0]
     head, _, rest = args.partition(" ")
     return head, rest.strip()
 

@@ -74,6 +74,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     # 2.1: the admin appoints additional admins; 2.2: the director appoints the admin.
     "admin_add": ("private", ADMINISTRATION),
     "admin_remove": ("private", ADMINISTRATION),
+    # 2.1–2.4: the staff name the people they work with; a lookup finds only those the
+    # asker may see (bot.domain.directory).
+    "who": ("private", STAFF),
     # 2.1: the admin creates and annuls invitation links; 2.5: students are invited by their
     # class teacher too (for the class teacher's own class only).
     "invite": ("private", CLASS_LEADERS),
@@ -133,7 +136,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
 # Arguments a real user would add; a refusal must not depend on them.
 ARGS: dict[str, str] = {
     "join": "ABC123", "classes": "5А", "class_add": "7В", "class_remove": "5А",
-    "class_teacher": "5А id999", "admin_add": "id999", "admin_remove": "id999",
+    "class_teacher": "5А id999", "admin_add": "id999", "admin_remove": "id999", "who": "Смирнова",
     "invite": "student 5А 30", "annul": "stale", "approve": "1", "reject": "1 нет мест",
     "verify": "id999", "move": "id999 5А", "leave": "id999", "audit": "5А", "chats": "5А",
     "bind": "parents 5А", "done": "1", "undone": "1", "event_cancel": "1",

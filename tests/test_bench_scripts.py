@@ -27,6 +27,7 @@ RUNS = [
         "redeem",
     ),
     (["bench_reports.py", "--sizes", "200", "--repeat", "1"], "digest ms"),
+    (["bench_names.py", "--people", "100", "--repeat", "1"], "class teacher"),
     (["bench_startup.py", "--people", "60", "--load", "5"], "MB"),
     (["bench_max.py", "--people", "3", "--rounds", "1"], "ratio (ours / echo"),
     (

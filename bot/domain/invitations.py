@@ -209,12 +209,12 @@ class InvitationService:
             )
         return CodeCheck(CodeStatus.OK, row)
 
-    async def overview(self, actor: Actor) -> InvitationList:
+    async def overview(self, actor: Actor, limit: int = LIST_LIMIT) -> InvitationList:
         now = self._clock.now()
         classes = visible_classes(actor)
         repos = self._db.reader
         counts = await repos.invitations.status_counts(now, now - self._stale_after, classes)
-        rows = await repos.invitations.latest(LIST_LIMIT, classes)
+        rows = await repos.invitations.latest(limit, classes)
         return InvitationList(counts, [self._view(row, now) for row in rows])
 
     def _view(self, row: InvitationRow, now: datetime) -> InvitationView:

@@ -90,9 +90,9 @@ class RequestService:
     async def class_teacher_of(self, class_id: int) -> int | None:
         return await self._db.reader.roles.class_teacher_of(class_id)
 
-    async def pending_for(self, actor: Actor) -> list[JoinRequestRow]:
+    async def pending_for(self, actor: Actor, limit: int = LIST_LIMIT) -> list[JoinRequestRow]:
         classes = None if actor.is_admin else actor.classes_as(Role.CLASS_TEACHER)
-        return await self._db.reader.requests.pending(classes, LIST_LIMIT)
+        return await self._db.reader.requests.pending(classes, limit)
 
     async def count_pending_for(self, actor: Actor) -> int:
         classes = None if actor.is_admin else actor.classes_as(Role.CLASS_TEACHER)

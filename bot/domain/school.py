@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domain.roles import Role
+from bot.domain import directory
+from bot.domain.directory import NamedPerson
+from bot.domain.roles import Actor, Role
 from bot.parsing import ClassName
 from bot.russian import Who
 from bot.storage import Database
@@ -189,3 +191,19 @@ class SchoolService:
 
     async def names(self, person_ids: Sequence[int]) -> dict[int, Who]:
         return await self._db.reader.people.names(list(person_ids))
+
+    async def find_by_name(
+        self, actor: Actor, typed: str, with_departed: bool = False
+    ) -> list[NamedPerson]:
+        """The people `typed` names among those `actor` may see (bot.domain.directory)."""
+        people = self._db.reader.people
+        named = directory.named_by(await people.name_entries(with_departed), typed)
+        # A lookup names a few people at most; a surname as common as «Иванов» a few dozen.
+        rows = await people.directory(with_departed, sorted(named)[: directory.READ_AT_MOST])
+        return directory.find(actor, directory.people_of(rows), typed)
+
+    async def person_card(self, actor: Actor, person_id: int) -> NamedPerson | None:
+        """One person as a lookup shows them (roles, classes), if `actor` may see them."""
+        rows = await self._db.reader.people.directory(True, [person_id])
+        people = directory.people_of(rows)
+        return people[0] if people and directory.sees(actor, people[0]) else None

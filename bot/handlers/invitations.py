@@ -14,9 +14,13 @@ from bot.handlers.moving import typed_ref
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard, main_menu
 from bot.parsing import MAX_NUMBER, parse_full_name, parse_int, payload_int
+from bot.render.paging import asked_page, page_choices, page_footer, page_of
 from bot.texts import BUTTONS, format_age, format_moment, role_name, t
 
 router = Router()
+
+# Invitations listed (paged) at most, newest first; the counts above the list cover them all.
+LISTED_AT_MOST = 500
 
 ROLE_CODES = {
     "teacher": Role.TEACHER,
@@ -92,8 +96,20 @@ STATE_TEXT = {
 
 @router.command("invites")
 async def invites(event_ctx: EventContext) -> None:
+    await _invites_page(event_ctx, None)
+
+
+@router.button("invites")
+async def invites_page(event_ctx: EventContext) -> None:
+    await event_ctx.answer_callback(None)
+    await _invites_page(event_ctx, asked_page(event_ctx.data))
+
+
+async def _invites_page(event_ctx: EventContext, number: int | None) -> None:
+    """The counts by state, and one page of the invitations, newest first."""
     services = event_ctx.services
-    overview = await services.invitations.overview(event_ctx.who)
+    overview = await services.invitations.overview(event_ctx.who, LISTED_AT_MOST)
+    page = page_of(overview.latest, number)
     lines = [
         t(
             "invites_header",
@@ -103,9 +119,9 @@ async def invites(event_ctx: EventContext) -> None:
     ]
     if not overview.latest:
         lines.append(t("invites_empty"))
-    issuers = await services.school.names([view.row.created_by for view in overview.latest])
+    issuers = await services.school.names([view.row.created_by for view in page.items])
     now = services.clock.now()
-    for view in overview.latest:
+    for view in page.items:
         row = view.row
         uses = (
             t("invites_uses", uses=row.uses, max=row.max_uses)
@@ -125,9 +141,13 @@ async def invites(event_ctx: EventContext) -> None:
             age=format_age(now - row.created_at),
         )
         lines.append(line + (t("invites_stale_mark") if view.stale else ""))
-    keyboard = None
+    footer = page_footer(page)
+    if footer:
+        lines.append(footer)
+    choices = page_choices(page, "invites")
     if overview.counts["stale"]:
-        keyboard = choice_keyboard([(BUTTONS["annul_stale"], "annul", {"stale": 1})])
+        choices.insert(0, (BUTTONS["annul_stale"], "annul", {"stale": 1}))
+    keyboard = choice_keyboard(choices) if choices else None
     event_ctx.reply("\n".join(lines), keyboard=keyboard)
 
 

@@ -6,11 +6,11 @@ from bot.context import EventContext
 from bot.conversation.outgoing import Person, unnamed
 from bot.domain.movement import MoveOutcome
 from bot.domain.roles import Role
-from bot.handlers.args import class_from, known_person_from
+from bot.handlers.args import STUDENTS, class_from, known_person_from, person_and_rest
 from bot.handlers.chat_list import class_chat_text, removal_report
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
-from bot.parsing import MAX_VK_ID, payload_int, split_person_and_rest
+from bot.parsing import MAX_VK_ID, payload_int
 from bot.texts import BUTTONS, format_age, t
 
 router = Router()
@@ -19,11 +19,11 @@ router = Router()
 @router.command("move")
 async def move(event_ctx: EventContext) -> None:
     args = event_ctx.args
-    person_text, class_text = split_person_and_rest(args)
+    person_text, class_text = await person_and_rest(event_ctx, args)
     if not person_text or not class_text:
         event_ctx.reply(t("move_usage"))
         return
-    person_id, name = await known_person_from(event_ctx, person_text)
+    person_id, name = await known_person_from(event_ctx, person_text, prefer=STUDENTS)
     new_class = await class_from(event_ctx, class_text)
     services = event_ctx.services
     # The messenger first (out of the old class's chats), then the move is written.
@@ -65,7 +65,7 @@ async def move(event_ctx: EventContext) -> None:
 @router.command("leave")
 async def leave(event_ctx: EventContext) -> None:
     args = event_ctx.args
-    person_text, _ = split_person_and_rest(args)
+    person_text, _ = await person_and_rest(event_ctx, args)
     if not person_text:
         event_ctx.reply(t("leave_usage"))
         return

@@ -12,9 +12,15 @@ from bot.domain.roles import Role
 from bot.handlers.chat_list import add_to_class_chat_soon, class_chat_text
 from bot.handlers.dialog import next_step, picked
 from bot.handlers.routing import Router
-from bot.keyboards import main_menu, text_choices
+from bot.keyboards import choice_keyboard, main_menu, text_choices
 from bot.parsing import parse_full_name, parse_number, payload_int
-from bot.render.requests import applicant, decision_keyboard
+from bot.render.paging import asked_page, page_choices, page_footer, page_of
+from bot.render.requests import (
+    BUTTONS_WITH_DECISIONS,
+    applicant,
+    decision_choices,
+    decision_keyboard,
+)
 from bot.storage.classes import ClassRow
 from bot.storage.requests import JoinRequestRow
 from bot.texts import BUTTONS, format_age, format_moment, role_name, t
@@ -23,6 +29,10 @@ router = Router()
 
 # Up to this many classes are offered at once; a larger school picks the grade first.
 CLASSES_AT_ONCE = 24
+# Pending requests listed (paged) at most; beyond, the list says how many more wait.
+LISTED_AT_MOST = 500
+# Requests a page of several has decision buttons for: with the two to turn pages, VK's ten.
+DECIDED_ON_A_PAGE = 4
 
 
 class RequestDialog(Steps):
@@ -182,13 +192,26 @@ def _request_text(request: JoinRequestRow) -> str:
 
 @router.command("requests")
 async def requests_list(event_ctx: EventContext) -> None:
+    await _requests_page(event_ctx, None)
+
+
+@router.button("requests")
+async def requests_page(event_ctx: EventContext) -> None:
+    await event_ctx.answer_callback(None)
+    await _requests_page(event_ctx, asked_page(event_ctx.data))
+
+
+async def _requests_page(event_ctx: EventContext, number: int | None) -> None:
+    """One page of the pending requests, oldest first, with the decision buttons for the
+    page's first requests (VK allows ten buttons under a message, the pages' two among them)."""
     services = event_ctx.services
-    pending = await services.requests.pending_for(event_ctx.who)
+    pending = await services.requests.pending_for(event_ctx.who, LISTED_AT_MOST)
     if not pending:
         event_ctx.reply(t("requests_empty"))
         return
     total = await services.requests.count_pending_for(event_ctx.who)
     now = services.clock.now()
+    page = page_of(pending, number)
     lines = [t("requests_header", count=total)]
     lines += [
         t(
@@ -199,11 +222,16 @@ async def requests_list(event_ctx: EventContext) -> None:
             name=applicant(request),
             age=format_age(now - request.created_at),
         )
-        for request in pending
+        for request in page.items
     ]
-    if total > len(pending):
+    if total > len(pending) and page.number == page.pages:
         lines.append(t("requests_more", count=total - len(pending)))
-    event_ctx.reply("\n".join(lines), keyboard=decision_keyboard(pending))
+    footer = page_footer(page)
+    if footer:
+        lines.append(footer)
+    turns = page_choices(page, "requests")
+    decisions = decision_choices(page.items, DECIDED_ON_A_PAGE if turns else BUTTONS_WITH_DECISIONS)
+    event_ctx.reply("\n".join(lines), keyboard=choice_keyboard(decisions + turns))
 
 
 async def decide(

@@ -18,7 +18,7 @@ from bot.context import EventContext
 from bot.conversation.incoming import CHAT_ACTIONS
 from bot.dialogs import Steps
 from bot.domain.access import refusal_for
-from bot.handlers.args import ArgumentError
+from bot.handlers.args import PICK, ArgumentError, person_pick
 
 Handler = Callable[[EventContext], Awaitable[None]]
 Check = Callable[[EventContext], bool]
@@ -165,12 +165,16 @@ class Routes:
         try:
             await route.handler(ctx)
         except ArgumentError as error:
-            ctx.reply(error.text)
+            ctx.reply(error.text, keyboard=error.keyboard)
 
     async def find(self, ctx: EventContext) -> Route | None:
         incoming = ctx.incoming
         if incoming.kind == "button":
             pressed = incoming.button
+            if pressed is not None and pressed[0] == PICK:
+                route = self._picked(ctx, pressed[1])
+                if route is not None:
+                    return route
             keys: list[Key] = [] if pressed is None else [("button", pressed[0])]
             return self._first(ctx, "button", keys, with_unkeyed=True)
         if incoming.kind == "action" and (
@@ -190,6 +194,19 @@ class Routes:
         if incoming.action is not None:
             keys.append(("action", incoming.action.kind))
         return self._first(ctx, "message", keys, with_unkeyed=True)
+
+    def _picked(self, ctx: EventContext, payload: dict[str, object]) -> Route | None:
+        """A person chosen among namesakes: the command it was chosen for runs again, with
+        its arguments, as if typed (the catalogue's who and where apply as to typing it);
+        `ctx.data` keeps the choice for `bot.handlers.args` to check and honour."""
+        pick = person_pick(dict(payload))
+        if pick is None or pick.command not in known_commands():
+            return None
+        ctx.data = dict(payload)
+        route = self._first(ctx, "message", [("command", pick.command)], with_unkeyed=False)
+        if route is not None:
+            ctx.args = pick.args
+        return route
 
     def _first(
         self, ctx: EventContext, view: View, keys: Sequence[Key], with_unkeyed: bool

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from bot.context import EventContext
-from bot.conversation.outgoing import Person
+from bot.conversation.outgoing import Person, mention
 from bot.domain.school import Outcome
-from bot.handlers.args import ArgumentError, class_from, known_person_from
+from bot.handlers.args import (
+    ADMINS,
+    TEACHERS,
+    ArgumentError,
+    class_from,
+    describe,
+    known_person_from,
+    person_and_rest,
+    scope_note,
+)
+from bot.handlers.moving import typed_ref
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import (
@@ -14,7 +24,6 @@ from bot.parsing import (
     parse_class_name,
     parse_int,
     payload_int,
-    split_person_and_rest,
 )
 from bot.texts import BUTTONS, t
 
@@ -103,7 +112,7 @@ async def class_teacher(event_ctx: EventContext) -> None:
     args = event_ctx.args
     class_text, person_text = _split_class_first(args)
     school_class = await class_from(event_ctx, class_text)
-    person_id, name = await known_person_from(event_ctx, person_text)
+    person_id, name = await known_person_from(event_ctx, person_text, prefer=TEACHERS)
     await _set_class_teacher(event_ctx, school_class.name, person_id, name, replace=False)
 
 
@@ -169,7 +178,8 @@ async def class_teacher_confirm(event_ctx: EventContext) -> None:
 @router.command("admin_add")
 async def admin_add(event_ctx: EventContext) -> None:
     args = event_ctx.args
-    person_id, name = await known_person_from(event_ctx, split_person_and_rest(args)[0])
+    person_text, _ = await person_and_rest(event_ctx, args)
+    person_id, name = await known_person_from(event_ctx, person_text, prefer=TEACHERS)
     outcome = await event_ctx.services.school.add_admin(event_ctx.person_id, person_id)
     if outcome is Outcome.NOT_VERIFIED_TEACHER:
         event_ctx.reply(t("not_verified_teacher", name=name))
@@ -183,7 +193,8 @@ async def admin_add(event_ctx: EventContext) -> None:
 @router.command("admin_remove")
 async def admin_remove(event_ctx: EventContext) -> None:
     args = event_ctx.args
-    person_id, name = await known_person_from(event_ctx, split_person_and_rest(args)[0])
+    person_text, _ = await person_and_rest(event_ctx, args)
+    person_id, name = await known_person_from(event_ctx, person_text, prefer=ADMINS)
     outcome = await event_ctx.services.school.remove_admin(event_ctx.person_id, person_id)
     if outcome is Outcome.NOT_ADMIN:
         event_ctx.reply(t("admin_not_admin", name=name))
@@ -191,3 +202,24 @@ async def admin_remove(event_ctx: EventContext) -> None:
         event_ctx.reply(t("admin_last"))
     else:
         event_ctx.reply(t("admin_removed", name=name))
+
+
+@router.command("who")
+async def who(event_ctx: EventContext) -> None:
+    """Who someone is (roles, classes), found by name among the people the asker may see:
+    staff check a name before they act on it, and learn the number commands take."""
+    person_text, _ = await person_and_rest(event_ctx, event_ctx.args)
+    person_id, _ = await known_person_from(event_ctx, person_text, departed=True)
+    found = await event_ctx.services.school.person_card(event_ctx.who, person_id)
+    if found is None:
+        # Named by an account, not a name: the same bounds as a lookup by name.
+        raise ArgumentError(t("who_not_visible") + "\n" + scope_note(event_ctx))
+    event_ctx.reply(
+        t(
+            "who_card",
+            name=found.name,
+            who=describe(found),
+            profile=mention(person_id, t("mention_profile")),
+            number=await typed_ref(event_ctx, person_id),
+        )
+    )

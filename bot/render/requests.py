@@ -27,9 +27,16 @@ def applicant(request: JoinRequestRow) -> str:
 def decision_keyboard(
     requests: list[JoinRequestRow], limit: int = BUTTONS_WITH_DECISIONS
 ) -> Keyboard:
+    return choice_keyboard(decision_choices(requests, limit))
+
+
+def decision_choices(
+    requests: list[JoinRequestRow], limit: int = BUTTONS_WITH_DECISIONS
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """«Принять» / «Отклонить» for the first `limit` requests, as `choice_keyboard` takes."""
     choices: list[tuple[str, str, dict[str, Any]]] = []
     for request in requests[:limit]:
         suffix = f" №{request.id}" if len(requests) > 1 else ""
         choices.append((BUTTONS["approve"] + suffix, "approve", {"id": request.id}))
         choices.append((BUTTONS["reject"] + suffix, "reject", {"id": request.id}))
-    return choice_keyboard(choices)
+    return choices

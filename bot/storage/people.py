@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.conversation.identity import Account
 from bot.russian import GenderCode, Who
@@ -64,6 +64,31 @@ def _person(row: sqlite3.Row, key: str = "id") -> PersonRow:
         created_at=from_db(row["created_at"]),
         left_at=from_db_optional(row["left_at"]),
     )
+
+
+class NameEntry(NamedTuple):
+    """A name a consented person is found by: theirs, or a student's from joining (one
+    entry per such name; a tuple, as thousands are read per lookup)."""
+
+    person_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    """One role of a consented person (or the person alone, `role` None, if they hold
+    none), as a lookup by name reads them: names to match, and what tells people apart."""
+
+    person_id: int
+    full_name: str
+    gender: GenderCode | None
+    departed: bool
+    role: str | None
+    class_id: int | None
+    class_name: str | None
+    is_staff_room: bool
+    # The name a student gave when joining («Белов Михаил»), where it differs.
+    stated_name: str | None
 
 
 class PeopleRepo(Repo):
@@ -218,6 +243,54 @@ class PeopleRepo(Repo):
             )
             found |= {int(row[0]) for row in rows}
         return found
+
+    async def name_entries(self, with_departed: bool) -> list[NameEntry]:
+        """Every name a consented person is found by: the narrow read a lookup by name
+        filters in Python (SQLite cannot fold Cyrillic case; a school is a few thousand
+        people, one scan)."""
+        departed = "" if with_departed else " AND p.left_at IS NULL"
+        rows = await self._all(
+            "SELECT p.id, p.full_name FROM people p"
+            " WHERE p.consent_at IS NOT NULL AND p.full_name IS NOT NULL" + departed + " UNION ALL"
+            " SELECT p.id, r.stated_name FROM roles r JOIN people p ON p.id = r.person_id"
+            " WHERE r.ended_at IS NULL AND r.stated_name IS NOT NULL"
+            " AND p.consent_at IS NOT NULL AND p.full_name IS NOT NULL" + departed
+        )
+        return [NameEntry(*row) for row in rows]
+
+    async def directory(
+        self, with_departed: bool, person_ids: Sequence[int] | None = None
+    ) -> list[DirectoryRow]:
+        """The consented people asked for (everyone, without `person_ids`), a row per
+        active role: what tells them apart and whom an actor may see."""
+        if person_ids is not None and not person_ids:
+            return []
+        rows = await self._all(
+            "SELECT p.id, p.full_name, p.gender, p.left_at IS NOT NULL AS departed, r.role,"
+            " r.class_id, c.name AS class_name, IFNULL(c.is_staff_room, 0) AS staff_room,"
+            " r.stated_name"
+            " FROM people p"
+            " LEFT JOIN roles r ON r.person_id = p.id AND r.ended_at IS NULL"
+            " LEFT JOIN classes c ON c.id = r.class_id"
+            " WHERE p.consent_at IS NOT NULL AND p.full_name IS NOT NULL"
+            + ("" if with_departed else " AND p.left_at IS NULL")
+            + ("" if person_ids is None else f" AND p.id IN ({','.join('?' * len(person_ids))})"),
+            () if person_ids is None else tuple(person_ids),
+        )
+        return [
+            DirectoryRow(
+                person_id=row["id"],
+                full_name=row["full_name"],
+                gender=row["gender"],
+                departed=bool(row["departed"]),
+                role=row["role"],
+                class_id=row["class_id"],
+                class_name=row["class_name"],
+                is_staff_room=bool(row["staff_room"]),
+                stated_name=row["stated_name"],
+            )
+            for row in rows
+        ]
 
     async def names(self, person_ids: Sequence[int]) -> dict[int, Who]:
         """Names that know their person's gender, so texts can decline them."""
