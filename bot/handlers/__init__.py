@@ -20,6 +20,7 @@ from bot.handlers import (
     roster,
     start,
     structure,
+    teaching,
     verification,
 )
 from bot.handlers.routing import Router
@@ -34,6 +35,7 @@ def routers() -> list[Router]:
         invitations.router,
         requests.router,
         structure.router,
+        teaching.router,
         verification.router,
         movement.router,
         moving.router,
