@@ -303,7 +303,7 @@ async def events_list(event_ctx: EventContext) -> None:
 @router.button("rsvp")
 async def rsvp_pressed(event_ctx: EventContext) -> None:
     data = event_ctx.data
-    event_id, answer = payload_int(data.get("e")), payload_int(data.get("a"))
+    event_id, answer = payload_int(data.get("e")), payload_int(data.get("a"), low=0)
     if event_id is None or answer not in (0, 1):
         await event_ctx.answer_callback(t("stale_button"))
         return
