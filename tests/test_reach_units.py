@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import FrozenClock
 from bot.domain.announcements import AnnouncementService, may_announce
 from bot.domain.announcements import Audience as Say
+from bot.domain.chats import Binding, BindOutcome, ChatMember, ChatService
 from bot.domain.events import (
     AnswerOutcome,
     Audience,
@@ -169,3 +170,46 @@ async def test_answers_teaching_and_who_sees_which_events(tmp_path: Path) -> Non
         assert await events.due_evening_reminders() == []
         clock.advance(timedelta(days=2))
         assert await events.answer(olga, meeting.id, coming=False) is AnswerOutcome.CLOSED
+
+
+class _Platform:
+    """A chat whose owner is the teacher, and the bot its admin."""
+
+    async def invite_link(self, peer_id: int, reset: bool) -> str | None:
+        return "https://vk.me/join/abc"
+
+    async def members(self, peer_id: int) -> list[ChatMember] | None:
+        return [ChatMember(10, True)]
+
+    async def remove(self, peer_id: int, person_id: int) -> bool:
+        return True
+
+    async def add(self, peer_id: int, person_id: int) -> bool:
+        return False
+
+
+async def test_binding_a_subject_chat_gives_its_class_and_unbinding_takes_it_back(
+    tmp_path: Path,
+) -> None:
+    async with Database(tmp_path / "s.sqlite3") as db:
+        async with db.transaction() as tx:
+            for name in ("5А", "5Б"):
+                await tx.classes.add(name, 5, name[-1])
+            await tx.people.ensure(10)
+            await tx.people.record_consent(10, "Орлов Пётр")
+            await tx.roles.grant(10, "teacher", None, verified=True)
+        classes = {row.name: row for row in await db.classes()}
+        chats = ChatService(db, {"vk": _Platform()})
+        teaching = TeachingService(db)
+        # The admin said he teaches 5Б; he binds subject chats for 5А and 5Б himself.
+        await teaching.assign(ADMIN, 10, [classes["5Б"]], "физика")
+        for peer, name in ((2_000_000_001, "5А"), (2_000_000_002, "5Б")):
+            binding = Binding("subject", "физика", classes[name])
+            bound = await chats.bind(TEACHER, peer, binding, f"физика {name}", "vk")
+            assert bound.outcome is BindOutcome.BOUND
+        rows = await teaching.of_teacher(10)
+        assert [(row.class_name, row.source) for row in rows] == [("5А", "chat"), ("5Б", "admin")]
+        # Unbinding takes back only what the chat implied.
+        for peer in (2_000_000_001, 2_000_000_002):
+            assert (await chats.unbind(TEACHER, peer)).outcome is BindOutcome.BOUND
+        assert [row.class_name for row in await teaching.of_teacher(10)] == ["5Б"]
