@@ -638,6 +638,10 @@ TEXTS: dict[str, str] = {
     "events_line_from": "\n   от {sender}",
     "audience_class": "ученики и родители {class_name}",
     "audience_class_all": "все ученики и родители",
+    "announce_usage_class": (
+        " Ученикам и родителям класса вместе: class 5А; нескольким классам: parents 5А 5Б."
+    ),
+    "events_empty_for_you": "Предстоящих событий для вас нет.",
     "announce_not_allowed_teacher": (
         "Вы можете делать объявления только ученикам и родителям классов, где ведёте уроки"
         " или классное руководство: {classes}."

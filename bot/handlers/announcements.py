@@ -82,7 +82,7 @@ async def announce(event_ctx: EventContext) -> None:
     words = args.split()
     audience = AUDIENCE_WORDS.get(words[0].lower()) if words else None
     if audience is None:
-        event_ctx.reply(t("announce_usage"))
+        event_ctx.reply(t("announce_usage") + t("announce_usage_class"))
         return
     rest = args.split(maxsplit=1)[1] if len(words) > 1 else ""
     classes: list[ClassRow] = []

@@ -267,7 +267,10 @@ async def events_list(event_ctx: EventContext) -> None:
     services = event_ctx.services
     upcoming = await services.events.visible_to(event_ctx.who)
     if not upcoming:
-        event_ctx.reply(t("events_empty"))
+        # Only those who may plan are offered /event.
+        taught = await _taught(event_ctx)
+        empty = "events_empty" if audiences_for(event_ctx.who, taught) else "events_empty_for_you"
+        event_ctx.reply(t(empty))
         return
     zone = services.settings.zone
     lines = [t("events_header")]
