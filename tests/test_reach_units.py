@@ -213,3 +213,16 @@ async def test_binding_a_subject_chat_gives_its_class_and_unbinding_takes_it_bac
         for peer in (2_000_000_001, 2_000_000_002):
             assert (await chats.unbind(TEACHER, peer)).outcome is BindOutcome.BOUND
         assert [row.class_name for row in await teaching.of_teacher(10)] == ["5Б"]
+
+
+def test_teaches_reads_the_person_the_classes_and_the_subject() -> None:
+    from bot.handlers.teaching import split_teaching_args
+
+    assert split_teaching_args("Орлов Пётр 5А 5Б математика") == (
+        "Орлов Пётр",
+        ["5А", "5Б"],
+        "математика",
+    )
+    assert split_teaching_args("id1003 5А") == ("id1003", ["5А"], "")
+    assert split_teaching_args("1003 5А 5Б русский язык") == ("1003", ["5А", "5Б"], "русский язык")
+    assert split_teaching_args("Орлов") == ("Орлов", [], "")

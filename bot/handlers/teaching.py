@@ -13,11 +13,15 @@ from bot.texts import t
 router = Router()
 
 
-def _split(args: str) -> tuple[str, list[str], str]:
+def split_teaching_args(args: str) -> tuple[str, list[str], str]:
     """«Орлов Пётр 5А 5Б математика» → the person, the class words, the subject: the person
-    is everything before the first word that starts with a digit."""
+    is everything before the first word that starts with a digit (after the first word)."""
     words = args.split()
-    start = next((i for i, word in enumerate(words) if word[:1].isdigit()), len(words))
+    # A bare number first is a person (a VK id), as everywhere a command names one.
+    first = 1 if words and words[0].isdigit() else 0
+    start = next(
+        (i for i, word in enumerate(words) if i >= first and word[:1].isdigit()), len(words)
+    )
     end = start
     while end < len(words) and words[end][:1].isdigit():
         end += 1
@@ -35,7 +39,7 @@ async def _classes(event_ctx: EventContext, words: list[str]) -> list[ClassRow]:
 
 @router.command("teaches")
 async def teaches(event_ctx: EventContext) -> None:
-    person_text, class_words, subject = _split(event_ctx.args)
+    person_text, class_words, subject = split_teaching_args(event_ctx.args)
     if not person_text:
         event_ctx.reply(t("teaches_usage"))
         return
@@ -74,7 +78,7 @@ async def teaches(event_ctx: EventContext) -> None:
 
 @router.command("teaches_remove")
 async def teaches_remove(event_ctx: EventContext) -> None:
-    person_text, class_words, _subject = _split(event_ctx.args)
+    person_text, class_words, _subject = split_teaching_args(event_ctx.args)
     if not person_text:
         event_ctx.reply(t("teaches_remove_usage"))
         return
