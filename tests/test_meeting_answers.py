@@ -51,5 +51,10 @@ async def test_the_answers_of_a_big_class_are_paged_and_kept_from_parents(
     assert second.text.endswith("• Номер700011 Родитель\n" + t("page_footer", number=2, pages=2))
     assert [b.label for b in second.buttons] == [BUTTONS["page_back"]]
 
-    # A parent reads the meeting, not who answered it.
-    assert (await ask(parents[1], "/events 1")).text.startswith("📅 Родительское собрание")
+    # A parent reads the meeting, not who answered it, and may answer from there.
+    again = await ask(parents[1], "/events 1")
+    assert again.text.startswith("📅 Родительское собрание")
+    assert "Не ответили" not in again.text
+    await parents[1].press(again.button(BUTTONS["rsvp_yes"]))
+    assert (await parents[1].wait_event_answer())["text"] == t("event_rsvp_coming")
+    assert "придут 1, не придут 1, не ответили 10." in (await ask(elena, "/events 1")).text

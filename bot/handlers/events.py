@@ -15,6 +15,7 @@ from bot.domain.events import (
     Kind,
     PlannedEvent,
     audiences_for,
+    is_invited,
     may_plan,
     may_see_answers,
     plannable_class_ids,
@@ -25,7 +26,7 @@ from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard, main_menu, text_choices
 from bot.parsing import parse_number, parse_when, payload_int
 from bot.render.chats import describe_chat
-from bot.render.events import event_message, event_messages, event_signature
+from bot.render.events import event_message, event_messages, event_signature, rsvp_keyboard
 from bot.render.paging import asked_page, page_choices, page_footer, page_of
 from bot.storage.classes import ClassRow
 from bot.storage.events import EventRow
@@ -344,7 +345,12 @@ async def _answers(event_ctx: EventContext, event_id: int, page_number: int | No
         if event.id not in visible:
             event_ctx.reply(t("event_not_found", id=event_id))
             return
-        event_ctx.reply(await event_message("event_announce", event, services))
+        text = await event_message("event_announce", event, services)
+        if event.kind == Kind.MEETING.value and is_invited(event_ctx.who, event):
+            # Read again from the list, a meeting can be answered from here too.
+            event_ctx.reply(text + t("event_meeting_hint"), keyboard=rsvp_keyboard(event))
+        else:
+            event_ctx.reply(text)
         return
     answers = await services.events.answers(event)
     names = await services.school.names(answers.coming + answers.not_coming + answers.silent)
