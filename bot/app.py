@@ -30,6 +30,7 @@ from bot.domain.reports import ReportService
 from bot.domain.requests import RequestService
 from bot.domain.roster_service import RosterService
 from bot.domain.school import SchoolService
+from bot.domain.teaching import TeachingService
 from bot.handlers import routers
 from bot.handlers.routing import Router, Routes
 from bot.intake import InboxWriter
@@ -148,6 +149,7 @@ class Application:
             messengers=Messengers(self.db, {name: a.gateway for name, a in adapters.items()}),
             dialogs=Dialogs(self.db),
             moving=MovingService(self.db, self.clock),
+            teaching=TeachingService(self.db),
         )
         self._routes = build_routes(self.extra_routers)
         services = self.services

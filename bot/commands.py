@@ -42,6 +42,10 @@ ADMIN_OR_CLASS_TEACHER = frozenset({Role.ADMIN, Role.CLASS_TEACHER})
 STAFF = frozenset({Role.ADMIN, Role.DIRECTOR, Role.CLASS_TEACHER, Role.TEACHER})
 TEACHING = STAFF
 PLANNERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.CLASS_TEACHER})
+# Subject teachers too, for the classes they teach (clause 2.4): the handlers check which.
+SPEAKERS = STAFF
+# Whoever is told of events: the staff, the students and the parents.
+SCHOOL_PEOPLE = frozenset(Role)
 
 # fmt: off
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -76,6 +80,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "/class_teacher 5А <человек>", ADMIN),
     CommandSpec("class_teacher_confirm", "заменить классного руководителя",
                 "/class_teacher_confirm", ADMIN, hidden=True),
+    CommandSpec("teaches", "в каких классах учитель ведёт уроки: назначить или показать",
+                "/teaches <учитель> [5А 5Б] [предмет]", ADMIN),
+    CommandSpec("teaches_remove", "снять учителя с классов", "/teaches_remove <учитель> [5А]",
+                ADMIN),
     CommandSpec("admin_add", "назначить дополнительного администратора", "/admin_add <человек>",
                 ADMIN_OR_DIRECTOR),
     CommandSpec("admin_remove", "снять администратора", "/admin_remove <человек>",
@@ -131,12 +139,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("stats", "статистика использования платформы", "/stats", ADMIN_OR_DIRECTOR,
                 BUTTONS["stats"], in_menu=True),
     # Broadcasts and meetings (clauses 2.1–2.4)
-    CommandSpec("event", "запланировать трансляцию или встречу", "/event", PLANNERS),
-    CommandSpec("events", "предстоящие трансляции и встречи", "/events", STAFF),
-    CommandSpec("event_cancel", "отменить событие", "/event_cancel <номер>", PLANNERS),
+    CommandSpec("event", "запланировать трансляцию, урок или встречу", "/event", SPEAKERS),
+    CommandSpec("events", "предстоящие трансляции, уроки и встречи; ответы на встречу",
+                "/events [номер]", SCHOOL_PEOPLE),
+    CommandSpec("event_cancel", "отменить событие", "/event_cancel <номер>", SPEAKERS),
+    CommandSpec("rsvp", "ответ на встречу: приду или нет", "/rsvp", SCHOOL_PEOPLE, hidden=True),
+    CommandSpec("rsvp_who", "кто ответил на встречу", "/rsvp_who", SPEAKERS, hidden=True),
     # Announcements and the system channels (clauses 2.1, 2.2)
     CommandSpec("announce", "объявление людям напрямую, с предпросмотром",
-                "/announce <кому> <текст>", PLANNERS),
+                "/announce <кому> [классы] <текст>", SPEAKERS),
     CommandSpec("post", "публикация в системный канал", "/post school|staff <текст>",
                 ADMIN_OR_DIRECTOR),
     CommandSpec("propose", "передать материал администратору для публикации",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from bot.domain.requests import RequestService
     from bot.domain.roster_service import RosterService
     from bot.domain.school import SchoolService
+    from bot.domain.teaching import TeachingService
     from bot.messengers import Messengers
     from bot.notifier import Notifier
     from bot.storage import Database
@@ -65,6 +66,8 @@ class Services:
     dialogs: Dialogs
     # A school's move between messengers: account links, where people are reached.
     moving: MovingService
+    # Which classes subject teachers teach (clause 2.4).
+    teaching: TeachingService
 
 
 @dataclass

@@ -102,6 +102,11 @@ BUTTONS: dict[str, str] = {
     "audit_export": "Выгрузить в XLSX",
     "audit_today": "За сегодня",
     "audit_week": "За неделю",
+    # Issue 15 — subject teachers' reach, everyone's view of events, meetings people answer
+    "audience_class": "Ученики и родители",
+    "rsvp_yes": "Приду",
+    "rsvp_no": "Не приду",
+    "rsvp_who": "Кто ответил",
     "page_back": "‹ Назад",
     "page_next": "Дальше ›",
 }
@@ -471,6 +476,15 @@ TEXTS: dict[str, str] = {
         "{actor} {actor:перевёл|перевела} {subject:accs} из {from} в {to} (с родителями: {parents})"
     ),
     "audit_title.student_moved": "Перевод в другой класс",
+    "audit_action.teaching_set": (
+        "{actor} {actor:отметил|отметила}, что {subject} ведёт уроки в {classes}{lesson}"
+    ),
+    "audit_title.teaching_set": "Учителю назначены классы",
+    "audit_action.teaching_removed": (
+        "{actor} {actor:отметил|отметила}, что {subject} больше не ведёт уроки в"
+        " {classes}"
+    ),
+    "audit_title.teaching_removed": "Учителю сняты классы",
     "audit_action.person_left": (
         "{actor} {actor:отметил|отметила} выбытие {subject:gent}{with_parents}"
     ),
@@ -797,6 +811,68 @@ TEXTS: dict[str, str] = {
     "audience_students": "ученики {class_name}",
     "audience_parents": "родители {class_name}",
     "audience_chat": "беседа",
+    # Issue 15 — subject teachers' reach, everyone's view of events, meetings people answer
+    "classes_and": "{first} и {last}",
+    "signed_class_teacher": "{name:gent}, классного руководителя {classes}",
+    "signed_role_for": "{name:gent}, {role:gent}, для {classes}",
+    "signed_role": "{name:gent}, {role:gent}",
+    "signed_name": "{name:gent}",
+    "announce_signed": "Объявление от {sender}\n\n{text}",
+    "event_from": "\nОт {sender}",
+    "event_evening_reminder": "🔔 Завтра: {title}\nКогда: {when}{link}",
+    "events_line_from": "\n   от {sender}",
+    "audience_class": "ученики и родители {class_name}",
+    "audience_class_all": "все ученики и родители",
+    "announce_usage_class": (
+        " Ученикам и родителям класса вместе: class 5А; нескольким классам: parents 5А 5Б."
+    ),
+    "events_empty_for_you": "Предстоящих событий для вас нет.",
+    "announce_not_allowed_teacher": (
+        "Вы можете делать объявления только ученикам и родителям классов, где ведёте уроки"
+        " или классное руководство: {classes}."
+    ),
+    "announce_no_classes": (
+        "Объявления учитель делает для классов, где ведёт уроки, а за вами пока нет ни"
+        " одного класса. Попросите администратора: /teaches <вы> 5А 5Б [предмет]"
+        " — или привяжите предметную беседу класса: /bind subject <предмет> 5А."
+    ),
+    "event_no_classes": (
+        "События учитель планирует для классов, где ведёт уроки, а за вами пока нет ни"
+        " одного класса. Попросите администратора: /teaches <вы> 5А 5Б [предмет]"
+        " — или привяжите предметную беседу класса: /bind subject <предмет> 5А."
+    ),
+    "event_meeting_hint": "\nПожалуйста, ответьте, придёте ли: кнопки ниже.",
+    "event_answers_line": "\n   Придут: {coming}, не придут: {not_coming}, не ответили: {silent}.",
+    "event_rsvp_coming": "Записал: вы придёте. Передумаете — нажмите другую кнопку.",
+    "event_rsvp_not_coming": "Записал: вы не придёте. Передумаете — нажмите другую кнопку.",
+    "event_rsvp_closed": "Эта встреча уже прошла или отменена.",
+    "event_rsvp_not_found": "Этой встречи больше нет.",
+    "event_rsvp_not_invited": "Эта встреча не для вас: её объявили другому классу.",
+    "event_answers_header": "Встреча №{id} «{title}», {when}: придут {coming}, не придут {not_coming}, не ответили {silent}.",
+    "event_answers_coming": "Придут:",
+    "event_answers_not_coming": "Не придут:",
+    "event_answers_silent": "Не ответили:",
+    "event_answers_nobody": "— никого",
+    "event_answers_not_allowed": "Ответы на встречу видят её организатор, классный руководитель и администрация.",
+    "events_usage_detail": "Номер события — после команды: /events 3.",
+    "event_not_found": "Событие №{id} не найдено.",
+    "teaches_usage": (
+        "Как назначить учителя-предметника классам: /teaches <учитель> 5А 5Б [предмет]."
+        " Пример: /teaches Орлов 5А 5Б математика. Снять: /teaches_remove <учитель> [5А]."
+    ),
+    "teaches_remove_usage": (
+        "Как снять учителя с классов: /teaches_remove <учитель> 5А 5Б (без классов — со всех)."
+    ),
+    "teaches_not_teacher": "{name} не учитель. Сначала пригласите его или её как учителя: /invite teacher.",
+    "teaches_done": "{name:nomn} теперь ведёт уроки в {classes}{subject}. Объявления и события для этих классов {name:ему|ей} доступны.",
+    "teaches_subject": " ({subject})",
+    "teaches_removed": "{name:nomn} больше не ведёт уроки в {classes}.",
+    "teaches_nothing": "За {name:ablt} не числится таких классов.",
+    "teaches_list": "{name:nomn} ведёт уроки в: {classes}.",
+    "teaches_list_none": "За {name:ablt} не числится ни одного класса.",
+    "chats_teaching_line": "Вы ведёте уроки в: {classes}.",
+    "chats_teaching_none": "Классы, где вы ведёте уроки, пока не указаны: их указывает администратор (/teaches) или привязка предметной беседы (/bind subject).",
+    "teaching_class": "{class_name}{subject}",
     # Statistics
     "stats_header": "Статистика использования «Сферума» на {date}:",
     "stats_people": "Участники: {roles}.",

@@ -10,7 +10,7 @@ from loguru import logger
 from bot.charts import joined_vs_expected
 from bot.conversation.outgoing import File, OutgoingMessage, Person, StoredFile
 from bot.render.digest import render_digest
-from bot.render.events import event_text
+from bot.render.events import event_messages
 from bot.render.requests import applicant, decision_keyboard
 from bot.render.stats import build_stats_text
 from bot.texts import format_age, role_name, t
@@ -106,12 +106,24 @@ async def request_reminders(services: Services, run: JobRun) -> None:
 
 
 async def event_reminders(services: Services, run: JobRun) -> None:
-    """EVENT_REMINDER_BEFORE the start, the audience is reminded, once."""
-    for event in await services.events.due_reminders(services.settings.event_reminder_before):
-        text = event_text("event_reminder", event, services)
+    """The evening before (19:00 school time) and EVENT_REMINDER_BEFORE the start, the
+    audience is reminded, each once: the messages and the mark that they went commit in
+    the run's one unit of work, so a failed run sends nothing and is tried again."""
+    before = services.settings.event_reminder_before
+    for event in await services.events.due_evening_reminders():
+        # Caught up so late that the reminder ahead of the start is due too: that one says it.
+        if event.starts_at > run.now + before:
+            recipients = await services.events.recipients(event)
+            await services.notifier.send(
+                await event_messages("event_evening_reminder", event, services, recipients),
+                f"event:{event.id}:evening",
+            )
+        await services.events.mark_evening_reminded(event.id)
+    for event in await services.events.due_reminders(before):
         recipients = await services.events.recipients(event)
         await services.notifier.send(
-            [OutgoingMessage(to, text) for to in recipients], f"event:{event.id}:reminder"
+            await event_messages("event_reminder", event, services, recipients),
+            f"event:{event.id}:reminder",
         )
         await services.events.mark_reminded(event.id)
 

@@ -40,7 +40,7 @@ STAFF = frozenset({TEACHER, CLASS_TEACHER, DIRECTOR, ADMIN})  # verified teacher
 ADMIN_ONLY = frozenset({ADMIN})
 ADMINISTRATION = frozenset({DIRECTOR, ADMIN})
 CLASS_LEADERS = frozenset({CLASS_TEACHER, ADMIN})
-PLANNERS = frozenset({CLASS_TEACHER, DIRECTOR, ADMIN})
+SCHOOL_PEOPLE = STAFF | {PARENT, STUDENT}
 
 # command: (where, who may use it). "private" — a dialog with the bot, "chat" — a group chat.
 # fmt: off
@@ -71,6 +71,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     # 2.1: the admin attaches class teachers by the director's distribution.
     "class_teacher": ("private", ADMIN_ONLY),
     "class_teacher_confirm": ("private", ADMIN_ONLY),
+    # 2.1: the admin keeps the register: which classes a subject teacher teaches (2.4).
+    "teaches": ("private", ADMIN_ONLY),
+    "teaches_remove": ("private", ADMIN_ONLY),
     # 2.1: the admin appoints additional admins; 2.2: the director appoints the admin.
     "admin_add": ("private", ADMINISTRATION),
     "admin_remove": ("private", ADMINISTRATION),
@@ -117,11 +120,15 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     "digest": ("private", ADMIN_ONLY),
     "stats": ("private", ADMINISTRATION),
     # 2.1: the admin plans broadcasts; 2.2: the director holds meetings; 2.3: the class
-    # teacher runs remote events; 2.4: a teacher runs lessons and sees what is planned.
-    "event": ("private", PLANNERS),
-    "event_cancel": ("private", PLANNERS),
-    "events": ("private", STAFF),
-    "announce": ("private", PLANNERS),
+    # teacher runs remote events; 2.4: a teacher runs lessons for the classes they teach
+    # and tells them; 2.5, 2.7: students and parents see what is planned for them and
+    # answer a meeting.
+    "event": ("private", STAFF),
+    "event_cancel": ("private", STAFF),
+    "events": ("private", SCHOOL_PEOPLE),
+    "rsvp": ("private", SCHOOL_PEOPLE),
+    "rsvp_who": ("private", STAFF),
+    "announce": ("private", STAFF),
     # 2.1: the admin runs the system channels; 2.2: the director supplies material for them.
     "post": ("private", ADMINISTRATION),
     "propose": ("private", frozenset({DIRECTOR})),
@@ -136,14 +143,18 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
 # Arguments a real user would add; a refusal must not depend on them.
 ARGS: dict[str, str] = {
     "join": "ABC123", "classes": "5А", "class_add": "7В", "class_remove": "5А",
-    "class_teacher": "5А id999", "admin_add": "id999", "admin_remove": "id999", "who": "Смирнова",
+    "class_teacher": "5А id999", "teaches": "id999 5А", "teaches_remove": "id999",
+    "admin_add": "id999", "admin_remove": "id999", "who": "Смирнова",
     "invite": "student 5А 30", "annul": "stale", "approve": "1", "reject": "1 нет мест",
     "verify": "id999", "move": "id999 5А", "leave": "id999", "audit": "5А", "chats": "5А",
     "bind": "parents 5А", "done": "1", "undone": "1", "event_cancel": "1",
     "announce": "5А Собрание в пятницу", "post": "staff Педсовет", "propose": "Педсовет",
     "audit_export": "5А неделя",
 }  # fmt: skip
-HIDDEN = {"decline", "class_teacher_confirm", "leave_decide", "proposal", "roster_apply"}
+HIDDEN = {
+    "decline", "class_teacher_confirm", "leave_decide", "proposal", "roster_apply", "rsvp",
+    "rsvp_who",
+}  # fmt: skip
 TYPED = [name for name in EXPECTED if name not in HIDDEN and name not in ("start", "agree")]
 # What /cancel answers; inside /forget_me, newer texts say that the data stays.
 CANCELLED = {

@@ -253,6 +253,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "roster_imported": {"classes": 1, "staff": 0, "students": 21},
     "student_moved": {"from": "5А", "to": "5Б", "parents": 1},
     "teacher_verified": {},
+    "teaching_set": {"classes": ["5А", "5Б"], "subject": "математика"},
+    "teaching_removed": {"classes": ["5Б"]},
 }
 
 

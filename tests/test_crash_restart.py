@@ -21,6 +21,8 @@ from vk_sandbox import VKSandbox
 ROOT = Path(__file__).resolve().parents[1]
 PARENTS = 600
 BROADCAST = "Завтра занятия начинаются в 9:00."
+# What the parents get: the announcement signed with its sender and class.
+SIGNED = "Объявление от Петровой Ирины, администратора, для 5А\n\n"
 
 
 class BotProcess:
@@ -141,7 +143,9 @@ async def test_sigkill_in_a_dialog_a_decision_and_a_broadcast(
                 report = message
                 break
         assert report is not None
-        copies = Counter(message.peer_id for message in sandbox.sent if message.text == BROADCAST)
+        copies = Counter(
+            message.peer_id for message in sandbox.sent if message.text == SIGNED + BROADCAST
+        )
         assert len(copies) == PARENTS + 1  # every parent, and Olga (a parent of 5А too)
         assert set(copies.values()) == {1}
     finally:

@@ -19,6 +19,8 @@ from tests.helpers import (
 from vk_sandbox import UserDriver, VKSandbox
 
 BROADCAST = "Родительское собрание в четверг в 18:00, актовый зал."
+# What the parents get: the announcement signed with its sender and class.
+SIGNED = "Объявление от Петровой Ирины, администратора, для 5А\n\n"
 
 
 async def _parents(
@@ -78,7 +80,7 @@ async def test_a_broadcast_to_1500_parents_survives_faults_and_a_crash_without_d
     queued, report = await admin.wait_replies(2, timeout=30)
     assert queued.text == t("announce_queued")
     assert report.text == t("announce_report", sent=1480, blocked=20, failed=0)
-    copies = Counter(m.peer_id for m in sandbox.sent if m.text == BROADCAST)
+    copies = Counter(m.peer_id for m in sandbox.sent if m.text == SIGNED + BROADCAST)
     assert all(copies[p.user_id] == 1 for p in reachable)
     assert not any(copies[p.user_id] for p in silent)
 
@@ -126,7 +128,7 @@ async def test_a_long_announcement_is_split_at_paragraphs(
     await admin.wait_reply()
     received = await parents[0].wait_replies(2, timeout=10)
     assert all(len(message.text) <= 4096 for message in received)
-    assert received[0].text.startswith("Уважаемые родители!")
+    assert received[0].text.startswith(SIGNED + "Уважаемые родители!")
     assert received[1].text.startswith("Уважаемые родители!")
 
 

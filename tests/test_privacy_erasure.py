@@ -31,6 +31,7 @@ from tests.helpers import (
     drain,
     invitation_code,
     joined_by_code,
+    next_starting,
     person_of,
     school_with_classes,
     submit_join_request,
@@ -222,6 +223,20 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "created_at": NO,
         "reminded_at": NO,
         "cancelled_at": NO,
+        "kind": NO,
+        "sender_role": NO,  # the role the event was planned in, not whose
+        "evening_at": NO,
+        "evening_reminded_at": NO,
+    },
+    "event_answers": {"event_id": NO, "person_id": ID, "coming": NO, "answered_at": NO},
+    "teaching": {
+        "id": NO,
+        "teacher_id": ID,
+        "class_id": NO,
+        "subject": NO,  # what is taught in a class, the school's
+        "source": NO,
+        "created_by": ID,
+        "created_at": NO,
     },
     "proposals": {
         "id": NO,
@@ -388,6 +403,18 @@ async def test_forget_me_leaves_no_trace_of_the_person_or_their_child(
     preview = await ask(admin, "/announce parents 6Б Экскурсия в пятницу")
     await admin.press(preview.button(BUTTONS["send"]))
     await drain(admin)
+    # She teaches 6Б too, and answers the admin's meeting of 6Б's parents «Приду».
+    await ask(admin, f"/teaches id{elena.user_id} 6Б литература")
+    await ask(admin, "/event")
+    await ask(admin, "Собрание 6Б")
+    audience = await ask(admin, "02.12 18:00")
+    await admin.press(audience.button(BUTTONS["audience_parents"]))
+    await admin.press((await admin.wait_reply()).button("6Б"))
+    await admin.press((await admin.wait_reply()).button(BUTTONS["no_link"]))
+    meeting = await next_starting(elena, "📅 Собрание 6Б")
+    await elena.press(meeting.button(BUTTONS["rsvp_yes"]))
+    await elena.wait_event_answer()
+    await drain(admin)
     # A new roster the admin has not applied yet names her and her son.
     await _upload_roster(admin, _roster([*students, ("Орлова Анна", "6Б")], ["Смирнова Елена"]),
                          apply=False)  # fmt: skip
@@ -396,7 +423,15 @@ async def test_forget_me_leaves_no_trace_of_the_person_or_their_child(
     elena_id = await person_of(runner.db, elena)
     before = _traces(database, elena_id, ("Смирнова", "Смирнов Пётр", "4711"))
     assert any(trace.startswith("roles.child_name") for trace in before)
-    for table in ("chat_members", "code_failures", "events", "duty_marks", "outbox_recipients"):
+    for table in (
+        "chat_members",
+        "code_failures",
+        "events",
+        "duty_marks",
+        "outbox_recipients",
+        "teaching",
+        "event_answers",
+    ):
         assert any(trace.startswith(table + ".") for trace in before), table
 
     confirm = await ask(elena, "/forget_me")
@@ -416,7 +451,10 @@ async def test_forget_me_leaves_no_trace_of_the_person_or_their_child(
     assert "родитель, 5А" in (invites := (await ask(admin, "/invites")).text)
     assert "выдал " + t("invites_issuer_forgotten") in invites
     assert _query(database, "SELECT full_name FROM roster_students") == [("Белов Михаил",)]
-    assert _query(database, "SELECT title FROM events") == [("Родительское собрание",)]
+    assert _query(database, "SELECT title FROM events ORDER BY id") == [
+        ("Родительское собрание",),
+        ("Собрание 6Б",),
+    ]
 
 
 async def test_a_departure_is_forgotten_after_the_retention_but_not_the_other_parents_child(

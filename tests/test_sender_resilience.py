@@ -29,6 +29,8 @@ from tests.helpers import (
 from vk_sandbox import UserDriver, VKSandbox
 
 BROADCAST = "Родительское собрание в четверг в 18:00, актовый зал."
+# What the parents get: the announcement signed with its sender and class.
+SIGNED = "Объявление от Петровой Ирины, администратора, для 5А\n\n"
 # Every call is tried three times, and the sender pauses at most 0.3 s between rounds: an
 # outage of a few seconds outlasts every retry many times over.
 SHORT_RETRIES = {"api_backoff": (0.05, 0.1), "send_retry_pause_cap": 0.3}
@@ -145,7 +147,7 @@ async def test_an_outage_longer_than_every_retry_loses_no_reply_and_no_broadcast
     queued, report = await admin.wait_replies(2, timeout=30)
     assert queued.text == t("announce_queued")
     assert report.text == t("announce_report", sent=30, blocked=0, failed=0)
-    copies = Counter(m.peer_id for m in sandbox.sent if m.text == BROADCAST)
+    copies = Counter(m.peer_id for m in sandbox.sent if m.text == SIGNED + BROADCAST)
     assert all(copies[parent.user_id] == 1 for parent in parents)
     await anna.expect_silence(within=0.5)
 

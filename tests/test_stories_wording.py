@@ -27,6 +27,7 @@ async def test_a_class_teacher_is_offered_only_the_audiences_and_classes_she_may
     assert offered == [
         BUTTONS["audience_students"],
         BUTTONS["audience_parents"],
+        BUTTONS["audience_class"],
         BUTTONS["cancel"],
     ]
 
@@ -48,6 +49,7 @@ async def test_the_admin_is_offered_every_audience(sandbox: VKSandbox, bot: BotR
         "audience_staff",
         "audience_students",
         "audience_parents",
+        "audience_class",
         "audience_chat",
     ):
         assert BUTTONS[key] in offered

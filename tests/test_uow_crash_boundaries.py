@@ -113,7 +113,9 @@ async def test_killed_at_each_boundary_everyone_is_told_once(
         since = len(sandbox.sent)
         await bot.killed_at(boundary, lambda: admin.press(preview.button(BUTTONS["send"])))
         await told(sandbox, since, {parent: 1, admin: 2})
-        assert [m.text for m in sandbox.sent[since:] if m.peer_id == parent.user_id] == [BROADCAST]
+        assert [m.text for m in sandbox.sent[since:] if m.peer_id == parent.user_id] == [
+            "Объявление от Петровой Ирины, администратора, для 5А\n\n" + BROADCAST
+        ]
 
         async with Database(database) as check:
             audit = Counter(row.action for row in await check.reader.audit.latest(100))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.domain.roles import Actor, Role
@@ -18,12 +19,23 @@ class Audience(StrEnum):
     TEACHERS = "teachers"
     STAFF = "staff"
     ALL = "all"
+    CLASS = "class"  # a class's students and parents
+
+
+# The audiences that are some classes' people, and who of a class each is.
+CLASS_AUDIENCES: dict[Audience, tuple[Role, ...]] = {
+    Audience.PARENTS: (Role.PARENT,),
+    Audience.STUDENTS: (Role.STUDENT,),
+    Audience.CLASS: (Role.STUDENT, Role.PARENT),
+}
 
 
 @dataclass(frozen=True)
 class Reach:
     recipients: list[int]
     unreachable: list[int]
+    # The subject chats the sender bound for these classes (students' audiences only).
+    chats: list[int] = field(default_factory=list)
 
 
 class ProposalOutcome(StrEnum):
@@ -35,15 +47,15 @@ class ProposalOutcome(StrEnum):
 Proposal = ProposalRow
 
 
-def may_announce(actor: Actor, audience: Audience, class_id: int | None) -> bool:
-    """Admins and the director speak to anyone; a class teacher to their own class."""
+def may_announce(
+    actor: Actor, audience: Audience, class_ids: Sequence[int], taught: Sequence[int] = ()
+) -> bool:
+    """Admins and the director speak to anyone; a class teacher to their own class, a
+    subject teacher to the classes they teach (clause 2.4)."""
     if actor.has(Role.ADMIN, Role.DIRECTOR):
         return True
-    return (
-        audience in (Audience.PARENTS, Audience.STUDENTS)
-        and class_id is not None
-        and class_id in actor.classes_as(Role.CLASS_TEACHER)
-    )
+    allowed = set(actor.classes_as(Role.CLASS_TEACHER)) | set(taught)
+    return audience in CLASS_AUDIENCES and bool(class_ids) and set(class_ids) <= allowed
 
 
 def may_post(actor: Actor, channel: str) -> bool:
@@ -55,15 +67,25 @@ class AnnouncementService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def reach(self, audience: Audience, class_id: int | None) -> Reach:
+    async def reach(
+        self, audience: Audience, class_ids: Sequence[int], sender_id: int | None = None
+    ) -> Reach:
         repos = self._db.reader
         people: set[int] = set()
-        if audience in (Audience.PARENTS, Audience.STUDENTS):
-            role = Role.PARENT if audience is Audience.PARENTS else Role.STUDENT
-            if class_id is None:
-                people = {row.person_id for row in await repos.roles.holders(role.value)}
-            else:
-                people = {row.person_id for row in await repos.roles.in_class(class_id, role.value)}
+        chats: list[int] = []
+        if audience in CLASS_AUDIENCES:
+            for role in CLASS_AUDIENCES[audience]:
+                if not class_ids:
+                    people |= {row.person_id for row in await repos.roles.holders(role.value)}
+                for class_id in class_ids:
+                    rows = await repos.roles.in_class(class_id, role.value)
+                    people |= {row.person_id for row in rows}
+            if audience is not Audience.PARENTS and class_ids and sender_id is not None:
+                chats = [
+                    chat.peer_id
+                    for chat in await repos.chats.bound_by(sender_id, "subject")
+                    if chat.class_id in class_ids
+                ]
         else:
             roles = {
                 Audience.TEACHERS: (Role.TEACHER, Role.CLASS_TEACHER),
@@ -74,7 +96,7 @@ class AnnouncementService:
                 people |= {row.person_id for row in await repos.roles.holders(role.value)}
         recipients = sorted(people)
         unreachable = sorted(await repos.people.unreachable(recipients))
-        return Reach(recipients, unreachable)
+        return Reach(recipients, unreachable, chats)
 
     async def channel_peers(self, channel: str) -> list[int]:
         """The channel's chat on every messenger that has one (during a move, both)."""

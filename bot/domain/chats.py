@@ -184,6 +184,19 @@ class ChatService:
             await tx.chats.bind(
                 peer_id, binding.kind, binding.class_id, binding.sub_kind, title, actor.person_id
             )
+            implies_teaching = binding.kind == "subject" and binding.class_id is not None
+            if implies_teaching and actor.has(Role.TEACHER, Role.CLASS_TEACHER):
+                # A teacher who binds a subject chat for a class teaches it (clause 2.4): the
+                # class becomes theirs to announce to, unless the admin said otherwise.
+                assert binding.class_id is not None
+                await tx.teaching.teach(
+                    actor.person_id,
+                    binding.class_id,
+                    binding.sub_kind,
+                    "chat",
+                    actor.person_id,
+                    replace=False,
+                )
             await tx.audit.write(
                 "chat_bound",
                 actor.person_id,
@@ -201,6 +214,16 @@ class ChatService:
             return BindResult(BindOutcome.NOT_ALLOWED, chat)
         async with self._db.transaction() as tx:
             await tx.chats.unbind(peer_id)
+            if chat.kind == "subject" and chat.bound_by and chat.class_id is not None:
+                # What the chat implied goes with it, unless another of their subject chats
+                # for the class still implies it (what the admin set stays).
+                still = [
+                    other
+                    for other in await tx.chats.bound_by(chat.bound_by, "subject")
+                    if other.class_id == chat.class_id and other.peer_id != peer_id
+                ]
+                if not still:
+                    await tx.teaching.stop(chat.bound_by, [chat.class_id], source="chat")
             await tx.audit.write("chat_unbound", actor.person_id, details={"peer": peer_id})
         return BindResult(BindOutcome.BOUND, chat)
 

@@ -21,6 +21,7 @@ from bot.handlers import (
     roster,
     start,
     structure,
+    teaching,
     verification,
 )
 from bot.handlers.routing import Router
@@ -36,6 +37,7 @@ def routers() -> list[Router]:
         requests.router,
         structure.router,
         records.router,
+        teaching.router,
         verification.router,
         movement.router,
         moving.router,

@@ -6,14 +6,24 @@ from typing import Any
 
 from bot.context import EventContext
 from bot.conversation.incoming import MESSAGES_ALLOWED, MESSAGES_DENIED
-from bot.conversation.outgoing import Chat, Person
+from bot.conversation.outgoing import Address, Chat, Person
 from bot.dialogs import Steps
-from bot.domain.announcements import Audience, ProposalOutcome, may_announce, may_post
+from bot.domain.announcements import (
+    CLASS_AUDIENCES,
+    Audience,
+    ProposalOutcome,
+    may_announce,
+    may_post,
+)
+from bot.domain.roles import Role
+from bot.domain.teaching import TEACHING_ROLES, speaking_as
 from bot.handlers.args import class_from
 from bot.handlers.dialog import next_step
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard, confirm_keyboard, main_menu
-from bot.parsing import payload_int
+from bot.parsing import ClassNameError, parse_class_name, payload_int
+from bot.render.events import class_names_text, signature
+from bot.storage.classes import ClassRow
 from bot.texts import BUTTONS, t
 
 router = Router()
@@ -24,6 +34,7 @@ AUDIENCE_WORDS = {
     "teachers": Audience.TEACHERS, "учителя": Audience.TEACHERS,
     "staff": Audience.STAFF, "сотрудники": Audience.STAFF,
     "all": Audience.ALL, "все": Audience.ALL,
+    "class": Audience.CLASS, "класс": Audience.CLASS,
 }  # fmt: skip
 CHANNELS = {"school": "school", "staff": "staff", "школа": "school", "сотрудники": "staff"}
 
@@ -33,11 +44,36 @@ class SendDialog(Steps):
 
 
 def audience_name(audience: Audience, class_name: str | None) -> str:
-    if audience in (Audience.PARENTS, Audience.STUDENTS):
+    if audience in CLASS_AUDIENCES:
         if class_name:
             return t(f"audience_{audience.value}", class_name=class_name)
         return t(f"audience_{audience.value}_all")
     return t(f"audience_{audience.value}")
+
+
+async def _classes_from(event_ctx: EventContext, text: str) -> tuple[list[ClassRow], str]:
+    """The classes that open the text («5А 5Б Текст»), and the text after them. The first
+    word, if it looks like a class, must be one; later ones count only if they are."""
+    classes: list[ClassRow] = []
+    rest = text
+    while rest:
+        first, _, tail = rest.partition(" ")
+        if first[:1] not in "0123456789":
+            break
+        if not classes:
+            classes.append(await class_from(event_ctx, first))
+        else:
+            try:
+                name = parse_class_name(first).name
+            except ClassNameError:
+                break
+            row = await event_ctx.services.school.find_class(name)
+            if row is None:
+                break
+            if row not in classes:
+                classes.append(row)
+        rest = tail.strip()
+    return classes, rest
 
 
 @router.command("announce")
@@ -46,38 +82,64 @@ async def announce(event_ctx: EventContext) -> None:
     words = args.split()
     audience = AUDIENCE_WORDS.get(words[0].lower()) if words else None
     if audience is None:
-        event_ctx.reply(t("announce_usage"))
+        event_ctx.reply(t("announce_usage") + t("announce_usage_class"))
         return
     rest = args.split(maxsplit=1)[1] if len(words) > 1 else ""
-    school_class = None
-    if audience in (Audience.PARENTS, Audience.STUDENTS) and rest:
-        first, _, tail = rest.partition(" ")
-        if first[:1] in "0123456789":
-            school_class = await class_from(event_ctx, first)
-            rest = tail
+    classes: list[ClassRow] = []
+    if audience in CLASS_AUDIENCES and rest:
+        classes, rest = await _classes_from(event_ctx, rest)
     text = rest.strip()
     if not text:
         event_ctx.reply(t("announce_empty_text"))
         return
-    class_id = school_class.id if school_class else None
-    if not may_announce(event_ctx.who, audience, class_id):
-        event_ctx.reply(t("announce_not_allowed"))
+    services = event_ctx.services
+    class_ids = [row.id for row in classes]
+    taught = await services.teaching.taught_ids(event_ctx.who)
+    if not may_announce(event_ctx.who, audience, class_ids, taught):
+        event_ctx.reply(await _refusal(event_ctx, taught))
         return
-    reach = await event_ctx.services.announcements.reach(audience, class_id)
-    if not reach.recipients:
+    reach = await services.announcements.reach(audience, class_ids, event_ctx.person_id)
+    if not reach.recipients and not reach.chats:
         event_ctx.reply(t("announce_nobody"))
         return
+    role = speaking_as(event_ctx.who, class_ids, taught)
+    names = [row.name for row in classes]
+    sender = await signature(
+        services, event_ctx.person_id, None if role is None else role.value, names
+    )
+    signed = t("announce_signed", sender=sender, text=text) if sender else text
     await _ask_confirmation(
         event_ctx,
         t(
             "announce_preview",
-            audience=audience_name(audience, school_class.name if school_class else None),
+            audience=audience_name(audience, class_names_text(names) or None),
             reach=len(reach.recipients) - len(reach.unreachable),
             blocked=len(reach.unreachable),
-            text=text,
+            text=signed,
         ),
-        {"peers": reach.recipients, "text": text, "audience": audience.value, "class": class_id},
+        {
+            "peers": reach.recipients,
+            "chats": reach.chats,
+            "text": text,
+            "signed": signed,
+            "audience": audience.value,
+            "class": class_ids[0] if class_ids else None,
+            "classes": class_ids,
+        },
     )
+
+
+async def _refusal(event_ctx: EventContext, taught: list[int]) -> str:
+    """Why the announcement is refused: a teacher hears which classes are theirs."""
+    who = event_ctx.who
+    if not who.has(*TEACHING_ROLES):
+        return t("announce_not_allowed")
+    own = set(who.classes_as(Role.CLASS_TEACHER)) | set(taught)
+    if not own:
+        return t("announce_no_classes")
+    classes = await event_ctx.services.school.pupil_classes()
+    names = [row.name for row in classes if row.id in own]
+    return t("announce_not_allowed_teacher", classes=class_names_text(names))
 
 
 @router.command("post")
@@ -111,31 +173,42 @@ async def send_confirmed(event_ctx: EventContext) -> None:
     dialog = event_ctx.dialog
     services = event_ctx.services
     await services.dialogs.delete(event_ctx.person_id)
-    refusal = _refusal_now(event_ctx, dialog)
+    refusal = await _refusal_now(event_ctx, dialog)
     if refusal is not None:
         event_ctx.reply(refusal, keyboard=main_menu(event_ctx.who))
         return
-    # /post goes to a channel's chat, /announce to people.
+    # /post goes to a channel's chat, /announce to people (and a subject teacher's chats).
     to_chat = "channel" in dialog
+    recipients: list[Address] = [
+        Chat(int(peer)) if to_chat else Person(int(peer)) for peer in dialog["peers"]
+    ]
+    recipients += [Chat(int(peer)) for peer in dialog.get("chats") or []]
     await services.notifier.broadcast(
-        [Chat(int(peer)) if to_chat else Person(int(peer)) for peer in dialog["peers"]],
-        str(dialog["text"]),
+        recipients,
+        str(dialog.get("signed") or dialog["text"]),
         key=f"send:{event_ctx.event_id}",
         report_to=event_ctx.person_id,
     )
     event_ctx.reply(t("announce_queued"), keyboard=main_menu(event_ctx.who))
 
 
-def _refusal_now(event_ctx: EventContext, dialog: dict[str, Any]) -> str | None:
+async def _refusal_now(event_ctx: EventContext, dialog: dict[str, Any]) -> str | None:
     """The preview was allowed; sending is allowed only if it still is (a class taken away
     since, say). Dialogs from before these fields were kept are checked by role only."""
     channel, audience = dialog.get("channel"), dialog.get("audience")
     if isinstance(channel, str) and not may_post(event_ctx.who, channel):
         return t("post_not_allowed")
     known = isinstance(audience, str) and audience in {a.value for a in Audience}
-    class_id = payload_int(dialog.get("class"))
-    if known and not may_announce(event_ctx.who, Audience(str(audience)), class_id):
-        return t("announce_not_allowed")
+    listed = dialog.get("classes")
+    if isinstance(listed, list):
+        class_ids = [int(c) for c in listed if isinstance(c, int)]
+    else:
+        single = payload_int(dialog.get("class"))
+        class_ids = [] if single is None else [single]
+    if known:
+        taught = await event_ctx.services.teaching.taught_ids(event_ctx.who)
+        if not may_announce(event_ctx.who, Audience(str(audience)), class_ids, taught):
+            return t("announce_not_allowed")
     return None
 
 

@@ -63,6 +63,12 @@ async def chats(event_ctx: EventContext) -> None:
         lines += [
             chat_line(_on(describe_chat(chat), chat.messenger, shown), chat) for chat in subject
         ] or [t("chats_subject_none")]
+        taught = await services.teaching.of_teacher(event_ctx.person_id)
+        lines.append(
+            t("chats_teaching_line", classes=", ".join(row.class_name for row in taught))
+            if taught
+            else t("chats_teaching_none")
+        )
         sections.append("\n".join(lines))
     purposes = _purposes(bound)
     if who.has(Role.DIRECTOR) or who.is_admin:

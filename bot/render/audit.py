@@ -141,6 +141,12 @@ def _words(row: AuditRow, names: Mapping[int, Who]) -> dict[str, Any]:
         words["kind"] = describe(details["kind"], details.get("sub"), class_of(row) or None)
     words["reason"] = TEXTS.get(f"audit_reason.{details.get('reason')}", "")
     words["with_parents"] = t("audit_with_parents") if details.get("with_parents") else ""
+    classes = details.get("classes")
+    if isinstance(classes, list):
+        words["classes"] = ", ".join(str(name) for name in classes)
+    # A teacher's subject: {subject} is the person the row concerns.
+    lesson = details.get("subject")
+    words["lesson"] = f" ({lesson})" if isinstance(lesson, str) and lesson else ""
     if isinstance(details.get("messenger"), str):
         words["where"] = MESSENGER_WHERE.get(details["messenger"], details["messenger"])
     return words

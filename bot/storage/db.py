@@ -37,6 +37,7 @@ from bot.storage.personal import PersonalDataRepo
 from bot.storage.proposals import ProposalsRepo
 from bot.storage.requests import RequestsRepo
 from bot.storage.roster import RosterRepo
+from bot.storage.teaching import TeachingRepo
 from bot.storage.unit import UnitOfWork, current_unit, run_and_commit
 
 BUSY_TIMEOUT_MS = 5000
@@ -70,6 +71,7 @@ class Repositories:
         self.leases = LeasesRepo(conn, clock)
         self.deliveries = DeliveriesRepo(conn, clock)
         self.account_links = AccountLinksRepo(conn, clock)
+        self.teaching = TeachingRepo(conn, clock)
 
 
 # A hot-path change: a statement, or what builds it from a repository (None: nothing to do).

@@ -677,6 +677,68 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
+        20,
+        "subject teachers' classes, events for a whole class, meetings people answer",
+        """
+        -- Which classes a subject teacher teaches (clause 2.4): set by the admin, implied by
+        -- binding a subject chat for a class, or read from the roster. One row a teacher
+        -- and class; the subject is what they teach there, when known.
+        CREATE TABLE teaching (
+            id          INTEGER PRIMARY KEY,
+            teacher_id  INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            class_id    INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+            subject     TEXT,
+            source      TEXT NOT NULL CHECK (source IN ('admin', 'chat', 'roster')),
+            created_by  INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            created_at  TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX teaching_once ON teaching(teacher_id, class_id);
+        CREATE INDEX teaching_by_class ON teaching(class_id);
+
+        -- Events gain an audience of a whole class (its students and parents), a kind (a
+        -- meeting is answered «Приду» / «Не приду»), the role their organiser planned them
+        -- in (shown with their name), and the evening-before reminder: when it is due
+        -- (NULL: none) and when it went. SQLite cannot widen a CHECK: the table is rebuilt.
+        CREATE TABLE events_new (
+            id                  INTEGER PRIMARY KEY,
+            title               TEXT NOT NULL,
+            starts_at           TEXT NOT NULL,
+            audience            TEXT NOT NULL CHECK (audience IN
+                                    ('school', 'staff', 'students', 'parents', 'class', 'chat')),
+            class_id            INTEGER REFERENCES classes(id),
+            chat_peer           INTEGER,
+            link                TEXT,
+            created_by          INTEGER NOT NULL,
+            created_at          TEXT NOT NULL,
+            reminded_at         TEXT,
+            cancelled_at        TEXT,
+            kind                TEXT NOT NULL DEFAULT 'broadcast'
+                                    CHECK (kind IN ('broadcast', 'lesson', 'meeting')),
+            sender_role         TEXT,
+            evening_at          TEXT,
+            evening_reminded_at TEXT
+        );
+        INSERT INTO events_new (id, title, starts_at, audience, class_id, chat_peer, link,
+                                created_by, created_at, reminded_at, cancelled_at)
+            SELECT id, title, starts_at, audience, class_id, chat_peer, link,
+                   created_by, created_at, reminded_at, cancelled_at FROM events;
+        DROP TABLE events;
+        ALTER TABLE events_new RENAME TO events;
+        CREATE INDEX events_upcoming ON events(starts_at) WHERE cancelled_at IS NULL;
+        CREATE INDEX events_evening ON events(evening_at)
+            WHERE evening_at IS NOT NULL AND evening_reminded_at IS NULL;
+
+        -- A person's answer to a meeting: one a person, changeable until it starts.
+        CREATE TABLE event_answers (
+            event_id    INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            coming      INTEGER NOT NULL CHECK (coming IN (0, 1)),
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (event_id, person_id)
+        );
+        """,
+    ),
+    Migration(
         21,
         "the audit log read by person: an index on each side of a row",
         """

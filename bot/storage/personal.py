@@ -140,6 +140,10 @@ class PersonalDataRepo(Repo):
             ("DELETE FROM chat_members WHERE member_id = ?", by_id),
             ("DELETE FROM duty_marks WHERE person_id = ?", by_id),
             ("UPDATE events SET created_by = 0 WHERE created_by = ?", by_id),
+            # Answers to meetings and the classes a teacher teaches are theirs.
+            ("DELETE FROM event_answers WHERE person_id = ?", by_id),
+            ("DELETE FROM teaching WHERE teacher_id = ?", by_id),
+            ("UPDATE teaching SET created_by = NULL WHERE created_by = ?", by_id),
             (
                 "UPDATE proposals SET text = NULL, proposed_by = 0,"
                 " status = CASE status WHEN 'pending' THEN 'declined' ELSE status END"

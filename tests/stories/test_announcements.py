@@ -37,9 +37,11 @@ async def test_an_announcement_reaches_the_parents_and_the_sender_gets_a_report(
     queued, report = await admin.wait_replies(2)
     assert queued.text == t("announce_queued")
     assert report.text == t("announce_report", sent=2, blocked=0, failed=0)
+    # Signed with who sent it and for which class.
+    signed = "Объявление от Петровой Ирины, администратора, для 5А\n\nСобрание в пятницу"
     for parent in (olga, ivan):
-        assert (await parent.wait_reply()).text == "Собрание в пятницу"
-        assert [m.text for m in parent.messages].count("Собрание в пятницу") == 1
+        assert (await parent.wait_reply()).text == signed
+        assert [m.text for m in parent.messages].count(signed) == 1
 
 
 async def test_posts_go_to_the_bound_channel_and_the_director_proposes(
