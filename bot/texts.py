@@ -481,8 +481,7 @@ TEXTS: dict[str, str] = {
     ),
     "audit_title.teaching_set": "Учителю назначены классы",
     "audit_action.teaching_removed": (
-        "{actor} {actor:отметил|отметила}, что {subject} больше не ведёт уроки в"
-        " {classes}"
+        "{actor} {actor:отметил|отметила}, что {subject} больше не ведёт уроки в {classes}"
     ),
     "audit_title.teaching_removed": "Учителю сняты классы",
     "audit_action.person_left": (
