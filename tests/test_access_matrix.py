@@ -77,6 +77,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     # 2.1: the admin creates and annuls invitation links; 2.5: students are invited by their
     # class teacher too (for the class teacher's own class only).
     "invite": ("private", CLASS_LEADERS),
+    "invite_for": ("private", CLASS_LEADERS),
     "invites": ("private", CLASS_LEADERS),
     "annul": ("private", CLASS_LEADERS),
     # 2.1: the admin reviews and accepts join requests (a class's own class teacher too).
@@ -89,6 +90,12 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     "move": ("private", ADMIN_ONLY),
     "leave": ("private", ADMIN_ONLY),
     "leave_decide": ("private", ADMIN_ONLY),
+    "move_decide": ("private", ADMIN_ONLY),
+    # 2.1, 2.3: the admin and the class teacher keep who is whose parent; everyone sees their
+    # own family; the class teacher's class list with the parents (2.2: the director sees it).
+    "family": ("private", CONSENTED),
+    "family_remove": ("private", CLASS_LEADERS),
+    "class": ("private", PLANNERS),
     # 2.2: the administration oversees the use of the profile.
     "audit": ("private", ADMINISTRATION),
     # 2.1: the administration follows the school's move to MAX.
@@ -138,7 +145,10 @@ ARGS: dict[str, str] = {
     "bind": "parents 5А", "done": "1", "undone": "1", "event_cancel": "1",
     "announce": "5А Собрание в пятницу", "post": "staff Педсовет", "propose": "Педсовет",
 }  # fmt: skip
-HIDDEN = {"decline", "class_teacher_confirm", "leave_decide", "proposal", "roster_apply"}
+HIDDEN = {
+    "decline", "class_teacher_confirm", "leave_decide", "proposal", "roster_apply",
+    "invite_for", "move_decide", "family_remove",
+}  # fmt: skip
 TYPED = [name for name in EXPECTED if name not in HIDDEN and name not in ("start", "agree")]
 # What /cancel answers; inside /forget_me, newer texts say that the data stays.
 CANCELLED = {

@@ -683,8 +683,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         -- A parent's role named the child by what the parent typed. Each active one becomes
         -- a link: to the student of that class with that name (compared as people type
         -- names: case, ё/е and spacing aside; the student's own stated name or their
-        -- register name), else a name-only link the class teacher can confirm. The
-        -- role's name is then cleared: the links are the one record of who is whose parent.
+        -- register name), else a name-only link the class teacher can confirm. From here
+        -- on the links are the one record of who is whose parent: the role's name stays
+        -- as it was written (read only to erase it with its parent) and is no longer set.
         INSERT OR IGNORE INTO family_links
             (parent_id, child_id, child_name, class_id, created_by, created_at)
         SELECT parent_id, child_id, CASE WHEN child_id IS NULL THEN child_name END,
@@ -702,8 +703,6 @@ MIGRATIONS: tuple[Migration, ...] = (
               AND r.child_name IS NOT NULL AND trim(r.child_name) != ''
             ORDER BY r.id
         );
-        UPDATE roles SET child_name = NULL
-            WHERE role = 'parent' AND ended_at IS NULL AND class_id IS NOT NULL;
         """,
     ),
 )
