@@ -186,6 +186,8 @@ class MovementService:
     async def _depart(tx: Repositories, actor_id: int, person_id: int, classes: list[int]) -> None:
         await tx.roles.end_all(person_id)
         await tx.people.mark_left(person_id)
+        # Whose parent they were, or who theirs: no longer a relation within the school.
+        await tx.family.remove_of_person(person_id)
         await tx.requests.withdraw_all(person_id)
         for class_id in classes:
             await tx.invitations.annul(

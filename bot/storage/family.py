@@ -123,6 +123,12 @@ class FamilyRepo(Repo):
             "DELETE FROM family_links WHERE id = ?", [(link_id,) for link_id in link_ids]
         )
 
+    async def remove_of_person(self, person_id: int) -> None:
+        """Every link of a person, as a parent or as a child (they left the school)."""
+        await self._conn.execute(
+            "DELETE FROM family_links WHERE parent_id = ? OR child_id = ?", (person_id, person_id)
+        )
+
     async def confirm_child(self, link_id: int, child_id: int) -> bool:
         """A name-only link now names a registered child. A parent already linked to that
         child keeps the one link: the name-only one goes. False if it went."""
