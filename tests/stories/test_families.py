@@ -196,8 +196,7 @@ async def test_family_by_hand_and_a_departure_with_the_parents(
     # The boy leaves with his parents: the mother leaves the school, the father keeps 5Б.
     question = await ask(admin, f"/leave {misha.ref}")
     assert question.text == (
-        "У ученика Белова Миши есть родители в боте: Белова Ольга, Белов Олег. "
-        "Они тоже выбывают?"
+        "У ученика Белова Миши есть родители в боте: Белова Ольга, Белов Олег. Они тоже выбывают?"
     )
     await admin.press(question.button(BUTTONS["with_parents"]))
     assert (await admin.wait_reply()).text.startswith("Выбытие отмечено: ")
