@@ -295,14 +295,16 @@ class FamilyService:
             parents = [*confirmed, *(link.parent_id for link in by_name)]
             families.append(StudentFamily(child, sorted(set(parents)), unconfirmed=bool(by_name)))
         # Name-only links naming nobody on the list: a child the class teacher has yet to
-        # add, shown by the name the parent gave.
+        # add, shown once by the name the parents gave.
+        unlisted: dict[str, tuple[str, set[int]]] = {}
         for link in links:
             if link.child_id is None and link.child_name and link.id not in claimed:
-                families.append(
-                    StudentFamily(
-                        ClassChild(None, link.child_name, (link.child_name,)),
-                        [link.parent_id],
-                        unconfirmed=True,
-                    )
+                name, parents_of_child = unlisted.setdefault(
+                    name_key(link.child_name), (link.child_name, set())
                 )
+                parents_of_child.add(link.parent_id)
+        for name, parent_ids in unlisted.values():
+            families.append(
+                StudentFamily(ClassChild(None, name, (name,)), sorted(parent_ids), unconfirmed=True)
+            )
         return families
