@@ -157,7 +157,7 @@ async def claim_links(
     now link to them. Returns the parents so linked."""
     parents = []
     for link in await repos.family.name_only_in([class_id]):
-        if link.parent_id == student_id or not link.child_name:
+        if link.parent_id == student_id or not link.child_name or link.departed:
             continue
         named = any(names_agree(link.child_name, name) for name in names if name)
         if named and await repos.family.confirm_child(link.id, student_id):
@@ -166,7 +166,9 @@ async def claim_links(
 
 
 async def parents_of(repos: Repositories, child_id: int) -> list[int]:
-    return sorted({link.parent_id for link in await repos.family.of_child(child_id)})
+    """The parents still with the school."""
+    links = await repos.family.of_child(child_id)
+    return sorted({link.parent_id for link in links if not link.departed})
 
 
 async def forget_name_only_links(
@@ -211,8 +213,8 @@ class FamilyService:
         )
         return Family(
             person_id,
-            await repos.family.of_parent(person_id),
-            await repos.family.of_child(person_id),
+            [link for link in await repos.family.of_parent(person_id) if not link.departed],
+            [link for link in await repos.family.of_child(person_id) if not link.departed],
             classes,
         )
 
@@ -275,7 +277,7 @@ class FamilyService:
         their parents; a name-only link counts for the student it names, unconfirmed."""
         repos = self._db.reader
         children = await class_children(repos, class_id)
-        links = await repos.family.in_class(class_id)
+        links = [link for link in await repos.family.in_class(class_id) if not link.departed]
         families = []
         claimed: set[int] = set()
         for child in children:

@@ -48,7 +48,7 @@ class Departed:
 async def _keeps_class(tx: Repositories, parent_id: int, child_id: int, class_id: int) -> bool:
     """Whether a parent has another child in the class (then the class stays theirs)."""
     return any(
-        link.child_id != child_id and link.class_id == class_id
+        link.child_id != child_id and link.class_id == class_id and not link.departed
         for link in await tx.family.of_parent(parent_id)
     )
 
@@ -150,6 +150,11 @@ class MovementService:
         classes = sorted({r.class_id for r in roles if r.class_id is not None})
         if actor_id is not None:
             await self._depart(tx, actor_id, person_id, classes)
+            # Parent invitations issued for this student are of no use any more.
+            for class_id in student_classes:
+                await tx.invitations.annul(
+                    await tx.invitations.open_for_child(person_id, class_id), actor_id
+                )
         left = [person_id]
         out_of_class: list[int] = []
         for parent_id in parents if with_parents else []:
@@ -186,8 +191,6 @@ class MovementService:
     async def _depart(tx: Repositories, actor_id: int, person_id: int, classes: list[int]) -> None:
         await tx.roles.end_all(person_id)
         await tx.people.mark_left(person_id)
-        # Whose parent they were, or who theirs: no longer a relation within the school.
-        await tx.family.remove_of_person(person_id)
         await tx.requests.withdraw_all(person_id)
         for class_id in classes:
             await tx.invitations.annul(

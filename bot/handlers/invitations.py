@@ -69,11 +69,11 @@ async def invite(event_ctx: EventContext) -> None:
         school_class = await class_from(event_ctx, class_text)
     max_uses: int | None = 1 if role is Role.TEACHER else None
     name_words: list[str] = []
-    if role is Role.PARENT and rest and parse_int(rest[-1], 0) is None:
+    if role is Role.PARENT and rest and _name_like(rest[-1]):
         # A parent invitation for a named student: «/invite parent 5А Белов Михаил [30]».
         name_words = rest
         rest = []
-    elif role is Role.PARENT and len(rest) > 1:
+    elif role is Role.PARENT and len(rest) > 1 and all(map(_name_like, rest[:-1])):
         name_words, rest = rest[:-1], rest[-1:]
     if rest:
         max_uses = parse_int(rest[0], 1, MAX_USES) if len(rest) == 1 else None
@@ -122,6 +122,11 @@ async def invite(event_ctx: EventContext) -> None:
             )
             return
     await _issue(event_ctx, role, school_class, max_uses, None)
+
+
+def _name_like(word: str) -> bool:
+    """A word of a person's name (letters, maybe a hyphen), not a number of uses."""
+    return word.replace("-", "").isalpha()
 
 
 def _footer(page: Page[ClassChild]) -> str:

@@ -22,6 +22,9 @@ class FamilyLinkRow:
     class_id: int | None
     class_name: str | None
     created_at: datetime
+    # The parent or the child has left the school (their data waits for its deletion):
+    # the link is no longer a relation within the school.
+    departed: bool = False
 
     @property
     def confirmed(self) -> bool:
@@ -31,7 +34,9 @@ class FamilyLinkRow:
 class FamilyRepo(Repo):
     _SELECT = (
         "SELECT f.id, f.parent_id, f.child_id, f.child_name, f.class_id, c.name AS class_name,"
-        " f.created_at FROM family_links f LEFT JOIN classes c ON c.id = f.class_id"
+        " f.created_at, (pp.left_at IS NOT NULL OR cp.left_at IS NOT NULL) AS departed"
+        " FROM family_links f LEFT JOIN classes c ON c.id = f.class_id"
+        " LEFT JOIN people pp ON pp.id = f.parent_id LEFT JOIN people cp ON cp.id = f.child_id"
     )
 
     @staticmethod
@@ -44,6 +49,7 @@ class FamilyRepo(Repo):
             class_id=row["class_id"],
             class_name=row["class_name"],
             created_at=from_db(row["created_at"]),
+            departed=bool(row["departed"]),
         )
 
     async def get(self, link_id: int) -> FamilyLinkRow | None:
@@ -121,12 +127,6 @@ class FamilyRepo(Repo):
     async def remove_many(self, link_ids: Sequence[int]) -> None:
         await self._conn.executemany(
             "DELETE FROM family_links WHERE id = ?", [(link_id,) for link_id in link_ids]
-        )
-
-    async def remove_of_person(self, person_id: int) -> None:
-        """Every link of a person, as a parent or as a child (they left the school)."""
-        await self._conn.execute(
-            "DELETE FROM family_links WHERE parent_id = ? OR child_id = ?", (person_id, person_id)
         )
 
     async def confirm_child(self, link_id: int, child_id: int) -> bool:
