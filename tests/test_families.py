@@ -190,3 +190,46 @@ async def test_the_class_teacher_confirms_or_corrects_the_child_a_parent_named(
     assert (await elena.wait_reply()).text.startswith("Заявка №4 принята")
     links = await bot.db.reader.family.of_parent(petr)
     assert [(link.child_id, link.child_name) for link in links] == [(None, "Орлова Анна")]
+
+
+async def test_long_class_lists_are_paged_in_the_request_and_in_the_class_list(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    roster = [f"Ученик{letter} Иван" for letter in "АБВГДЕЖЗИКЛМ"]  # 12: two pages
+    school_class = await bot.db.reader.classes.by_name("5А")
+    assert school_class is not None
+    class_id = school_class.id
+    async with bot.db.transaction() as tx:
+        for name in roster:
+            await tx.roster.upsert_student(name, class_id)
+
+    parent = await consented_user(sandbox, "Ольга", "Белова")
+    await drain(parent)
+    question = await ask(parent, "/request")
+    await parent.press(question.button(BUTTONS["i_am_parent"]))
+    await parent.press((await parent.wait_reply()).button("5А"))
+    first = await parent.wait_reply()
+    assert first.text == t("request_ask_child_pick", class_name="5А") + "\n" + t(
+        "page_footer", number=1, pages=2
+    )
+    await parent.press(first.button(BUTTONS["page_next"]))
+    second = await parent.wait_reply()
+    assert second.text.endswith(t("page_footer", number=2, pages=2))
+    await parent.press(second.button("УченикМ Иван"))
+    confirm = await parent.wait_reply()
+    assert confirm.text == t(
+        "request_confirm_parent", role="родитель", class_name="5А", name="УченикМ Иван"
+    )
+    await parent.press(confirm.button(BUTTONS["send_request"]))
+    await parent.wait_reply()
+    await admin.wait_reply()  # the request, to the admin: the class has no class teacher
+    assert (await ask(admin, "/approve 1")).text.startswith("Заявка №1 принята")
+
+    listing = await ask(admin, "/class 5А")
+    assert listing.text.startswith(t("class_list_header", class_name="5А", count=12))
+    assert listing.text.endswith(t("page_footer", number=1, pages=2))
+    await admin.press(listing.button(BUTTONS["page_next"]))
+    last = (await admin.wait_reply()).text
+    line = t("class_list_line_roster", number=12, name="УченикМ Иван", parents="Белова Ольга")
+    assert line + t("class_list_unconfirmed") in last
