@@ -422,8 +422,12 @@ TEXTS: dict[str, str] = {
     "family_parent_line": "• {parent}",
     "family_remove_label": "Убрать связь: {name}",
     "family_add_hint": "Добавить связь: /family <родитель> + <ученик>.",
-    "family_added": "Готово: {parent} — родитель ученика {child} ({class_name}).",
-    "family_already": "{parent} уже {parent:связан|связана} с учеником {child}.",
+    "family_added": (
+        "Готово: {parent} — родитель {child:ученика|ученицы} {child:gent} ({class_name})."
+    ),
+    "family_already": (
+        "{parent} уже {parent:связан|связана} с {child:учеником|ученицей} {child:ablt}."
+    ),
     "family_manage_not_allowed": (
         "Связи учеников {class_name} меняют классный руководитель этого класса и администратор."
     ),
@@ -433,13 +437,15 @@ TEXTS: dict[str, str] = {
     ),
     "family_same_person": "Родитель и ребёнок — один и тот же человек.",
     "family_link_gone": "Этой связи уже нет.",
-    "family_removed": "Связь убрана: {parent} больше не родитель ученика {child} в боте.",
+    "family_removed": (
+        "Связь убрана: {parent} больше не родитель {child:ученика|ученицы} {child:gent} в боте."
+    ),
     "class_list_usage": "Укажите класс: /class 5А.",
     "class_list_not_allowed": (
         "Список {class_name} видят его классный руководитель, администратор и директор."
     ),
     "class_list_empty": "В {class_name} пока нет учеников.",
-    "class_list_header": "{class_name}: {count:ученик} и их родители.",
+    "class_list_header": "{class_name}: ученики и их родители (всего {count:ученик}):",
     "class_list_line": "{number}. {name} — {parents}",
     "class_list_line_roster": "{number}. {name} (не зарегистрирован в боте) — {parents}",
     "class_list_no_parents": "родителей в боте нет",
