@@ -22,6 +22,7 @@ from bot.domain.announcements import AnnouncementService
 from bot.domain.chats import ChatService
 from bot.domain.duties import DutyService
 from bot.domain.events import EventService
+from bot.domain.family import FamilyService
 from bot.domain.invitations import InvitationService
 from bot.domain.movement import MovementService
 from bot.domain.moving import MovingService
@@ -139,6 +140,7 @@ class Application:
                 self.db, self.clock, settings.invitation_ttl, settings.stale_invitation_after
             ),
             requests=RequestService(self.db),
+            family=FamilyService(self.db),
             movement=MovementService(self.db, (*settings.admin_ids, *settings.director_ids)),
             chats=ChatService(self.db, {name: a.chat_platform for name, a in adapters.items()}),
             duties=DutyService(self.db, self.clock, settings.zone, settings.stale_invitation_after),

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bot.domain.chats import ChatService
     from bot.domain.duties import DutyService
     from bot.domain.events import EventService
+    from bot.domain.family import FamilyService
     from bot.domain.invitations import InvitationService
     from bot.domain.movement import MovementService
     from bot.domain.moving import MovingService
@@ -53,6 +54,7 @@ class Services:
     school: SchoolService
     invitations: InvitationService
     requests: RequestService
+    family: FamilyService
     movement: MovementService
     chats: ChatService
     duties: DutyService

@@ -30,7 +30,7 @@ SHEET_HOWTO = "Как заполнить"
 SHEET_SUMMARY = "Сводка"
 SUMMARY_HEADERS = ("Класс", "Ожидается", "Присоединились", "Ещё нет")
 SUMMARY_TOTAL = "Итого"
-PEOPLE_HEADERS = ("ФИО", "Роль", "Статус")
+PEOPLE_HEADERS = ("ФИО", "Роль", "Статус", "Родители")
 
 _WIDTHS = {
     COLUMN_CLASS: 12,
@@ -121,9 +121,10 @@ def _offer_roles(sheet: Any, column: int) -> None:
 
 def export_workbook(
     summary: Sequence[tuple[str, int, int, int]],
-    classes: Mapping[str, Sequence[tuple[str, str, str]]],
+    classes: Mapping[str, Sequence[Sequence[str | None]]],
 ) -> bytes:
-    """«Сводка» (per class: expected, joined, not yet, and a total), then a sheet per class."""
+    """«Сводка» (per class: expected, joined, not yet, and a total), then a sheet per class
+    (each person: name, role, status and, for a student, their parents)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_SUMMARY

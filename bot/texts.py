@@ -109,6 +109,12 @@ BUTTONS: dict[str, str] = {
     "rsvp_who": "Кто ответил",
     "page_back": "‹ Назад",
     "page_next": "Дальше ›",
+    # Issue 15 — families
+    "invite_whole_class": "Для всего класса",
+    "child_not_listed": "Моего ребёнка нет в списке",
+    "keep_child_name": "Оставить как есть",
+    "move_with_parents": "Вместе с родителями",
+    "move_without_parents": "Только ученика",
 }
 
 TEXTS: dict[str, str] = {
@@ -388,6 +394,98 @@ TEXTS: dict[str, str] = {
     "decision_you_rejected": "Ваша заявка №{id} отклонена.{reason}",
     "decision_reason": " Причина: {reason}",
     "decision_usage": "Укажите номер заявки, например: /approve 12 или /reject 12 причина.",
+    # Issue 15 — families
+    "invite_pick_child": (
+        "Приглашение родителям {class_name}: для родителей какого ученика? Выберите ученика "
+        "или «Для всего класса»."
+    ),
+    "invite_child_several": (
+        "В {class_name} несколько учеников по запросу «{name}». Выберите нужного."
+    ),
+    "invite_child_not_found": (
+        "В {class_name} нет зарегистрированного ученика «{name}». Выберите из списка или "
+        "«Для всего класса»."
+    ),
+    "invite_child_none_registered": (
+        "В {class_name} пока нет зарегистрированных учеников, и «{name}» среди них не найти. "
+        "Приглашение для всего класса: /invite parent {class_name}."
+    ),
+    "invite_child_gone": (
+        "Этого ученика уже нет в {class_name}. Выберите другого: /invite parent {class_name}."
+    ),
+    "invite_created_for_child": (
+        "Для родителей ученика: {child}. Имя ребёнка у родителя не спросят."
+    ),
+    "request_ask_child_pick": (
+        "Выберите вашего ребёнка из списка учеников {class_name}. Если его нет в списке, "
+        "нажмите «Моего ребёнка нет в списке»."
+    ),
+    "request_child_question": (
+        "Заявка №{id}: {parent} указывает ребёнка «{child}», а среди зарегистрированных учеников "
+        "{class_name} такого имени нет. Это кто-то из них? Выберите ученика или «Оставить как "
+        "есть». Исправить имя: /approve {id} Фамилия Имя."
+    ),
+    "family_claimed": (
+        "{name} {name:зарегистрировался|зарегистрировалась} в {class_name}. Связь с "
+        "{parents:родителем|родителем|родителями} подтверждена: {parents}."
+    ),
+    "move_ask_parents": (
+        "У {name:ученика|ученицы} {name:gent} есть {parents:родитель|родитель|родители} в боте: "
+        "{parents}. {parents:Он тоже переходит|Она тоже переходит|Они тоже переходят} в {new}?"
+    ),
+    "family_usage": (
+        "Как связать родителя с ребёнком: /family <родитель> + <ученик>, например "
+        "/family id123 + id456."
+    ),
+    "family_not_allowed": (
+        "Семью этого человека видят классный руководитель его класса, администратор и директор."
+    ),
+    "family_none_own": (
+        "Связанных с вами детей или родителей в боте нет. Если это ошибка, напишите классному "
+        "руководителю."
+    ),
+    "family_no_role": "{name} не ученик и не родитель в школе: семейных связей нет.",
+    "family_none": "{name}: связанных детей и родителей в боте нет.",
+    "family_header_own": "Ваша семья в боте:",
+    "family_header": "Семья: {name}",
+    "family_children": "Дети:",
+    "family_parents": "Родители:",
+    "family_child_line": "• {child}, {class_name}",
+    "family_child_unconfirmed_line": (
+        "• {child}, {class_name} — не подтверждено: ребёнок ещё не зарегистрирован"
+    ),
+    "family_parent_line": "• {parent}",
+    "family_remove_label": "Убрать связь: {name}",
+    "family_add_hint": "Добавить связь: /family <родитель> + <ученик>.",
+    "family_added": (
+        "Готово: {parent} — родитель {child:ученика|ученицы} {child:gent} ({class_name})."
+    ),
+    "family_already": (
+        "{parent} уже {parent:связан|связана} с {child:учеником|ученицей} {child:ablt}."
+    ),
+    "family_manage_not_allowed": (
+        "Связи учеников {class_name} меняют классный руководитель этого класса и администратор."
+    ),
+    "family_not_student": "{child} не числится учеником ни в одном классе.",
+    "family_not_parent": (
+        "{parent} не родитель в школе. Сначала пригласите родителя: /invite parent {class_name}."
+    ),
+    "family_same_person": "Родитель и ребёнок — один и тот же человек.",
+    "family_link_gone": "Этой связи уже нет.",
+    "family_removed": (
+        "Связь убрана: {parent} больше не родитель {child:ученика|ученицы} {child:gent} в боте."
+    ),
+    "class_list_usage": "Укажите класс: /class 5А.",
+    "class_list_not_allowed": (
+        "Список {class_name} видят его классный руководитель, администратор и директор."
+    ),
+    "class_list_empty": "В {class_name} пока нет учеников.",
+    "class_list_header": "{class_name}: ученики и их родители (всего {count:ученик}):",
+    "class_list_line": "{number}. {name} — {parents}",
+    "class_list_line_roster": "{number}. {name} (не зарегистрирован в боте) — {parents}",
+    "class_list_no_parents": "родителей в боте нет",
+    "class_list_unconfirmed": " (связь не подтверждена)",
+    "roster_parents_column": "Родители",
     # Verification
     "verify_header": "Ждут подтверждения статуса «учитель» ({count}):",
     "verify_line": "• {name} ({profile}) — с {since}. /verify {vk_id}",
@@ -484,6 +582,14 @@ TEXTS: dict[str, str] = {
         "{actor} {actor:отметил|отметила}, что {subject} больше не ведёт уроки в {classes}"
     ),
     "audit_title.teaching_removed": "Учителю сняты классы",
+    "audit_action.family_linked": "{actor} {actor:связал|связала} родителя {subject:accs} {child}",
+    "audit_title.family_linked": "Родитель связан с ребёнком",
+    "audit_action.family_unlinked": (
+        "{actor} {actor:убрал|убрала} связь родителя {subject:gent} {child}"
+    ),
+    "audit_title.family_unlinked": "Связь родителя с ребёнком убрана",
+    "audit_child": "с {child:ablt}",
+    "audit_child_unknown": "с ребёнком, чьи данные удалены",
     "audit_action.person_left": (
         "{actor} {actor:отметил|отметила} выбытие {subject:gent}{with_parents}"
     ),

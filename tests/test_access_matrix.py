@@ -41,6 +41,8 @@ ADMIN_ONLY = frozenset({ADMIN})
 ADMINISTRATION = frozenset({DIRECTOR, ADMIN})
 CLASS_LEADERS = frozenset({CLASS_TEACHER, ADMIN})
 SCHOOL_PEOPLE = STAFF | {PARENT, STUDENT}
+# Who leads a class or the school: the class lists are theirs.
+CLASS_LIST_READERS = frozenset({CLASS_TEACHER, DIRECTOR, ADMIN})
 
 # command: (where, who may use it). "private" — a dialog with the bot, "chat" — a group chat.
 # fmt: off
@@ -83,6 +85,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     # 2.1: the admin creates and annuls invitation links; 2.5: students are invited by their
     # class teacher too (for the class teacher's own class only).
     "invite": ("private", CLASS_LEADERS),
+    "invite_for": ("private", CLASS_LEADERS),
     "invites": ("private", CLASS_LEADERS),
     "annul": ("private", CLASS_LEADERS),
     # 2.1: the admin reviews and accepts join requests (a class's own class teacher too).
@@ -95,6 +98,12 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     "move": ("private", ADMIN_ONLY),
     "leave": ("private", ADMIN_ONLY),
     "leave_decide": ("private", ADMIN_ONLY),
+    "move_decide": ("private", ADMIN_ONLY),
+    # 2.1, 2.3: the admin and the class teacher keep who is whose parent; everyone sees their
+    # own family; the class teacher's class list with the parents (2.2: the director sees it).
+    "family": ("private", CONSENTED),
+    "family_remove": ("private", CLASS_LEADERS),
+    "class": ("private", CLASS_LIST_READERS),
     # 2.2: the administration oversees the use of the profile.
     "audit": ("private", ADMINISTRATION),
     "audit_export": ("private", ADMINISTRATION),
@@ -153,7 +162,7 @@ ARGS: dict[str, str] = {
 }  # fmt: skip
 HIDDEN = {
     "decline", "class_teacher_confirm", "leave_decide", "proposal", "roster_apply", "rsvp",
-    "rsvp_who",
+    "rsvp_who", "invite_for", "move_decide", "family_remove",
 }  # fmt: skip
 TYPED = [name for name in EXPECTED if name not in HIDDEN and name not in ("start", "agree")]
 # What /cancel answers; inside /forget_me, newer texts say that the data stays.

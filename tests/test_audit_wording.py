@@ -179,8 +179,8 @@ def _row(
         ),
         # An action with no wording yet, from a part of the bot written later.
         (
-            _row("family_linked", details={"parent": 4, "class": "5А"}),
-            "Смирнова А. П.: действие «family_linked», кого: Белов Михаил (parent: 4), 5А",
+            _row("parent_council_set", details={"parent": 4, "class": "5А"}),
+            "Смирнова А. П.: действие «parent_council_set», кого: Белов Михаил (parent: 4), 5А",
         ),
         # An old row without a detail its sentence needs reads as the generic line.
         (
@@ -255,6 +255,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "teacher_verified": {},
     "teaching_set": {"classes": ["5А", "5Б"], "subject": "математика"},
     "teaching_removed": {"classes": ["5Б"]},
+    "family_linked": {"child": 4, "class": "5А"},
+    "family_unlinked": {"child": None, "class": "5А"},
 }
 
 

@@ -275,7 +275,12 @@ async def test_a_join_request_reaches_the_class_teacher_who_approves_it(
     heard = await parent.wait_reply()
     assert heard.text.startswith(t("decision_you_approved", id=1, role="родитель", class_name="5А"))
     roles = await bot.db.reader.roles.active_for(await person_of(bot.db, parent))
-    assert [(r.role, r.class_name, r.child_name) for r in roles] == [("parent", "5А", "Белов Миша")]
+    assert [(r.role, r.class_name) for r in roles] == [("parent", "5А")]
+    # No such student is registered: the link keeps the name the parent gave.
+    links = await bot.db.reader.family.of_parent(await person_of(bot.db, parent))
+    assert [(link.child_id, link.child_name, link.class_name) for link in links] == [
+        (None, "Белов Миша", "5А")
+    ]
 
     # A second decision, by anyone, is told who decided first.
     again = await ask(admin, "/reject 1")
@@ -347,7 +352,13 @@ async def test_moving_a_student_moves_the_parents_and_tells_them(
     misha = await joined_by_code(sandbox, student_code, "Миша", "Белов", "Белов Михаил")
     olga = await joined_by_code(sandbox, parent_code, "Ольга", "Белова", "Белов Михаил")
 
-    moved = await ask(admin, f"/move id{misha.user_id} 6б")
+    question = await ask(admin, f"/move id{misha.user_id} 6б")
+    # The linked parent is asked about, by a button.
+    assert question.text == t(
+        "move_ask_parents", name="Белов Миша", new="6Б", parents="Белова Ольга"
+    )
+    await admin.press(question.button(BUTTONS["move_with_parents"]))
+    moved = await admin.wait_reply()
     assert moved.text == t(
         "move_done", name="Белов Миша", old="5А", new="6Б", parents="Белова Ольга", annulled=0
     )

@@ -422,7 +422,7 @@ async def test_forget_me_leaves_no_trace_of_the_person_or_their_child(
     await drain(elena)  # the admin's announcement
     elena_id = await person_of(runner.db, elena)
     before = _traces(database, elena_id, ("Смирнова", "Смирнов Пётр", "4711"))
-    assert any(trace.startswith("roles.child_name") for trace in before)
+    assert any(trace.startswith("family_links.child_name") for trace in before)
     for table in (
         "chat_members",
         "code_failures",
@@ -445,8 +445,10 @@ async def test_forget_me_leaves_no_trace_of_the_person_or_their_child(
     # What stays: that things happened, and other people's data.
     actions = [row.action for row in await runner.db.reader.audit.latest(100)]
     assert {"consent_withdrawn", "invitation_issued", "chat_bound"} <= set(actions)
-    olga_roles = await runner.db.reader.roles.active_for(await person_of(runner.db, olga))
-    assert [(r.role, r.child_name) for r in olga_roles] == [("parent", "Белов Михаил")]
+    olga_id = await person_of(runner.db, olga)
+    assert [r.role for r in await runner.db.reader.roles.active_for(olga_id)] == ["parent"]
+    olga_links = await runner.db.reader.family.of_parent(olga_id)
+    assert [link.child_name for link in olga_links] == ["Белов Михаил"]
     assert _query(database, "SELECT kind FROM chats WHERE kind IS NOT NULL") == [("parents",)]
     assert "родитель, 5А" in (invites := (await ask(admin, "/invites")).text)
     assert "выдал " + t("invites_issuer_forgotten") in invites
@@ -483,8 +485,8 @@ async def test_a_departure_is_forgotten_after_the_retention_but_not_the_other_pa
     assert _traces(database, olga.user_id, ("Белова", "Ольга", "4711")) == []
     # The child's father is still with the school: his role names the boy, and the roster
     # keeps him.
-    oleg_roles = await clocked_bot.db.reader.roles.active_for(await person_of(clocked_bot.db, oleg))
-    assert [r.child_name for r in oleg_roles] == ["Белов Михаил"]
+    oleg_links = await clocked_bot.db.reader.family.of_parent(await person_of(clocked_bot.db, oleg))
+    assert [link.child_name for link in oleg_links] == ["Белов Михаил"]
     assert _query(database, "SELECT full_name FROM roster_students") == [("Белов Михаил",)]
     actions = [row.action for row in await clocked_bot.db.reader.audit.latest(50)]
     assert "departed_data_deleted" in actions

@@ -34,8 +34,8 @@ async def test_a_parent_redeeming_again_is_told_so_and_spends_no_use(
 
     second = await joined_by_code(sandbox, code, "Пётр", "Иванов", "Иванов Коля")
     assert second.user_id != parent.user_id
-    roles = await bot.db.reader.roles.active_for(await person_of(bot.db, parent))
-    assert [r.child_name for r in roles] == ["Белов Миша"]
+    links = await bot.db.reader.family.of_parent(await person_of(bot.db, parent))
+    assert [link.child_name for link in links] == ["Белов Миша"]
 
 
 async def test_a_role_gained_while_the_name_was_asked_spends_no_use(

@@ -454,10 +454,10 @@ def test_the_export_has_a_summary_with_totals_and_a_sheet_per_class() -> None:
         ["Итого", 5, 4, 1],
     ]
     people = [list(row) for row in workbook["5А"].values]
-    assert people[0] == ["ФИО", "Роль", "Статус"]
-    assert people[1] == ["Белов Михаил", "ученик", "присоединился"]
+    assert people[0] == ["ФИО", "Роль", "Статус", "Родители"]
+    assert people[1] == ["Белов Михаил", "ученик", "присоединился", None]
     assert workbook["5А"]["A3"].data_type == "s"  # text, never a formula
-    assert [list(row) for row in workbook["6Б"].values] == [["ФИО", "Роль", "Статус"]]
+    assert [list(row) for row in workbook["6Б"].values] == [["ФИО", "Роль", "Статус", "Родители"]]
 
 
 def test_an_empty_export_still_has_its_total_row() -> None:

@@ -58,6 +58,9 @@ async def test_a_good_import_then_export_round_trips(sandbox: VKSandbox, bot: Bo
 
     code = invitation_code(await ask(admin, "/invite student 5А"))
     await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    # A mother invited for him: the export lists her beside him.
+    code = invitation_code(await ask(admin, "/invite parent 5А Белов"))
+    await joined_by_code(sandbox, code, "Ольга", "Белова", None)
     stats = (await ask(admin, "/stats")).text
     assert "5А: учеников 1 из 1 по списку, родителей (семей) 0 из 1, чаты: 0 из 3" in stats
     assert "5Б: учеников 0 из 1 по списку" in stats
@@ -67,10 +70,11 @@ async def test_a_good_import_then_export_round_trips(sandbox: VKSandbox, bot: Bo
     book = load_workbook(io.BytesIO(_document(sandbox, exported.attachments[0])))
     assert book.sheetnames[:3] == ["Сводка", "5А", "5Б"]
     rows_5a = [tuple(row) for row in book["5А"].iter_rows(values_only=True)]
-    assert rows_5a[0] == ("ФИО", "Роль", "Статус")
-    assert ("Белов Михаил", "ученик", "присоединился") in rows_5a
+    assert rows_5a[0] == ("ФИО", "Роль", "Статус", "Родители")
+    assert ("Белов Михаил", "ученик", "присоединился", "Белова Ольга") in rows_5a
+    assert ("Белова Ольга", "родитель", "присоединилась", None) in rows_5a
     rows_5b = [tuple(row) for row in book["5Б"].iter_rows(values_only=True)]
-    assert ("Орлова Анна", "ученик", "ещё нет") in rows_5b
+    assert ("Орлова Анна", "ученик", "ещё нет", None) in rows_5b
 
 
 async def test_the_template_is_a_workbook_that_reads_back_cleanly(

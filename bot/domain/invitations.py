@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.domain.family import claim_links, link_child
 from bot.domain.roles import Actor, Role
 from bot.parsing import parse_number
 from bot.storage import Database
@@ -62,6 +63,10 @@ class CodeCheck:
     status: CodeStatus
     invitation: InvitationRow | None = None
     locked_until: datetime | None = None
+    # A redemption's family: a parent's child (registered, else the name given), or the
+    # parents whose name-only links named the student who joined.
+    child_id: int | None = None
+    parents_linked: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,23 +120,34 @@ class InvitationService:
         self._stale_after = stale_after
 
     async def issue(
-        self, actor: Actor, role: Role, school_class: ClassRow, max_uses: int | None
+        self,
+        actor: Actor,
+        role: Role,
+        school_class: ClassRow,
+        max_uses: int | None,
+        child_id: int | None = None,
     ) -> Issued:
+        """`child_id`: a parent invitation for this student of the class."""
         code = new_code()
         expires_at = self._clock.now() + self._ttl
         async with self._db.transaction() as tx:
             invitation_id = await tx.invitations.create(
-                hash_code(code), role.value, school_class.id, max_uses, actor.person_id, expires_at
-            )
-            await tx.audit.write(
-                "invitation_issued",
+                hash_code(code),
+                role.value,
+                school_class.id,
+                max_uses,
                 actor.person_id,
-                details={
-                    "invitation": invitation_id,
-                    "role": role.value,
-                    "class": school_class.name,
-                },
+                expires_at,
+                child_id if role is Role.PARENT else None,
             )
+            details: dict[str, object] = {
+                "invitation": invitation_id,
+                "role": role.value,
+                "class": school_class.name,
+            }
+            if child_id is not None and role is Role.PARENT:
+                details["child"] = child_id
+            await tx.audit.write("invitation_issued", actor.person_id, details=details)
         return Issued(invitation_id, code, role, school_class, max_uses, expires_at)
 
     async def check(self, person_id: int, code: str) -> CodeCheck:
@@ -197,17 +213,32 @@ class InvitationService:
                 row.class_id,
                 granted_by=row.created_by,
                 stated_name=name if row.role == Role.STUDENT.value else None,
-                child_name=name if row.role == Role.PARENT.value else None,
             )
             if not granted:
                 raise _NothingGrantedError(row)  # rolls the use back
+            child_id: int | None = None
+            parents: list[int] = []
+            if row.role == Role.PARENT.value and (row.child_id is not None or name):
+                await link_child(
+                    tx,
+                    person_id,
+                    row.class_id,
+                    row.created_by or None,
+                    child_id=row.child_id,
+                    child_name=name,
+                )
+                child_id = row.child_id
+            elif row.role == Role.STUDENT.value:
+                person = await tx.people.get(person_id)
+                names = [n for n in (name, person.full_name if person else None) if n]
+                parents = await claim_links(tx, person_id, row.class_id, names)
             await tx.audit.write(
                 "invitation_redeemed",
                 person_id,
                 person_id,
                 {"invitation": invitation_id, "role": row.role, "class": row.class_name},
             )
-        return CodeCheck(CodeStatus.OK, row)
+        return CodeCheck(CodeStatus.OK, row, child_id=child_id, parents_linked=tuple(parents))
 
     async def overview(self, actor: Actor, limit: int = LIST_LIMIT) -> InvitationList:
         now = self._clock.now()

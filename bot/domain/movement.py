@@ -8,10 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.conversation.identity import Account
+from bot.domain.family import forget_name_only_links, parents_of
 from bot.domain.roles import Role
 from bot.storage import Database, Repositories
 from bot.storage.classes import ClassRow
-from bot.storage.people import RoleRow
 
 
 class MoveOutcome(StrEnum):
@@ -27,8 +27,12 @@ class Moved:
     outcome: MoveOutcome
     old_class: str | None = None
     old_class_id: int | None = None
+    # The linked parents: asked about (NEEDS_PARENT_DECISION), or moved with the child.
     parents: list[int] = field(default_factory=list)
     annulled: int = 0
+    # Of the parents moved, those who leave the old class (no other child of theirs is
+    # there): they come out of its chats.
+    leaving: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -37,15 +41,16 @@ class Departed:
     left: list[int] = field(default_factory=list)
     parents: list[int] = field(default_factory=list)
     classes: list[int] = field(default_factory=list)
+    # Parents who stay with the school (a child in another class) but leave these classes.
+    out_of_class: list[int] = field(default_factory=list)
 
 
-async def _child_parents(
-    tx: Repositories, student: RoleRow, full_name: str | None
-) -> list[RoleRow]:
-    name = student.stated_name or full_name
-    if student.class_id is None or not name:
-        return []
-    return await tx.roles.parents_of_child(student.class_id, name)
+async def _keeps_class(tx: Repositories, parent_id: int, child_id: int, class_id: int) -> bool:
+    """Whether a parent has another child in the class (then the class stays theirs)."""
+    return any(
+        link.child_id != child_id and link.class_id == class_id and not link.departed
+        for link in await tx.family.of_parent(parent_id)
+    )
 
 
 class MovementService:
@@ -59,17 +64,27 @@ class MovementService:
     # the event's unit of work holds no lock; the change itself then reads everything again
     # in its transaction (another admin may have acted meanwhile) and is written.
 
-    async def plan_move(self, person_id: int, new_class: ClassRow) -> Moved:
-        return await self._move(self._db.reader, None, person_id, new_class)
+    async def plan_move(
+        self, person_id: int, new_class: ClassRow, with_parents: bool | None = None
+    ) -> Moved:
+        return await self._move(self._db.reader, None, person_id, new_class, with_parents)
 
-    async def move(self, actor_id: int, person_id: int, new_class: ClassRow) -> Moved:
+    async def move(
+        self, actor_id: int, person_id: int, new_class: ClassRow, with_parents: bool | None = None
+    ) -> Moved:
         async with self._db.transaction() as tx:
-            return await self._move(tx, actor_id, person_id, new_class)
+            return await self._move(tx, actor_id, person_id, new_class, with_parents)
 
     async def _move(
-        self, tx: Repositories, actor_id: int | None, person_id: int, new_class: ClassRow
+        self,
+        tx: Repositories,
+        actor_id: int | None,
+        person_id: int,
+        new_class: ClassRow,
+        with_parents: bool | None,
     ) -> Moved:
-        """`actor_id` None: only read what the move would do."""
+        """`actor_id` None: only read what the move would do. `with_parents` None: ask
+        first, when the student has linked parents."""
         roles = await tx.roles.active_for(person_id)
         students = [r for r in roles if r.role == Role.STUDENT.value]
         if not students:
@@ -77,12 +92,14 @@ class MovementService:
         student = students[0]
         if student.class_id == new_class.id:
             return Moved(MoveOutcome.SAME_CLASS, student.class_name)
-        person = await tx.people.get(person_id)
-        parents = await _child_parents(tx, student, person.full_name if person else None)
         assert student.class_id is not None
-        moved = Moved(
-            MoveOutcome.DONE, student.class_name, student.class_id, [p.person_id for p in parents]
-        )
+        old_id = student.class_id
+        linked = await parents_of(tx, person_id)
+        if linked and with_parents is None:
+            return Moved(MoveOutcome.NEEDS_PARENT_DECISION, student.class_name, old_id, linked)
+        parents = linked if with_parents else []
+        leaving = [p for p in parents if not await _keeps_class(tx, p, person_id, old_id)]
+        moved = Moved(MoveOutcome.DONE, student.class_name, old_id, parents, 0, leaving)
         if actor_id is None:
             return moved
         await tx.roles.end(student.id)
@@ -93,16 +110,14 @@ class MovementService:
             granted_by=actor_id,
             stated_name=student.stated_name,
         )
-        for parent in parents:
-            await tx.roles.end(parent.id)
-            await tx.roles.grant(
-                parent.person_id,
-                Role.PARENT.value,
-                new_class.id,
-                granted_by=actor_id,
-                child_name=parent.child_name,
-            )
-        stale_links = await tx.invitations.open_issued_by(person_id, student.class_id)
+        # The links follow the child, whether the parents move or not.
+        await tx.family.follow_child(person_id, new_class.id)
+        for parent_id in parents:
+            if parent_id in leaving:
+                await tx.roles.end_role(parent_id, Role.PARENT.value, old_id)
+            await tx.roles.grant(parent_id, Role.PARENT.value, new_class.id, granted_by=actor_id)
+        stale_links = await tx.invitations.open_issued_by(person_id, old_id)
+        stale_links += await tx.invitations.open_for_child(person_id, old_id)
         annulled = await tx.invitations.annul(stale_links, actor_id)
         await tx.audit.write(
             "student_moved",
@@ -126,33 +141,50 @@ class MovementService:
         roles = await tx.roles.active_for(person_id)
         if not roles:
             return Departed(MoveOutcome.NOT_MEMBER)
-        person = await tx.people.get(person_id)
-        parents: list[RoleRow] = []
-        for role in roles:
-            if role.role == Role.STUDENT.value:
-                parents += await _child_parents(tx, role, person.full_name if person else None)
+        student_classes = sorted(
+            {r.class_id for r in roles if r.role == Role.STUDENT.value and r.class_id is not None}
+        )
+        parents = await parents_of(tx, person_id) if student_classes else []
         if parents and with_parents is None:
-            return Departed(
-                MoveOutcome.NEEDS_PARENT_DECISION, parents=[p.person_id for p in parents]
-            )
+            return Departed(MoveOutcome.NEEDS_PARENT_DECISION, parents=parents)
         classes = sorted({r.class_id for r in roles if r.class_id is not None})
         if actor_id is not None:
             await self._depart(tx, actor_id, person_id, classes)
+            # Parent invitations issued for this student are of no use any more.
+            for class_id in student_classes:
+                await tx.invitations.annul(
+                    await tx.invitations.open_for_child(person_id, class_id), actor_id
+                )
         left = [person_id]
-        for parent in parents if with_parents else []:
+        out_of_class: list[int] = []
+        for parent_id in parents if with_parents else []:
+            parent_roles = await tx.roles.active_for(parent_id)
+            ending = [
+                r
+                for r in parent_roles
+                if r.role == Role.PARENT.value
+                and r.class_id in student_classes
+                and not await _keeps_class(tx, parent_id, person_id, r.class_id)
+            ]
             if actor_id is not None:
-                await tx.roles.end(parent.id)
-            others = [r for r in await tx.roles.active_for(parent.person_id) if r.id != parent.id]
-            if not others:
+                for role in ending:
+                    await tx.roles.end(role.id)
+            if len(ending) == len(parent_roles):
                 if actor_id is not None:
-                    await self._depart(tx, actor_id, parent.person_id, [])
-                left.append(parent.person_id)
+                    await self._depart(tx, actor_id, parent_id, [])
+                left.append(parent_id)
+            elif ending:
+                out_of_class.append(parent_id)
         if actor_id is not None:
             await tx.audit.write(
                 "person_left", actor_id, person_id, {"with_parents": bool(with_parents)}
             )
         return Departed(
-            MoveOutcome.DONE, left, [p.person_id for p in parents] if with_parents else [], classes
+            MoveOutcome.DONE,
+            left,
+            parents if with_parents else [],
+            classes,
+            out_of_class,
         )
 
     @staticmethod
@@ -187,5 +219,8 @@ async def forget_person(
     account anyway): forgetting it would grant the role again at the next consent. Their
     other accounts' records go with the rest, the accounts themselves too."""
     accounts = await tx.accounts.of_person(person_id)
-    await tx.personal.forget(await tx.personal.traces(person_id))
+    traces = await tx.personal.traces(person_id)
+    # Links naming them by name only (a parent's, before they registered) go too.
+    await forget_name_only_links(tx, traces.student_classes, traces.own_names)
+    await tx.personal.forget(traces)
     await tx.roles.forget_seeded([account for account in accounts if account not in listed])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.family import ClassChild, claim_links, names_agree, registered_students
 from bot.domain.roles import Actor, Role
+from bot.parsing import name_matches
 from bot.storage import Database
 from bot.storage.requests import JoinRequestRow
 
@@ -18,6 +20,9 @@ class DecisionOutcome(StrEnum):
     NOT_FOUND = "not_found"
     NOT_ALLOWED = "not_allowed"
     ALREADY = "already"
+    # A parent's request naming a child by a name only, with registered students of the
+    # class whose names are close: the decider confirms the name or picks the student.
+    NEEDS_CHILD = "needs_child"
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,20 @@ class NewRequest:
 class Decision:
     outcome: DecisionOutcome
     request: JoinRequestRow | None = None
+    # NEEDS_CHILD: the students to offer.
+    candidates: list[ClassChild] = field(default_factory=list)
+    # An approved student's request: the parents whose name-only links named them.
+    parents_linked: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChildDecision:
+    """What the decider said about a parent's child: a registered student, the name kept,
+    or a name typed instead of the one the parent gave."""
+
+    child_id: int | None = None
+    keep: bool = False
+    name: str | None = None
 
 
 def may_decide(actor: Actor, request: JoinRequestRow) -> bool:
@@ -54,11 +73,20 @@ class RequestService:
         admins = sorted({row.person_id for row in await repos.roles.holders(Role.ADMIN.value)})
         return admins, False
 
-    async def submit(self, person_id: int, role: Role, class_id: int, full_name: str) -> NewRequest:
+    async def submit(
+        self,
+        person_id: int,
+        role: Role,
+        class_id: int,
+        full_name: str,
+        child_id: int | None = None,
+    ) -> NewRequest:
+        """`full_name`: the student's own, or for a parent the child's (picked from the
+        class's list: `child_id` when the child is registered)."""
         # With the other hot writes of the moment, in one trip and one commit (the reader's
         # repositories only build the statements here).
         request, audit = self._db.reader.requests.submit_statements(
-            person_id, role.value, class_id, full_name
+            person_id, role.value, class_id, full_name, child_id
         )
         inserted, _ = await self._db.write(request, audit)
         row = await self._db.reader.requests.open_for(person_id, class_id)
@@ -99,7 +127,12 @@ class RequestService:
         return await self._db.reader.requests.count_pending(classes)
 
     async def decide(
-        self, actor: Actor, request_id: int, approve: bool, reason: str | None = None
+        self,
+        actor: Actor,
+        request_id: int,
+        approve: bool,
+        reason: str | None = None,
+        child: ChildDecision | None = None,
     ) -> Decision:
         # Who may decide depends on the request's class, which never changes: it is checked
         # on a plain read. The decision itself is conditional (the first one wins), and the
@@ -109,6 +142,25 @@ class RequestService:
             return Decision(DecisionOutcome.NOT_FOUND)
         if not may_decide(actor, request):
             return Decision(DecisionOutcome.NOT_ALLOWED, request)
+        is_student = request.role == Role.STUDENT.value
+        child_id, child_name = request.child_id, request.full_name
+        if approve and not is_student and request.status == "pending" and child_id is None:
+            students = await registered_students(self._db.reader, request.class_id)
+            if child is None:
+                close = [s for s in students if _close(request.full_name or "", s)]
+                if close:
+                    return Decision(DecisionOutcome.NEEDS_CHILD, request, close)
+            elif child.child_id is not None:
+                if not any(s.person_id == child.child_id for s in students):
+                    # The student left the class since the question: ask again.
+                    close = [s for s in students if _close(request.full_name or "", s)]
+                    return Decision(DecisionOutcome.NEEDS_CHILD, request, close)
+                child_id = child.child_id
+            elif child.name:
+                child_name = child.name
+                named = [s for s in students if any(names_agree(child.name, n) for n in s.names)]
+                if len(named) == 1:
+                    child_id = named[0].person_id
         status = "approved" if approve else "rejected"
         build = self._db.reader  # only builds the statements: they run in the write below
         decision, audit, recorded = build.requests.decision_statements(
@@ -116,7 +168,6 @@ class RequestService:
         )
         statements = [decision, audit]
         if approve:
-            is_student = request.role == Role.STUDENT.value
             statements.append(
                 build.roles.grant_statement(
                     request.person_id,
@@ -124,14 +175,41 @@ class RequestService:
                     request.class_id,
                     granted_by=actor.person_id,
                     stated_name=request.full_name if is_student else None,
-                    child_name=None if is_student else request.full_name,
                     only_if=recorded,
                 )
             )
-        # The decision, its record and the role commit together, with the other hot
-        # writes of the moment: one trip, and no lock held across awaits.
+            if not is_student and (child_id is not None or child_name):
+                statements.append(
+                    build.family.add_statement(
+                        request.person_id,
+                        request.class_id,
+                        actor.person_id,
+                        child_id=child_id,
+                        child_name=child_name,
+                        only_if=recorded,
+                    )
+                )
+        # The decision, its record, the role and the family link commit together, with the
+        # other hot writes of the moment: one trip, and no lock held across awaits.
         decided = (await self._db.write(*statements))[0] == 1
+        parents: list[int] = []
+        if decided and approve and is_student:
+            # Inside the event's unit of work: commits with the decision.
+            async with self._db.transaction() as tx:
+                person = await tx.people.get(request.person_id)
+                names = [n for n in (request.full_name, person and person.full_name) if n]
+                parents = await claim_links(tx, request.person_id, request.class_id, names)
         after = await self._db.reader.requests.get(request_id)
         if after is None:
             return Decision(DecisionOutcome.NOT_FOUND)
-        return Decision(DecisionOutcome.DONE if decided else DecisionOutcome.ALREADY, after)
+        outcome = DecisionOutcome.DONE if decided else DecisionOutcome.ALREADY
+        return Decision(outcome, after, parents_linked=parents)
+
+
+def _close(typed: str, student: ClassChild) -> bool:
+    """A registered student whose name is close to the one a parent typed: the same
+    surname (one slip forgiven), or the same name."""
+    words = typed.split()
+    if not words:
+        return False
+    return any(names_agree(typed, name) or name_matches(words[0], name) for name in student.names)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.context import EventContext
-from bot.conversation.outgoing import Person, unnamed
+from bot.conversation.outgoing import Keyboard, Person, unnamed
 from bot.dialogs import Steps
-from bot.domain.invitations import CodeStatus, InvitationState, hash_code, may_invite, state_of
+from bot.domain.family import ClassChild
+from bot.domain.invitations import (
+    CodeCheck,
+    CodeStatus,
+    InvitationState,
+    hash_code,
+    may_invite,
+    state_of,
+)
 from bot.domain.roles import Role
 from bot.handlers.args import class_from
 from bot.handlers.chat_list import add_to_class_chat_soon, class_chat_text
@@ -14,7 +24,8 @@ from bot.handlers.moving import typed_ref
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard, main_menu
 from bot.parsing import MAX_NUMBER, parse_full_name, parse_int, payload_int
-from bot.render.paging import asked_page, page_choices, page_footer, page_of
+from bot.render.paging import Page, asked_page, page_choices, page_footer, page_of
+from bot.storage.classes import ClassRow
 from bot.texts import BUTTONS, format_age, format_moment, role_name, t
 
 router = Router()
@@ -60,6 +71,13 @@ async def invite(event_ctx: EventContext) -> None:
             class_text += rest.pop(0)
         school_class = await class_from(event_ctx, class_text)
     max_uses: int | None = 1 if role is Role.TEACHER else None
+    name_words: list[str] = []
+    if role is Role.PARENT and rest and _name_like(rest[-1]):
+        # A parent invitation for a named student: «/invite parent 5А Белов Михаил [30]».
+        name_words = rest
+        rest = []
+    elif role is Role.PARENT and len(rest) > 1 and all(map(_name_like, rest[:-1])):
+        name_words, rest = rest[:-1], rest[-1:]
     if rest:
         max_uses = parse_int(rest[0], 1, MAX_USES) if len(rest) == 1 else None
         if max_uses is None:
@@ -71,19 +89,132 @@ async def invite(event_ctx: EventContext) -> None:
         )
         event_ctx.reply(t("invite_not_allowed", classes=own or t("nobody")))
         return
-    issued = await event_ctx.services.invitations.issue(event_ctx.who, role, school_class, max_uses)
-    event_ctx.reply(
-        t(
-            "invite_created",
-            id=issued.id,
-            role=role_name(role),
-            class_name=school_class.name,
-            uses=max_uses if max_uses is not None else t("uses_unlimited"),
-            expires=format_moment(issued.expires_at, event_ctx.services.settings.zone),
-            link=event_ctx.services.messengers.invitation_link(issued.code, event_ctx.messenger),
-            code=issued.code,
+    if role is Role.PARENT:
+        family = event_ctx.services.family
+        if name_words:
+            typed = " ".join(name_words)[:80]
+            matches = await family.matching_students(school_class.id, typed)
+            if len(matches) == 1:
+                await _issue(event_ctx, role, school_class, max_uses, matches[0])
+                return
+            if matches:
+                event_ctx.reply(
+                    t("invite_child_several", name=typed, class_name=school_class.name),
+                    keyboard=_children_keyboard(page_of(matches), school_class, max_uses),
+                )
+                return
+            everyone = await family.registered_students(school_class.id)
+            if not everyone:
+                event_ctx.reply(
+                    t("invite_child_none_registered", name=typed, class_name=school_class.name)
+                )
+                return
+            page = page_of(everyone)
+            event_ctx.reply(
+                t("invite_child_not_found", name=typed, class_name=school_class.name)
+                + _footer(page),
+                keyboard=_children_keyboard(page, school_class, max_uses),
+            )
+            return
+        students = await family.registered_students(school_class.id)
+        if students:
+            page = page_of(students)
+            event_ctx.reply(
+                t("invite_pick_child", class_name=school_class.name) + _footer(page),
+                keyboard=_children_keyboard(page, school_class, max_uses),
+            )
+            return
+    await _issue(event_ctx, role, school_class, max_uses, None)
+
+
+def _name_like(word: str) -> bool:
+    """A word of a person's name (letters, maybe a hyphen), not a number of uses."""
+    return word.replace("-", "").isalpha()
+
+
+def _footer(page: Page[ClassChild]) -> str:
+    footer = page_footer(page)
+    return "\n" + footer if footer else ""
+
+
+def _children_keyboard(
+    page: Page[ClassChild], school_class: ClassRow, max_uses: int | None
+) -> Keyboard:
+    """The students of a page as buttons, «Для всего класса», and the pages' buttons."""
+    extra: dict[str, Any] = {"class": school_class.id}
+    if max_uses is not None:
+        extra["uses"] = max_uses
+    choices: list[tuple[str, str, dict[str, Any]]] = [
+        (child.name, "invite_for", {**extra, "child": child.person_id})
+        for child in page.items
+        if child.person_id is not None
+    ]
+    choices.append((BUTTONS["invite_whole_class"], "invite_for", {**extra, "all": 1}))
+    choices += page_choices(page, "invite_for", **extra)
+    return choice_keyboard(choices)
+
+
+@router.button("invite_for")
+async def invite_for(event_ctx: EventContext) -> None:
+    """A parent invitation's student picked (or the whole class, or another page)."""
+    data = event_ctx.data
+    await event_ctx.answer_callback(None)
+    services = event_ctx.services
+    class_id = payload_int(data.get("class"))
+    school_class = None if class_id is None else await services.school.class_by_id(class_id)
+    uses = data.get("uses")
+    max_uses = None if uses is None else payload_int(uses, 1, MAX_USES)
+    if school_class is None or (uses is not None and max_uses is None):
+        event_ctx.reply(t("stale_button"))
+        return
+    if not may_invite(event_ctx.who, Role.PARENT, school_class):
+        own = ", ".join(
+            g.class_name or "" for g in event_ctx.who.grants if g.role is Role.CLASS_TEACHER
         )
+        event_ctx.reply(t("invite_not_allowed", classes=own or t("nobody")))
+        return
+    students = await services.family.registered_students(school_class.id)
+    if data.get("all"):
+        await _issue(event_ctx, Role.PARENT, school_class, max_uses, None)
+        return
+    child_id = payload_int(data.get("child"))
+    if child_id is None:
+        page = page_of(students, asked_page(data))
+        event_ctx.reply(
+            t("invite_pick_child", class_name=school_class.name) + _footer(page),
+            keyboard=_children_keyboard(page, school_class, max_uses),
+        )
+        return
+    child = next((c for c in students if c.person_id == child_id), None)
+    if child is None:
+        event_ctx.reply(t("invite_child_gone", class_name=school_class.name))
+        return
+    await _issue(event_ctx, Role.PARENT, school_class, max_uses, child)
+
+
+async def _issue(
+    event_ctx: EventContext,
+    role: Role,
+    school_class: ClassRow,
+    max_uses: int | None,
+    child: ClassChild | None,
+) -> None:
+    issued = await event_ctx.services.invitations.issue(
+        event_ctx.who, role, school_class, max_uses, child.person_id if child else None
     )
+    text = t(
+        "invite_created",
+        id=issued.id,
+        role=role_name(role),
+        class_name=school_class.name,
+        uses=max_uses if max_uses is not None else t("uses_unlimited"),
+        expires=format_moment(issued.expires_at, event_ctx.services.settings.zone),
+        link=event_ctx.services.messengers.invitation_link(issued.code, event_ctx.messenger),
+        code=issued.code,
+    )
+    if child is not None:
+        text += "\n" + t("invite_created_for_child", child=child.name)
+    event_ctx.reply(text)
 
 
 STATE_TEXT = {
@@ -212,7 +343,8 @@ async def begin_redemption(event_ctx: EventContext, code_hash: str) -> None:
         else:
             event_ctx.reply(t(f"join_{check.status.value}"))
         return
-    if row.role == Role.TEACHER.value:
+    if row.role == Role.TEACHER.value or row.child_id is not None:
+        # A teacher gives no name; a parent invited for a named student is not asked it.
         await finish_redemption(event_ctx, row.id, None)
         return
     key = "join_ask_own_name" if row.role == Role.STUDENT.value else "join_ask_child_name"
@@ -268,8 +400,42 @@ async def finish_redemption(event_ctx: EventContext, invitation_id: int, name: s
         return
     if row.role == Role.STUDENT.value:
         text = t("join_student_done", class_name=row.class_name)
+        await tell_links_claimed(event_ctx, event_ctx.person_id, row.class_id, result)
     else:
-        text = t("join_parent_done", class_name=row.class_name, child=name)
+        child = name
+        if result.child_id is not None:
+            names = await services.school.names([result.child_id])
+            child = names.get(result.child_id, unnamed(result.child_id))
+        text = t("join_parent_done", class_name=row.class_name, child=child)
     chat_text = await class_chat_text(event_ctx, row.role, row.class_id)
     add_to_class_chat_soon(event_ctx, event_ctx.person_id, row.role, row.class_id)
     event_ctx.reply(text + "\n" + chat_text, keyboard=main_menu(event_ctx.who))
+
+
+async def tell_links_claimed(
+    event_ctx: EventContext, student_id: int, class_id: int, result: CodeCheck
+) -> None:
+    """A student joined whom parents had named: the class teacher hears the links are made."""
+    if not result.parents_linked:
+        return
+    await tell_class_teacher_links(event_ctx, student_id, class_id, list(result.parents_linked))
+
+
+async def tell_class_teacher_links(
+    event_ctx: EventContext, student_id: int, class_id: int, parents: list[int]
+) -> None:
+    services = event_ctx.services
+    teacher = await services.requests.class_teacher_of(class_id)
+    if teacher is None or not parents:
+        return
+    names = await services.school.names([student_id, *parents])
+    school_class = await services.school.class_by_id(class_id)
+    event_ctx.send(
+        Person(teacher),
+        t(
+            "family_claimed",
+            name=names.get(student_id, unnamed(student_id)),
+            class_name=school_class.name if school_class else "",
+            parents=[names.get(p, unnamed(p)) for p in parents],
+        ),
+    )

@@ -7,14 +7,16 @@ from typing import Any
 from bot.context import EventContext
 from bot.conversation.outgoing import Keyboard, Person, mention, unnamed
 from bot.dialogs import Steps
-from bot.domain.requests import DecisionOutcome
+from bot.domain.family import ClassChild
+from bot.domain.requests import ChildDecision, DecisionOutcome
 from bot.domain.roles import Role
 from bot.handlers.chat_list import add_to_class_chat_soon, class_chat_text
 from bot.handlers.dialog import next_step, picked
+from bot.handlers.invitations import tell_class_teacher_links
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard, main_menu, text_choices
 from bot.parsing import parse_full_name, parse_number, payload_int
-from bot.render.paging import asked_page, page_choices, page_footer, page_of
+from bot.render.paging import Page, asked_page, page_choices, page_footer, page_of
 from bot.render.requests import (
     BUTTONS_WITH_DECISIONS,
     applicant,
@@ -33,6 +35,8 @@ CLASSES_AT_ONCE = 24
 LISTED_AT_MOST = 500
 # Requests a page of several has decision buttons for: with the two to turn pages, VK's ten.
 DECIDED_ON_A_PAGE = 4
+# Students offered to a decider who confirms a parent's child.
+PICK_LIMIT = 8
 
 
 class RequestDialog(Steps):
@@ -41,6 +45,8 @@ class RequestDialog(Steps):
     CLASS = "class"
     NAME = "name"
     CONFIRM = "confirm"
+    # A parent picks the child from the class's list.
+    CHILD = "child"
 
 
 @router.command("request")
@@ -116,6 +122,19 @@ async def request_class(event_ctx: EventContext) -> None:
     if chosen is None:
         event_ctx.reply(t("dialog_expects_button"), keyboard=_class_keyboard(classes))
         return
+    if dialog["role"] == "parent":
+        children = await event_ctx.services.family.class_children(chosen.id)
+        if children:
+            await next_step(
+                event_ctx,
+                RequestDialog.CHILD,
+                role=dialog["role"],
+                class_id=chosen.id,
+                class_name=chosen.name,
+            )
+            page = page_of(children)
+            event_ctx.reply(_child_question(chosen.name, page), keyboard=_child_keyboard(page))
+            return
     await next_step(
         event_ctx,
         RequestDialog.NAME,
@@ -127,14 +146,75 @@ async def request_class(event_ctx: EventContext) -> None:
     event_ctx.reply(t(key), keyboard=text_choices([]))
 
 
-@router.step(RequestDialog.NAME)
-async def request_name(event_ctx: EventContext) -> None:
+def _child_value(index: int, child: ClassChild) -> str:
+    # A registered child by their id; a roster's child by their place in the list (the
+    # roster is the same a moment later; a changed one is asked again).
+    return f"p{child.person_id}" if child.person_id is not None else f"r{index}"
+
+
+def _child_question(class_name: str, page: Page[ClassChild]) -> str:
+    footer = page_footer(page)
+    text = t("request_ask_child_pick", class_name=class_name)
+    return text + ("\n" + footer if footer else "")
+
+
+def _child_keyboard(page: Page[ClassChild]) -> Keyboard:
+    choices: list[tuple[str, str, dict[str, Any]]] = [
+        (child.name, "req_child", {"value": _child_value(page.first_index + offset, child)})
+        for offset, child in enumerate(page.items)
+    ]
+    choices += page_choices(page, "req_child_page")
+    choices.append((BUTTONS["child_not_listed"], "req_child_none", {"value": 1}))
+    return text_choices(choices, per_row=2)
+
+
+@router.step(RequestDialog.CHILD)
+async def request_child(event_ctx: EventContext) -> None:
     dialog = event_ctx.dialog
-    name = parse_full_name(event_ctx.incoming.text or "")
-    if name is None:
-        event_ctx.reply(t("name_invalid"))
+    class_id = int(dialog["class_id"])
+    children = await event_ctx.services.family.class_children(class_id)
+    pressed = event_ctx.incoming.button
+    if pressed is not None and pressed[0] == "req_child_page":
+        page = page_of(children, asked_page(pressed[1]))
+        event_ctx.reply(
+            _child_question(str(dialog["class_name"]), page), keyboard=_child_keyboard(page)
+        )
         return
-    await next_step(event_ctx, RequestDialog.CONFIRM, **{**dialog, "name": name})
+    not_listed = picked(event_ctx, "req_child_none", {BUTTONS["child_not_listed"].casefold(): 1})
+    if not_listed == 1:
+        await next_step(event_ctx, RequestDialog.NAME, **dialog)
+        event_ctx.reply(t("request_ask_child_name"), keyboard=text_choices([]))
+        return
+    by_label = {
+        child.name.casefold(): _child_value(index, child) for index, child in enumerate(children)
+    }
+    value = picked(event_ctx, "req_child", by_label)
+    chosen = next(
+        (
+            child
+            for index, child in enumerate(children)
+            if isinstance(value, str) and _child_value(index, child) == value
+        ),
+        None,
+    )
+    if chosen is None:
+        # A name typed instead of a button: the parent's own words, as «not listed» takes.
+        typed = parse_full_name(event_ctx.incoming.text or "") if pressed is None else None
+        if typed is not None:
+            await _confirm_step(event_ctx, dialog, typed, None)
+            return
+        page = page_of(children)
+        event_ctx.reply(t("dialog_expects_button"), keyboard=_child_keyboard(page))
+        return
+    await _confirm_step(event_ctx, dialog, chosen.name, chosen.person_id)
+
+
+async def _confirm_step(
+    event_ctx: EventContext, dialog: dict[str, Any], name: str, child_id: int | None
+) -> None:
+    await next_step(
+        event_ctx, RequestDialog.CONFIRM, **{**dialog, "name": name, "child_id": child_id}
+    )
     event_ctx.reply(
         t(
             "request_confirm_parent" if dialog["role"] == Role.PARENT.value else "request_confirm",
@@ -144,6 +224,16 @@ async def request_name(event_ctx: EventContext) -> None:
         ),
         keyboard=text_choices([(BUTTONS["send_request"], "req_send", {"value": 1})]),
     )
+
+
+@router.step(RequestDialog.NAME)
+async def request_name(event_ctx: EventContext) -> None:
+    dialog = event_ctx.dialog
+    name = parse_full_name(event_ctx.incoming.text or "")
+    if name is None:
+        event_ctx.reply(t("name_invalid"))
+        return
+    await _confirm_step(event_ctx, dialog, name, None)
 
 
 @router.step(RequestDialog.CONFIRM)
@@ -158,7 +248,11 @@ async def request_confirm(event_ctx: EventContext) -> None:
     services = event_ctx.services
     await services.dialogs.delete(event_ctx.person_id)
     new = await services.requests.submit(
-        event_ctx.person_id, Role(str(dialog["role"])), int(dialog["class_id"]), str(dialog["name"])
+        event_ctx.person_id,
+        Role(str(dialog["role"])),
+        int(dialog["class_id"]),
+        str(dialog["name"]),
+        payload_int(dialog.get("child_id")),
     )
     request = new.request
     if not new.created:
@@ -235,16 +329,34 @@ async def _requests_page(event_ctx: EventContext, number: int | None) -> None:
 
 
 async def decide(
-    event_ctx: EventContext, request_id: int, approve: bool, reason: str | None
-) -> str:
-    """Records a decision and tells everyone concerned; returns a short result line."""
+    event_ctx: EventContext,
+    request_id: int,
+    approve: bool,
+    reason: str | None,
+    child: ChildDecision | None = None,
+) -> tuple[str, Keyboard | None]:
+    """Records a decision and tells everyone concerned; returns a short result line (or, for
+    a parent's child named by a name close to registered students', the question which)."""
     services = event_ctx.services
-    decision = await services.requests.decide(event_ctx.who, request_id, approve, reason)
+    decision = await services.requests.decide(event_ctx.who, request_id, approve, reason, child)
     request = decision.request
     if decision.outcome is DecisionOutcome.NOT_FOUND or request is None:
-        return t("decision_not_found", id=request_id)
+        return t("decision_not_found", id=request_id), None
     if decision.outcome is DecisionOutcome.NOT_ALLOWED:
-        return t("decision_not_allowed", id=request_id, class_name=request.class_name)
+        return t("decision_not_allowed", id=request_id, class_name=request.class_name), None
+    if decision.outcome is DecisionOutcome.NEEDS_CHILD:
+        choices: list[tuple[str, str, dict[str, Any]]] = [
+            (student.name, "approve", {"id": request.id, "child": student.person_id})
+            for student in decision.candidates[:PICK_LIMIT]
+        ]
+        choices.append((BUTTONS["keep_child_name"], "approve", {"id": request.id, "keep": 1}))
+        return t(
+            "request_child_question",
+            id=request.id,
+            parent=request.applicant_name or unnamed(request.person_id),
+            child=request.full_name or "",
+            class_name=request.class_name,
+        ), choice_keyboard(choices, per_row=1)
     if decision.outcome is DecisionOutcome.ALREADY:
         who = (await services.school.names([request.decided_by or 0])).get(
             request.decided_by or 0, unnamed(request.decided_by or 0)
@@ -258,7 +370,7 @@ async def decide(
             status=t(f"decision_{request.status}_status"),
             who=who,
             when=when,
-        )
+        ), None
     if approve:
         event_ctx.send(
             Person(request.person_id),
@@ -272,26 +384,39 @@ async def decide(
             + await class_chat_text(event_ctx, request.role, request.class_id, request.person_id),
         )
         add_to_class_chat_soon(event_ctx, request.person_id, request.role, request.class_id)
+        await tell_class_teacher_links(
+            event_ctx, request.person_id, request.class_id, decision.parents_linked
+        )
         return t(
             "decision_done_approved",
             id=request.id,
             name=applicant(request),
             role=role_name(request.role),
             class_name=request.class_name,
-        )
+        ), None
     why = t("decision_reason", reason=reason) if reason else ""
     event_ctx.send(Person(request.person_id), t("decision_you_rejected", id=request.id, reason=why))
-    return t("decision_done_rejected", id=request.id)
+    return t("decision_done_rejected", id=request.id), None
 
 
 @router.command("approve")
 async def approve(event_ctx: EventContext) -> None:
     args = event_ctx.args
-    number = parse_number(args.split()[0]) if args.split() else None
+    head, _, rest = args.strip().partition(" ")
+    number = parse_number(head) if head else None
     if number is None:
         event_ctx.reply(t("decision_usage"))
         return
-    event_ctx.reply(await decide(event_ctx, number, True, None))
+    child = None
+    if rest.strip():
+        # «/approve 12 Белов Михаил»: the child's name as the decider corrects it.
+        name = parse_full_name(rest)
+        if name is None:
+            event_ctx.reply(t("name_invalid"))
+            return
+        child = ChildDecision(name=name)
+    text, keyboard = await decide(event_ctx, number, True, None, child)
+    event_ctx.reply(text, keyboard=keyboard)
 
 
 @router.command("reject")
@@ -302,7 +427,8 @@ async def reject(event_ctx: EventContext) -> None:
     if number is None:
         event_ctx.reply(t("decision_usage"))
         return
-    event_ctx.reply(await decide(event_ctx, number, False, reason.strip()[:500] or None))
+    text, _ = await decide(event_ctx, number, False, reason.strip()[:500] or None)
+    event_ctx.reply(text)
 
 
 @router.button("approve")
@@ -322,6 +448,15 @@ async def _decide_by_button(event_ctx: EventContext, data: dict[str, Any], appro
     if raw is None:
         await event_ctx.answer_callback(t("stale_button"))
         return
-    result = await decide(event_ctx, raw, approve, None)
-    await event_ctx.answer_callback(result)
-    event_ctx.reply(result)
+    child = None
+    if approve and data.get("keep"):
+        child = ChildDecision(keep=True)
+    elif approve and data.get("child") is not None:
+        child_id = payload_int(data.get("child"))
+        if child_id is None:
+            await event_ctx.answer_callback(t("stale_button"))
+            return
+        child = ChildDecision(child_id=child_id)
+    result, keyboard = await decide(event_ctx, raw, approve, None, child)
+    await event_ctx.answer_callback(None if keyboard is not None else result)
+    event_ctx.reply(result, keyboard=keyboard)

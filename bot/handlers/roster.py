@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bot.context import EventContext
-from bot.conversation.outgoing import File, OutgoingMessage
+from bot.conversation.outgoing import File, OutgoingMessage, unnamed
 from bot.conversation.port import FileTooBigError
+from bot.domain.roles import Role
 from bot.domain.roster import MAX_FILE_BYTES, Problem
 from bot.files import export_workbook, roster_template
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
-from bot.parsing import payload_int
+from bot.parsing import name_key, payload_int
 from bot.texts import BUTTONS, format_date, role_name, t
 
 router = Router()
@@ -129,11 +130,17 @@ async def export(event_ctx: EventContext) -> None:
         (row.name, row.expected, row.joined, max(row.expected - row.joined, 0))
         for row in stats.classes
     ]
-    classes = {}
+    classes: dict[str, list[tuple[str, str, str, str | None]]] = {}
     for school_class in await services.school.pupil_classes():
         rows = await services.roster.class_rows(school_class.id)
+        parents = await _parents_by_child(event_ctx, school_class.id)
         classes[school_class.name] = [
-            (row.name, role_name(row.role), t(f"status_{row.status}", name=row.name))
+            (
+                row.name,
+                role_name(row.role),
+                t(f"status_{row.status}", name=row.name),
+                parents.get(name_key(row.name)) if row.role == Role.STUDENT.value else None,
+            )
             for row in rows
         ]
     date = format_date(services.clock.now(), services.settings.zone)
@@ -144,3 +151,20 @@ async def export(event_ctx: EventContext) -> None:
         event_ctx.reply(t("roster_file_failed"))
         return
     event_ctx.reply(t("roster_export_caption", date=date), files=(attachment,))
+
+
+async def _parents_by_child(event_ctx: EventContext, class_id: int) -> dict[str, str]:
+    """A class's students' parents for the export, by every name a student is known by."""
+    services = event_ctx.services
+    families = await services.family.class_families(class_id)
+    names = await services.school.names([p for family in families for p in family.parents])
+    by_child: dict[str, str] = {}
+    for family in families:
+        if not family.parents:
+            continue
+        listed = ", ".join(names.get(p, unnamed(p)) for p in family.parents)
+        if family.unconfirmed:
+            listed += t("class_list_unconfirmed")
+        for name in family.child.names:
+            by_child.setdefault(name_key(name), listed)
+    return by_child

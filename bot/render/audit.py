@@ -21,7 +21,7 @@ from bot.texts import MESSENGER_WHERE, TEXTS, Who, format_moment, role_name, t
 SENTENCE = "audit_action."
 TITLE = "audit_title."
 # Details that name a person by their id (besides the row's actor and subject).
-PERSON_DETAILS = ("previous",)
+PERSON_DETAILS = ("previous", "child")
 # Actions the bot takes by itself: their rows have no actor, which is not a deleted person.
 SYSTEM_ACTIONS = frozenset({"departed_data_deleted"})
 
@@ -141,6 +141,12 @@ def _words(row: AuditRow, names: Mapping[int, Who]) -> dict[str, Any]:
         words["kind"] = describe(details["kind"], details.get("sub"), class_of(row) or None)
     words["reason"] = TEXTS.get(f"audit_reason.{details.get('reason')}", "")
     words["with_parents"] = t("audit_with_parents") if details.get("with_parents") else ""
+    child = details.get("child")
+    words["child"] = (
+        t("audit_child", child=names[child])
+        if isinstance(child, int) and child in names
+        else t("audit_child_unknown")
+    )
     classes = details.get("classes")
     if isinstance(classes, list):
         words["classes"] = ", ".join(str(name) for name in classes)

@@ -23,6 +23,7 @@ from bot.storage.connection import Connection
 from bot.storage.deliveries import DeliveriesRepo
 from bot.storage.duties import DutyMarksRepo
 from bot.storage.events import EventsRepo
+from bot.storage.family import FamilyRepo
 from bot.storage.inbox import InboxRepo
 from bot.storage.invitations import InvitationsRepo
 from bot.storage.job_runs import JobRunsRepo
@@ -72,6 +73,7 @@ class Repositories:
         self.deliveries = DeliveriesRepo(conn, clock)
         self.account_links = AccountLinksRepo(conn, clock)
         self.teaching = TeachingRepo(conn, clock)
+        self.family = FamilyRepo(conn, clock)
 
 
 # A hot-path change: a statement, or what builds it from a repository (None: nothing to do).

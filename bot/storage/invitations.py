@@ -25,12 +25,14 @@ class InvitationRow:
     expires_at: datetime
     first_used_at: datetime | None
     annulled_at: datetime | None
+    # A parent invitation for a named student: redeeming it links the parent to them.
+    child_id: int | None = None
 
 
 class InvitationsRepo(Repo):
     _SELECT = (
         "SELECT i.id, i.role, i.class_id, c.name AS class_name, i.max_uses, i.uses,"
-        " i.created_by, i.created_at, i.expires_at, i.first_used_at, i.annulled_at"
+        " i.created_by, i.created_at, i.expires_at, i.first_used_at, i.annulled_at, i.child_id"
         " FROM invitations i JOIN classes c ON c.id = i.class_id"
     )
 
@@ -48,6 +50,7 @@ class InvitationsRepo(Repo):
             expires_at=from_db(row["expires_at"]),
             first_used_at=from_db_optional(row["first_used_at"]),
             annulled_at=from_db_optional(row["annulled_at"]),
+            child_id=row["child_id"],
         )
 
     async def create(
@@ -58,11 +61,21 @@ class InvitationsRepo(Repo):
         max_uses: int | None,
         created_by: int,
         expires_at: datetime,
+        child_id: int | None = None,
     ) -> int:
         cursor = await self._conn.execute(
             "INSERT INTO invitations (code_hash, role, class_id, max_uses, created_by,"
-            " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (code_hash, role, class_id, max_uses, created_by, self._now(), to_db(expires_at)),
+            " created_at, expires_at, child_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                code_hash,
+                role,
+                class_id,
+                max_uses,
+                created_by,
+                self._now(),
+                to_db(expires_at),
+                child_id,
+            ),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -207,6 +220,15 @@ class InvitationsRepo(Repo):
             "SELECT id FROM invitations WHERE created_by = ? AND class_id = ?"
             " AND annulled_at IS NULL AND (max_uses IS NULL OR uses < max_uses)",
             (person_id, class_id),
+        )
+        return [int(row[0]) for row in rows]
+
+    async def open_for_child(self, child_id: int, class_id: int) -> list[int]:
+        """Open parent invitations of a class issued for this student."""
+        rows = await self._all(
+            "SELECT id FROM invitations WHERE child_id = ? AND class_id = ?"
+            " AND annulled_at IS NULL AND (max_uses IS NULL OR uses < max_uses)",
+            (child_id, class_id),
         )
         return [int(row[0]) for row in rows]
 

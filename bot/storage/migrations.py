@@ -677,6 +677,35 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
+        18,
+        "families: the parents' typed child names become family links",
+        """
+        -- A parent's role named the child by what the parent typed. Each active one becomes
+        -- a link: to the student of that class with that name (compared as people type
+        -- names: case, ё/е and spacing aside; the student's own stated name or their
+        -- register name), else a name-only link the class teacher can confirm. From here
+        -- on the links are the one record of who is whose parent: the role's name stays
+        -- as it was written (read only to erase it with its parent) and is no longer set.
+        INSERT OR IGNORE INTO family_links
+            (parent_id, child_id, child_name, class_id, created_by, created_at)
+        SELECT parent_id, child_id, CASE WHEN child_id IS NULL THEN child_name END,
+               class_id, NULL, granted_at
+        FROM (
+            SELECT r.person_id AS parent_id, r.child_name, r.class_id, r.granted_at,
+                   (SELECT s.person_id FROM roles s LEFT JOIN people p ON p.id = s.person_id
+                     WHERE s.role = 'student' AND s.ended_at IS NULL
+                       AND s.class_id = r.class_id AND s.person_id != r.person_id
+                       AND (name_key(s.stated_name) = name_key(r.child_name)
+                            OR name_key(p.full_name) = name_key(r.child_name))
+                     ORDER BY s.id LIMIT 1) AS child_id
+            FROM roles r
+            WHERE r.role = 'parent' AND r.ended_at IS NULL AND r.class_id IS NOT NULL
+              AND r.child_name IS NOT NULL AND trim(r.child_name) != ''
+            ORDER BY r.id
+        );
+        """,
+    ),
+    Migration(
         20,
         "subject teachers' classes, events for a whole class, meetings people answer",
         """
@@ -757,11 +786,20 @@ def _code_hash(code: str | None) -> str | None:
     return None if code is None else hashlib.sha256(code.strip().encode()).hexdigest()
 
 
+def _name_key(text: str | None) -> str | None:
+    """A name as migrations compare it (`bot.parsing.name_key` when migration 18 was
+    written): case, ё/е and spacing aside. SQLite's own lower() leaves Cyrillic as it is."""
+    if text is None:
+        return None
+    return " ".join(text.casefold().replace("ё", "е").split())
+
+
 async def migrate(conn: Connection) -> int:
     """Apply every migration newer than the database; returns the resulting version."""
     rows = await conn.execute_fetchall("PRAGMA user_version")
     current = int(rows[0][0]) if rows else 0
     await conn.create_function("code_hash", 1, _code_hash)
+    await conn.create_function("name_key", 1, _name_key)
     for migration in MIGRATIONS:
         if migration.number <= current:
             continue

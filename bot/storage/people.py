@@ -419,14 +419,6 @@ class RolesRepo(Repo):
         )
         return None if row is None else int(row[0])
 
-    async def parents_of_child(self, class_id: int, child_name: str) -> list[RoleRow]:
-        rows = await self._all(
-            f"{self._SELECT} WHERE r.class_id = ? AND r.role = 'parent'"
-            " AND r.child_name = ? COLLATE NOCASE AND r.ended_at IS NULL ORDER BY r.id",
-            (class_id, child_name),
-        )
-        return [self._row(row) for row in rows]
-
     async def unverified_teachers(self) -> list[RoleRow]:
         rows = await self._all(
             f"{self._SELECT} WHERE r.role = 'teacher' AND r.verified_at IS NULL"

@@ -54,6 +54,20 @@ class PersonalDataRepo(Repo):
         )
         own = {person["full_name"]} if person and person["full_name"] else set()
         own |= {row["stated_name"] for row in roles if row["stated_name"]}
+        # A child known by name only: the parent's name-only links (roles named the child
+        # before migration 18; a departed parent's ended roles still may).
+        named_children = {
+            (row["class_id"], row["child_name"])
+            for row in roles
+            if row["child_name"] and row["class_id"] is not None
+        } | {
+            (row["class_id"], row["child_name"])
+            for row in await self._all(
+                "SELECT class_id, child_name FROM family_links WHERE parent_id = ?"
+                " AND child_id IS NULL AND class_id IS NOT NULL",
+                (person_id,),
+            )
+        }
         return PersonalTraces(
             person_id=person_id,
             own_names=tuple(sorted(own)),
@@ -61,15 +75,7 @@ class PersonalDataRepo(Repo):
                 sorted({row["class_id"] for row in roles if row["role"] == "student"})
             ),
             was_staff=any(row["role"] not in ("student", "parent") for row in roles),
-            children=tuple(
-                sorted(
-                    {
-                        (row["class_id"], row["child_name"])
-                        for row in roles
-                        if row["child_name"] and row["class_id"] is not None
-                    }
-                )
-            ),
+            children=tuple(sorted(named_children)),
         )
 
     async def _still_named(self, person_id: int, class_id: int, name: str) -> bool:
@@ -82,7 +88,14 @@ class PersonalDataRepo(Repo):
             " OR (r.role = 'student' AND p.full_name = ?)) LIMIT 1",
             (person_id, class_id, name, name, name),
         )
-        return row is not None
+        if row is not None:
+            return True
+        link = await self._one(
+            "SELECT 1 FROM family_links WHERE parent_id != ? AND class_id = ?"
+            " AND child_name = ? LIMIT 1",
+            (person_id, class_id, name),
+        )
+        return link is not None
 
     async def forget(self, traces: PersonalTraces) -> None:
         """Removes or anonymises every row that names the person or their child. What stays

@@ -27,13 +27,15 @@ class JoinRequestRow:
     reason: str | None
     # Who applied, by the register: for a parent's request `full_name` is the child's.
     applicant_name: str | None = None
+    # A parent's request for a registered student picked from the class's list.
+    child_id: int | None = None
 
 
 class RequestsRepo(Repo):
     _SELECT = (
         "SELECT j.id, j.person_id, j.role, j.class_id, c.name AS class_name, j.full_name,"
         " j.status, j.created_at, j.decided_by, j.decided_at, j.reason,"
-        " p.full_name AS applicant_name"
+        " p.full_name AS applicant_name, j.child_id"
         " FROM join_requests j JOIN classes c ON c.id = j.class_id"
         " LEFT JOIN people p ON p.id = j.person_id"
     )
@@ -53,6 +55,7 @@ class RequestsRepo(Repo):
             decided_at=from_db_optional(row["decided_at"]),
             reason=row["reason"],
             applicant_name=row["applicant_name"],
+            child_id=row["child_id"],
         )
 
     async def open_for(self, person_id: int, class_id: int) -> JoinRequestRow | None:
@@ -63,17 +66,17 @@ class RequestsRepo(Repo):
         return None if row is None else self._row(row)
 
     def submit_statements(
-        self, person_id: int, role: str, class_id: int, full_name: str
+        self, person_id: int, role: str, class_id: int, full_name: str, child_id: int | None = None
     ) -> tuple[Statement, Statement]:
         """A new pending request unless this person has one open for the class, and its
         audit record, as two statements that must run in this order, back to back: the
         second records what the first inserted, and nothing if it inserted nothing."""
         now = self._now()
         request = Statement(
-            "INSERT INTO join_requests (person_id, role, class_id, full_name, created_at)"
-            " VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO join_requests (person_id, role, class_id, full_name, created_at,"
+            " child_id) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (person_id, class_id) WHERE status = 'pending' DO NOTHING",
-            [(person_id, role, class_id, full_name, now)],
+            [(person_id, role, class_id, full_name, now, child_id)],
         )
         audit = Statement(
             "INSERT INTO audit_log (at, actor_id, action, subject_id, details)"

@@ -68,7 +68,7 @@ async def test_a_roster_file_in_then_the_export_file_out(sandbox: Sandbox, bot: 
     book = load_workbook(io.BytesIO(_file_of(sandbox, exported)))
     assert book.sheetnames[:3] == ["Сводка", "5А", "5Б"]
     rows_5a = [tuple(row) for row in book["5А"].iter_rows(values_only=True)]
-    assert ("Белов Михаил", "ученик", "присоединился") in rows_5a
+    assert ("Белов Михаил", "ученик", "присоединился", None) in rows_5a
 
 
 async def test_forget_me_deletes_personal_data_after_confirmation(

@@ -149,7 +149,13 @@ async def test_moving_a_student_moves_the_parents_and_tells_them(
 ) -> None:
     admin = await school_with_classes(sandbox, "5А", "6Б")
     misha, olga = await _family(sandbox, admin)
-    moved = await ask(admin, f"/move {misha.ref} 6б")
+    question = await ask(admin, f"/move {misha.ref} 6б")
+    # The linked parent is asked about, by a button.
+    assert question.text == t(
+        "move_ask_parents", name="Белов Миша", new="6Б", parents="Белова Ольга"
+    )
+    await admin.press(question.button(BUTTONS["move_with_parents"]))
+    moved = await admin.wait_reply()
     assert moved.text == t(
         "move_done", name="Белов Миша", old="5А", new="6Б", parents="Белова Ольга", annulled=0
     )
