@@ -35,6 +35,7 @@ from bot.storage.outbox import OutboxRepo
 from bot.storage.people import PeopleRepo, PersonSnapshot, RolesRepo, StatesRepo
 from bot.storage.personal import PersonalDataRepo
 from bot.storage.proposals import ProposalsRepo
+from bot.storage.questions import QuestionsRepo
 from bot.storage.requests import RequestsRepo
 from bot.storage.roster import RosterRepo
 from bot.storage.unit import UnitOfWork, current_unit, run_and_commit
@@ -70,6 +71,7 @@ class Repositories:
         self.leases = LeasesRepo(conn, clock)
         self.deliveries = DeliveriesRepo(conn, clock)
         self.account_links = AccountLinksRepo(conn, clock)
+        self.questions = QuestionsRepo(conn, clock)
 
 
 # A hot-path change: a statement, or what builds it from a repository (None: nothing to do).
