@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from bot.domain.movement import MovementService
     from bot.domain.moving import MovingService
     from bot.domain.people import PeopleService
+    from bot.domain.questions import QuestionService
     from bot.domain.reports import ReportService
     from bot.domain.requests import RequestService
     from bot.domain.roster_service import RosterService
@@ -65,6 +66,8 @@ class Services:
     dialogs: Dialogs
     # A school's move between messengers: account links, where people are reached.
     moving: MovingService
+    # Questions to the class teacher and their threads.
+    questions: QuestionService
 
 
 @dataclass

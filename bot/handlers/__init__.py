@@ -15,6 +15,7 @@ from bot.handlers import (
     movement,
     moving,
     privacy,
+    questions,
     reports,
     requests,
     roster,
@@ -43,6 +44,8 @@ def routers() -> list[Router]:
         reports.router,
         events.router,
         announcements.router,
+        # Before the roster upload: a file in a question's draft is the question's.
+        questions.router,
         roster.router,
         chats.router,
         fallback.router,

@@ -54,9 +54,7 @@ async def roster_file(event_ctx: EventContext) -> None:
 
     await say_now(t("roster_reading"), "reading")
     try:
-        data = await services.messengers.download(
-            doc.ref, MAX_FILE_BYTES, event_ctx.messenger
-        )
+        data = await services.messengers.download(doc.ref, MAX_FILE_BYTES, event_ctx.messenger)
     except FileTooBigError:
         event_ctx.reply(t("roster_too_big"))
         return

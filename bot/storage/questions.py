@@ -41,8 +41,9 @@ class ChildRow:
     gender: GenderCode | None
 
 
-# A file as stored with a question's message: (name, type, size, the messenger's ref).
-StoredRef = tuple[str, str, int, str]
+# A file as stored with a question's message: (name, type, size, the messenger's ref, the
+# messenger it came by).
+StoredRef = tuple[str, str, int, str, str]
 
 
 class QuestionsRepo(Repo):
