@@ -147,7 +147,7 @@ async def _start(event_ctx: EventContext, draft: dict[str, Any], with_file: bool
         if with_file and event_ctx.who.holds(*STAFF_ROLES):
             event_ctx.reply(t("files_staff"))
         else:
-            event_ctx.reply(t("ask_no_class"))
+            event_ctx.reply(t("files_no_class" if with_file else "ask_no_class"))
         return
     if len(targets) == 1:
         target = targets[0]
