@@ -210,8 +210,11 @@ async def file_without_command(event_ctx: EventContext) -> None:
 @router.step(QuestionDialog.COMPOSE, check=_composing)
 async def compose(event_ctx: EventContext) -> None:
     draft = _draft(event_ctx.dialog)
+    before = (draft["text"], len(draft["files"]))
     problems = _gather(event_ctx, draft)
     await _keep(event_ctx, draft)
+    if not problems and (draft["text"], len(draft["files"])) == before:
+        problems.append(t("ask_unsupported"))  # a sticker, a voice message: never silence
     if problems:
         event_ctx.reply("\n".join(problems))
     if not (draft["text"] or draft["files"]):
