@@ -27,8 +27,7 @@ from bot.domain.questions import (
     takes_part,
 )
 from bot.domain.roles import Role
-from bot.handlers.dialog import next_step
-from bot.handlers.routing import Router
+from bot.handlers.routing import COMMAND, ORIGIN, Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import payload_int
 from bot.render.paging import asked_page, page_choices, page_footer, page_of
@@ -86,7 +85,16 @@ def _gather(event_ctx: EventContext, draft: dict[str, Any]) -> list[str]:
 
 
 async def _keep(event_ctx: EventContext, draft: dict[str, Any]) -> None:
-    await next_step(event_ctx, QuestionDialog.COMPOSE, **draft)
+    """Keeps the draft as the dialog's step. The dialog belongs to /ask (a parent or student
+    who loses the role loses the draft) or, in a thread, to the thread's buttons, whoever
+    began it, never to a dialog the person was in before."""
+    command = "question_reply" if draft["question"] is not None else "ask"
+    await event_ctx.services.dialogs.set(
+        event_ctx.person_id,
+        QuestionDialog.COMPOSE,
+        **{ORIGIN: event_ctx.peer_id, COMMAND: command},
+        **draft,
+    )
 
 
 def _send_keyboard() -> Keyboard:

@@ -33,7 +33,7 @@ class MaxGateway:
     ) -> None:
         self.api = api
         # A file is fetched only from MAX's own hosts (or the API's origin: a sandbox).
-        self.file_hosts = file_hosts or FileHosts(MAX_FILE_DOMAINS, origin_of(api.api_url))
+        self._file_hosts = file_hosts
         self._db = db
         self._directory = directory
         self.username: str | None = None
@@ -105,7 +105,8 @@ class MaxGateway:
         self, url: str, max_bytes: int, seconds: float = DOWNLOAD_SECONDS
     ) -> bytes | None:
         """A file a person sent, from MAX's file hosts only (see VKGateway.download)."""
-        if not self.file_hosts.allows(url):
+        hosts = self._file_hosts or FileHosts(MAX_FILE_DOMAINS, origin_of(self.api.api_url))
+        if not hosts.allows(url):
             logger.warning("MAX download refused: not a MAX file host")
             return None
         return await download_capped(url, max_bytes, seconds, "MAX download")

@@ -34,7 +34,7 @@ class VKGateway:
     ) -> None:
         self.api = api
         # A file is fetched only from VK's own hosts (or the API's origin: a sandbox).
-        self.file_hosts = file_hosts or FileHosts(VK_FILE_DOMAINS, origin_of(api.API_URL))
+        self._file_hosts = file_hosts
         # People's VK accounts are read from it (`bot/vk/people.py`).
         self._db = db
         self.group_id = group_id
@@ -195,7 +195,8 @@ class VKGateway:
         """A file a person sent, read to its end; None if it cannot be fetched whole within
         `seconds` or not on VK's file hosts. FileTooBigError if it turns out larger than
         `max_bytes`."""
-        if not self.file_hosts.allows(url):
+        hosts = self._file_hosts or FileHosts(VK_FILE_DOMAINS, origin_of(self.api.API_URL))
+        if not hosts.allows(url):
             logger.warning("Download refused: not a VK file host")
             return None
         return await download_capped(url, max_bytes, seconds)
