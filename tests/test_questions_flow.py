@@ -22,6 +22,9 @@ async def test_a_parent_in_two_classes_picks_one_and_a_class_without_a_teacher_i
     sandbox: VKSandbox, bot: BotRunner
 ) -> None:
     admin = await school_with_classes(sandbox, "5А", "7Б")
+    # An admin's photo is no roster: they hear what files are for (a document stays one).
+    await admin.send("", photo=("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32))
+    assert (await admin.wait_reply()).text == t("files_staff")
     elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
     code = invitation_code(await ask(elena, "/invite parent 5А"))
     parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")

@@ -27,6 +27,7 @@ from bot.domain.questions import (
     takes_part,
 )
 from bot.domain.roles import Role
+from bot.handlers.roster import document_from_admin
 from bot.handlers.routing import COMMAND, ORIGIN, Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import payload_int
@@ -192,13 +193,13 @@ async def ask(event_ctx: EventContext) -> None:
 
 def _file_outside_dialog(event_ctx: EventContext) -> bool:
     """A photo or file in private with no command and no dialog, from someone who may have
-    a class teacher to send it to (an admin's file is the roster upload's)."""
+    a class teacher to send it to (an admin's document is the roster upload's)."""
     return (
         not event_ctx.in_chat
         and bool(event_ctx.incoming.files)
         and event_ctx.who.has_consented
         and event_ctx.dialog_state is None
-        and not event_ctx.who.is_admin
+        and not document_from_admin(event_ctx)
         and _composing(event_ctx)
     )
 
