@@ -160,9 +160,10 @@ async def _start(event_ctx: EventContext, draft: dict[str, Any], with_file: bool
         return
     if len(targets) == 1:
         target = targets[0]
-        if target.teacher_id is None:
+        refusal = _cannot_ask(event_ctx, target)
+        if refusal is not None:
             await event_ctx.services.dialogs.delete(event_ctx.person_id)
-            event_ctx.reply(t("ask_no_teacher", class_name=target.class_name))
+            event_ctx.reply(refusal)
             return
         draft["class_id"] = target.class_id
         await _keep(event_ctx, draft)
@@ -174,6 +175,15 @@ async def _start(event_ctx: EventContext, draft: dict[str, Any], with_file: bool
         t("ask_pick_class_file" if with_file else "ask_pick_class"),
         keyboard=_class_keyboard(targets),
     )
+
+
+def _cannot_ask(event_ctx: EventContext, target: Target) -> str | None:
+    """Why this class's teacher cannot be asked now, in words; None if they can."""
+    if target.teacher_id is None:
+        return t("ask_no_teacher", class_name=target.class_name)
+    if target.teacher_id == event_ctx.person_id:
+        return t("ask_self", class_name=target.class_name)
+    return None
 
 
 def _empty_draft() -> dict[str, Any]:
@@ -256,9 +266,10 @@ async def ask_to(event_ctx: EventContext) -> None:
     if target is None:
         event_ctx.reply(t("stale_button"))
         return
-    if target.teacher_id is None:
+    refusal = _cannot_ask(event_ctx, target)
+    if refusal is not None:
         await event_ctx.services.dialogs.delete(event_ctx.person_id)
-        event_ctx.reply(t("ask_no_teacher", class_name=target.class_name))
+        event_ctx.reply(refusal)
         return
     draft = await _current_draft(event_ctx) or _empty_draft()
     draft["class_id"], draft["question"] = target.class_id, None
@@ -336,11 +347,13 @@ async def ask_send(event_ctx: EventContext) -> None:
     if target is None:
         event_ctx.reply(t("ask_pick_class"), keyboard=_class_keyboard(targets))
         return
-    if target.teacher_id is None:
+    refusal = _cannot_ask(event_ctx, target)
+    if refusal is not None:
         await event_ctx.services.dialogs.delete(event_ctx.person_id)
-        event_ctx.reply(t("ask_no_teacher", class_name=target.class_name))
+        event_ctx.reply(refusal)
         return
     teacher = target.teacher_id
+    assert teacher is not None
     stored, lost = await _deliver_files(event_ctx, teacher, draft["files"])
     # Every messenger call is done: the question, the messages and the dialog's end commit
     # together with the event.
