@@ -27,6 +27,7 @@ from bot.domain.invitations import InvitationService
 from bot.domain.movement import MovementService
 from bot.domain.moving import MovingService
 from bot.domain.people import PeopleService
+from bot.domain.questions import QuestionService
 from bot.domain.reports import ReportService
 from bot.domain.requests import RequestService
 from bot.domain.roster_service import RosterService
@@ -152,6 +153,7 @@ class Application:
             dialogs=Dialogs(self.db),
             moving=MovingService(self.db, self.clock),
             teaching=TeachingService(self.db),
+            questions=QuestionService(self.db),
         )
         self._routes = build_routes(self.extra_routers)
         services = self.services

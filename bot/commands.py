@@ -46,6 +46,9 @@ PLANNERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.CLASS_TEACHER})
 SPEAKERS = STAFF
 # Whoever is told of events: the staff, the students and the parents.
 SCHOOL_PEOPLE = frozenset(Role)
+# Who asks the class teacher questions, and who sees open questions (asked or to answer).
+FAMILY = frozenset({Role.PARENT, Role.STUDENT})
+ASKING = frozenset({Role.PARENT, Role.STUDENT, Role.CLASS_TEACHER})
 
 # fmt: off
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -136,6 +139,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("unbind", "отвязать эту беседу", "/unbind", STAFF, where="chat"),
     CommandSpec("relink", "отозвать ссылку-приглашение беседы и выпустить новую", "/relink",
                 STAFF, where="chat"),
+    # Questions to the class teacher: a parent or a student writes, the teacher answers
+    CommandSpec("ask", "написать классному руководителю (текст, фото, файлы)", "/ask",
+                FAMILY, BUTTONS["ask"], in_menu=True, not_in_menu_for=STAFF),
+    CommandSpec("questions", "открытые вопросы классному руководителю", "/questions",
+                ASKING),
+    CommandSpec("ask_to", "выбрать класс для вопроса", "/ask_to", FAMILY, hidden=True),
+    CommandSpec("ask_send", "отправить вопрос или сообщение в него", "/ask_send", CONSENTED,
+                hidden=True),
+    CommandSpec("ask_drop", "не отправлять вопрос", "/ask_drop", CONSENTED, hidden=True),
+    CommandSpec("question_reply", "ответить в вопросе", "/question_reply", CONSENTED,
+                hidden=True),
+    CommandSpec("question_close", "закрыть вопрос", "/question_close", CONSENTED, hidden=True),
     # Duties and guidance (clauses 2.1–2.7, 3)
     CommandSpec("duties", "мои обязанности по Положению и следующий шаг", "/duties", CONSENTED,
                 BUTTONS["duties"], in_menu=True),

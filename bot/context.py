@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from bot.domain.movement import MovementService
     from bot.domain.moving import MovingService
     from bot.domain.people import PeopleService
+    from bot.domain.questions import QuestionService
     from bot.domain.reports import ReportService
     from bot.domain.requests import RequestService
     from bot.domain.roster_service import RosterService
@@ -70,6 +71,8 @@ class Services:
     moving: MovingService
     # Which classes subject teachers teach (clause 2.4).
     teaching: TeachingService
+    # Questions to the class teacher and their threads.
+    questions: QuestionService
 
 
 @dataclass

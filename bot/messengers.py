@@ -109,9 +109,13 @@ class Messengers:
             stored |= dict.fromkeys(group, uploaded)
         return stored
 
-    async def download(self, url: str, max_bytes: int) -> bytes | None:
-        """A file a person sent: every messenger hands out a URL to fetch it by."""
-        return await self._first.download(url, max_bytes)
+    async def download(
+        self, url: str, max_bytes: int, messenger: str | None = None
+    ) -> bytes | None:
+        """A file a person sent on `messenger` (the one the event came from): only that
+        messenger's adapter fetches it, from that messenger's file hosts."""
+        gateway = self._gateways.get(messenger) if messenger else self._first
+        return None if gateway is None else await gateway.download(url, max_bytes)
 
     def invitation_link(self, code: str, messenger: str | None = None) -> str:
         """The deep link to the bot on `messenger` (where the one who asks is), or on the

@@ -107,6 +107,12 @@ BUTTONS: dict[str, str] = {
     "rsvp_yes": "Приду",
     "rsvp_no": "Не приду",
     "rsvp_who": "Кто ответил",
+    # Issue 15 — questions to the class teacher
+    "ask": "Написать классному руководителю",
+    "question_send": "Отправить",
+    "question_drop": "Не отправлять",
+    "question_reply": "Ответить",
+    "question_close": "Закрыть вопрос",
     "page_back": "‹ Назад",
     "page_next": "Дальше ›",
     # Issue 15 — families
@@ -1080,6 +1086,87 @@ TEXTS: dict[str, str] = {
     "status_joined": "{name:присоединился|присоединилась}",
     "status_requested": "{name:подал|подала} заявку",
     "status_not_yet": "ещё нет",
+    # Issue 15 — questions to the class teacher
+    "ask_compose": (
+        "Напишите вопрос классному руководителю {class_name} — {teacher:datv}: текстом, фото "
+        "или файлом (например, справку), можно в несколько сообщений. Когда всё готово, "
+        "нажмите «Отправить»."
+    ),
+    "ask_offer_file": (
+        "Отправить это классному руководителю {class_name} — {teacher:datv}? Можно добавить "
+        "текст (например, что это за документ) и нажать «Отправить»."
+    ),
+    "ask_pick_class": "Кому написать? Выберите класс:",
+    "ask_pick_class_file": "Отправить это классному руководителю? Выберите класс:",
+    "ask_class_label": "{class_name}",
+    "ask_class_label_child": "{class_name}, {children}",
+    "ask_no_teacher": (
+        "У класса {class_name} пока нет классного руководителя, поэтому вопрос передать "
+        "некому. Напишите администратору школы — контакты в /support."
+    ),
+    "ask_self": "Вы сами классный руководитель {class_name}: вопрос самому себе не отправить.",
+    "ask_no_class": (
+        "Написать классному руководителю можно, когда вы в классе как родитель или ученик. "
+        "Вступить в класс — по приглашению или заявкой: /request."
+    ),
+    "ask_added": "Добавлено. В сообщении: {parts}. Добавьте ещё или нажмите «Отправить».",
+    "ask_part_text": "текст",
+    "ask_part_files": "{count:файл}",
+    "ask_nothing": "Сначала напишите текст или пришлите фото или файл.",
+    "ask_unsupported": "Это я передать не могу: в вопрос идут текст, фото и файлы.",
+    "ask_too_long": "Слишком длинный текст: в одном сообщении — до {limit} знаков. Разбейте его.",
+    "ask_too_many_files": "В одном сообщении — не больше {limit:файл:gent}; лишние я не добавил.",
+    "ask_file_too_big": "Файл «{name}» больше {megabytes} МБ — его я передать не смогу.",
+    "ask_file_failed": "Файл «{name}» не удалось получить. Пришлите его ещё раз.",
+    "ask_files_lost": "Не удалось передать: {names}. Пришлите их ещё раз в ответ.",
+    "ask_dropped": "Хорошо, ничего не отправлено.",
+    "ask_sent": (
+        "Вопрос №{id} отправлен классному руководителю {class_name} — {teacher:datv}. "
+        "Ответ придёт сюда. Ваши открытые вопросы — /questions."
+    ),
+    "question_sent": "Отправлено в вопрос №{id}: {to:datv}.",
+    "question_about_parent": "{class_name}, {asker:папа|мама} {children:gent}",
+    "question_about_student": "{class_name}, {asker:ученик|ученица}",
+    "question_about_class": "{class_name}",
+    "question_new": "❓ Вопрос №{id} от {asker:gent} ({about}):",
+    "question_more": "❓ Вопрос №{id}: ещё сообщение от {asker:gent} ({about}):",
+    "question_answer": "💬 Ответ на вопрос №{id} от классного руководителя {class_name} — {teacher:gent}:",
+    "question_only_files": "(без текста, только {count:файл})",
+    "question_reply_prompt": (
+        "Напишите сообщение в вопрос №{id} для {to:gent}: текстом, фото или файлом. Когда всё "
+        "готово, нажмите «Отправить»."
+    ),
+    "question_closed_already": "Вопрос №{id} уже закрыт.",
+    "question_not_yours": "Этот вопрос вам недоступен.",
+    "question_closed": "Вопрос №{id} закрыт.",
+    "question_closed_by": "Вопрос №{id} закрыт: его {by:закрыл|закрыла} {by}.",
+    "questions_header": "Открытые вопросы ({count}):",
+    "questions_line_teacher": "• №{id}, {asker} ({about}), {date}, {state}: «{text}»",
+    "questions_line_asker": "• №{id} классному руководителю {class_name}, {date}, {state}: «{text}»",
+    "questions_waiting": "ждёт ответа",
+    "questions_answered": "есть ответ",
+    "questions_none": "Открытых вопросов нет. Написать классному руководителю — /ask.",
+    "questions_reply_label": "Ответить на №{id}",
+    "questions_digest": "Доброе утро! Вопросы родителей и учеников без ответа ({count}):",
+    "questions_digest_line": "• №{id}, {asker} ({about}), ждёт {age:accs}: «{text}»",
+    "questions_escalation": (
+        "⚠️ Вопрос №{id} от {asker:gent} ({about}) классному руководителю {teacher:datv} "
+        "остаётся без ответа {age:accs}: «{text}»"
+    ),
+    "questions_escalation_nobody": "никому",
+    "files_no_class": (
+        "Файлы я передаю классному руководителю — от родителей и учеников класса (/ask). "
+        "Чтобы писать ему, вступите в класс по приглашению или заявкой: /request."
+    ),
+    "files_staff": (
+        "Файлы я передаю только в вопросах: родители и ученики пишут классному руководителю "
+        "(/ask), а классный руководитель отвечает кнопкой «Ответить» под вопросом. Списки "
+        "школы (XLSX или CSV) принимаю от администратора."
+    ),
+    "files_elsewhere": (
+        "Этот файл я никуда не отправил. Файлы я передаю классному руководителю в вопросах "
+        "(/ask) и принимаю от администратора списки школы (XLSX или CSV)."
+    ),
     # Refusals and fallbacks
     "nobody": "никто",
     "unknown_command": "Не знаю команды «{command}». Список команд — /help.",

@@ -132,9 +132,17 @@ class UserDriver(UserInbox[BotMessage]):
         return stored.api
 
     def _file_attachments(
-        self, document: tuple[str, bytes] | None, attachments: Sequence[dict[str, Any]] | None
+        self,
+        document: tuple[str, bytes] | None,
+        attachments: Sequence[dict[str, Any]] | None,
+        photo: tuple[str, bytes] | None = None,
     ) -> list[dict[str, Any]]:
         result = [dict(a) for a in attachments or ()]
+        if photo is not None:
+            # As MAX delivers a photo a user sent: an `image` attachment with its url.
+            result.append(
+                self.sandbox.file_attachment(self.sandbox._store("image", photo[1], photo[0]))
+            )
         if document is not None:
             name, data = document
             kind = "image" if name.lower().endswith((".png", ".jpg", ".jpeg", ".gif")) else "file"
@@ -150,14 +158,16 @@ class UserDriver(UserInbox[BotMessage]):
         attachments: Sequence[dict[str, Any]] | None = None,
         document: tuple[str, bytes] | None = None,
         chat: ChatDriver | None = None,
+        photo: tuple[str, bytes] | None = None,
     ) -> str:
-        """Writes to the bot (or in ``chat``); returns the message's mid.
+        """Writes to the bot (or in ``chat``); returns the message's mid. ``document`` goes
+        as a ``file`` attachment (an image's name: as ``image``), ``photo`` as ``image``.
 
         ``send("Начать", ref=code)`` is MAX's deep link (``bot_started`` with the payload), as
         is "Начать" from someone who has not opened the bot yet; then "" is returned.
         ``payload`` and ``ref_source`` are VK's and ignored.
         """
-        items = self._file_attachments(document, attachments)
+        items = self._file_attachments(document, attachments, photo)
         if chat is not None:
             return chat._post(self, text, items)
         if text == START_TEXT and not items and (ref is not None or not self.state.started):

@@ -78,6 +78,7 @@ class UserView(Protocol):
         attachments: Any = None,
         document: tuple[str, bytes] | None = None,
         chat: Any = None,
+        photo: tuple[str, bytes] | None = None,
     ) -> object: ...
 
     async def press(self, button: Any) -> object: ...

@@ -9,14 +9,17 @@ from loguru import logger
 
 from bot.charts import joined_vs_expected
 from bot.conversation.outgoing import File, OutgoingMessage, Person, StoredFile
+from bot.keyboards import choice_keyboard
 from bot.render.digest import render_digest
 from bot.render.events import event_messages
+from bot.render.questions import about, snippet
 from bot.render.requests import applicant, decision_keyboard
 from bot.render.stats import build_stats_text
 from bot.texts import format_age, role_name, t
 
 if TYPE_CHECKING:
     from bot.context import Services
+    from bot.storage.questions import QuestionRow
     from scheduler.registry import JobRun
 
 REMINDERS_PER_RUN = 200
@@ -126,6 +129,89 @@ async def event_reminders(services: Services, run: JobRun) -> None:
             f"event:{event.id}:reminder",
         )
         await services.events.mark_reminded(event.id)
+
+
+QUESTION_DIGEST_AFTER = timedelta(days=1)
+QUESTION_ESCALATION_AFTER = timedelta(days=3)
+QUESTIONS_PER_RUN = 200
+QUESTION_BUTTONS = 5
+
+
+async def question_digest(services: Services, run: JobRun) -> None:
+    """Each class teacher's morning (DIGEST_CRON): the questions asked of them a day ago or
+    more and still unanswered, in one message; a teacher with none gets nothing."""
+    questions = await services.questions.unanswered(
+        run.now - QUESTION_DIGEST_AFTER, QUESTIONS_PER_RUN
+    )
+    by_teacher: dict[int, list[QuestionRow]] = {}
+    for question in questions:
+        if question.teacher_id is not None:
+            by_teacher.setdefault(question.teacher_id, []).append(question)
+    if not by_teacher:
+        return
+    askers = await services.questions.askers(questions)
+    texts = await services.questions.first_texts([question.id for question in questions])
+    outgoing = []
+    for teacher, own in by_teacher.items():
+        lines = [t("questions_digest", count=len(own))]
+        for question in own:
+            asker = askers.get(question.id)
+            if asker is None:
+                continue
+            lines.append(
+                t(
+                    "questions_digest_line",
+                    id=question.id,
+                    asker=asker.who,
+                    about=about(asker),
+                    age=format_age(run.now - question.created_at),
+                    text=snippet(texts.get(question.id, "")),
+                )
+            )
+        keyboard = choice_keyboard(
+            [
+                (t("questions_reply_label", id=question.id), "question_reply", {"id": question.id})
+                for question in own[:QUESTION_BUTTONS]
+            ]
+        )
+        outgoing.append(OutgoingMessage(Person(teacher), "\n".join(lines), keyboard))
+    await services.notifier.send(outgoing, run.key)
+
+
+async def question_escalations(services: Services, run: JobRun) -> None:
+    """A question unanswered QUESTION_ESCALATION_AFTER goes to the admins, once: marked in
+    the run's unit of work together with the messages it queues."""
+    questions = await services.questions.to_escalate(
+        run.now - QUESTION_ESCALATION_AFTER, QUESTIONS_PER_RUN
+    )
+    if not questions:
+        return
+    admins = await services.school.admin_ids()
+    askers = await services.questions.askers(questions)
+    texts = await services.questions.first_texts([question.id for question in questions])
+    teachers = await services.questions.names(
+        [q.teacher_id for q in questions if q.teacher_id is not None]
+    )
+    outgoing = []
+    for question in questions:
+        if not await services.questions.mark_escalated(question.id):
+            continue
+        asker = askers.get(question.id)
+        if asker is None:
+            continue
+        teacher = teachers.get(question.teacher_id) if question.teacher_id is not None else None
+        text = t(
+            "questions_escalation",
+            id=question.id,
+            asker=asker.who,
+            about=about(asker),
+            teacher=teacher or t("questions_escalation_nobody"),
+            age=format_age(run.now - question.created_at),
+            text=snippet(texts.get(question.id, "")),
+        )
+        outgoing += [OutgoingMessage(Person(admin), text) for admin in admins]
+    if outgoing:
+        await services.notifier.send(outgoing, run.key)
 
 
 async def purge_departed(services: Services, run: JobRun) -> None:

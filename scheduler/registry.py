@@ -78,6 +78,12 @@ def job_specs(services: Services) -> list[JobSpec]:
             cron=CronTrigger.from_crontab(settings.report_cron, zone),
         ),
         JobSpec("request_reminders", jobs.request_reminders, every=timedelta(minutes=1)),
+        JobSpec(
+            "question_digest",
+            jobs.question_digest,
+            cron=CronTrigger.from_crontab(settings.digest_cron, zone),
+        ),
+        JobSpec("question_escalations", jobs.question_escalations, every=timedelta(minutes=1)),
         JobSpec("event_reminders", jobs.event_reminders, every=timedelta(minutes=1)),
         JobSpec("purge_departed", jobs.purge_departed, every=timedelta(hours=1)),
         JobSpec("forget_pending_refs", jobs.forget_pending_refs, every=timedelta(hours=1)),

@@ -142,6 +142,16 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
     "post": ("private", ADMINISTRATION),
     "propose": ("private", frozenset({DIRECTOR})),
     "proposal": ("private", ADMIN_ONLY),
+    # 2.3: the class teacher is the class's contact for its students and parents: they ask
+    # (parents and students only), the class teacher answers; the thread's buttons are for
+    # whoever takes part in a question (checked per question).
+    "ask": ("private", frozenset({PARENT, STUDENT})),
+    "ask_to": ("private", frozenset({PARENT, STUDENT})),
+    "questions": ("private", frozenset({PARENT, STUDENT, CLASS_TEACHER})),
+    "ask_send": ("private", CONSENTED),
+    "ask_drop": ("private", CONSENTED),
+    "question_reply": ("private", CONSENTED),
+    "question_close": ("private", CONSENTED),
     # 2.1: the admin keeps the register (rosters in and out); 2.2: the director oversees it.
     "template": ("private", ADMIN_ONLY),
     "roster_apply": ("private", ADMIN_ONLY),
@@ -162,7 +172,8 @@ ARGS: dict[str, str] = {
 }  # fmt: skip
 HIDDEN = {
     "decline", "class_teacher_confirm", "leave_decide", "proposal", "roster_apply", "rsvp",
-    "rsvp_who", "invite_for", "move_decide", "family_remove",
+    "rsvp_who", "invite_for", "move_decide", "family_remove", "ask_to", "ask_send", "ask_drop",
+    "question_reply", "question_close",
 }  # fmt: skip
 TYPED = [name for name in EXPECTED if name not in HIDDEN and name not in ("start", "agree")]
 # What /cancel answers; inside /forget_me, newer texts say that the data stays.

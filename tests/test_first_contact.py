@@ -188,6 +188,13 @@ async def test_cancel_outside_a_dialog_says_there_is_nothing_to_cancel(
     assert (await anna.wait_reply()).text == t("cancel_nothing")
 
 
+# The smallest PNG (1×1), as a photo a person sends.
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415408d763f8cfc000000301010018dd8db00000000049454e44ae426082"
+)
+
+
 async def test_a_sticker_or_a_file_without_text_gets_a_hint(
     sandbox: VKSandbox, bot: BotRunner
 ) -> None:
@@ -199,5 +206,8 @@ async def test_a_sticker_or_a_file_without_text_gets_a_hint(
     }
     await anna.send("", attachments=[sticker])
     assert (await anna.wait_reply()).text == t("no_text")
+    # A file is never «only text» (issue 15): someone in no class hears what files are for.
     await anna.send("", document=("заявление.pdf", b"%PDF-1.4 test"))
-    assert (await anna.wait_reply()).text == t("no_text")
+    assert (await anna.wait_reply()).text == t("files_no_class")
+    await anna.send("", photo=("справка.png", PNG_1X1))
+    assert (await anna.wait_reply()).text == t("files_no_class")

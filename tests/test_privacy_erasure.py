@@ -169,6 +169,26 @@ PERSONAL_DATA: dict[str, dict[str, str]] = {
         "created_by": ID,
         "created_at": NO,
     },
+    # A question to the class teacher: goes with its asker; a teacher's part is erased.
+    "questions": {
+        "id": NO,
+        "asker_id": ID,
+        "teacher_id": ID,
+        "class_id": NO,
+        "created_at": NO,
+        "answered_at": NO,
+        "closed_at": NO,
+        "closed_by": ID,
+        "escalated_at": NO,
+    },
+    "question_messages": {
+        "id": NO,
+        "question_id": NO,
+        "author_id": ID,
+        "text": TEXT,
+        "files": TEXT,  # the messenger's references (URLs) of the files sent
+        "created_at": NO,
+    },
     "redemptions": {"invitation_id": NO, "person_id": ID, "at": NO},
     "code_failures": {"person_id": ID, "at": NO},
     "join_requests": {

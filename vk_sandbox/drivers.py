@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox_kit.waits import ChatInbox, UserInbox
 
+from .files import image_size
 from .keyboard import compact_json
 from .models import (
     CHAT_PEER_BASE,
@@ -92,7 +93,10 @@ class UserDriver(UserInbox[BotMessage]):
     # ------------------------------------------------------------------ sending
 
     def _attachments(
-        self, attachments: Sequence[str | dict[str, Any]] | None, document: tuple[str, bytes] | None
+        self,
+        attachments: Sequence[str | dict[str, Any]] | None,
+        document: tuple[str, bytes] | None,
+        photo: tuple[str, bytes] | None = None,
     ) -> list[dict[str, Any]]:
         sb = self.sandbox
         result: list[dict[str, Any]] = []
@@ -110,6 +114,12 @@ class UserDriver(UserInbox[BotMessage]):
                 result.append({"type": "doc", "doc": sb.docs[key].to_api(sb.base_url)})
             else:
                 raise ValueError(f"no such object in the sandbox: {item!r}")
+        if photo is not None:
+            # As VK delivers a photo a user sent: the photo object with its sizes' URLs.
+            _, data = photo
+            size = image_size(data) or (100, 100)
+            stored = sb.new_photo(self.user_id, data, size)
+            result.append({"type": "photo", "photo": stored.to_api(sb.base_url)})
         if document is not None:
             filename, data = document
             doc = sb.new_doc(self.user_id, data, filename, None)
@@ -169,13 +179,16 @@ class UserDriver(UserInbox[BotMessage]):
         attachments: Sequence[str | dict[str, Any]] | None = None,
         document: tuple[str, bytes] | None = None,
         chat: ChatDriver | None = None,
+        photo: tuple[str, bytes] | None = None,
     ) -> int:
         """Write to the community (or to ``chat``); returns the message id the bot sees.
 
         In a group chat the bot sees ``id`` 0, so the conversation_message_id is returned.
+        ``document`` is sent as a ``doc`` attachment, ``photo`` (name, bytes of a PNG, JPEG
+        or GIF) as a ``photo`` one; the bot downloads either from the sandbox's files.
         """
         raw_payload = compact_json(payload) if isinstance(payload, dict) else payload
-        items = self._attachments(attachments, document)
+        items = self._attachments(attachments, document, photo)
         if chat is not None:
             return chat._post(self, text, items, raw_payload)
         self.state.can_write = True

@@ -16,6 +16,7 @@ from bot.handlers import (
     movement,
     moving,
     privacy,
+    questions,
     records,
     reports,
     requests,
@@ -49,6 +50,8 @@ def routers() -> list[Router]:
         reports.router,
         events.router,
         announcements.router,
+        # Before the roster upload: a file in a question's draft is the question's.
+        questions.router,
         roster.router,
         chats.router,
         fallback.router,

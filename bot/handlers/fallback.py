@@ -68,6 +68,9 @@ async def anything_else(event_ctx: EventContext) -> None:
         event_ctx.reply(t("unknown_command", command="/" + parsed.name[:40]))
     elif len(text) > MAX_TEXT:
         event_ctx.reply(t("too_long"))
+    elif event_ctx.incoming.files and not event_ctx.in_chat:
+        # A file is never «not understood»: the person hears what files are for.
+        event_ctx.reply(t("files_elsewhere"))
     elif not text.strip():
         event_ctx.reply(t("no_text"))
     else:

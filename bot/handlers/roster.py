@@ -19,9 +19,23 @@ PROBLEMS_SHOWN = 30
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+PICTURES = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic"})
+
+
+def only_pictures(event_ctx: EventContext) -> bool:
+    """Photos only: never a roster (they go where anyone's photos go)."""
+    files = event_ctx.incoming.files
+    return bool(files) and all(ref.type.lower() in PICTURES for ref in files)
+
+
 def document_from_admin(event_ctx: EventContext) -> bool:
     """A file an admin sent in private: a roster to check."""
-    return not event_ctx.in_chat and event_ctx.who.is_admin and bool(event_ctx.incoming.files)
+    return (
+        not event_ctx.in_chat
+        and event_ctx.who.is_admin
+        and bool(event_ctx.incoming.files)
+        and not only_pictures(event_ctx)
+    )
 
 
 def problem_line(problem: Problem) -> str:
@@ -55,7 +69,7 @@ async def roster_file(event_ctx: EventContext) -> None:
 
     await say_now(t("roster_reading"), "reading")
     try:
-        data = await services.messengers.download(doc.ref, MAX_FILE_BYTES)
+        data = await services.messengers.download(doc.ref, MAX_FILE_BYTES, event_ctx.messenger)
     except FileTooBigError:
         event_ctx.reply(t("roster_too_big"))
         return

@@ -79,12 +79,14 @@ class Router:
         )
 
     def step(
-        self, *states: Steps, choice: tuple[str, str] | None = None
+        self, *states: Steps, choice: tuple[str, str] | None = None, check: Check | None = None
     ) -> Callable[[Handler], Handler]:
         """The sender is at one of these dialog steps, writes where the dialog began and may
         still use the command that began it; with `choice` (cmd, label), only the dialog
-        button naming `cmd` or its label typed. `ctx.dialog` holds the dialog's data."""
-        check = None if choice is None else _choice(*choice)
+        button naming `cmd` or its label typed; with `check`, only what it accepts.
+        `ctx.dialog` holds the dialog's data."""
+        if choice is not None:
+            check = _choice(*choice)
 
         def register(handler: Handler) -> Handler:
             for state in states:

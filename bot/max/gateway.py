@@ -11,7 +11,7 @@ from loguru import logger
 from bot.conversation.identity import MAX, Account
 from bot.conversation.outgoing import Address, File, StoredFile
 from bot.conversation.port import names_only
-from bot.downloads import DOWNLOAD_SECONDS, download_capped
+from bot.downloads import DOWNLOAD_SECONDS, FileHosts, download_capped, origin_of
 from bot.max.api import MaxAPI, MaxAPIError, TransientMaxError
 from bot.max.directory import Directory
 from bot.max.outgoing import FILE_PREFIX
@@ -23,11 +23,17 @@ from bot.storage import Database
 UPLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60)
 # MAX shows a callback's notification briefly; a long one is cut.
 NOTIFICATION_LIMIT = 200
+# Where MAX keeps the images and files people send (its CDNs); nothing else is fetched.
+MAX_FILE_DOMAINS = ("oneme.ru", "okcdn.ru", "max.ru", "mycdn.me")
 
 
 class MaxGateway:
-    def __init__(self, api: MaxAPI, db: Database, directory: Directory) -> None:
+    def __init__(
+        self, api: MaxAPI, db: Database, directory: Directory, file_hosts: FileHosts | None = None
+    ) -> None:
         self.api = api
+        # A file is fetched only from MAX's own hosts (or the API's origin: a sandbox).
+        self._file_hosts = file_hosts
         self._db = db
         self._directory = directory
         self.username: str | None = None
@@ -98,6 +104,11 @@ class MaxGateway:
     async def download(
         self, url: str, max_bytes: int, seconds: float = DOWNLOAD_SECONDS
     ) -> bytes | None:
+        """A file a person sent, from MAX's file hosts only (see VKGateway.download)."""
+        hosts = self._file_hosts or FileHosts(MAX_FILE_DOMAINS, origin_of(self.api.api_url))
+        if not hosts.allows(url):
+            logger.warning("MAX download refused: not a MAX file host")
+            return None
         return await download_capped(url, max_bytes, seconds, "MAX download")
 
     # ------------------------------------------------------------------------ links, buttons

@@ -36,6 +36,7 @@ from bot.storage.outbox import OutboxRepo
 from bot.storage.people import PeopleRepo, PersonSnapshot, RolesRepo, StatesRepo
 from bot.storage.personal import PersonalDataRepo
 from bot.storage.proposals import ProposalsRepo
+from bot.storage.questions import QuestionsRepo
 from bot.storage.requests import RequestsRepo
 from bot.storage.roster import RosterRepo
 from bot.storage.teaching import TeachingRepo
@@ -74,6 +75,7 @@ class Repositories:
         self.account_links = AccountLinksRepo(conn, clock)
         self.teaching = TeachingRepo(conn, clock)
         self.family = FamilyRepo(conn, clock)
+        self.questions = QuestionsRepo(conn, clock)
 
 
 # A hot-path change: a statement, or what builds it from a repository (None: nothing to do).

@@ -706,6 +706,43 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
+        19,
+        "questions to the class teacher: a thread between a parent or student and them",
+        """
+        -- A question a parent or student asked their class teacher through the bot, open
+        -- until one side closes it. `answered_at`: the teacher's first message in it (the
+        -- morning digest lists the unanswered); `escalated_at`: the admins were told it went
+        -- unanswered (once).
+        CREATE TABLE questions (
+            id            INTEGER PRIMARY KEY,
+            asker_id      INTEGER REFERENCES people(id) ON DELETE CASCADE,
+            teacher_id    INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            class_id      INTEGER REFERENCES classes(id) ON DELETE SET NULL,
+            created_at    TEXT NOT NULL,
+            answered_at   TEXT,
+            closed_at     TEXT,
+            closed_by     INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            escalated_at  TEXT
+        );
+        CREATE INDEX questions_by_asker ON questions(asker_id) WHERE closed_at IS NULL;
+        CREATE INDEX questions_by_teacher ON questions(teacher_id) WHERE closed_at IS NULL;
+        CREATE INDEX questions_unanswered ON questions(created_at)
+            WHERE closed_at IS NULL AND answered_at IS NULL;
+
+        -- What each side wrote into a question: the text and the files as the messenger's
+        -- references (JSON; the bytes are fetched and re-uploaded on delivery, never kept).
+        CREATE TABLE question_messages (
+            id           INTEGER PRIMARY KEY,
+            question_id  INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+            author_id    INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            text         TEXT,
+            files        TEXT,
+            created_at   TEXT NOT NULL
+        );
+        CREATE INDEX question_messages_by_question ON question_messages(question_id);
+        """,
+    ),
+    Migration(
         20,
         "subject teachers' classes, events for a whole class, meetings people answer",
         """

@@ -167,6 +167,16 @@ class PersonalDataRepo(Repo):
             ("DELETE FROM roster_imports WHERE admin_id = ? AND applied_at IS NULL", by_id),
             ("UPDATE roster_imports SET admin_id = 0 WHERE admin_id = ?", by_id),
             ("DELETE FROM account_links WHERE person_id = ?", by_id),
+            # Questions to the class teacher: an asker's go whole (what they asked and the
+            # answers about it); what a teacher wrote into others' questions is erased.
+            ("DELETE FROM questions WHERE asker_id = ?", by_id),
+            (
+                "UPDATE question_messages SET text = NULL, files = NULL, author_id = NULL"
+                " WHERE author_id = ?",
+                by_id,
+            ),
+            ("UPDATE questions SET teacher_id = NULL WHERE teacher_id = ?", by_id),
+            ("UPDATE questions SET closed_by = NULL WHERE closed_by = ?", by_id),
             (
                 "DELETE FROM dialogs WHERE EXISTS (SELECT 1 FROM accounts a WHERE"
                 " a.person_id = ? AND a.messenger = dialogs.messenger"

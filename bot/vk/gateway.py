@@ -12,7 +12,7 @@ from vkbottle import VKAPIError
 from bot.conversation.identity import VK, Account, vk_account
 from bot.conversation.outgoing import Address, File, StoredFile
 from bot.conversation.port import names_only
-from bot.downloads import DOWNLOAD_SECONDS, download_capped
+from bot.downloads import DOWNLOAD_SECONDS, FileHosts, download_capped, origin_of
 from bot.parsing import PersonRef
 from bot.russian import GenderCode, gender_from_vk_sex
 from bot.storage import Database
@@ -23,11 +23,18 @@ from bot.vk.people import vk_users_of
 # Requests carrying callback answers at once; answers waiting meanwhile share the next one.
 ANSWER_FLIGHTS = 4
 ANSWERS_PER_EXECUTE = 25  # VK's limit of calls inside one execute
+# Where VK keeps the photos and documents people send (userapi.com: photos' sizes; vk.com,
+# vk.me: documents' links); anything else in an attachment is not fetched.
+VK_FILE_DOMAINS = ("userapi.com", "vk.com", "vk.me", "vkuserphoto.ru", "vk-cdn.net")
 
 
 class VKGateway:
-    def __init__(self, api: ResilientAPI, group_id: int, db: Database) -> None:
+    def __init__(
+        self, api: ResilientAPI, group_id: int, db: Database, file_hosts: FileHosts | None = None
+    ) -> None:
         self.api = api
+        # A file is fetched only from VK's own hosts (or the API's origin: a sandbox).
+        self._file_hosts = file_hosts
         # People's VK accounts are read from it (`bot/vk/people.py`).
         self._db = db
         self.group_id = group_id
@@ -186,7 +193,12 @@ class VKGateway:
         self, url: str, max_bytes: int, seconds: float = DOWNLOAD_SECONDS
     ) -> bytes | None:
         """A file a person sent, read to its end; None if it cannot be fetched whole within
-        `seconds`. FileTooBigError if it turns out larger than `max_bytes`."""
+        `seconds` or not on VK's file hosts. FileTooBigError if it turns out larger than
+        `max_bytes`."""
+        hosts = self._file_hosts or FileHosts(VK_FILE_DOMAINS, origin_of(self.api.API_URL))
+        if not hosts.allows(url):
+            logger.warning("Download refused: not a VK file host")
+            return None
         return await download_capped(url, max_bytes, seconds)
 
     def invitation_link(self, code: str) -> str:

@@ -2,7 +2,7 @@
 
 Everything VK-shaped about an incoming event ends here: its update types, `peer_id`
 numbering (a chat is 2,000,000,000 + its number), message actions, `ref`, document
-attachments, the community's own id in a chat's member events."""
+and photo attachments, the community's own id in a chat's member events."""
 
 from __future__ import annotations
 
@@ -64,9 +64,33 @@ def place_of(peer_id: int) -> Place:
     return Place(MESSENGER, "chat" if peer_id > CHAT_PEER_OFFSET else "private", peer_id)
 
 
+def _photo(photo: dict[str, Any]) -> FileRef | None:
+    """A photo as a file: the URL of its largest size (VK gives no size in bytes)."""
+    sizes = [
+        size for size in photo.get("sizes") or () if isinstance(size, dict) and size.get("url")
+    ]
+    if not sizes:
+        return None
+    largest = max(
+        sizes, key=lambda size: int(size.get("width") or 0) * int(size.get("height") or 0)
+    )
+    return FileRef(
+        name=f"photo{photo.get('owner_id', '')}_{photo.get('id', '')}.jpg",
+        type="jpg",
+        size=0,
+        ref=str(largest["url"]),
+    )
+
+
 def _files(message: dict[str, Any]) -> tuple[FileRef, ...]:
     files = []
     for attachment in message.get("attachments") or ():
+        photo = attachment.get("photo") if isinstance(attachment, dict) else None
+        if isinstance(photo, dict):
+            ref = _photo(photo)
+            if ref is not None:
+                files.append(ref)
+            continue
         doc = attachment.get("doc") if isinstance(attachment, dict) else None
         if isinstance(doc, dict):
             files.append(

@@ -63,6 +63,19 @@ async def test_a_user_sends_a_file_the_bot_can_download(
         assert await r.read() == b"PK\x03\x04roster"
 
 
+async def test_a_user_sends_a_photo_the_bot_can_download(
+    api: Api, sb: MaxSandbox, bob: UserDriver
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    await bob.send("Справка", photo=("spravka.png", png))
+    (_, created) = await _types(api)
+    (attachment,) = created["message"]["body"]["attachments"]
+    assert attachment["type"] == "image" and attachment["payload"]["url"]
+    async with api.session.get(attachment["payload"]["url"]) as r:
+        assert r.status == 200
+        assert await r.read() == png
+
+
 async def test_pressing_a_button_and_the_answer(
     api: Api, sb: MaxSandbox, alice: UserDriver
 ) -> None:

@@ -91,6 +91,31 @@ async def test_document_attachment_shape(
     assert parsed.object.message.attachments[0].doc is not None
 
 
+async def test_photo_attachment_shape(
+    raw: Raw, alice: UserDriver, vk_schema: VKSchema, sandbox: VKSandbox
+) -> None:
+    """A photo a user sends arrives as VK delivers it: a `photo` with its sizes' URLs, each
+    serving the picture's bytes."""
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (640).to_bytes(4, "big") * 2
+    server = await raw.server()
+    await alice.send("Справка", photo=("spravka.png", png))
+    [event] = (await raw.a_check(server))["updates"]
+    vk_schema.event(event)
+    [attachment] = event["object"]["message"]["attachments"]
+    assert attachment["type"] == "photo"
+    photo = attachment["photo"]
+    assert photo["owner_id"] == alice.user_id
+    largest = max(photo["sizes"], key=lambda size: size["width"] * size["height"])
+    assert (largest["width"], largest["height"]) == (640, 640)
+    async with raw.session.get(largest["url"]) as response:
+        assert response.status == 200
+        assert await response.read() == png
+    parsed = MessageNew.model_validate(event)
+    assert parsed.object.message is not None
+    assert parsed.object.message.attachments is not None
+    assert parsed.object.message.attachments[0].photo is not None
+
+
 async def test_message_event_allow_deny_shapes(
     api: API, raw: Raw, alice: UserDriver, vk_schema: VKSchema
 ) -> None:

@@ -1,0 +1,71 @@
+"""Questions to the class teacher, the turns the stories leave out (on VK): a parent of
+children in two classes picks the class; a class without a class teacher is said so, with
+whom to ask instead; what cannot go into a question is said so; a link typed in a question
+is text, never a file the bot fetches; the open questions are listed for both sides."""
+
+from __future__ import annotations
+
+from bot.texts import BUTTONS, t
+from tests.conftest import BotRunner
+from tests.helpers import (
+    ask,
+    class_teacher,
+    drain,
+    invitation_code,
+    joined_by_code,
+    school_with_classes,
+)
+from vk_sandbox import VKSandbox
+
+
+async def test_a_parent_in_two_classes_picks_one_and_a_class_without_a_teacher_is_said_so(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А", "7Б")
+    # An admin's photo is no roster: they hear what files are for (a document stays one).
+    await admin.send("", photo=("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32))
+    assert (await admin.wait_reply()).text == t("files_staff")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    second = invitation_code(await ask(admin, "/invite parent 7Б"))
+    await drain(parent)
+    await parent.send(f"/join {second}")
+    await parent.wait_reply()  # whose parent
+    await parent.send("Белова Анна")
+    await drain(parent)
+    await drain(elena)
+
+    pick = await ask(parent, "/ask")
+    assert pick.text == t("ask_pick_class")
+    assert pick.labels == ["5А", "7Б", BUTTONS["question_drop"]]
+    await parent.press(pick.button("7Б"))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text == t("ask_no_teacher", class_name="7Б")
+
+    pick = await ask(parent, "/ask")
+    await parent.press(pick.button("5А"))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text.startswith("Напишите вопрос классному руководителю 5А")
+    sticker = {"type": "sticker", "sticker": {"product_id": 1, "sticker_id": 9}}
+    await parent.send("", attachments=[sticker])
+    assert (await parent.wait_reply()).text == t("ask_unsupported")
+    link = "http://127.0.0.1:22/admin/secret.pdf"
+    added = await ask(parent, f"Справка здесь: {link}")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text.startswith("Вопрос №1 отправлен")
+    question = await elena.wait_reply()
+    assert question.text.endswith(f"Справка здесь: {link}")
+    assert question.attachments == []  # a typed address is text, never fetched
+
+    listed = await ask(elena, "/questions")
+    assert listed.text.startswith("Открытые вопросы (1):\n• №1, Белова Ольга (5А), ")
+    assert "ждёт ответа" in listed.text
+    assert listed.labels == ["Ответить на №1"]
+    assert "№1 классному руководителю 5А" in (await ask(parent, "/questions")).text
+    # Someone else's question is not theirs to answer.
+    stranger = await class_teacher(sandbox, admin, "7Б", "Иван", "Орлов")
+    await stranger.press(question.button(BUTTONS["question_reply"]))
+    await stranger.wait_event_answer()
+    assert (await stranger.wait_reply()).text == t("question_not_yours")
