@@ -38,13 +38,14 @@ async def test_a_parent_in_two_classes_picks_one_and_a_class_without_a_teacher_i
 
     pick = await ask(parent, "/ask")
     assert pick.text == t("ask_pick_class")
-    assert pick.labels == ["5А", "7Б", BUTTONS["question_drop"]]
-    await parent.press(pick.button("7Б"))
+    # Each class is named with her child there.
+    assert pick.labels == ["5А, Белов Михаил", "7Б, Белова Анна", BUTTONS["question_drop"]]
+    await parent.press(pick.button("7Б, Белова Анна"))
     await parent.wait_event_answer()
     assert (await parent.wait_reply()).text == t("ask_no_teacher", class_name="7Б")
 
     pick = await ask(parent, "/ask")
-    await parent.press(pick.button("5А"))
+    await parent.press(pick.button("5А, Белов Михаил"))
     await parent.wait_event_answer()
     assert (await parent.wait_reply()).text.startswith("Напишите вопрос классному руководителю 5А")
     sticker = {"type": "sticker", "sticker": {"product_id": 1, "sticker_id": 9}}
@@ -60,7 +61,9 @@ async def test_a_parent_in_two_classes_picks_one_and_a_class_without_a_teacher_i
     assert question.attachments == []  # a typed address is text, never fetched
 
     listed = await ask(elena, "/questions")
-    assert listed.text.startswith("Открытые вопросы (1):\n• №1, Белова Ольга (5А), ")
+    assert listed.text.startswith(
+        "Открытые вопросы (1):\n• №1, Белова Ольга (5А, мама Белова Михаила), "
+    )
     assert "ждёт ответа" in listed.text
     assert listed.labels == ["Ответить на №1"]
     assert "№1 классному руководителю 5А" in (await ask(parent, "/questions")).text

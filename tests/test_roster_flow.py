@@ -62,7 +62,7 @@ async def test_a_good_import_then_export_round_trips(sandbox: VKSandbox, bot: Bo
     code = invitation_code(await ask(admin, "/invite parent 5А Белов"))
     await joined_by_code(sandbox, code, "Ольга", "Белова", None)
     stats = (await ask(admin, "/stats")).text
-    assert "5А: учеников 1 из 1 по списку, родителей (семей) 0 из 1, чаты: 0 из 3" in stats
+    assert "5А: учеников 1 из 1 по списку, родителей (семей) 1 из 1, чаты: 0 из 3" in stats
     assert "5Б: учеников 0 из 1 по списку" in stats
 
     exported = await ask(admin, "/export")

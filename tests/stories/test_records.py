@@ -40,7 +40,9 @@ async def test_an_admin_reads_the_log_in_russian_filters_pages_and_exports_it(
     parent_code = invitation_code(await ask(admin, "/invite parent 5А"))
     misha = await joined_by_code(sandbox, student_code, "Миша", "Белов", "Белов Михаил")
     await joined_by_code(sandbox, parent_code, "Ольга", "Белова", "Белов Михаил")
-    await ask(admin, f"/move {misha.ref} 5Б")
+    # Her child is picked by name: the move asks about her, and she goes too.
+    question = await ask(admin, f"/move {misha.ref} 5Б")
+    await admin.press(question.button(BUTTONS["move_with_parents"]))
     await drain(admin)
     anna = await consented_user(sandbox, "Анна", "Орлова")
     await drain(anna)

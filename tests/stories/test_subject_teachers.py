@@ -47,10 +47,10 @@ async def test_a_subject_teacher_tells_the_classes_he_teaches_and_only_those(
     )
     olga = await joined_by_code(
         sandbox,
-        invitation_code(await ask(admin, "/invite parent 5А")),
+        invitation_code(await ask(admin, "/invite parent 5А Белов Михаил")),
         "Ольга",
         "Белова",
-        "Белов Михаил",
+        None,
     )
     for person in (admin, misha, olga):
         await drain(person)
