@@ -193,7 +193,9 @@ async def _typed_query(event_ctx: EventContext) -> AuditQuery:
     person_id: int | None = None
     name = ""
     if asked.person_text:
-        person_id, who = await known_person_from(event_ctx, asked.person_text)
+        # Whoever has left is still in the log until their data is deleted: «who marked
+        # his departure?» is asked of those who left most of all.
+        person_id, who = await known_person_from(event_ctx, asked.person_text, departed=True)
         name = str(who)
     return AuditQuery(person_id, name, asked.class_name, asked.since, asked.until)
 
