@@ -4,6 +4,9 @@ messengers, tests/stories/test_meetings.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from bot.domain.events import LIST_LIMIT
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
 from tests.helpers import ask, class_teacher, drain, school_with_classes, seeded_person
@@ -58,3 +61,41 @@ async def test_the_answers_of_a_big_class_are_paged_and_kept_from_parents(
     await parents[1].press(again.button(BUTTONS["rsvp_yes"]))
     assert (await parents[1].wait_event_answer())["text"] == t("event_rsvp_coming")
     assert "придут 1, не придут 1, не ответили 10." in (await ask(elena, "/events 1")).text
+
+
+async def test_a_parent_reads_and_answers_her_meeting_however_many_events_come_first(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    school_class = await bot.db.reader.classes.by_name("5А")
+    assert school_class is not None
+    parent = sandbox.add_user(first_name="Ольга", last_name="Белова", user_id=700_100)
+    parent.state.can_write = True
+    async with bot.db.transaction() as tx:
+        person = await seeded_person(tx, parent)
+        await tx.people.record_consent(person, "Белова Ольга")
+        await tx.roles.grant(person, "parent", school_class.id, child_name="Белов Михаил")
+    await ask(elena, "/event")
+    await ask(elena, "Родительское собрание")
+    audience = await ask(elena, "завтра 18:00")
+    await elena.press(audience.button(BUTTONS["audience_parents"]))
+    await elena.press((await elena.wait_reply()).button("5А"))
+    await elena.press((await elena.wait_reply()).button(BUTTONS["no_link"]))
+    await drain(elena)
+    await drain(parent)
+    # The school's week is busy: more events before hers than a list shows.
+    soon = datetime.now(UTC) + timedelta(minutes=30)
+    async with bot.db.transaction() as tx:
+        for number in range(LIST_LIMIT):
+            await tx.events.create(f"Линейка {number}", soon, "school", None, None, None, 1)
+
+    again = await ask(parent, "/events 1")
+    assert again.text.startswith("📅 Родительское собрание"), again.text
+    await parent.press(again.button(BUTTONS["rsvp_yes"]))
+    assert (await parent.wait_event_answer())["text"] == t("event_rsvp_coming")
+    # The school's own events read too; a cancelled meeting is found no more.
+    assert (await ask(parent, f"/events {LIST_LIMIT + 1}")).text.startswith("📅 Линейка")
+    await ask(elena, "/event_cancel 1")
+    await drain(parent)
+    assert (await ask(parent, "/events 1")).text == t("event_not_found", id=1)

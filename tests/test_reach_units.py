@@ -160,6 +160,9 @@ async def test_answers_teaching_and_who_sees_which_events(tmp_path: Path) -> Non
         assert [e.id for e in await events.visible_to(olga)] == [meeting.id]
         assert await events.visible_to(ivan) == []
         assert [e.id for e in await events.visible_to(TEACHER)] == [meeting.id]
+        # Read by its number (`/events N`), the same people see it.
+        assert events.may_read(olga, meeting) and events.may_read(TEACHER, meeting)
+        assert not events.may_read(ivan, meeting)
         # A class-wide announcement reaches the class's students and parents.
         reach = await AnnouncementService(db).reach(Say.CLASS, [a5], sender_id=10)
         assert reach.recipients == [20]
@@ -170,6 +173,7 @@ async def test_answers_teaching_and_who_sees_which_events(tmp_path: Path) -> Non
         assert await events.due_evening_reminders() == []
         clock.advance(timedelta(days=2))
         assert await events.answer(olga, meeting.id, coming=False) is AnswerOutcome.CLOSED
+        assert not events.may_read(olga, meeting)  # it has taken place
 
 
 class _Platform:

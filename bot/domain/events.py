@@ -213,6 +213,15 @@ class EventService:
             self._clock.now(), students, parents, LIST_LIMIT
         )
 
+    def may_read(self, actor: Actor, event: EventRow) -> bool:
+        """Whether `/events N` shows the event: one `visible_to` lists, however many come
+        before it (that list stops at LIST_LIMIT)."""
+        if event.cancelled_at is not None or event.starts_at <= self._clock.now():
+            return False
+        if actor.has(*STAFF_ROLES) or event.audience == Audience.SCHOOL.value:
+            return True
+        return is_invited(actor, event)
+
     async def get(self, event_id: int) -> EventRow | None:
         return await self._db.reader.events.get(event_id)
 

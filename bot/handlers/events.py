@@ -341,8 +341,7 @@ async def _answers(event_ctx: EventContext, event_id: int, page_number: int | No
     zone = services.settings.zone
     if event.kind != Kind.MEETING.value or not may_see_answers(event_ctx.who, event):
         # Anyone who is told of the event may read it again; answers are the organiser's.
-        visible = {row.id for row in await services.events.visible_to(event_ctx.who)}
-        if event.id not in visible:
+        if not services.events.may_read(event_ctx.who, event):
             event_ctx.reply(t("event_not_found", id=event_id))
             return
         text = await event_message("event_announce", event, services)
