@@ -615,9 +615,9 @@ TEXTS: dict[str, str] = {
     "audit_title.consent_withdrawn": "Согласие отозвано",
     "audit_action.account_linked": "{subject} {subject:связал|связала} с ботом аккаунт {where}",
     "audit_title.account_linked": "Связан аккаунт",
-    "audit_action.event_planned": "{actor} {actor:запланировал|запланировала} событие №{event}",
+    "audit_action.event_planned": "{actor} {actor:запланировал|запланировала} событие №{event}{title}",
     "audit_title.event_planned": "Запланировано событие",
-    "audit_action.event_cancelled": "{actor} {actor:отменил|отменила} событие №{event}",
+    "audit_action.event_cancelled": "{actor} {actor:отменил|отменила} событие №{event}{title}",
     "audit_title.event_cancelled": "Отменено событие",
     "audit_action.proposal_made": (
         "{actor} {actor:предложил|предложила} материал №{proposal} к публикации"

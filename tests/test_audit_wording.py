@@ -177,6 +177,19 @@ def _row(
             ),
             "Белов Михаил присоединился по приглашению №5 (ученик, 5А)",
         ),
+        (
+            _row(
+                "event_planned",
+                subject=None,
+                details={"event": 3, "title": "Родительское собрание", "class": "5А"},
+            ),
+            "Смирнова А. П. запланировала событие №3 «Родительское собрание», 5А",
+        ),
+        # Recorded before events kept their title and class: the number alone.
+        (
+            _row("event_cancelled", actor=3, subject=None, details={"event": 3}),
+            "Белов М. отменил событие №3",
+        ),
         # An action with no wording yet, from a part of the bot written later.
         (
             _row("parent_council_set", details={"parent": 4, "class": "5А"}),
@@ -238,8 +251,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "consent_given": {},
     "consent_withdrawn": {},
     "departed_data_deleted": {},
-    "event_cancelled": {"event": 3},
-    "event_planned": {"event": 3},
+    "event_cancelled": {"event": 3, "title": "Собрание", "class": "5А"},
+    "event_planned": {"event": 3, "title": "Собрание", "class": "5А"},
     "invitation_issued": {"invitation": 1, "role": "parent", "class": "5А"},
     "invitation_redeemed": {"invitation": 1, "role": "parent", "class": "5А"},
     "invitations_annulled": {"count": 2, "reason": "stale", "invitations": [1, 2]},

@@ -61,6 +61,9 @@ async def test_the_answers_of_a_big_class_are_paged_and_kept_from_parents(
     await parents[1].press(again.button(BUTTONS["rsvp_yes"]))
     assert (await parents[1].wait_event_answer())["text"] == t("event_rsvp_coming")
     assert "придут 1, не придут 1, не ответили 10." in (await ask(elena, "/events 1")).text
+    # The log says what was planned, and for which class: `/audit 5А` finds it.
+    log = (await ask(admin, "/audit 5А")).text
+    assert " — Смирнова Е. запланировала событие №1 «Родительское собрание», 5А" in log, log
 
 
 async def test_a_parent_reads_and_answers_her_meeting_however_many_events_come_first(

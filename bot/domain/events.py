@@ -148,6 +148,15 @@ def is_invited(actor: Actor, event: EventRow) -> bool:
     return any(event.class_id in actor.classes_as(role) for role in AUDIENCE_ROLES[audience])
 
 
+def _recorded(event: EventRow) -> dict[str, object]:
+    """An event as the audit log keeps it: its number, title and class, so that the log
+    reads what was planned and `/audit 5А` finds the class's events."""
+    details: dict[str, object] = {"event": event.id, "title": event.title}
+    if event.class_name:
+        details["class"] = event.class_name
+    return details
+
+
 class EventService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -194,9 +203,9 @@ class EventService:
             )
             if skip_reminder:
                 await tx.events.mark_reminded(event_id)
-            await tx.audit.write("event_planned", actor.person_id, details={"event": event_id})
             row = await tx.events.get(event_id)
-        assert row is not None
+            assert row is not None
+            await tx.audit.write("event_planned", actor.person_id, details=_recorded(row))
         return row
 
     async def upcoming(self) -> list[EventRow]:
@@ -233,7 +242,7 @@ class EventService:
             if row.created_by != actor.person_id and not actor.has(Role.ADMIN, Role.DIRECTOR):
                 return None
             await tx.events.cancel(event_id)
-            await tx.audit.write("event_cancelled", actor.person_id, details={"event": event_id})
+            await tx.audit.write("event_cancelled", actor.person_id, details=_recorded(row))
         return row
 
     async def due_reminders(self, before: timedelta) -> list[EventRow]:

@@ -153,6 +153,8 @@ def _words(row: AuditRow, names: Mapping[int, Who]) -> dict[str, Any]:
     # A teacher's subject: {subject} is the person the row concerns.
     lesson = details.get("subject")
     words["lesson"] = f" ({lesson})" if isinstance(lesson, str) and lesson else ""
+    title = details.get("title")
+    words["title"] = f" «{title}»" if isinstance(title, str) and title else ""
     if isinstance(details.get("messenger"), str):
         words["where"] = MESSENGER_WHERE.get(details["messenger"], details["messenger"])
     return words
