@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import EventContext
-from bot.domain.teaching import SUBJECT_LENGTH, TeachOutcome
+from bot.domain.teaching import SUBJECT_LENGTH, TEACHING_ROLES, TeachOutcome
 from bot.handlers.args import class_from, known_person_from
 from bot.handlers.routing import Router
 from bot.render.events import class_names_text
@@ -11,6 +11,9 @@ from bot.storage.classes import ClassRow
 from bot.texts import t
 
 router = Router()
+
+# A surname a teacher shares with a student (often their own child) names the teacher here.
+TEACHERS = frozenset(TEACHING_ROLES)
 
 
 def split_teaching_args(args: str) -> tuple[str, list[str], str]:
@@ -43,7 +46,7 @@ async def teaches(event_ctx: EventContext) -> None:
     if not person_text:
         event_ctx.reply(t("teaches_usage"))
         return
-    person_id, name = await known_person_from(event_ctx, person_text)
+    person_id, name = await known_person_from(event_ctx, person_text, prefer=TEACHERS)
     services = event_ctx.services
     if not class_words:
         rows = await services.teaching.of_teacher(person_id)
@@ -82,7 +85,7 @@ async def teaches_remove(event_ctx: EventContext) -> None:
     if not person_text:
         event_ctx.reply(t("teaches_remove_usage"))
         return
-    person_id, name = await known_person_from(event_ctx, person_text)
+    person_id, name = await known_person_from(event_ctx, person_text, prefer=TEACHERS)
     classes = await _classes(event_ctx, class_words) if class_words else None
     result = await event_ctx.services.teaching.remove(event_ctx.who, person_id, classes)
     if result.outcome is TeachOutcome.NOTHING:
