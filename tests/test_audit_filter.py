@@ -136,3 +136,26 @@ async def test_the_log_is_read_by_person_class_and_period_newest_first(tmp_path:
         page = await audit.filtered(AuditFilter(), 1, 2)
         assert [row.action for row in page] == ["request_approved", "student_moved"]
         assert page[0].class_name == "5А" and page[1].class_name == "5Б"
+
+
+async def test_a_person_named_in_a_rows_details_finds_it_too(tmp_path: Path) -> None:
+    """A child linked to a parent, a class teacher replaced: `/audit` of that person lists it."""
+    clock = FrozenClock(datetime(2026, 11, 10, 9, 0, tzinfo=UTC))
+    async with Database(tmp_path / "s.sqlite3", clock) as db:
+        async with db.transaction() as tx:
+            await tx.audit.write("family_linked", 1, 4, {"child": 7, "class": "5А"})
+            await tx.audit.write("class_teacher_set", 1, 2, {"class": "5А", "previous": 8})
+            await tx.audit.write("family_unlinked", 1, 4, {"child": 7, "class": "5А"})
+            # A number in another action's details is no person.
+            await tx.audit.write("invitations_annulled", 1, None, {"count": 7, "child": 7})
+        audit = db.reader.audit
+
+        async def actions(person_id: int) -> list[str]:
+            where = AuditFilter(person_id=person_id)
+            rows = await audit.filtered(where, 0, 10)
+            assert await audit.count(where) == len(rows)
+            return [row.action for row in rows]
+
+        assert await actions(7) == ["family_unlinked", "family_linked"]
+        assert await actions(8) == ["class_teacher_set"]
+        assert await actions(4) == ["family_unlinked", "family_linked"]

@@ -121,9 +121,16 @@ def _condition(where: AuditFilter) -> tuple[str, tuple[Any, ...]]:
     parts: list[str] = ["1"]
     params: list[Any] = []
     if where.person_id is not None:
-        # Each side has its index (migration 21), so SQLite reads the two and joins them.
-        parts.append("(a.actor_id = ? OR a.subject_id = ?)")
-        params += [where.person_id, where.person_id]
+        # Each side has its index (migration 21), so SQLite reads the two and joins them;
+        # the few actions that name a third person in their details (a family link's child,
+        # a class teacher's predecessor) are read by the row ids of those actions alone.
+        parts.append(
+            "(a.actor_id = ? OR a.subject_id = ? OR a.id IN (SELECT id FROM audit_log"
+            " WHERE action IN ('family_linked', 'family_unlinked', 'class_teacher_set')"
+            " AND (json_extract(details, '$.child') = ?"
+            " OR json_extract(details, '$.previous') = ?)))"
+        )
+        params += [where.person_id] * 4
     if where.class_name is not None:
         parts.append(f"({_CLASS_OF_ROW} = ? OR json_extract(a.details, '$.from') = ?)")
         params += [where.class_name, where.class_name]
