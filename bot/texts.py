@@ -916,6 +916,7 @@ TEXTS: dict[str, str] = {
     "events_empty": "Предстоящих событий нет. Запланировать: /event",
     "event_cancel_done": "Событие №{id} отменено, участники предупреждены.",
     "event_cancel_not_found": "Событие №{id} не найдено или уже отменено (или его планировали не вы).",
+    "event_cancel_started": "Событие №{id} уже началось или прошло: отменять его поздно.",
     "event_cancel_usage": "Укажите номер события: /event_cancel 3. Список — /events.",
     "audience_school": "вся школа",
     "audience_staff": "сотрудники",

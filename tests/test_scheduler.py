@@ -196,6 +196,22 @@ async def test_a_cancelled_event_is_told_and_not_reminded(
     assert not any(m.text.startswith("⏰") for m in admin.messages)
 
 
+async def test_an_event_that_has_begun_is_not_cancelled_to_its_people(
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
+) -> None:
+    admin = await admin_user(sandbox)
+    await tick(clocked_bot)
+    await plan_event(admin, "Трансляция линейки", "01.12 10:00", "audience_school")
+    await drain(admin)
+    frozen_clock.set(frozen_clock.now().replace(day=1, month=12, hour=8))  # 11:00 MSK
+    await tick(clocked_bot)
+    await drain(admin)
+    refused = await ask(admin, "/event_cancel 1")
+    assert refused.text == t("event_cancel_started", id=1)
+    assert not any(m.text.startswith("❌") for m in await drain(admin))
+    assert (await ask(admin, "/event_cancel 1")).text == t("event_cancel_started", id=1)
+
+
 async def test_the_weekly_report_brings_figures_and_a_chart(
     sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:

@@ -241,6 +241,8 @@ class EventService:
                 return None
             if row.created_by != actor.person_id and not actor.has(Role.ADMIN, Role.DIRECTOR):
                 return None
+            if row.starts_at <= self._clock.now():
+                return None  # it has begun: a «cancelled» to its people would be news of nothing
             await tx.events.cancel(event_id)
             await tx.audit.write("event_cancelled", actor.person_id, details=_recorded(row))
         return row

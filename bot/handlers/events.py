@@ -389,6 +389,10 @@ async def event_cancel(event_ctx: EventContext) -> None:
         event_ctx.reply(t("event_cancel_usage"))
         return
     services = event_ctx.services
+    planned = await services.events.get(number)
+    if planned and planned.cancelled_at is None and planned.starts_at <= services.clock.now():
+        event_ctx.reply(t("event_cancel_started", id=number))
+        return
     event = await services.events.cancel(event_ctx.who, number)
     if event is None:
         event_ctx.reply(t("event_cancel_not_found", id=number))
