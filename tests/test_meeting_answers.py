@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.events import LIST_LIMIT
+from bot.render.paging import PAGE_SIZE
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
 from tests.helpers import ask, class_teacher, drain, school_with_classes, seeded_person
@@ -102,3 +103,27 @@ async def test_a_parent_reads_and_answers_her_meeting_however_many_events_come_f
     await ask(elena, "/event_cancel 1")
     await drain(parent)
     assert (await ask(parent, "/events 1")).text == t("event_not_found", id=1)
+
+
+async def test_a_busy_term_of_events_is_listed_a_page_at_a_time(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    start = datetime.now(UTC) + timedelta(days=1)
+    async with bot.db.transaction() as tx:
+        for number in range(PAGE_SIZE + 2):
+            when = start + timedelta(hours=number)
+            await tx.events.create(f"Линейка {number}", when, "school", None, None, None, 1)
+
+    first = await ask(admin, "/events")
+    lines = first.text.splitlines()
+    assert sum("Линейка" in line for line in lines) == PAGE_SIZE
+    assert "Линейка 0" in first.text and f"Линейка {PAGE_SIZE}" not in first.text
+    assert lines[-1] == t("page_footer", number=1, pages=2)
+    await admin.press(first.button(BUTTONS["page_next"]))
+    await admin.wait_event_answer()
+    second = await admin.wait_reply()
+    assert f"Линейка {PAGE_SIZE}" in second.text and f"Линейка {PAGE_SIZE + 1}" in second.text
+    assert "Линейка 0" not in second.text
+    assert second.text.splitlines()[-1] == t("page_footer", number=2, pages=2)
+    assert [b.label for b in second.buttons] == [BUTTONS["page_back"]]

@@ -15,7 +15,8 @@ from bot.domain.teaching import speaking_as
 from bot.storage import Database
 from bot.storage.events import EventRow
 
-LIST_LIMIT = 20
+# Upcoming events listed at most (a page at a time): a term's lessons and meetings.
+LIST_LIMIT = 500
 # A reminder due this soon after the announcement would only repeat it: it is skipped.
 REMINDER_GAP = timedelta(minutes=15)
 # The evening before an event, at this hour of the school's day, its audience is reminded.

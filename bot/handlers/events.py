@@ -265,6 +265,16 @@ async def events_list(event_ctx: EventContext) -> None:
             return
         await _answers(event_ctx, number, None)
         return
+    await _events_page(event_ctx, None)
+
+
+@router.button("events")
+async def events_page(event_ctx: EventContext) -> None:
+    await event_ctx.answer_callback(None)
+    await _events_page(event_ctx, asked_page(event_ctx.data))
+
+
+async def _events_page(event_ctx: EventContext, number: int | None) -> None:
     services = event_ctx.services
     upcoming = await services.events.visible_to(event_ctx.who)
     if not upcoming:
@@ -273,10 +283,11 @@ async def events_list(event_ctx: EventContext) -> None:
         empty = "events_empty" if audiences_for(event_ctx.who, taught) else "events_empty_for_you"
         event_ctx.reply(t(empty))
         return
+    page = page_of(upcoming, number)
     zone = services.settings.zone
     lines = [t("events_header")]
     who_buttons: list[tuple[str, str, dict[str, Any]]] = []
-    for event in upcoming:
+    for event in page.items:
         line = t(
             "events_line",
             id=event.id,
@@ -298,8 +309,16 @@ async def events_list(event_ctx: EventContext) -> None:
             label = f"{BUTTONS['rsvp_who']}: №{event.id}"
             who_buttons.append((label, "rsvp_who", {"e": event.id}))
         lines.append(line)
-    if who_buttons:
-        event_ctx.reply("\n".join(lines), keyboard=choice_keyboard(who_buttons[:10], per_row=1))
+    footer = page_footer(page)
+    if footer:
+        lines.append(footer)
+    # A page holds PAGE_SIZE events: their answer buttons and the two to turn pages stay
+    # within VK's ten buttons under a message when a page has few meetings; beyond, the
+    # first meetings keep theirs (`/events N` shows any).
+    turns = page_choices(page, "events")
+    buttons = who_buttons[: 10 - len(turns)] + turns
+    if buttons:
+        event_ctx.reply("\n".join(lines), keyboard=choice_keyboard(buttons, per_row=1))
     else:
         event_ctx.reply("\n".join(lines))
 
