@@ -49,7 +49,8 @@ async def test_each_class_is_counted_against_its_roster_and_its_required_chats(
             anna = await _person(tx, 11, "Орлова Анна")
             await tx.roles.grant(anna, "student", a)
             # Misha's two parents are one family; Ivan (not registered yet) is linked by
-            # name twice, typed differently; a departed parent's link does not count.
+            # name three times, typed differently (case, spacing, a slip), one family as
+            # /class shows him; a departed parent's link does not count.
             for parent in (20, 21):
                 await _person(tx, parent, f"Родитель {parent}")
                 await _link(tx, parent, misha, None, a)
@@ -57,6 +58,8 @@ async def test_each_class_is_counted_against_its_roster_and_its_required_chats(
             await _link(tx, 22, None, "Кузнецов Иван", a)
             await _person(tx, 23, "Кузнецов Олег")
             await _link(tx, 23, None, "кузнецов  иван", a)
+            await _person(tx, 26, "Кузнецова Мария")
+            await _link(tx, 26, None, "Кузнецов Иаан", a)
             await _person(tx, 24, "Орлов Павел")
             await _link(tx, 24, anna, None, a)
             await tx.people.mark_left(24)

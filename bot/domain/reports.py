@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain.chats import CLASS_KINDS
+from bot.domain.family import names_agree
 from bot.domain.roles import Role
-from bot.parsing import name_key
 from bot.storage import Database
 from bot.storage.chats import ChatRow
 from bot.storage.requests import JoinRequestRow
@@ -171,9 +171,16 @@ class ReportService:
 
 def _families_by_class(links: list[tuple[int, int | None, str | None]]) -> dict[int, int]:
     """Children with a parent linked, per class: a registered child once however many
-    parents, a child known by name once per name as people type it (case, ё/е)."""
-    children: dict[int, set[str]] = {}
+    parents, a child known by name once however its parents typed it (the families' own
+    comparison, `names_agree`: case, ё/е and a slip forgiven), as the class list shows it."""
+    registered: dict[int, set[int]] = {}
+    named: dict[int, list[str]] = {}
     for class_id, child_id, child_name in links:
-        key = f"id:{child_id}" if child_id is not None else f"name:{name_key(child_name or '')}"
-        children.setdefault(class_id, set()).add(key)
-    return {class_id: len(keys) for class_id, keys in children.items()}
+        if child_id is not None:
+            registered.setdefault(class_id, set()).add(child_id)
+        elif child_name:
+            names = named.setdefault(class_id, [])
+            if not any(names_agree(child_name, known) for known in names):
+                names.append(child_name)
+    classes = registered.keys() | named.keys()
+    return {c: len(registered.get(c, ())) + len(named.get(c, ())) for c in classes}
