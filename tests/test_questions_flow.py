@@ -14,6 +14,7 @@ from tests.helpers import (
     invitation_code,
     joined_by_code,
     school_with_classes,
+    verified_teacher,
 )
 from vk_sandbox import VKSandbox
 
@@ -72,3 +73,51 @@ async def test_a_parent_in_two_classes_picks_one_and_a_class_without_a_teacher_i
     await stranger.press(question.button(BUTTONS["question_reply"]))
     await stranger.wait_event_answer()
     assert (await stranger.wait_reply()).text == t("question_not_yours")
+
+
+async def test_open_questions_follow_the_class_teacher_and_go_with_an_asker_who_leaves(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    await drain(elena)
+    await drain(parent)
+    added = await ask(parent, "/ask Когда родительское собрание?")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text.startswith("Вопрос №1 отправлен")
+    question = await elena.wait_reply()
+
+    # The admin hands 5А to another teacher: the open question is his to answer now.
+    ivan = await verified_teacher(sandbox, admin, "Иван", "Орлов")
+    confirm = await ask(admin, f"/class_teacher 5А {ivan.ref}")
+    await admin.press(confirm.button(BUTTONS["replace"]))
+    await admin.wait_event_answer()
+    await admin.wait_reply()
+    await drain(ivan)
+    await drain(elena)
+    # Elena, no class teacher any more, cannot even list it (/questions is refused her).
+    await elena.press(question.button(BUTTONS["question_reply"]))
+    await elena.wait_event_answer()
+    assert (await elena.wait_reply()).text == t("question_not_yours")
+    listed = await ask(ivan, "/questions")
+    assert listed.text.startswith("Открытые вопросы (1):\n• №1, Белова Ольга (5А")
+    # The parent's next message in the thread reaches him, not the teacher who left 5А.
+    answer_to = await ask(parent, "/questions")
+    await parent.press(answer_to.button("Ответить на №1"))
+    await parent.wait_event_answer()
+    prompt = await parent.wait_reply()
+    assert prompt.text.startswith("Напишите сообщение в вопрос №1 для Орлова Ивана")
+    added = await ask(parent, "И во сколько?")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text == "Отправлено в вопрос №1: Орлову Ивану."
+    assert (await ivan.wait_reply()).text.endswith("И во сколько?")
+
+    # The parent leaves the school: nobody is left to answer, the question is gone from
+    # the teacher's list and from his morning digest.
+    await ask(admin, f"/leave {parent.ref}")
+    await drain(ivan)
+    assert (await ask(ivan, "/questions")).text == t("questions_none")

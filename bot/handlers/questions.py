@@ -34,6 +34,7 @@ from bot.parsing import payload_int
 from bot.render.paging import asked_page, page_choices, page_footer, page_of
 from bot.render.questions import about, body, snippet, thread_keyboard
 from bot.russian import Who
+from bot.storage.questions import QuestionRow
 from bot.texts import BUTTONS, format_moment, t
 
 router = Router()
@@ -399,7 +400,7 @@ async def _send_in_thread(event_ctx: EventContext, draft: dict[str, Any]) -> Non
         return
     if not question.is_open or to is None:
         await services.dialogs.delete(me)
-        event_ctx.reply(t("question_closed_already", id=question.id))
+        event_ctx.reply(_not_open(question))
         return
     stored, lost = await _deliver_files(event_ctx, to, draft["files"])
     written = await services.questions.write(
@@ -435,6 +436,14 @@ async def _send_in_thread(event_ctx: EventContext, draft: dict[str, Any]) -> Non
 # ---------------------------------------------------------------------------- the thread
 
 
+def _not_open(question: QuestionRow) -> str:
+    """Why nothing more goes into the question: it is closed, or its class has no class
+    teacher now (the one it went to left; the next one gets it)."""
+    if question.is_open:
+        return t("ask_no_teacher", class_name=question.class_name or "")
+    return t("question_closed_already", id=question.id)
+
+
 @router.button("question_reply")
 async def question_reply(event_ctx: EventContext) -> None:
     await event_ctx.answer_callback(None)
@@ -446,7 +455,7 @@ async def question_reply(event_ctx: EventContext) -> None:
         return
     to = other_side(question, me)
     if not question.is_open or to is None:
-        event_ctx.reply(t("question_closed_already", id=question.id))
+        event_ctx.reply(_not_open(question))
         return
     draft = _empty_draft()
     draft["question"], draft["class_id"] = question.id, question.class_id
