@@ -1153,7 +1153,10 @@ TEXTS: dict[str, str] = {
         "⚠️ Вопрос №{id} от {asker:gent} ({about}) классному руководителю {teacher:datv} "
         "остаётся без ответа {age:accs}: «{text}»"
     ),
-    "questions_escalation_nobody": "никому",
+    "questions_escalation_nobody": (
+        "⚠️ Вопрос №{id} от {asker:gent} ({about}) остаётся без ответа {age:accs}: у класса "
+        "{class_name} нет классного руководителя. «{text}»"
+    ),
     "files_no_class": (
         "Файлы я передаю классному руководителю — от родителей и учеников класса (/ask). "
         "Чтобы писать ему, вступите в класс по приглашению или заявкой: /request."

@@ -5,6 +5,9 @@ is text, never a file the bot fetches; the open questions are listed for both si
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.clock import FrozenClock
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
 from tests.helpers import (
@@ -13,7 +16,9 @@ from tests.helpers import (
     drain,
     invitation_code,
     joined_by_code,
+    next_starting,
     school_with_classes,
+    tick,
     verified_teacher,
 )
 from vk_sandbox import VKSandbox
@@ -121,3 +126,35 @@ async def test_open_questions_follow_the_class_teacher_and_go_with_an_asker_who_
     await ask(admin, f"/leave {parent.ref}")
     await drain(ivan)
     assert (await ask(ivan, "/questions")).text == t("questions_none")
+
+
+async def test_a_question_whose_teacher_left_is_said_so_and_goes_to_the_admins(
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
+) -> None:
+    await tick(clocked_bot)  # the first tick only notes the time
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    await drain(elena)
+    added = await ask(parent, "/ask Когда родительское собрание?")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    await parent.wait_reply()
+    question = await elena.wait_reply()
+
+    await ask(admin, f"/leave {elena.ref}")
+    await drain(admin)
+    # The parent's thread reaches nobody now: she hears why, not that it was closed.
+    await parent.press(question.button(BUTTONS["question_reply"]))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text == t("ask_no_teacher", class_name="5А")
+    assert "№1 классному руководителю 5А" in (await ask(parent, "/questions")).text
+
+    frozen_clock.advance(timedelta(days=3))
+    assert "question_escalations" in await tick(clocked_bot)
+    escalation = await next_starting(admin, "⚠️")
+    assert escalation.text == (
+        "⚠️ Вопрос №1 от Беловой Ольги (5А, мама Белова Михаила) остаётся без ответа 3 дня: "
+        "у класса 5А нет классного руководителя. «Когда родительское собрание?»"
+    )
