@@ -158,3 +158,30 @@ async def test_a_question_whose_teacher_left_is_said_so_and_goes_to_the_admins(
         "⚠️ Вопрос №1 от Беловой Ольги (5А, мама Белова Михаила) остаётся без ответа 3 дня: "
         "у класса 5А нет классного руководителя. «Когда родительское собрание?»"
     )
+
+
+async def test_the_menu_button_after_a_photo_keeps_the_photo_in_the_question(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    await drain(elena)
+    await drain(parent)
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    await parent.send("", photo=("spravka.png", photo))
+    offer = await parent.wait_reply()
+    assert offer.text.startswith("Отправить это классному руководителю 5А")
+    # Not knowing the offer takes a text as well, she presses the menu button to write one:
+    # the photo stays in the question.
+    again = await ask(parent, BUTTONS["ask"])
+    assert again.text.startswith("Отправить это классному руководителю 5А")
+    added = await ask(parent, "Справка Миши за прошлую неделю")
+    assert added.text.startswith("Добавлено. В сообщении: текст, 1 файл.")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text.startswith("Вопрос №1 отправлен")
+    question = await elena.wait_reply()
+    assert question.text.endswith("Справка Миши за прошлую неделю")
+    assert len(question.attachments) == 1

@@ -193,10 +193,14 @@ def _empty_draft() -> dict[str, Any]:
 
 @router.command("ask")
 async def ask(event_ctx: EventContext) -> None:
-    draft = _empty_draft()
-    # «/ask текст» and files sent with the command begin the draft.
+    # A question being written stays (a photo sent, then the menu button pressed to add a
+    # line must not lose the photo); «/ask текст» and files sent with the command join it.
+    current = await _current_draft(event_ctx)
+    draft = current if current is not None and current["question"] is None else _empty_draft()
+    kept = draft["text"]
     problems = _gather(event_ctx, draft)
-    draft["text"] = event_ctx.args.strip()[:MAX_TEXT]
+    args = event_ctx.args.strip()
+    draft["text"] = (f"{kept}\n{args}" if kept and args else kept or args)[:MAX_TEXT]
     await _start(event_ctx, draft, with_file=False)
     for problem in problems[:1]:
         event_ctx.reply(problem)
