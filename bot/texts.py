@@ -1118,7 +1118,7 @@ TEXTS: dict[str, str] = {
     "ask_too_many_files": "В одном сообщении — не больше {limit:файл:gent}; лишние я не добавил.",
     "ask_file_too_big": "Файл «{name}» больше {megabytes} МБ — его я передать не смогу.",
     "ask_file_failed": "Файл «{name}» не удалось получить. Пришлите его ещё раз.",
-    "ask_files_lost": "Не удалось передать: {names}. Пришлите их ещё раз в ответ.",
+    "ask_files_lost": "Не удалось передать:\n{names}",
     "ask_dropped": "Хорошо, ничего не отправлено.",
     "ask_sent": (
         "Вопрос №{id} отправлен классному руководителю {class_name} — {teacher:datv}. "

@@ -185,3 +185,36 @@ async def test_the_menu_button_after_a_photo_keeps_the_photo_in_the_question(
     question = await elena.wait_reply()
     assert question.text.endswith("Справка Миши за прошлую неделю")
     assert len(question.attachments) == 1
+
+
+async def test_a_question_whose_only_photo_could_not_be_fetched_is_not_sent_empty(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    await drain(elena)
+    await drain(parent)
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    await parent.send("", photo=("spravka.png", photo))
+    offer = await parent.wait_reply()
+    sandbox.photos.clear()  # VK no longer serves it (an expired link, a deleted photo)
+    await parent.press(offer.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    told = await parent.wait_reply()
+    assert told.text.startswith("Не удалось передать:\nФайл «photo")
+    assert told.text.endswith("» не удалось получить. Пришлите его ещё раз.")
+    assert await drain(elena) == []  # no empty question «только 0 файлов»
+    assert "Открытых вопросов нет" in (await ask(parent, "/questions")).text
+
+    # She sends it again: the draft is still hers, and this time it goes.
+    await parent.send("", photo=("spravka.png", photo))
+    added = await parent.wait_reply()
+    assert added.text.startswith("Добавлено. В сообщении: 1 файл.")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text.startswith("Вопрос №1 отправлен")
+    question = await elena.wait_reply()
+    assert question.text.endswith("(без текста, только 1 файл)")
+    assert len(question.attachments) == 1

@@ -327,6 +327,19 @@ async def _deliver_files(
     return stored, lost
 
 
+async def _nothing_passed(
+    event_ctx: EventContext, draft: dict[str, Any], stored: list[StoredFile], lost: list[str]
+) -> bool:
+    """No text and not one file could be passed on: nothing is sent (never an empty message
+    «только 0 файлов»); the draft stays, without those files, for them to be sent again."""
+    if draft["text"] or stored:
+        return False
+    draft["files"] = []
+    await _keep(event_ctx, draft)
+    event_ctx.reply(t("ask_files_lost", names="\n".join(lost)), keyboard=_drop_keyboard())
+    return True
+
+
 def _entries(files: list[list[Any]]) -> list[FileEntry]:
     return [
         (str(name), str(kind), int(size or 0), str(ref), str(messenger))
@@ -360,6 +373,8 @@ async def ask_send(event_ctx: EventContext) -> None:
     teacher = target.teacher_id
     assert teacher is not None
     stored, lost = await _deliver_files(event_ctx, teacher, draft["files"])
+    if await _nothing_passed(event_ctx, draft, stored, lost):
+        return
     # Every messenger call is done: the question, the messages and the dialog's end commit
     # together with the event.
     services = event_ctx.services
@@ -390,7 +405,7 @@ async def ask_send(event_ctx: EventContext) -> None:
         )
     )
     if lost:
-        event_ctx.reply(t("ask_files_lost", names="; ".join(lost)))
+        event_ctx.reply(t("ask_files_lost", names="\n".join(lost)))
 
 
 async def _send_in_thread(event_ctx: EventContext, draft: dict[str, Any]) -> None:
@@ -407,6 +422,8 @@ async def _send_in_thread(event_ctx: EventContext, draft: dict[str, Any]) -> Non
         event_ctx.reply(_not_open(question))
         return
     stored, lost = await _deliver_files(event_ctx, to, draft["files"])
+    if await _nothing_passed(event_ctx, draft, stored, lost):
+        return
     written = await services.questions.write(
         question.id, me, draft["text"], _entries(draft["files"])
     )
@@ -434,7 +451,7 @@ async def _send_in_thread(event_ctx: EventContext, draft: dict[str, Any]) -> Non
     recipient = (await services.questions.names([to])).get(to, Who(""))
     event_ctx.reply(t("question_sent", id=question.id, to=recipient))
     if lost:
-        event_ctx.reply(t("ask_files_lost", names="; ".join(lost)))
+        event_ctx.reply(t("ask_files_lost", names="\n".join(lost)))
 
 
 # ---------------------------------------------------------------------------- the thread
