@@ -218,3 +218,31 @@ async def test_a_question_whose_only_photo_could_not_be_fetched_is_not_sent_empt
     question = await elena.wait_reply()
     assert question.text.endswith("(без текста, только 1 файл)")
     assert len(question.attachments) == 1
+
+
+async def test_answer_pressed_again_keeps_what_the_teacher_has_written(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    await drain(elena)
+    added = await ask(parent, "/ask Когда собрание?")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    await drain(parent)
+    question = await elena.wait_reply()
+    await elena.press(question.button(BUTTONS["question_reply"]))
+    await elena.wait_event_answer()
+    await elena.wait_reply()
+    await ask(elena, "В четверг в 18:00.")
+    # She presses «Ответить» under the question once more: her answer is still there.
+    await elena.press(question.button(BUTTONS["question_reply"]))
+    await elena.wait_event_answer()
+    again = await elena.wait_reply()
+    assert again.labels == [BUTTONS["question_send"], BUTTONS["question_drop"]]
+    await elena.press(again.button(BUTTONS["question_send"]))
+    await elena.wait_event_answer()
+    assert (await elena.wait_reply()).text == "Отправлено в вопрос №1: Беловой Ольге."
+    assert (await parent.wait_reply()).text.endswith("В четверг в 18:00.")

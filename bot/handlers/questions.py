@@ -478,12 +478,18 @@ async def question_reply(event_ctx: EventContext) -> None:
     if not question.is_open or to is None:
         event_ctx.reply(_not_open(question))
         return
-    draft = _empty_draft()
-    draft["question"], draft["class_id"] = question.id, question.class_id
+    # Pressed again while writing into this question: what is written so far stays.
+    current = await _current_draft(event_ctx)
+    draft = current if current is not None and current["question"] == question.id else None
+    if draft is None:
+        draft = _empty_draft()
+        draft["question"], draft["class_id"] = question.id, question.class_id
     await _keep(event_ctx, draft)
     recipient = (await services.questions.names([to])).get(to, Who(""))
+    written = bool(draft["text"] or draft["files"])
     event_ctx.reply(
-        t("question_reply_prompt", id=question.id, to=recipient), keyboard=_drop_keyboard()
+        t("question_reply_prompt", id=question.id, to=recipient),
+        keyboard=_send_keyboard() if written else _drop_keyboard(),
     )
 
 
