@@ -1119,7 +1119,7 @@ TEXTS: dict[str, str] = {
     "ask_too_many_files": "В одном сообщении — не больше {limit:файл:gent}; лишние я не добавил.",
     "ask_file_too_big": "Файл «{name}» больше {megabytes} МБ — его я передать не смогу.",
     "ask_file_failed": "Файл «{name}» не удалось получить. Пришлите его ещё раз.",
-    "ask_files_lost": "Не удалось передать: {names}. Пришлите их ещё раз в ответ.",
+    "ask_files_lost": "Не удалось передать:\n{names}",
     "ask_dropped": "Хорошо, ничего не отправлено.",
     "ask_sent": (
         "Вопрос №{id} отправлен классному руководителю {class_name} — {teacher:datv}. "
@@ -1154,7 +1154,10 @@ TEXTS: dict[str, str] = {
         "⚠️ Вопрос №{id} от {asker:gent} ({about}) классному руководителю {teacher:datv} "
         "остаётся без ответа {age:accs}: «{text}»"
     ),
-    "questions_escalation_nobody": "никому",
+    "questions_escalation_nobody": (
+        "⚠️ Вопрос №{id} от {asker:gent} ({about}) остаётся без ответа {age:accs}: у класса "
+        "{class_name} нет классного руководителя. «{text}»"
+    ),
     "files_no_class": (
         "Файлы я передаю классному руководителю — от родителей и учеников класса (/ask). "
         "Чтобы писать ему, вступите в класс по приглашению или заявкой: /request."

@@ -200,12 +200,14 @@ async def question_escalations(services: Services, run: JobRun) -> None:
         if asker is None:
             continue
         teacher = teachers.get(question.teacher_id) if question.teacher_id is not None else None
+        # No teacher: the one it went to left and the class has no class teacher yet.
         text = t(
-            "questions_escalation",
+            "questions_escalation" if teacher else "questions_escalation_nobody",
             id=question.id,
             asker=asker.who,
             about=about(asker),
-            teacher=teacher or t("questions_escalation_nobody"),
+            teacher=teacher,
+            class_name=question.class_name or "",
             age=format_age(run.now - question.created_at),
             text=snippet(texts.get(question.id, "")),
         )

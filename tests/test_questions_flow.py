@@ -5,6 +5,9 @@ is text, never a file the bot fetches; the open questions are listed for both si
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.clock import FrozenClock
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
 from tests.helpers import (
@@ -13,7 +16,10 @@ from tests.helpers import (
     drain,
     invitation_code,
     joined_by_code,
+    next_starting,
     school_with_classes,
+    tick,
+    verified_teacher,
 )
 from vk_sandbox import VKSandbox
 
@@ -72,3 +78,171 @@ async def test_a_parent_in_two_classes_picks_one_and_a_class_without_a_teacher_i
     await stranger.press(question.button(BUTTONS["question_reply"]))
     await stranger.wait_event_answer()
     assert (await stranger.wait_reply()).text == t("question_not_yours")
+
+
+async def test_open_questions_follow_the_class_teacher_and_go_with_an_asker_who_leaves(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    await drain(elena)
+    await drain(parent)
+    added = await ask(parent, "/ask Когда родительское собрание?")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text.startswith("Вопрос №1 отправлен")
+    question = await elena.wait_reply()
+
+    # The admin hands 5А to another teacher: the open question is his to answer now.
+    ivan = await verified_teacher(sandbox, admin, "Иван", "Орлов")
+    confirm = await ask(admin, f"/class_teacher 5А {ivan.ref}")
+    await admin.press(confirm.button(BUTTONS["replace"]))
+    await admin.wait_event_answer()
+    await admin.wait_reply()
+    await drain(ivan)
+    await drain(elena)
+    # Elena, no class teacher any more, cannot even list it (/questions is refused her).
+    await elena.press(question.button(BUTTONS["question_reply"]))
+    await elena.wait_event_answer()
+    assert (await elena.wait_reply()).text == t("question_not_yours")
+    listed = await ask(ivan, "/questions")
+    assert listed.text.startswith("Открытые вопросы (1):\n• №1, Белова Ольга (5А")
+    # The parent's next message in the thread reaches him, not the teacher who left 5А.
+    answer_to = await ask(parent, "/questions")
+    await parent.press(answer_to.button("Ответить на №1"))
+    await parent.wait_event_answer()
+    prompt = await parent.wait_reply()
+    assert prompt.text.startswith("Напишите сообщение в вопрос №1 для Орлова Ивана")
+    added = await ask(parent, "И во сколько?")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text == "Отправлено в вопрос №1: Орлову Ивану."
+    assert (await ivan.wait_reply()).text.endswith("И во сколько?")
+
+    # The parent leaves the school: nobody is left to answer, the question is gone from
+    # the teacher's list and from his morning digest.
+    await ask(admin, f"/leave {parent.ref}")
+    await drain(ivan)
+    assert (await ask(ivan, "/questions")).text == t("questions_none")
+
+
+async def test_a_question_whose_teacher_left_is_said_so_and_goes_to_the_admins(
+    sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
+) -> None:
+    await tick(clocked_bot)  # the first tick only notes the time
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    await drain(elena)
+    added = await ask(parent, "/ask Когда родительское собрание?")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    await parent.wait_reply()
+    question = await elena.wait_reply()
+
+    await ask(admin, f"/leave {elena.ref}")
+    await drain(admin)
+    # The parent's thread reaches nobody now: she hears why, not that it was closed.
+    await parent.press(question.button(BUTTONS["question_reply"]))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text == t("ask_no_teacher", class_name="5А")
+    assert "№1 классному руководителю 5А" in (await ask(parent, "/questions")).text
+
+    frozen_clock.advance(timedelta(days=3))
+    assert "question_escalations" in await tick(clocked_bot)
+    escalation = await next_starting(admin, "⚠️")
+    assert escalation.text == (
+        "⚠️ Вопрос №1 от Беловой Ольги (5А, мама Белова Михаила) остаётся без ответа 3 дня: "
+        "у класса 5А нет классного руководителя. «Когда родительское собрание?»"
+    )
+
+
+async def test_the_menu_button_after_a_photo_keeps_the_photo_in_the_question(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    await drain(elena)
+    await drain(parent)
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    await parent.send("", photo=("spravka.png", photo))
+    offer = await parent.wait_reply()
+    assert offer.text.startswith("Отправить это классному руководителю 5А")
+    # Not knowing the offer takes a text as well, she presses the menu button to write one:
+    # the photo stays in the question.
+    again = await ask(parent, BUTTONS["ask"])
+    assert again.text.startswith("Отправить это классному руководителю 5А")
+    added = await ask(parent, "Справка Миши за прошлую неделю")
+    assert added.text.startswith("Добавлено. В сообщении: текст, 1 файл.")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text.startswith("Вопрос №1 отправлен")
+    question = await elena.wait_reply()
+    assert question.text.endswith("Справка Миши за прошлую неделю")
+    assert len(question.attachments) == 1
+
+
+async def test_a_question_whose_only_photo_could_not_be_fetched_is_not_sent_empty(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    await drain(elena)
+    await drain(parent)
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    await parent.send("", photo=("spravka.png", photo))
+    offer = await parent.wait_reply()
+    sandbox.photos.clear()  # VK no longer serves it (an expired link, a deleted photo)
+    await parent.press(offer.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    told = await parent.wait_reply()
+    assert told.text.startswith("Не удалось передать:\nФайл «photo")
+    assert told.text.endswith("» не удалось получить. Пришлите его ещё раз.")
+    assert await drain(elena) == []  # no empty question «только 0 файлов»
+    assert "Открытых вопросов нет" in (await ask(parent, "/questions")).text
+
+    # She sends it again: the draft is still hers, and this time it goes.
+    await parent.send("", photo=("spravka.png", photo))
+    added = await parent.wait_reply()
+    assert added.text.startswith("Добавлено. В сообщении: 1 файл.")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    assert (await parent.wait_reply()).text.startswith("Вопрос №1 отправлен")
+    question = await elena.wait_reply()
+    assert question.text.endswith("(без текста, только 1 файл)")
+    assert len(question.attachments) == 1
+
+
+async def test_answer_pressed_again_keeps_what_the_teacher_has_written(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    await drain(elena)
+    added = await ask(parent, "/ask Когда собрание?")
+    await parent.press(added.button(BUTTONS["question_send"]))
+    await parent.wait_event_answer()
+    await drain(parent)
+    question = await elena.wait_reply()
+    await elena.press(question.button(BUTTONS["question_reply"]))
+    await elena.wait_event_answer()
+    await elena.wait_reply()
+    await ask(elena, "В четверг в 18:00.")
+    # She presses «Ответить» under the question once more: her answer is still there.
+    await elena.press(question.button(BUTTONS["question_reply"]))
+    await elena.wait_event_answer()
+    again = await elena.wait_reply()
+    assert again.labels == [BUTTONS["question_send"], BUTTONS["question_drop"]]
+    await elena.press(again.button(BUTTONS["question_send"]))
+    await elena.wait_event_answer()
+    assert (await elena.wait_reply()).text == "Отправлено в вопрос №1: Беловой Ольге."
+    assert (await parent.wait_reply()).text.endswith("В четверг в 18:00.")

@@ -13,6 +13,7 @@ import pytest
 
 from bot.commands import Community
 from bot.conversation.incoming import FileRef
+from bot.conversation.outgoing import Chat, File
 from bot.conversation.port import FileTooBigError
 from bot.downloads import FileHosts, origin_of
 from bot.handlers import questions as handler
@@ -190,3 +191,16 @@ async def test_forgetting_the_asker_takes_their_questions_and_the_teacher_keeps_
     with sqlite3.connect(path) as conn:
         rows = conn.execute("SELECT author_id, text, files FROM question_messages").fetchall()
     assert rows == [(3, "Когда собрание?", None), (None, None, None)]
+
+
+async def test_an_upload_that_times_out_is_a_file_not_passed_on_not_a_failed_event() -> None:
+    """The sender then hears which file did not go (never a failed event and silence)."""
+
+    async def slow(*_: Any, **__: Any) -> Any:
+        raise TimeoutError
+
+    vk = VKGateway(SimpleNamespace(request=slow), 1, None)  # type: ignore[arg-type]
+    assert await vk.upload_photo(2000000001, b"png") is None
+    assert await vk.upload_document(2000000001, "a.pdf", b"pdf") is None
+    max_gateway = MaxGateway(SimpleNamespace(request=slow), None, None)  # type: ignore[arg-type]
+    assert await max_gateway.upload(Chat(1), File("a.pdf", "application/pdf", b"pdf")) is None

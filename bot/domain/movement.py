@@ -192,6 +192,10 @@ class MovementService:
         await tx.roles.end_all(person_id)
         await tx.people.mark_left(person_id)
         await tx.requests.withdraw_all(person_id)
+        # Questions to the class teacher: the leaver's own close, those they were to
+        # answer wait for the class's next class teacher.
+        await tx.questions.close_asked_by(person_id)
+        await tx.questions.release_teacher(person_id)
         for class_id in classes:
             await tx.invitations.annul(
                 await tx.invitations.open_issued_by(person_id, class_id), actor_id

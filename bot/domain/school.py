@@ -126,6 +126,8 @@ class SchoolService:
                 granted_by=actor_id,
                 verified=True,
             )
+            # The class's open questions are the new class teacher's to answer.
+            await tx.questions.hand_over(school_class.id, person_id)
             await tx.audit.write(
                 "class_teacher_set",
                 actor_id,

@@ -34,6 +34,7 @@ from bot.parsing import payload_int
 from bot.render.paging import asked_page, page_choices, page_footer, page_of
 from bot.render.questions import about, body, snippet, thread_keyboard
 from bot.russian import Who
+from bot.storage.questions import QuestionRow
 from bot.texts import BUTTONS, format_moment, t
 
 router = Router()
@@ -192,10 +193,14 @@ def _empty_draft() -> dict[str, Any]:
 
 @router.command("ask")
 async def ask(event_ctx: EventContext) -> None:
-    draft = _empty_draft()
-    # «/ask текст» and files sent with the command begin the draft.
+    # A question being written stays (a photo sent, then the menu button pressed to add a
+    # line must not lose the photo); «/ask текст» and files sent with the command join it.
+    current = await _current_draft(event_ctx)
+    draft = current if current is not None and current["question"] is None else _empty_draft()
+    kept = draft["text"]
     problems = _gather(event_ctx, draft)
-    draft["text"] = event_ctx.args.strip()[:MAX_TEXT]
+    args = event_ctx.args.strip()
+    draft["text"] = (f"{kept}\n{args}" if kept and args else kept or args)[:MAX_TEXT]
     await _start(event_ctx, draft, with_file=False)
     for problem in problems[:1]:
         event_ctx.reply(problem)
@@ -322,6 +327,19 @@ async def _deliver_files(
     return stored, lost
 
 
+async def _nothing_passed(
+    event_ctx: EventContext, draft: dict[str, Any], stored: list[StoredFile], lost: list[str]
+) -> bool:
+    """No text and not one file could be passed on: nothing is sent (never an empty message
+    «только 0 файлов»); the draft stays, without those files, for them to be sent again."""
+    if draft["text"] or stored:
+        return False
+    draft["files"] = []
+    await _keep(event_ctx, draft)
+    event_ctx.reply(t("ask_files_lost", names="\n".join(lost)), keyboard=_drop_keyboard())
+    return True
+
+
 def _entries(files: list[list[Any]]) -> list[FileEntry]:
     return [
         (str(name), str(kind), int(size or 0), str(ref), str(messenger))
@@ -355,6 +373,8 @@ async def ask_send(event_ctx: EventContext) -> None:
     teacher = target.teacher_id
     assert teacher is not None
     stored, lost = await _deliver_files(event_ctx, teacher, draft["files"])
+    if await _nothing_passed(event_ctx, draft, stored, lost):
+        return
     # Every messenger call is done: the question, the messages and the dialog's end commit
     # together with the event.
     services = event_ctx.services
@@ -385,7 +405,7 @@ async def ask_send(event_ctx: EventContext) -> None:
         )
     )
     if lost:
-        event_ctx.reply(t("ask_files_lost", names="; ".join(lost)))
+        event_ctx.reply(t("ask_files_lost", names="\n".join(lost)))
 
 
 async def _send_in_thread(event_ctx: EventContext, draft: dict[str, Any]) -> None:
@@ -399,9 +419,11 @@ async def _send_in_thread(event_ctx: EventContext, draft: dict[str, Any]) -> Non
         return
     if not question.is_open or to is None:
         await services.dialogs.delete(me)
-        event_ctx.reply(t("question_closed_already", id=question.id))
+        event_ctx.reply(_not_open(question))
         return
     stored, lost = await _deliver_files(event_ctx, to, draft["files"])
+    if await _nothing_passed(event_ctx, draft, stored, lost):
+        return
     written = await services.questions.write(
         question.id, me, draft["text"], _entries(draft["files"])
     )
@@ -429,10 +451,18 @@ async def _send_in_thread(event_ctx: EventContext, draft: dict[str, Any]) -> Non
     recipient = (await services.questions.names([to])).get(to, Who(""))
     event_ctx.reply(t("question_sent", id=question.id, to=recipient))
     if lost:
-        event_ctx.reply(t("ask_files_lost", names="; ".join(lost)))
+        event_ctx.reply(t("ask_files_lost", names="\n".join(lost)))
 
 
 # ---------------------------------------------------------------------------- the thread
+
+
+def _not_open(question: QuestionRow) -> str:
+    """Why nothing more goes into the question: it is closed, or its class has no class
+    teacher now (the one it went to left; the next one gets it)."""
+    if question.is_open:
+        return t("ask_no_teacher", class_name=question.class_name or "")
+    return t("question_closed_already", id=question.id)
 
 
 @router.button("question_reply")
@@ -446,14 +476,20 @@ async def question_reply(event_ctx: EventContext) -> None:
         return
     to = other_side(question, me)
     if not question.is_open or to is None:
-        event_ctx.reply(t("question_closed_already", id=question.id))
+        event_ctx.reply(_not_open(question))
         return
-    draft = _empty_draft()
-    draft["question"], draft["class_id"] = question.id, question.class_id
+    # Pressed again while writing into this question: what is written so far stays.
+    current = await _current_draft(event_ctx)
+    draft = current if current is not None and current["question"] == question.id else None
+    if draft is None:
+        draft = _empty_draft()
+        draft["question"], draft["class_id"] = question.id, question.class_id
     await _keep(event_ctx, draft)
     recipient = (await services.questions.names([to])).get(to, Who(""))
+    written = bool(draft["text"] or draft["files"])
     event_ctx.reply(
-        t("question_reply_prompt", id=question.id, to=recipient), keyboard=_drop_keyboard()
+        t("question_reply_prompt", id=question.id, to=recipient),
+        keyboard=_send_keyboard() if written else _drop_keyboard(),
     )
 
 

@@ -92,7 +92,14 @@ class MaxGateway:
                     logger.warning("MAX upload failed: HTTP {}", answer.status)
                     return None
                 uploaded = await answer.json(content_type=None)
-        except (MaxAPIError, TransientMaxError, aiohttp.ClientError, KeyError, ValueError) as error:
+        except (
+            MaxAPIError,
+            TransientMaxError,
+            aiohttp.ClientError,
+            TimeoutError,
+            KeyError,
+            ValueError,
+        ) as error:
             logger.warning("MAX upload failed: {}", type(error).__name__)
             return None
         token = _token_of(uploaded) or endpoint.get("token")

@@ -105,6 +105,31 @@ class QuestionsRepo(Repo):
         )
         return cursor.rowcount == 1
 
+    async def hand_over(self, class_id: int, teacher_id: int) -> None:
+        """A class's open questions go to its new class teacher (the previous one no longer
+        answers for the class; the asker's thread now reaches the new one)."""
+        await self._conn.execute(
+            "UPDATE questions SET teacher_id = ?"
+            " WHERE class_id = ? AND closed_at IS NULL AND teacher_id IS NOT ?",
+            (teacher_id, class_id, teacher_id),
+        )
+
+    async def release_teacher(self, person_id: int) -> None:
+        """A teacher who left answers none of their open questions any more: they wait for
+        the class's next class teacher (and go to the admins meanwhile)."""
+        await self._conn.execute(
+            "UPDATE questions SET teacher_id = NULL WHERE teacher_id = ? AND closed_at IS NULL",
+            (person_id,),
+        )
+
+    async def close_asked_by(self, person_id: int) -> None:
+        """An asker who left has nobody to read an answer: their open questions close."""
+        await self._conn.execute(
+            "UPDATE questions SET closed_at = ?, closed_by = ?"
+            " WHERE asker_id = ? AND closed_at IS NULL",
+            (self._now(), person_id, person_id),
+        )
+
     async def mark_escalated(self, question_id: int) -> bool:
         cursor = await self._conn.execute(
             "UPDATE questions SET escalated_at = ? WHERE id = ? AND escalated_at IS NULL",

@@ -161,7 +161,14 @@ class VKGateway:
                     "hash": uploaded["hash"],
                 },
             )
-        except (VKAPIError, TransientAPIError, aiohttp.ClientError, KeyError, ValueError) as error:
+        except (
+            VKAPIError,
+            TransientAPIError,
+            aiohttp.ClientError,
+            TimeoutError,
+            KeyError,
+            ValueError,
+        ) as error:
             logger.warning("Photo upload failed: {}", type(error).__name__)
             return None
         photo = saved["response"][0]
@@ -183,7 +190,14 @@ class VKGateway:
             saved = await self.api.request(
                 "docs.save", {"file": uploaded["file"], "title": filename}
             )
-        except (VKAPIError, TransientAPIError, aiohttp.ClientError, KeyError, ValueError) as error:
+        except (
+            VKAPIError,
+            TransientAPIError,
+            aiohttp.ClientError,
+            TimeoutError,
+            KeyError,
+            ValueError,
+        ) as error:
             logger.warning("Document upload failed: {}", type(error).__name__)
             return None
         doc = saved["response"]["doc"]
