@@ -222,3 +222,13 @@ def roster_workbook(students: list[tuple[str, str]], classes: list[str]) -> byte
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def file_bytes(sandbox: Sandbox, message: BotMessage) -> bytes:
+    """The bytes of the (first) photo or document attached to a bot's message."""
+    if isinstance(sandbox, MaxSandbox):
+        return sandbox.file_data(message.raw_attachments[0])  # type: ignore[union-attr]
+    kind = "photo" if message.attachments[0].startswith("photo") else "doc"
+    owner, item = message.attachments[0].removeprefix(kind).split("_")[:2]
+    store = sandbox.photos if kind == "photo" else sandbox.docs
+    return store[(int(owner), int(item.split("?")[0]))].data

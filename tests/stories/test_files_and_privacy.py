@@ -11,14 +11,13 @@ import io
 from openpyxl import load_workbook
 
 from bot.texts import BUTTONS, t
-from max_sandbox import MaxSandbox
 from tests.conftest import BotRunner
 from tests.helpers import (
-    BotMessage,
     Sandbox,
     ask,
     consented_user,
     drain,
+    file_bytes,
     invitation_code,
     joined_by_code,
     person_of,
@@ -26,15 +25,6 @@ from tests.helpers import (
     rows_mentioning,
     school_with_classes,
 )
-
-
-def _file_of(sandbox: Sandbox, message: BotMessage) -> bytes:
-    """The bytes of the file attached to a bot's message."""
-    if isinstance(sandbox, MaxSandbox):
-        assert message.has_doc, message.attachments
-        return sandbox.file_data(message.raw_attachments[0])  # type: ignore[union-attr]
-    owner, doc_id = message.attachments[0].removeprefix("doc").split("_")
-    return sandbox.docs[(int(owner), int(doc_id))].data
 
 
 async def test_a_roster_file_with_mistakes_applies_nothing_and_names_each(
@@ -65,7 +55,7 @@ async def test_a_roster_file_in_then_the_export_file_out(sandbox: Sandbox, bot: 
     await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
     exported = await ask(admin, "/export")
     assert exported.text.startswith("Списки школы на")
-    book = load_workbook(io.BytesIO(_file_of(sandbox, exported)))
+    book = load_workbook(io.BytesIO(file_bytes(sandbox, exported)))
     assert book.sheetnames[:3] == ["Сводка", "5А", "5Б"]
     rows_5a = [tuple(row) for row in book["5А"].iter_rows(values_only=True)]
     assert ("Белов Михаил", "ученик", "присоединился", None) in rows_5a

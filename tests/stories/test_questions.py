@@ -16,15 +16,14 @@ from datetime import timedelta
 
 from bot.clock import FrozenClock
 from bot.texts import BUTTONS, t
-from max_sandbox import MaxSandbox
 from tests.conftest import BotRunner
 from tests.helpers import (
-    BotMessage,
     Sandbox,
     UserDriver,
     ask,
     class_teacher,
     drain,
+    file_bytes,
     invitation_code,
     joined_by_code,
     next_starting,
@@ -50,16 +49,6 @@ def png(seed: int) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixel) + chunk(b"IEND", b"")
     )
-
-
-def file_bytes(sandbox: Sandbox, message: BotMessage) -> bytes:
-    """The bytes of the (first) photo or document attached to a bot's message."""
-    if isinstance(sandbox, MaxSandbox):
-        return sandbox.file_data(message.raw_attachments[0])  # type: ignore[union-attr]
-    kind = "photo" if message.attachments[0].startswith("photo") else "doc"
-    owner, item = message.attachments[0].removeprefix(kind).split("_")[:2]
-    store = sandbox.photos if kind == "photo" else sandbox.docs
-    return store[(int(owner), int(item.split("?")[0]))].data
 
 
 async def class_with_a_parent(

@@ -8,28 +8,19 @@ import io
 from openpyxl import load_workbook
 
 from bot.texts import BUTTONS, t
-from max_sandbox import MaxSandbox
 from tests.conftest import BotRunner
 from tests.helpers import (
-    BotMessage,
     Sandbox,
     ask,
     consented_user,
     drain,
+    file_bytes,
     invitation_code,
     joined_by_code,
     roster_workbook,
     school_with_classes,
     submit_join_request,
 )
-
-
-def _file_of(sandbox: Sandbox, message: BotMessage) -> bytes:
-    if isinstance(sandbox, MaxSandbox):
-        assert message.has_doc, message.attachments
-        return sandbox.file_data(message.raw_attachments[0])  # type: ignore[union-attr]
-    owner, doc_id = message.attachments[0].removeprefix("doc").split("_")
-    return sandbox.docs[(int(owner), int(doc_id))].data
 
 
 async def test_an_admin_reads_the_log_in_russian_filters_pages_and_exports_it(
@@ -87,7 +78,7 @@ async def test_an_admin_reads_the_log_in_russian_filters_pages_and_exports_it(
     await admin.wait_event_answer()
     exported = await admin.wait_reply()
     assert exported.text.startswith("Журнал действий (5Б): ")
-    sheet = load_workbook(io.BytesIO(_file_of(sandbox, exported))).active
+    sheet = load_workbook(io.BytesIO(file_bytes(sandbox, exported))).active
     assert sheet is not None
     rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == ("Когда", "Кто", "Действие", "Кого", "Класс", "Подробности")
@@ -98,7 +89,7 @@ async def test_an_admin_reads_the_log_in_russian_filters_pages_and_exports_it(
     assert all(row[4] == "5Б" for row in rows[1:])
     typed = await ask(admin, "/audit_export")
     assert (
-        len(load_workbook(io.BytesIO(_file_of(sandbox, typed))).active["A"])
+        len(load_workbook(io.BytesIO(file_bytes(sandbox, typed))).active["A"])
         == len(lines) + len(older.text.splitlines()) - 4 + 1
     )  # the rows of both pages, and the header
 
