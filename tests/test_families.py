@@ -233,3 +233,37 @@ async def test_long_class_lists_are_paged_in_the_request_and_in_the_class_list(
     last = (await admin.wait_reply()).text
     line = t("class_list_line_roster", number=12, name="УченикМ Иван", parents="Белова Ольга")
     assert line + t("class_list_unconfirmed") in last
+
+
+async def test_a_child_who_moved_before_the_request_is_decided_keeps_the_parent_in_their_class(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # The parent picked the registered child in 5А; the child moved to 5Б before the class
+    # teacher decided. The approved parent is of 5А: never linked to a child of 5Б as if
+    # he were in 5А (her /family said «Белов Миша, 5А», /class 5Б «родителей в боте нет»).
+    admin = await school_with_classes(sandbox, "5А", "5Б")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    olga = await consented_user(sandbox, "Ольга", "Белова")
+    await drain(olga)
+    question = await ask(olga, "/request")
+    await olga.press(question.button(BUTTONS["i_am_parent"]))
+    await olga.press((await olga.wait_reply()).button("5А"))
+    await olga.press((await olga.wait_reply()).button("Белов Миша"))
+    await olga.press((await olga.wait_reply()).button(BUTTONS["send_request"]))
+    await olga.wait_reply()
+    notice = await elena.wait_reply()
+    await ask(admin, f"/move {misha.ref} 5Б")
+    await drain(elena)
+
+    await elena.press(notice.button(BUTTONS["approve"]))
+    assert (await elena.wait_reply()).text.startswith("Заявка №1 принята")
+    await drain(olga)
+    family = (await ask(olga, "/family")).text.splitlines()
+    assert t("family_child_line", child="Белов Миша", class_name="5А") not in family
+    assert t("family_child_unconfirmed_line", child="Белов Миша", class_name="5А") in family
+    # The class teacher of 5А sees the name to confirm or correct; 5Б's list has no parent.
+    assert t("class_list_unconfirmed") in (await ask(elena, "/class 5А")).text
+    assert "Белова Ольга" not in (await ask(admin, "/class 5Б")).text
+    assert await bot.db.reader.family.of_child(await person_of(bot.db, misha)) == []

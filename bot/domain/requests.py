@@ -144,6 +144,13 @@ class RequestService:
             return Decision(DecisionOutcome.NOT_ALLOWED, request)
         is_student = request.role == Role.STUDENT.value
         child_id, child_name = request.child_id, request.full_name
+        if approve and not is_student and request.status == "pending" and child_id is not None:
+            picked = await registered_students(self._db.reader, request.class_id)
+            if not any(s.person_id == child_id for s in picked):
+                # The child the parent picked has left the class since (moved, gone): a
+                # link to them would make the parent a parent of a class not the child's.
+                # What remains is the name picked, decided on as if the parent typed it.
+                child_id = None
         if approve and not is_student and request.status == "pending" and child_id is None:
             students = await registered_students(self._db.reader, request.class_id)
             if child is None:
