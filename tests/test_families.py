@@ -267,3 +267,37 @@ async def test_a_child_who_moved_before_the_request_is_decided_keeps_the_parent_
     assert t("class_list_unconfirmed") in (await ask(elena, "/class 5А")).text
     assert "Белова Ольга" not in (await ask(admin, "/class 5Б")).text
     assert await bot.db.reader.family.of_child(await person_of(bot.db, misha)) == []
+
+
+async def test_a_link_by_two_surnames_each_shared_is_chosen_in_two_presses(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # Two mothers Белова and two sons Белов: «/family Белова + Белов» offers the parents
+    # (not the sons: «Белова» is «Белов» with a slip forgiven), then the students, and the
+    # link is made — the second choice keeps the first (it used to ask for it again).
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    await joined_by_code(sandbox, code, "Петя", "Белов", "Белов Пётр")
+    offer = await ask(elena, "/invite parent 5А")
+    await elena.press(offer.button(BUTTONS["invite_whole_class"]))
+    whole = invitation_code(await elena.wait_reply())
+    olga = await joined_by_code(sandbox, whole, "Ольга", "Белова", "Иванов Иван")
+    await joined_by_code(sandbox, whole, "Анна", "Белова", "Иванов Иван")
+    await drain(elena)
+
+    parents = await ask(elena, "/family Белова + Белов")
+    assert parents.text.startswith(t("person_by_name_several", text="Белова", count=2))
+    assert parents.labels == ["Белова Анна, родитель 5А", "Белова Ольга, родитель 5А"]
+    await elena.press(parents.button("Белова Ольга, родитель 5А"))
+    children = await elena.wait_reply()
+    assert children.text.startswith(t("person_by_name_several", text="Белов", count=2))
+    assert children.labels == ["Белов Миша, ученик 5А", "Белов Петя, ученик 5А"]
+    await elena.press(children.button("Белов Миша, ученик 5А"))
+    done = await elena.wait_reply()
+    assert done.text == t(
+        "family_added", parent="Белова Ольга", child="Белов Миша", class_name="5А"
+    )
+    links = await bot.db.reader.family.of_child(await person_of(bot.db, misha))
+    assert [link.parent_id for link in links] == [await person_of(bot.db, olga)]
