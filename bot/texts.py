@@ -596,6 +596,7 @@ TEXTS: dict[str, str] = {
     "audit_title.family_unlinked": "Связь родителя с ребёнком убрана",
     "audit_child": "с {child:ablt}",
     "audit_child_unknown": "с ребёнком, чьи данные удалены",
+    "audit_child_unregistered": "с ребёнком, не зарегистрированным в боте",
     "audit_action.person_left": (
         "{actor} {actor:отметил|отметила} выбытие {subject:gent}{with_parents}"
     ),

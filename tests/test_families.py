@@ -301,3 +301,23 @@ async def test_a_link_by_two_surnames_each_shared_is_chosen_in_two_presses(
     )
     links = await bot.db.reader.family.of_child(await person_of(bot.db, misha))
     assert [link.parent_id for link in links] == [await person_of(bot.db, olga)]
+
+
+async def test_a_name_only_link_removed_reads_in_the_audit_as_an_unregistered_child(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # The father named a child nobody registered; the class teacher removes the link. The
+    # log says so, not that the child's data was deleted.
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    whole = invitation_code(await ask(elena, "/invite parent 5А"))
+    await joined_by_code(sandbox, whole, "Олег", "Белов", "Белова Маша")
+    await drain(elena)
+    family = await ask(elena, "/family Белов Олег")
+    await elena.press(family.button(t("family_remove_label", name="Белова Маша")))
+    assert (await elena.wait_reply()).text == t(
+        "family_removed", parent="Белов Олег", child="Белова Маша"
+    )
+    audit = (await ask(admin, "/audit")).text
+    assert t("audit_child_unregistered") in audit
+    assert t("audit_child_unknown") not in audit

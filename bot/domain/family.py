@@ -264,12 +264,12 @@ class FamilyService:
             if not may_manage(actor, link.class_id):
                 return LinkChange(LinkOutcome.NOT_ALLOWED, link, link.class_name)
             await tx.family.remove(link_id)
-            await tx.audit.write(
-                "family_unlinked",
-                actor.person_id,
-                link.parent_id,
-                {"child": link.child_id, "class": link.class_name},
-            )
+            details: dict[str, object] = {"child": link.child_id, "class": link.class_name}
+            if link.child_id is None:
+                # A child known by a name only: not one whose data was deleted. The name
+                # stays out of the log (it goes with its parent's data).
+                details["unregistered"] = True
+            await tx.audit.write("family_unlinked", actor.person_id, link.parent_id, details)
             return LinkChange(LinkOutcome.DONE, link, link.class_name)
 
     async def class_families(self, class_id: int) -> list[StudentFamily]:
