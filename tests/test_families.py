@@ -12,7 +12,10 @@ import pytest
 
 from bot.domain.family import FamilyService, names_agree
 from bot.domain.invitations import hash_code
-from bot.domain.movement import forget_person
+from bot.domain.movement import MovementService, forget_person
+from bot.domain.people import PeopleService
+from bot.domain.questions import QuestionService
+from bot.russian import Who
 from bot.storage import Database
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.texts import BUTTONS, t
@@ -321,3 +324,30 @@ async def test_a_name_only_link_removed_reads_in_the_audit_as_an_unregistered_ch
     audit = (await ask(admin, "/audit")).text
     assert t("audit_child_unregistered") in audit
     assert t("audit_child_unknown") not in audit
+
+
+async def test_a_parent_whose_child_left_is_not_named_as_that_childs_parent_in_questions(
+    tmp_path: Path,
+) -> None:
+    # The boy left and his mother stayed («без родителей»): /family no longer lists him,
+    # and her questions to the class teacher no longer say «мама Белова Миши».
+    async with Database(tmp_path / "family.sqlite3") as db:
+        async with db.transaction() as tx:
+            await tx.classes.add("5А", 5, "А")
+            class_id = (await tx.classes.all())[0].id
+            for person, name in ((1, "Белов Миша"), (2, "Белова Ольга"), (3, "Петрова Ирина")):
+                await tx.people.ensure(person)
+                await tx.people.record_consent(person, name)
+            await tx.roles.grant(1, "student", class_id)
+            await tx.roles.grant(2, "parent", class_id)
+            await tx.roles.grant(3, "admin")
+            await tx.family.add(2, class_id, None, child_id=1)
+        people = PeopleService(db, (), ())
+        mother = await people.load_actor(2)
+        assert [t.children for t in await QuestionService(db).targets(mother)] == [
+            (Who("Белов Миша"),)
+        ]
+        assert (await MovementService(db).leave(3, 1, with_parents=False)).left == [1]
+        mother = await people.load_actor(2)
+        assert (await FamilyService(db).family_of(2)).as_parent == []
+        assert [t.children for t in await QuestionService(db).targets(mother)] == [()]
