@@ -351,3 +351,22 @@ async def test_a_parent_whose_child_left_is_not_named_as_that_childs_parent_in_q
         mother = await people.load_actor(2)
         assert (await FamilyService(db).family_of(2)).as_parent == []
         assert [t.children for t in await QuestionService(db).targets(mother)] == [()]
+
+
+async def test_a_parent_invitation_for_a_student_who_withdrew_consent_is_annulled(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # Issued for Misha; Misha's data goes at his request. The link does not become an
+    # invitation to any parent of the class (who would be asked for a child's name).
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    for_misha = invitation_code(await ask(elena, "/invite parent 5А Белов Михаил"))
+    confirm = await ask(misha, "/forget_me")
+    await misha.press(confirm.button(BUTTONS["forget_confirm"]))
+    await misha.wait_reply()
+
+    stranger = await consented_user(sandbox, "Пётр", "Орлов")
+    await drain(stranger)
+    assert (await ask(stranger, f"/join {for_misha}")).text == t("join_annulled")
