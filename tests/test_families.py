@@ -370,3 +370,31 @@ async def test_a_parent_invitation_for_a_student_who_withdrew_consent_is_annulle
     stranger = await consented_user(sandbox, "Пётр", "Орлов")
     await drain(stranger)
     assert (await ask(stranger, f"/join {for_misha}")).text == t("join_annulled")
+
+
+async def test_the_decider_corrects_the_child_a_parent_picked_from_the_list(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # The mother pressed the wrong boy; «/approve 1 Белов Михаил» links her to the right one
+    # (it used to approve her as the parent of the one she pressed, saying nothing).
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    await joined_by_code(sandbox, code, "Петя", "Белов", "Белов Пётр")
+    olga = await consented_user(sandbox, "Ольга", "Белова")
+    await drain(olga)
+    question = await ask(olga, "/request")
+    await olga.press(question.button(BUTTONS["i_am_parent"]))
+    await olga.press((await olga.wait_reply()).button("5А"))
+    await olga.press((await olga.wait_reply()).button("Белов Петя"))
+    await olga.press((await olga.wait_reply()).button(BUTTONS["send_request"]))
+    await olga.wait_reply()
+    await elena.wait_reply()
+
+    assert (await ask(elena, "/approve 1 Белов Михаил")).text.startswith("Заявка №1 принята")
+    await drain(olga)
+    family = (await ask(olga, "/family")).text.splitlines()
+    assert family[-1] == t("family_child_line", child="Белов Миша", class_name="5А")
+    links = await bot.db.reader.family.of_parent(await person_of(bot.db, olga))
+    assert [link.child_id for link in links] == [await person_of(bot.db, misha)]

@@ -144,6 +144,10 @@ class RequestService:
             return Decision(DecisionOutcome.NOT_ALLOWED, request)
         is_student = request.role == Role.STUDENT.value
         child_id, child_name = request.child_id, request.full_name
+        if child is not None and not child.keep:
+            # The decider named the child (`/approve 12 Белов Михаил`): their word wins
+            # over the student the parent picked, as over a name the parent typed.
+            child_id = None
         if approve and not is_student and request.status == "pending" and child_id is not None:
             picked = await registered_students(self._db.reader, request.class_id)
             if not any(s.person_id == child_id for s in picked):
