@@ -398,3 +398,15 @@ async def test_the_decider_corrects_the_child_a_parent_picked_from_the_list(
     assert family[-1] == t("family_child_line", child="Белов Миша", class_name="5А")
     links = await bot.db.reader.family.of_parent(await person_of(bot.db, olga))
     assert [link.child_id for link in links] == [await person_of(bot.db, misha)]
+
+
+def test_family_texts_agree_with_a_girls_name() -> None:
+    assert t("invite_created_for_child", child=Who("Белова Аня", "f")).startswith(
+        "Для родителей ученицы: Белова Аня."
+    )
+    assert t("invite_created_for_child", child=Who("Белов Миша", "m")).startswith(
+        "Для родителей ученика: Белов Миша."
+    )
+    assert t("family_not_student", child=Who("Белова Анна", "f")) == (
+        "Белова Анна не числится ученицей ни в одном классе."
+    )
