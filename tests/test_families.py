@@ -410,3 +410,11 @@ def test_family_texts_agree_with_a_girls_name() -> None:
     assert t("family_not_student", child=Who("Белова Анна", "f")) == (
         "Белова Анна не числится ученицей ни в одном классе."
     )
+
+
+async def test_the_class_list_takes_the_class_written_with_a_space(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    assert (await ask(admin, "/class 5 А")).text == t("class_list_empty", class_name="5А")
+    assert (await ask(admin, "/class 5")).text == t("class_name_invalid", text="5")

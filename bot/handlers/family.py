@@ -173,7 +173,11 @@ async def class_list(event_ctx: EventContext) -> None:
             event_ctx.reply(t("class_list_usage"))
             return
     else:
-        school_class = await class_from(event_ctx, args.split()[0])
+        words = args.split()
+        # «5 А» as well as «5А», as other commands take a class.
+        school_class = await class_from(
+            event_ctx, " ".join(words[: 2 if words[0].isdigit() else 1])
+        )
     await _class_page(event_ctx, school_class, None)
 
 
