@@ -418,3 +418,39 @@ async def test_the_class_list_takes_the_class_written_with_a_space(
     admin = await school_with_classes(sandbox, "5А")
     assert (await ask(admin, "/class 5 А")).text == t("class_list_empty", class_name="5А")
     assert (await ask(admin, "/class 5")).text == t("class_name_invalid", text="5")
+
+
+async def test_a_student_who_opens_the_parent_invitation_for_himself_is_not_his_own_parent(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # The link for Misha's parents went round the family chat and Misha opened it.
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    for_misha = invitation_code(await ask(elena, "/invite parent 5А Белов Михаил"))
+    await misha.send(f"/join {for_misha}")
+    await drain(misha)
+    assert t("family_parent_line", parent="Белов Миша") not in (
+        (await ask(misha, "/family")).text.splitlines()
+    )
+    assert "Белов Миша — Белов Миша" not in (await ask(elena, "/class 5А")).text
+
+
+async def test_a_student_who_asks_to_be_a_parent_of_himself_is_not_linked_to_himself(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    question = await ask(misha, "/request")
+    await misha.press(question.button(BUTTONS["i_am_parent"]))
+    await misha.press((await misha.wait_reply()).button("5А"))
+    await misha.press((await misha.wait_reply()).button("Белов Миша"))
+    await misha.press((await misha.wait_reply()).button(BUTTONS["send_request"]))
+    await misha.wait_reply()
+    await elena.wait_reply()
+    assert (await ask(elena, "/approve 1")).text.startswith("Заявка №1 принята")
+    await drain(misha)
+    assert await bot.db.reader.family.of_parent(await person_of(bot.db, misha)) == []

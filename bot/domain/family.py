@@ -133,7 +133,10 @@ async def link_child(
 ) -> int | None:
     """Links a parent to a child (registered, or by name); a name the parent gave that names
     exactly one registered student of the class links to that student. None when the link
-    was there already."""
+    was there already, or when it would link a student to themselves (a parent invitation
+    for them, opened by them)."""
+    if child_id is not None and child_id == parent_id:
+        return None
     if child_id is None and child_name:
         matches = [
             child

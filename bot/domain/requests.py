@@ -172,6 +172,9 @@ class RequestService:
                 named = [s for s in students if any(names_agree(child.name, n) for n in s.names)]
                 if len(named) == 1:
                     child_id = named[0].person_id
+        if child_id is not None and child_id == request.person_id:
+            # A student who picked themselves as the child: no link to themselves.
+            child_id, child_name = None, None
         status = "approved" if approve else "rejected"
         build = self._db.reader  # only builds the statements: they run in the write below
         decision, audit, recorded = build.requests.decision_statements(
