@@ -420,7 +420,7 @@ TEXTS: dict[str, str] = {
         "Этого ученика уже нет в {class_name}. Выберите другого: /invite parent {class_name}."
     ),
     "invite_created_for_child": (
-        "Для родителей ученика: {child}. Имя ребёнка у родителя не спросят."
+        "Для родителей {child:ученика|ученицы}: {child}. Имя ребёнка у родителя не спросят."
     ),
     "request_ask_child_pick": (
         "Выберите вашего ребёнка из списка учеников {class_name}. Если его нет в списке, "
@@ -472,7 +472,7 @@ TEXTS: dict[str, str] = {
     "family_manage_not_allowed": (
         "Связи учеников {class_name} меняют классный руководитель этого класса и администратор."
     ),
-    "family_not_student": "{child} не числится учеником ни в одном классе.",
+    "family_not_student": "{child} не числится {child:учеником|ученицей} ни в одном классе.",
     "family_not_parent": (
         "{parent} не родитель в школе. Сначала пригласите родителя: /invite parent {class_name}."
     ),
@@ -596,6 +596,7 @@ TEXTS: dict[str, str] = {
     "audit_title.family_unlinked": "Связь родителя с ребёнком убрана",
     "audit_child": "с {child:ablt}",
     "audit_child_unknown": "с ребёнком, чьи данные удалены",
+    "audit_child_unregistered": "с ребёнком, не зарегистрированным в боте",
     "audit_action.person_left": (
         "{actor} {actor:отметил|отметила} выбытие {subject:gent}{with_parents}"
     ),

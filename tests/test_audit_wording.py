@@ -269,7 +269,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "teaching_set": {"classes": ["5А", "5Б"], "subject": "математика"},
     "teaching_removed": {"classes": ["5Б"]},
     "family_linked": {"child": 4, "class": "5А"},
-    "family_unlinked": {"child": None, "class": "5А"},
+    "family_unlinked": {"child": None, "class": "5А", "unregistered": True},
 }
 
 

@@ -12,7 +12,10 @@ import pytest
 
 from bot.domain.family import FamilyService, names_agree
 from bot.domain.invitations import hash_code
-from bot.domain.movement import forget_person
+from bot.domain.movement import MovementService, forget_person
+from bot.domain.people import PeopleService
+from bot.domain.questions import QuestionService
+from bot.russian import Who
 from bot.storage import Database
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.texts import BUTTONS, t
@@ -233,3 +236,221 @@ async def test_long_class_lists_are_paged_in_the_request_and_in_the_class_list(
     last = (await admin.wait_reply()).text
     line = t("class_list_line_roster", number=12, name="УченикМ Иван", parents="Белова Ольга")
     assert line + t("class_list_unconfirmed") in last
+
+
+async def test_a_child_who_moved_before_the_request_is_decided_keeps_the_parent_in_their_class(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # The parent picked the registered child in 5А; the child moved to 5Б before the class
+    # teacher decided. The approved parent is of 5А: never linked to a child of 5Б as if
+    # he were in 5А (her /family said «Белов Миша, 5А», /class 5Б «родителей в боте нет»).
+    admin = await school_with_classes(sandbox, "5А", "5Б")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    olga = await consented_user(sandbox, "Ольга", "Белова")
+    await drain(olga)
+    question = await ask(olga, "/request")
+    await olga.press(question.button(BUTTONS["i_am_parent"]))
+    await olga.press((await olga.wait_reply()).button("5А"))
+    await olga.press((await olga.wait_reply()).button("Белов Миша"))
+    await olga.press((await olga.wait_reply()).button(BUTTONS["send_request"]))
+    await olga.wait_reply()
+    notice = await elena.wait_reply()
+    await ask(admin, f"/move {misha.ref} 5Б")
+    await drain(elena)
+
+    await elena.press(notice.button(BUTTONS["approve"]))
+    assert (await elena.wait_reply()).text.startswith("Заявка №1 принята")
+    await drain(olga)
+    family = (await ask(olga, "/family")).text.splitlines()
+    assert t("family_child_line", child="Белов Миша", class_name="5А") not in family
+    assert t("family_child_unconfirmed_line", child="Белов Миша", class_name="5А") in family
+    # The class teacher of 5А sees the name to confirm or correct; 5Б's list has no parent.
+    assert t("class_list_unconfirmed") in (await ask(elena, "/class 5А")).text
+    assert "Белова Ольга" not in (await ask(admin, "/class 5Б")).text
+    assert await bot.db.reader.family.of_child(await person_of(bot.db, misha)) == []
+
+
+async def test_a_link_by_two_surnames_each_shared_is_chosen_in_two_presses(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # Two mothers Белова and two sons Белов: «/family Белова + Белов» offers the parents
+    # (not the sons: «Белова» is «Белов» with a slip forgiven), then the students, and the
+    # link is made — the second choice keeps the first (it used to ask for it again).
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    await joined_by_code(sandbox, code, "Петя", "Белов", "Белов Пётр")
+    offer = await ask(elena, "/invite parent 5А")
+    await elena.press(offer.button(BUTTONS["invite_whole_class"]))
+    whole = invitation_code(await elena.wait_reply())
+    olga = await joined_by_code(sandbox, whole, "Ольга", "Белова", "Иванов Иван")
+    await joined_by_code(sandbox, whole, "Анна", "Белова", "Иванов Иван")
+    await drain(elena)
+
+    parents = await ask(elena, "/family Белова + Белов")
+    assert parents.text.startswith(t("person_by_name_several", text="Белова", count=2))
+    assert parents.labels == ["Белова Анна, родитель 5А", "Белова Ольга, родитель 5А"]
+    await elena.press(parents.button("Белова Ольга, родитель 5А"))
+    children = await elena.wait_reply()
+    assert children.text.startswith(t("person_by_name_several", text="Белов", count=2))
+    assert children.labels == ["Белов Миша, ученик 5А", "Белов Петя, ученик 5А"]
+    await elena.press(children.button("Белов Миша, ученик 5А"))
+    done = await elena.wait_reply()
+    assert done.text == t(
+        "family_added", parent="Белова Ольга", child="Белов Миша", class_name="5А"
+    )
+    links = await bot.db.reader.family.of_child(await person_of(bot.db, misha))
+    assert [link.parent_id for link in links] == [await person_of(bot.db, olga)]
+
+
+async def test_a_name_only_link_removed_reads_in_the_audit_as_an_unregistered_child(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # The father named a child nobody registered; the class teacher removes the link. The
+    # log says so, not that the child's data was deleted.
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    whole = invitation_code(await ask(elena, "/invite parent 5А"))
+    await joined_by_code(sandbox, whole, "Олег", "Белов", "Белова Маша")
+    await drain(elena)
+    family = await ask(elena, "/family Белов Олег")
+    await elena.press(family.button(t("family_remove_label", name="Белова Маша")))
+    assert (await elena.wait_reply()).text == t(
+        "family_removed", parent="Белов Олег", child="Белова Маша"
+    )
+    audit = (await ask(admin, "/audit")).text
+    assert t("audit_child_unregistered") in audit
+    assert t("audit_child_unknown") not in audit
+
+
+async def test_a_parent_whose_child_left_is_not_named_as_that_childs_parent_in_questions(
+    tmp_path: Path,
+) -> None:
+    # The boy left and his mother stayed («без родителей»): /family no longer lists him,
+    # and her questions to the class teacher no longer say «мама Белова Миши».
+    async with Database(tmp_path / "family.sqlite3") as db:
+        async with db.transaction() as tx:
+            await tx.classes.add("5А", 5, "А")
+            class_id = (await tx.classes.all())[0].id
+            for person, name in ((1, "Белов Миша"), (2, "Белова Ольга"), (3, "Петрова Ирина")):
+                await tx.people.ensure(person)
+                await tx.people.record_consent(person, name)
+            await tx.roles.grant(1, "student", class_id)
+            await tx.roles.grant(2, "parent", class_id)
+            await tx.roles.grant(3, "admin")
+            await tx.family.add(2, class_id, None, child_id=1)
+        people = PeopleService(db, (), ())
+        mother = await people.load_actor(2)
+        assert [t.children for t in await QuestionService(db).targets(mother)] == [
+            (Who("Белов Миша"),)
+        ]
+        assert (await MovementService(db).leave(3, 1, with_parents=False)).left == [1]
+        mother = await people.load_actor(2)
+        assert (await FamilyService(db).family_of(2)).as_parent == []
+        assert [t.children for t in await QuestionService(db).targets(mother)] == [()]
+
+
+async def test_a_parent_invitation_for_a_student_who_withdrew_consent_is_annulled(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # Issued for Misha; Misha's data goes at his request. The link does not become an
+    # invitation to any parent of the class (who would be asked for a child's name).
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    for_misha = invitation_code(await ask(elena, "/invite parent 5А Белов Михаил"))
+    confirm = await ask(misha, "/forget_me")
+    await misha.press(confirm.button(BUTTONS["forget_confirm"]))
+    await misha.wait_reply()
+
+    stranger = await consented_user(sandbox, "Пётр", "Орлов")
+    await drain(stranger)
+    assert (await ask(stranger, f"/join {for_misha}")).text == t("join_annulled")
+
+
+async def test_the_decider_corrects_the_child_a_parent_picked_from_the_list(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # The mother pressed the wrong boy; «/approve 1 Белов Михаил» links her to the right one
+    # (it used to approve her as the parent of the one she pressed, saying nothing).
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    await joined_by_code(sandbox, code, "Петя", "Белов", "Белов Пётр")
+    olga = await consented_user(sandbox, "Ольга", "Белова")
+    await drain(olga)
+    question = await ask(olga, "/request")
+    await olga.press(question.button(BUTTONS["i_am_parent"]))
+    await olga.press((await olga.wait_reply()).button("5А"))
+    await olga.press((await olga.wait_reply()).button("Белов Петя"))
+    await olga.press((await olga.wait_reply()).button(BUTTONS["send_request"]))
+    await olga.wait_reply()
+    await elena.wait_reply()
+
+    assert (await ask(elena, "/approve 1 Белов Михаил")).text.startswith("Заявка №1 принята")
+    await drain(olga)
+    family = (await ask(olga, "/family")).text.splitlines()
+    assert family[-1] == t("family_child_line", child="Белов Миша", class_name="5А")
+    links = await bot.db.reader.family.of_parent(await person_of(bot.db, olga))
+    assert [link.child_id for link in links] == [await person_of(bot.db, misha)]
+
+
+def test_family_texts_agree_with_a_girls_name() -> None:
+    assert t("invite_created_for_child", child=Who("Белова Аня", "f")).startswith(
+        "Для родителей ученицы: Белова Аня."
+    )
+    assert t("invite_created_for_child", child=Who("Белов Миша", "m")).startswith(
+        "Для родителей ученика: Белов Миша."
+    )
+    assert t("family_not_student", child=Who("Белова Анна", "f")) == (
+        "Белова Анна не числится ученицей ни в одном классе."
+    )
+
+
+async def test_the_class_list_takes_the_class_written_with_a_space(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    assert (await ask(admin, "/class 5 А")).text == t("class_list_empty", class_name="5А")
+    assert (await ask(admin, "/class 5")).text == t("class_name_invalid", text="5")
+
+
+async def test_a_student_who_opens_the_parent_invitation_for_himself_is_not_his_own_parent(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    # The link for Misha's parents went round the family chat and Misha opened it.
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    for_misha = invitation_code(await ask(elena, "/invite parent 5А Белов Михаил"))
+    await misha.send(f"/join {for_misha}")
+    await drain(misha)
+    assert t("family_parent_line", parent="Белов Миша") not in (
+        (await ask(misha, "/family")).text.splitlines()
+    )
+    assert "Белов Миша — Белов Миша" not in (await ask(elena, "/class 5А")).text
+
+
+async def test_a_student_who_asks_to_be_a_parent_of_himself_is_not_linked_to_himself(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite student 5А"))
+    misha = await joined_by_code(sandbox, code, "Миша", "Белов", "Белов Михаил")
+    question = await ask(misha, "/request")
+    await misha.press(question.button(BUTTONS["i_am_parent"]))
+    await misha.press((await misha.wait_reply()).button("5А"))
+    await misha.press((await misha.wait_reply()).button("Белов Миша"))
+    await misha.press((await misha.wait_reply()).button(BUTTONS["send_request"]))
+    await misha.wait_reply()
+    await elena.wait_reply()
+    assert (await ask(elena, "/approve 1")).text.startswith("Заявка №1 принята")
+    await drain(misha)
+    assert await bot.db.reader.family.of_parent(await person_of(bot.db, misha)) == []

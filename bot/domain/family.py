@@ -133,7 +133,10 @@ async def link_child(
 ) -> int | None:
     """Links a parent to a child (registered, or by name); a name the parent gave that names
     exactly one registered student of the class links to that student. None when the link
-    was there already."""
+    was there already, or when it would link a student to themselves (a parent invitation
+    for them, opened by them)."""
+    if child_id is not None and child_id == parent_id:
+        return None
     if child_id is None and child_name:
         matches = [
             child
@@ -264,12 +267,12 @@ class FamilyService:
             if not may_manage(actor, link.class_id):
                 return LinkChange(LinkOutcome.NOT_ALLOWED, link, link.class_name)
             await tx.family.remove(link_id)
-            await tx.audit.write(
-                "family_unlinked",
-                actor.person_id,
-                link.parent_id,
-                {"child": link.child_id, "class": link.class_name},
-            )
+            details: dict[str, object] = {"child": link.child_id, "class": link.class_name}
+            if link.child_id is None:
+                # A child known by a name only: not one whose data was deleted. The name
+                # stays out of the log (it goes with its parent's data).
+                details["unregistered"] = True
+            await tx.audit.write("family_unlinked", actor.person_id, link.parent_id, details)
             return LinkChange(LinkOutcome.DONE, link, link.class_name)
 
     async def class_families(self, class_id: int) -> list[StudentFamily]:

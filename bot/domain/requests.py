@@ -144,6 +144,17 @@ class RequestService:
             return Decision(DecisionOutcome.NOT_ALLOWED, request)
         is_student = request.role == Role.STUDENT.value
         child_id, child_name = request.child_id, request.full_name
+        if child is not None and not child.keep:
+            # The decider named the child (`/approve 12 Белов Михаил`): their word wins
+            # over the student the parent picked, as over a name the parent typed.
+            child_id = None
+        if approve and not is_student and request.status == "pending" and child_id is not None:
+            picked = await registered_students(self._db.reader, request.class_id)
+            if not any(s.person_id == child_id for s in picked):
+                # The child the parent picked has left the class since (moved, gone): a
+                # link to them would make the parent a parent of a class not the child's.
+                # What remains is the name picked, decided on as if the parent typed it.
+                child_id = None
         if approve and not is_student and request.status == "pending" and child_id is None:
             students = await registered_students(self._db.reader, request.class_id)
             if child is None:
@@ -161,6 +172,9 @@ class RequestService:
                 named = [s for s in students if any(names_agree(child.name, n) for n in s.names)]
                 if len(named) == 1:
                     child_id = named[0].person_id
+        if child_id is not None and child_id == request.person_id:
+            # A student who picked themselves as the child: no link to themselves.
+            child_id, child_name = None, None
         status = "approved" if approve else "rejected"
         build = self._db.reader  # only builds the statements: they run in the write below
         decision, audit, recorded = build.requests.decision_statements(

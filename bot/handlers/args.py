@@ -8,6 +8,7 @@ running the same command again with that person chosen (`PICK`), none is said so
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ PAYLOAD_LIMIT = 255
 LABEL_LIMIT = 40
 # Whom commands act on, to narrow a name several people share (`known_person_from`'s prefer).
 STUDENTS = frozenset({Role.STUDENT})
+PARENTS = frozenset({Role.PARENT})
 TEACHERS = frozenset({Role.TEACHER, Role.CLASS_TEACHER})
 ADMINS = frozenset({Role.ADMIN})
 
@@ -160,7 +162,25 @@ async def _person_by_name(
         return found[0]
     if not found:
         raise ArgumentError(_none_found(event_ctx, typed))
-    raise _choice(event_ctx, typed, found)
+    command = _command_of(event_ctx)
+    if pick is not None and command is not None:
+        # Another name of the same command (`/family <родитель> + <ученик>`): the person
+        # already chosen is written as their account, or choosing this one would ask
+        # for that one again, and so on for ever.
+        command = command[0], await _with_chosen(event_ctx, pick)
+    raise _choice(event_ctx, typed, found, command)
+
+
+async def _with_chosen(event_ctx: EventContext, pick: PersonPick) -> str:
+    """The pick's arguments with its name replaced by the chosen person's account
+    (`vk:123`, `max:123`: what `person_id_from` reads on every messenger)."""
+    accounts = await event_ctx.services.moving.accounts(pick.person_id)
+    account = accounts.get(event_ctx.messenger) or next(iter(accounts.values()), None)
+    if account is None:
+        return pick.args
+    words = r"\s+".join(re.escape(word) for word in pick.typed.split())
+    pattern = re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+    return pattern.sub(lambda _: str(account), pick.args, count=1)
 
 
 def _none_found(event_ctx: EventContext, typed: str) -> str:
@@ -191,11 +211,15 @@ def describe(person: NamedPerson) -> str:
     return ", ".join(parts) or role_name("guest")
 
 
-def _choice(event_ctx: EventContext, typed: str, found: list[NamedPerson]) -> ArgumentError:
+def _choice(
+    event_ctx: EventContext,
+    typed: str,
+    found: list[NamedPerson],
+    command: tuple[str, str] | None,
+) -> ArgumentError:
     shown = found[:MAX_CHOICES]
     lines = [t("person_by_name_several", text=typed, count=len(found))]
     lines += [t("person_by_name_line", name=person.name, who=describe(person)) for person in shown]
-    command = _command_of(event_ctx)
     choices: list[tuple[str, str, dict[str, Any]]] = []
     if command is not None and len(found) <= MAX_CHOICES:
         name, args = command

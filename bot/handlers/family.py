@@ -9,7 +9,7 @@ from bot.context import EventContext
 from bot.conversation.outgoing import unnamed
 from bot.domain.family import Family, LinkOutcome, may_manage, may_view
 from bot.domain.roles import Role
-from bot.handlers.args import ArgumentError, class_from, known_person_from
+from bot.handlers.args import PARENTS, STUDENTS, ArgumentError, class_from, known_person_from
 from bot.handlers.routing import Router
 from bot.keyboards import choice_keyboard
 from bot.parsing import payload_int
@@ -101,8 +101,10 @@ async def _add(event_ctx: EventContext, args: str) -> None:
     if not parent_text.strip() or not child_text.strip():
         event_ctx.reply(t("family_usage"))
         return
-    parent_id, parent = await known_person_from(event_ctx, parent_text.strip())
-    child_id, child = await known_person_from(event_ctx, child_text.strip())
+    # A mother and her son share a surname (and «Белова» is «Белов» with a slip forgiven):
+    # each side is narrowed to whom it can be.
+    parent_id, parent = await known_person_from(event_ctx, parent_text.strip(), prefer=PARENTS)
+    child_id, child = await known_person_from(event_ctx, child_text.strip(), prefer=STUDENTS)
     change = await event_ctx.services.family.add(event_ctx.who, parent_id, child_id)
     texts = {
         LinkOutcome.DONE: "family_added",
@@ -171,7 +173,11 @@ async def class_list(event_ctx: EventContext) -> None:
             event_ctx.reply(t("class_list_usage"))
             return
     else:
-        school_class = await class_from(event_ctx, args.split()[0])
+        words = args.split()
+        # «5 А» as well as «5А», as other commands take a class.
+        school_class = await class_from(
+            event_ctx, " ".join(words[: 2 if words[0].isdigit() else 1])
+        )
     await _class_page(event_ctx, school_class, None)
 
 

@@ -145,6 +145,8 @@ def _words(row: AuditRow, names: Mapping[int, Who]) -> dict[str, Any]:
     words["child"] = (
         t("audit_child", child=names[child])
         if isinstance(child, int) and child in names
+        else t("audit_child_unregistered")
+        if details.get("unregistered")
         else t("audit_child_unknown")
     )
     classes = details.get("classes")

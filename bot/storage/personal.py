@@ -135,6 +135,13 @@ class PersonalDataRepo(Repo):
             ("UPDATE audit_log SET subject_id = NULL WHERE subject_id = ?", by_id),
             ("UPDATE invitations SET created_by = 0 WHERE created_by = ?", by_id),
             ("UPDATE invitations SET annulled_by = NULL WHERE annulled_by = ?", by_id),
+            # A parent invitation issued for them is of no use any more: annulled, it does
+            # not become one for the whole class when it forgets whom it was for.
+            (
+                "UPDATE invitations SET annulled_at = ? WHERE child_id = ?"
+                " AND annulled_at IS NULL AND (max_uses IS NULL OR uses < max_uses)",
+                (self._now(), pid),
+            ),
             ("UPDATE invitations SET child_id = NULL WHERE child_id = ?", by_id),
             ("DELETE FROM family_links WHERE parent_id = ? OR child_id = ?", (pid, pid)),
             ("UPDATE family_links SET created_by = NULL WHERE created_by = ?", by_id),

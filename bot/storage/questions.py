@@ -182,11 +182,12 @@ class QuestionsRepo(Repo):
         return {int(row[0]): str(row[1] or "") for row in rows}
 
     async def children_of(self, parent_id: int) -> list[ChildRow]:
-        """A parent's children by `family_links` (a registered child by their name now)."""
+        """A parent's children by `family_links` (a registered child by their name now);
+        a child who has left is theirs no more here, as in `/family`."""
         rows = await self._all(
             "SELECT f.class_id, COALESCE(p.full_name, f.child_name) AS name, p.gender"
             " FROM family_links f LEFT JOIN people p ON p.id = f.child_id"
-            " WHERE f.parent_id = ? ORDER BY f.id",
+            " WHERE f.parent_id = ? AND p.left_at IS NULL ORDER BY f.id",
             (parent_id,),
         )
         return [
