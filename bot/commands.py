@@ -141,7 +141,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 STAFF, where="chat"),
     # Questions to the class teacher: a parent or a student writes, the teacher answers
     CommandSpec("ask", "написать классному руководителю (текст, фото, файлы)", "/ask",
-                FAMILY, BUTTONS["ask"], in_menu=True, not_in_menu_for=STAFF),
+                FAMILY, BUTTONS["ask"], in_menu=True),
     CommandSpec("questions", "открытые вопросы классному руководителю", "/questions",
                 ASKING),
     CommandSpec("ask_to", "выбрать класс для вопроса", "/ask_to", FAMILY, hidden=True),

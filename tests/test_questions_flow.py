@@ -246,3 +246,21 @@ async def test_answer_pressed_again_keeps_what_the_teacher_has_written(
     await elena.wait_event_answer()
     assert (await elena.wait_reply()).text == "Отправлено в вопрос №1: Беловой Ольге."
     assert (await parent.wait_reply()).text.endswith("В четверг в 18:00.")
+
+
+async def test_a_teacher_who_is_a_parent_too_has_the_menu_button_to_her_childs_teacher(
+    sandbox: VKSandbox, bot: BotRunner
+) -> None:
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    anna = await verified_teacher(sandbox, admin, "Анна", "Орлова")
+    assert BUTTONS["ask"] not in (await ask(anna, "/menu")).labels  # a teacher only
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    await anna.send(f"/join {code}")
+    await anna.wait_reply()  # whose parent
+    await anna.send("Орлов Пётр")
+    await drain(anna)
+    await drain(elena)
+    assert BUTTONS["ask"] in (await ask(anna, "/menu")).labels
+    prompt = await ask(anna, BUTTONS["ask"])
+    assert prompt.text.startswith("Напишите вопрос классному руководителю 5А")
