@@ -276,6 +276,10 @@ TEXTS: dict[str, str] = {
     ),
     "class_teacher_kept": "Хорошо, классный руководитель {class_name} остаётся прежним.",
     "class_teacher_you": "Вы назначены классным руководителем {class_name}. Команды — /help.",
+    "class_teacher_you_questions": (
+        "Вам переданы открытые вопросы родителей и учеников класса: {count:вопрос}. "
+        "Список — /questions."
+    ),
     "class_teacher_removed_you": "Вы больше не классный руководитель {class_name}.",
     "not_verified_teacher": (
         "{name} — не подтверждённый учитель. Классным руководителем или администратором может "

@@ -101,7 +101,13 @@ async def test_open_questions_follow_the_class_teacher_and_go_with_an_asker_who_
     await admin.press(confirm.button(BUTTONS["replace"]))
     await admin.wait_event_answer()
     await admin.wait_reply()
-    await drain(ivan)
+    # He is told what he takes over.
+    assert (await ivan.wait_reply()).text == "\n".join(
+        [
+            t("class_teacher_you", class_name="5А"),
+            t("class_teacher_you_questions", count=1),
+        ]
+    )
     await drain(elena)
     # Elena, no class teacher any more, cannot even list it (/questions is refused her).
     await elena.press(question.button(BUTTONS["question_reply"]))

@@ -40,6 +40,8 @@ class AddedClasses:
 class ClassTeacherChange:
     outcome: Outcome
     previous: int | None = None
+    # Open questions of the class the new class teacher takes over.
+    questions: int = 0
 
 
 @dataclass(frozen=True)
@@ -127,14 +129,14 @@ class SchoolService:
                 verified=True,
             )
             # The class's open questions are the new class teacher's to answer.
-            await tx.questions.hand_over(school_class.id, person_id)
+            questions = await tx.questions.hand_over(school_class.id, person_id)
             await tx.audit.write(
                 "class_teacher_set",
                 actor_id,
                 person_id,
                 {"class": school_class.name, "previous": current},
             )
-        return ClassTeacherChange(Outcome.DONE, current)
+        return ClassTeacherChange(Outcome.DONE, current, questions)
 
     async def add_admin(self, actor_id: int, person_id: int) -> Outcome:
         if not await self.is_known(person_id):

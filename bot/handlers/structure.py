@@ -152,7 +152,10 @@ async def _set_class_teacher(
         )
     else:
         event_ctx.reply(t("class_teacher_set", name=name, class_name=class_name))
-        event_ctx.send(Person(person_id), t("class_teacher_you", class_name=class_name))
+        told = t("class_teacher_you", class_name=class_name)
+        if change.questions:
+            told += "\n" + t("class_teacher_you_questions", count=change.questions)
+        event_ctx.send(Person(person_id), told)
         if change.previous is not None:
             event_ctx.send(
                 Person(change.previous), t("class_teacher_removed_you", class_name=class_name)

@@ -105,14 +105,15 @@ class QuestionsRepo(Repo):
         )
         return cursor.rowcount == 1
 
-    async def hand_over(self, class_id: int, teacher_id: int) -> None:
+    async def hand_over(self, class_id: int, teacher_id: int) -> int:
         """A class's open questions go to its new class teacher (the previous one no longer
-        answers for the class; the asker's thread now reaches the new one)."""
-        await self._conn.execute(
+        answers for the class; the asker's thread now reaches the new one); how many."""
+        cursor = await self._conn.execute(
             "UPDATE questions SET teacher_id = ?"
             " WHERE class_id = ? AND closed_at IS NULL AND teacher_id IS NOT ?",
             (teacher_id, class_id, teacher_id),
         )
+        return cursor.rowcount
 
     async def release_teacher(self, person_id: int) -> None:
         """A teacher who left answers none of their open questions any more: they wait for
