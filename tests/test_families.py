@@ -454,3 +454,27 @@ async def test_a_student_who_asks_to_be_a_parent_of_himself_is_not_linked_to_him
     assert (await ask(elena, "/approve 1")).text.startswith("Заявка №1 принята")
     await drain(misha)
     assert await bot.db.reader.family.of_parent(await person_of(bot.db, misha)) == []
+
+
+async def test_a_student_who_moves_takes_the_name_only_links_naming_him_in_the_new_class(
+    tmp_path: Path,
+) -> None:
+    async with Database(tmp_path / "family.sqlite3") as db:
+        async with db.transaction() as tx:
+            for name in ("5А", "5Б"):
+                await tx.classes.add(name, 5, name[1])
+            a, b = (row.id for row in await tx.classes.all() if not row.is_staff_room)
+            for person, name in ((1, "Белов Миша"), (2, "Белова Ольга"), (9, "Петрова Ирина")):
+                await tx.people.ensure(person)
+                await tx.people.record_consent(person, name)
+            await tx.roles.grant(1, "student", a, stated_name="Белов Михаил")
+            # His mother joined 5Б first, naming him before he was moved there.
+            await tx.roles.grant(2, "parent", b)
+            await tx.family.add(2, b, None, child_name="белов михаил")
+        school_class = await db.reader.classes.by_name("5Б")
+        assert school_class is not None
+        await MovementService(db).move(9, 1, school_class, with_parents=None)
+        families = await FamilyService(db).class_families(b)
+        assert [(f.child.name, f.parents, f.unconfirmed) for f in families] == [
+            ("Белов Миша", [2], False)
+        ]

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.conversation.identity import Account
-from bot.domain.family import forget_name_only_links, parents_of
+from bot.domain.family import claim_links, forget_name_only_links, parents_of
 from bot.domain.roles import Role
 from bot.storage import Database, Repositories
 from bot.storage.classes import ClassRow
@@ -110,8 +110,13 @@ class MovementService:
             granted_by=actor_id,
             stated_name=student.stated_name,
         )
-        # The links follow the child, whether the parents move or not.
+        # The links follow the child, whether the parents move or not; parents of the new
+        # class who named the child before the move are linked to them now, as they would
+        # be had the child registered there.
         await tx.family.follow_child(person_id, new_class.id)
+        person = await tx.people.get(person_id)
+        names = [student.stated_name or "", person.full_name or "" if person else ""]
+        await claim_links(tx, person_id, new_class.id, names)
         for parent_id in parents:
             if parent_id in leaving:
                 await tx.roles.end_role(parent_id, Role.PARENT.value, old_id)
