@@ -534,6 +534,15 @@ TEXTS: dict[str, str] = {
         "Администратор отметил ваше выбытие из школы. Ваши данные будут удалены через "
         "{retention:accs}."
     ),
+    # A parent of the departed student who stays with the school for another child.
+    "leave_parents_stay": (
+        "Остаются в школе как родители других детей, но выведены из класса выбывшего и его "
+        "чатов: {names}."
+    ),
+    "leave_parent_stays_you": (
+        "Отмечено выбытие: {name}. Класс, из которого выбыл ребёнок, и его чаты больше не ваши; "
+        "вы остаётесь в школе как родитель других своих детей. Ваша семья — /family."
+    ),
     # Issue 15 — readable records: the audit log in words, its filters and export
     # An action's sentence is "audit_action.<action>" (bot/render/audit.py fills {actor},
     # {subject}, {class_name} and the row's details by their keys); its short name, for the

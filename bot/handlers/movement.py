@@ -151,9 +151,15 @@ async def _leave(
     retention = format_age(services.settings.departed_retention)
     names = await services.school.names(departed.left)
     done = t("leave_done", names=list(names.values()), retention=retention)
-    event_ctx.reply("\n".join(line for line in (done, report) if line))
+    staying = ""
+    if departed.out_of_class:
+        kept = await services.school.names(departed.out_of_class)
+        staying = t("leave_parents_stay", names=list(kept.values()))
+    event_ctx.reply("\n".join(line for line in (done, staying, report) if line))
     for left_id in departed.left:
         event_ctx.send(Person(left_id), t("leave_you", retention=retention))
+    for parent_id in departed.out_of_class:
+        event_ctx.send(Person(parent_id), t("leave_parent_stays_you", name=name))
 
 
 @router.button("leave_decide")

@@ -199,8 +199,12 @@ async def test_family_by_hand_and_a_departure_with_the_parents(
         "У ученика Белова Миши есть родители в боте: Белова Ольга, Белов Олег. Они тоже выбывают?"
     )
     await admin.press(question.button(BUTTONS["with_parents"]))
-    assert (await admin.wait_reply()).text.startswith("Выбытие отмечено: ")
+    done = (await admin.wait_reply()).text
+    assert done.startswith("Выбытие отмечено: ")
+    # The father who stays is named to the admin, and told himself.
+    assert t("leave_parents_stay", names=["Белов Олег"]) in done.splitlines()
     assert (await olga.wait_reply()).text.startswith("Администратор отметил ваше выбытие")
+    assert (await oleg.wait_reply()).text == t("leave_parent_stays_you", name="Белов Миша")
     oleg_id = await person_of(bot.db, oleg)
     roles = await bot.db.reader.roles.active_for(oleg_id)
     assert [(r.role, r.class_name) for r in roles] == [("parent", "5Б")]
