@@ -76,17 +76,7 @@ class AuditRepo(Repo):
             " ORDER BY id DESC LIMIT ?",
             (limit,),
         )
-        return [
-            AuditRow(
-                id=row["id"],
-                at=from_db(row["at"]),
-                actor_id=row["actor_id"],
-                action=row["action"],
-                subject_id=row["subject_id"],
-                details=json.loads(row["details"]),
-            )
-            for row in rows
-        ]
+        return [_audit_row(row) for row in rows]
 
     async def count(self, where: AuditFilter) -> int:
         condition, params = _condition(where)
@@ -103,16 +93,7 @@ class AuditRepo(Repo):
             (*params, limit, offset),
         )
         return [
-            AuditRow(
-                id=row["id"],
-                at=from_db(row["at"]),
-                actor_id=row["actor_id"],
-                action=row["action"],
-                subject_id=row["subject_id"],
-                details=json.loads(row["details"]),
-                class_name=row["class_name"],
-                chat_title=row["chat_title"],
-            )
+            _audit_row(row, class_name=row["class_name"], chat_title=row["chat_title"])
             for row in rows
         ]
 
@@ -141,3 +122,16 @@ def _condition(where: AuditFilter) -> tuple[str, tuple[Any, ...]]:
         parts.append("a.at < ?")
         params.append(to_db(where.until))
     return " AND ".join(parts), tuple(params)
+
+
+def _audit_row(row: Any, class_name: str | None = None, chat_title: str | None = None) -> AuditRow:
+    return AuditRow(
+        id=row["id"],
+        at=from_db(row["at"]),
+        actor_id=row["actor_id"],
+        action=row["action"],
+        subject_id=row["subject_id"],
+        details=json.loads(row["details"]),
+        class_name=class_name,
+        chat_title=chat_title,
+    )

@@ -26,6 +26,16 @@ ANSWERS_PER_EXECUTE = 25  # VK's limit of calls inside one execute
 # Where VK keeps the photos and documents people send (userapi.com: photos' sizes; vk.com,
 # vk.me: documents' links); anything else in an attachment is not fetched.
 VK_FILE_DOMAINS = ("userapi.com", "vk.com", "vk.me", "vkuserphoto.ru", "vk-cdn.net")
+# What an upload to VK can fail with (VK's refusal, the network, a time-out, an upload
+# server's answer of another shape): each is a file not passed on, never a failed event.
+UPLOAD_ERRORS = (
+    VKAPIError,
+    TransientAPIError,
+    aiohttp.ClientError,
+    TimeoutError,
+    KeyError,
+    ValueError,
+)
 
 
 class VKGateway:
@@ -161,14 +171,7 @@ class VKGateway:
                     "hash": uploaded["hash"],
                 },
             )
-        except (
-            VKAPIError,
-            TransientAPIError,
-            aiohttp.ClientError,
-            TimeoutError,
-            KeyError,
-            ValueError,
-        ) as error:
+        except UPLOAD_ERRORS as error:
             logger.warning("Photo upload failed: {}", type(error).__name__)
             return None
         photo = saved["response"][0]
@@ -190,14 +193,7 @@ class VKGateway:
             saved = await self.api.request(
                 "docs.save", {"file": uploaded["file"], "title": filename}
             )
-        except (
-            VKAPIError,
-            TransientAPIError,
-            aiohttp.ClientError,
-            TimeoutError,
-            KeyError,
-            ValueError,
-        ) as error:
+        except UPLOAD_ERRORS as error:
             logger.warning("Document upload failed: {}", type(error).__name__)
             return None
         doc = saved["response"]["doc"]
