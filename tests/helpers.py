@@ -125,6 +125,26 @@ async def joined_by_code(
     return person
 
 
+async def joined_by_invitation(
+    sandbox: Sandbox, inviter: UserDriver, what: str, first: str, last: str, name: str | None
+) -> UserDriver:
+    """Someone who joined by an invitation `inviter` issued with `/invite <what>`."""
+    code = invitation_code(await ask(inviter, f"/invite {what}"))
+    return await joined_by_code(sandbox, code, first, last, name)
+
+
+async def class_teacher_and_parent(sandbox: Sandbox) -> tuple[UserDriver, UserDriver, UserDriver]:
+    """The admin, the class teacher of 5А (Елена Смирнова) and a parent of 5А (Белова Ольга)
+    who joined by her invitation naming her son «Белов Михаил»; nothing left unread."""
+    admin = await school_with_classes(sandbox, "5А")
+    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
+    code = invitation_code(await ask(elena, "/invite parent 5А"))
+    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
+    await drain(elena)
+    await drain(parent)
+    return admin, elena, parent
+
+
 async def join_request_to_confirm(
     parent: UserDriver, class_name: str, child: str = "Белов Миша"
 ) -> BotMessage:

@@ -16,7 +16,7 @@ from bot.domain.movement import MovementService, forget_person
 from bot.domain.people import PeopleService
 from bot.domain.questions import QuestionService
 from bot.russian import Who
-from bot.storage import Database
+from bot.storage import Database, Repositories
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.texts import BUTTONS, t
 from tests.conftest import BotRunner
@@ -51,6 +51,13 @@ def test_a_typed_child_name_agrees_with_the_registered_one(
     typed: str, full_name: str, agree: bool
 ) -> None:
     assert names_agree(typed, full_name) is agree
+
+
+async def _consented(tx: Repositories, *people: tuple[int, str]) -> None:
+    """People of the register who consented, by (id, name)."""
+    for person, name in people:
+        await tx.people.ensure(person)
+        await tx.people.record_consent(person, name)
 
 
 async def test_migration_18_turns_typed_child_names_into_links(tmp_path: Path) -> None:
@@ -114,9 +121,7 @@ async def test_a_forgotten_student_takes_the_name_only_links_naming_them(
         async with db.transaction() as tx:
             await tx.classes.add("5А", 5, "А")
             class_id = (await tx.classes.all())[0].id
-            for person, name in ((1, "Белов Миша"), (2, "Белова Ольга"), (3, "Орлов Олег")):
-                await tx.people.ensure(person)
-                await tx.people.record_consent(person, name)
+            await _consented(tx, (1, "Белов Миша"), (2, "Белова Ольга"), (3, "Орлов Олег"))
             await tx.roles.grant(1, "student", class_id, stated_name="Белов Михаил")
             await tx.roles.grant(2, "parent", class_id)
             await tx.roles.grant(3, "parent", class_id)
@@ -335,9 +340,7 @@ async def test_a_parent_whose_child_left_is_not_named_as_that_childs_parent_in_q
         async with db.transaction() as tx:
             await tx.classes.add("5А", 5, "А")
             class_id = (await tx.classes.all())[0].id
-            for person, name in ((1, "Белов Миша"), (2, "Белова Ольга"), (3, "Петрова Ирина")):
-                await tx.people.ensure(person)
-                await tx.people.record_consent(person, name)
+            await _consented(tx, (1, "Белов Миша"), (2, "Белова Ольга"), (3, "Петрова Ирина"))
             await tx.roles.grant(1, "student", class_id)
             await tx.roles.grant(2, "parent", class_id)
             await tx.roles.grant(3, "admin")
@@ -464,9 +467,7 @@ async def test_a_student_who_moves_takes_the_name_only_links_naming_him_in_the_n
             for name in ("5А", "5Б"):
                 await tx.classes.add(name, 5, name[1])
             a, b = (row.id for row in await tx.classes.all() if not row.is_staff_room)
-            for person, name in ((1, "Белов Миша"), (2, "Белова Ольга"), (9, "Петрова Ирина")):
-                await tx.people.ensure(person)
-                await tx.people.record_consent(person, name)
+            await _consented(tx, (1, "Белов Миша"), (2, "Белова Ольга"), (9, "Петрова Ирина"))
             await tx.roles.grant(1, "student", a, stated_name="Белов Михаил")
             # His mother joined 5Б first, naming him before he was moved there.
             await tx.roles.grant(2, "parent", b)

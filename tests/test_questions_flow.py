@@ -13,6 +13,7 @@ from tests.conftest import BotRunner
 from tests.helpers import (
     ask,
     class_teacher,
+    class_teacher_and_parent,
     drain,
     invitation_code,
     joined_by_code,
@@ -23,13 +24,16 @@ from tests.helpers import (
 )
 from vk_sandbox import VKSandbox
 
+# Enough of a PNG for the sandboxes to take it as a photo.
+TINY_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
 
 async def test_a_parent_in_two_classes_picks_one_and_a_class_without_a_teacher_is_said_so(
     sandbox: VKSandbox, bot: BotRunner
 ) -> None:
     admin = await school_with_classes(sandbox, "5А", "7Б")
     # An admin's photo is no roster: they hear what files are for (a document stays one).
-    await admin.send("", photo=("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32))
+    await admin.send("", photo=("photo.png", TINY_PNG))
     assert (await admin.wait_reply()).text == t("files_staff")
     elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
     code = invitation_code(await ask(elena, "/invite parent 5А"))
@@ -83,12 +87,7 @@ async def test_a_parent_in_two_classes_picks_one_and_a_class_without_a_teacher_i
 async def test_open_questions_follow_the_class_teacher_and_go_with_an_asker_who_leaves(
     sandbox: VKSandbox, bot: BotRunner
 ) -> None:
-    admin = await school_with_classes(sandbox, "5А")
-    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
-    code = invitation_code(await ask(elena, "/invite parent 5А"))
-    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
-    await drain(elena)
-    await drain(parent)
+    admin, elena, parent = await class_teacher_and_parent(sandbox)
     added = await ask(parent, "/ask Когда родительское собрание?")
     await parent.press(added.button(BUTTONS["question_send"]))
     await parent.wait_event_answer()
@@ -138,11 +137,7 @@ async def test_a_question_whose_teacher_left_is_said_so_and_goes_to_the_admins(
     sandbox: VKSandbox, clocked_bot: BotRunner, frozen_clock: FrozenClock
 ) -> None:
     await tick(clocked_bot)  # the first tick only notes the time
-    admin = await school_with_classes(sandbox, "5А")
-    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
-    code = invitation_code(await ask(elena, "/invite parent 5А"))
-    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
-    await drain(elena)
+    admin, elena, parent = await class_teacher_and_parent(sandbox)
     added = await ask(parent, "/ask Когда родительское собрание?")
     await parent.press(added.button(BUTTONS["question_send"]))
     await parent.wait_event_answer()
@@ -169,14 +164,8 @@ async def test_a_question_whose_teacher_left_is_said_so_and_goes_to_the_admins(
 async def test_the_menu_button_after_a_photo_keeps_the_photo_in_the_question(
     sandbox: VKSandbox, bot: BotRunner
 ) -> None:
-    admin = await school_with_classes(sandbox, "5А")
-    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
-    code = invitation_code(await ask(elena, "/invite parent 5А"))
-    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
-    await drain(elena)
-    await drain(parent)
-    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-    await parent.send("", photo=("spravka.png", photo))
+    _, elena, parent = await class_teacher_and_parent(sandbox)
+    await parent.send("", photo=("spravka.png", TINY_PNG))
     offer = await parent.wait_reply()
     assert offer.text.startswith("Отправить это классному руководителю 5А")
     # Not knowing the offer takes a text as well, she presses the menu button to write one:
@@ -196,14 +185,8 @@ async def test_the_menu_button_after_a_photo_keeps_the_photo_in_the_question(
 async def test_a_question_whose_only_photo_could_not_be_fetched_is_not_sent_empty(
     sandbox: VKSandbox, bot: BotRunner
 ) -> None:
-    admin = await school_with_classes(sandbox, "5А")
-    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
-    code = invitation_code(await ask(elena, "/invite parent 5А"))
-    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
-    await drain(elena)
-    await drain(parent)
-    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-    await parent.send("", photo=("spravka.png", photo))
+    _, elena, parent = await class_teacher_and_parent(sandbox)
+    await parent.send("", photo=("spravka.png", TINY_PNG))
     offer = await parent.wait_reply()
     sandbox.photos.clear()  # VK no longer serves it (an expired link, a deleted photo)
     await parent.press(offer.button(BUTTONS["question_send"]))
@@ -215,7 +198,7 @@ async def test_a_question_whose_only_photo_could_not_be_fetched_is_not_sent_empt
     assert "Открытых вопросов нет" in (await ask(parent, "/questions")).text
 
     # She sends it again: the draft is still hers, and this time it goes.
-    await parent.send("", photo=("spravka.png", photo))
+    await parent.send("", photo=("spravka.png", TINY_PNG))
     added = await parent.wait_reply()
     assert added.text.startswith("Добавлено. В сообщении: 1 файл.")
     await parent.press(added.button(BUTTONS["question_send"]))
@@ -229,11 +212,7 @@ async def test_a_question_whose_only_photo_could_not_be_fetched_is_not_sent_empt
 async def test_answer_pressed_again_keeps_what_the_teacher_has_written(
     sandbox: VKSandbox, bot: BotRunner
 ) -> None:
-    admin = await school_with_classes(sandbox, "5А")
-    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
-    code = invitation_code(await ask(elena, "/invite parent 5А"))
-    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
-    await drain(elena)
+    _, elena, parent = await class_teacher_and_parent(sandbox)
     added = await ask(parent, "/ask Когда собрание?")
     await parent.press(added.button(BUTTONS["question_send"]))
     await parent.wait_event_answer()

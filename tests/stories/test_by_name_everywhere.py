@@ -9,8 +9,7 @@ from tests.helpers import (
     Sandbox,
     ask,
     drain,
-    invitation_code,
-    joined_by_code,
+    joined_by_invitation,
     school_with_classes,
     verified_teacher,
 )
@@ -21,20 +20,10 @@ async def test_an_admin_names_people_by_surname_in_teaching_families_and_the_log
 ) -> None:
     admin = await school_with_classes(sandbox, "5А", "5Б")
     orlov = await verified_teacher(sandbox, admin, "Пётр", "Орлов")
-    misha = await joined_by_code(
-        sandbox,
-        invitation_code(await ask(admin, "/invite student 5А")),
-        "Миша",
-        "Белов",
-        "Белов Михаил",
+    misha = await joined_by_invitation(
+        sandbox, admin, "student 5А", "Миша", "Белов", "Белов Михаил"
     )
-    olga = await joined_by_code(
-        sandbox,
-        invitation_code(await ask(admin, "/invite parent 5А Белов")),
-        "Ольга",
-        "Белова",
-        None,
-    )
+    olga = await joined_by_invitation(sandbox, admin, "parent 5А Белов", "Ольга", "Белова", None)
     for person in (orlov, misha, olga):
         await drain(person)
     await drain(admin)

@@ -14,6 +14,7 @@ from tests.helpers import (
     drain,
     invitation_code,
     joined_by_code,
+    joined_by_invitation,
     person_of,
     school_with_classes,
 )
@@ -144,33 +145,13 @@ async def test_family_by_hand_and_a_departure_with_the_parents(
     sandbox: Sandbox, bot: BotRunner
 ) -> None:
     admin = await school_with_classes(sandbox, "5А", "5Б")
-    misha = await joined_by_code(
-        sandbox,
-        invitation_code(await ask(admin, "/invite student 5А")),
-        "Миша",
-        "Белов",
-        "Белов Михаил",
+    misha = await joined_by_invitation(
+        sandbox, admin, "student 5А", "Миша", "Белов", "Белов Михаил"
     )
-    anya = await joined_by_code(
-        sandbox,
-        invitation_code(await ask(admin, "/invite student 5Б")),
-        "Аня",
-        "Белова",
-        "Белова Анна",
-    )
-    olga = await joined_by_code(
-        sandbox,
-        invitation_code(await ask(admin, "/invite parent 5А Белов")),
-        "Ольга",
-        "Белова",
-        None,
-    )
-    oleg = await joined_by_code(
-        sandbox,
-        invitation_code(await ask(admin, "/invite parent 5Б Белова Анна")),
-        "Олег",
-        "Белов",
-        None,
+    anya = await joined_by_invitation(sandbox, admin, "student 5Б", "Аня", "Белова", "Белова Анна")
+    olga = await joined_by_invitation(sandbox, admin, "parent 5А Белов", "Ольга", "Белова", None)
+    oleg = await joined_by_invitation(
+        sandbox, admin, "parent 5Б Белова Анна", "Олег", "Белов", None
     )
 
     # The father of both: linked to the boy by hand (and so a parent of 5А too).

@@ -21,14 +21,11 @@ from tests.helpers import (
     Sandbox,
     UserDriver,
     ask,
-    class_teacher,
+    class_teacher_and_parent,
     drain,
     file_bytes,
-    invitation_code,
-    joined_by_code,
     next_starting,
     person_of,
-    school_with_classes,
     tick,
 )
 
@@ -56,12 +53,7 @@ async def class_with_a_parent(
 ) -> tuple[UserDriver, UserDriver, UserDriver]:
     """The admin, the class teacher of 5А (Елена Смирнова) and a parent of 5А who joined by
     her invitation naming her son Михаил (linked to him as a family)."""
-    admin = await school_with_classes(sandbox, "5А")
-    elena = await class_teacher(sandbox, admin, "5А", "Елена", "Смирнова")
-    code = invitation_code(await ask(elena, "/invite parent 5А"))
-    parent = await joined_by_code(sandbox, code, "Ольга", "Белова", "Белов Михаил")
-    await drain(elena)
-    await drain(parent)
+    admin, elena, parent = await class_teacher_and_parent(sandbox)
     # The child she named is her family link: the question says whose mother she is.
     assert await bot.db.reader.questions.children_of(await person_of(bot.db, parent))
     return admin, elena, parent

@@ -13,8 +13,7 @@ from tests.helpers import (
     UserDriver,
     ask,
     drain,
-    invitation_code,
-    joined_by_code,
+    joined_by_invitation,
     say_in_chat,
     school_with_classes,
     verified_teacher,
@@ -38,19 +37,11 @@ async def test_a_subject_teacher_tells_the_classes_he_teaches_and_only_those(
 ) -> None:
     admin = await school_with_classes(sandbox, "5А", "5Б", "5В")
     orlov = await verified_teacher(sandbox, admin, "Пётр", "Орлов")
-    misha = await joined_by_code(
-        sandbox,
-        invitation_code(await ask(admin, "/invite student 5А")),
-        "Миша",
-        "Белов",
-        "Белов Михаил",
+    misha = await joined_by_invitation(
+        sandbox, admin, "student 5А", "Миша", "Белов", "Белов Михаил"
     )
-    olga = await joined_by_code(
-        sandbox,
-        invitation_code(await ask(admin, "/invite parent 5А Белов Михаил")),
-        "Ольга",
-        "Белова",
-        None,
+    olga = await joined_by_invitation(
+        sandbox, admin, "parent 5А Белов Михаил", "Ольга", "Белова", None
     )
     for person in (admin, misha, olga):
         await drain(person)
